@@ -1,0 +1,135 @@
+# attnkit: the one entry point. `make help` lists the targets.
+# Build output goes to $(BUILD) (default build/); several builds can live side by side.
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+OPT     ?= -O2
+CC      := gcc
+PYTHON  ?= python3
+
+VERSION := $(shell sed -n 's/^\#define AK_VERSION "\(.*\)"/\1/p' refmodel/include/attnkit/attnkit.h)
+
+# pkg-config is only asked inside recipes, i.e. after `deps` has installed what is missing.
+PKG_CFLAGS = $(shell pkg-config --cflags openblas libcjson)
+PKG_LIBS   = $(shell pkg-config --libs openblas libcjson)
+CUNIT_LIBS = $(shell pkg-config --libs cunit)
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+AK_CFLAGS  = -std=c11 $(OPT) -g -fPIC $(WARN) -D_POSIX_C_SOURCE=200809L \
+             -Irefmodel/include -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
+AK_LIBS    = $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC   := $(wildcard refmodel/src/*.c)
+CLI_SRC   := $(wildcard refmodel/cli/*.c)
+TEST_SRC  := $(wildcard tests/test_*.c)
+BENCH_SRC := $(wildcard refmodel/bench/*.c)
+HEADERS   := $(wildcard refmodel/include/attnkit/*.h)
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/exp2_table.o
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+LIBA      := $(BUILD)/lib/libattnkit.a
+LIBSO     := $(BUILD)/lib/libattnkit.so
+CLI       := $(BUILD)/bin/attnkit
+BENCH     := $(BUILD)/bin/attnkit-bench
+
+APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-dev
+PIP_REQS  := scripts/requirements.txt
+
+.PHONY: all help deps demo test bench install uninstall clean run-tests run-demo run-bench
+.DEFAULT_GOAL := all
+
+all: $(LIBA) $(LIBSO) $(CLI) ## build the library and the attnkit CLI
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+deps: ## install missing Debian (apt-get) and PyPI (pip) packages; idempotent
+	@missing=""; for p in $(APT_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "deps: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "deps: missing Debian packages; run:  sudo apt-get install -y$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+	@if ! $(PYTHON) scripts/check_requirements.py $(PIP_REQS) 2>/dev/null; then \
+	  echo "deps: installing Python packages from $(PIP_REQS)"; \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check -r $(PIP_REQS) || \
+	  { echo "deps: pip failed; run:  $(PYTHON) -m pip install -r $(PIP_REQS)" >&2; exit 1; }; \
+	fi
+
+demo: deps ## the main job on the embedded default workload
+	@$(MAKE) --no-print-directory run-demo
+
+test: deps ## build everything and run every test (CUnit run summaries)
+	@$(MAKE) --no-print-directory run-tests
+
+bench: deps ## benchmarks: reference model vs OpenBLAS float32, sparse vs dense
+	@$(MAKE) --no-print-directory run-bench
+
+run-demo: $(CLI)
+	@scripts/demo.sh $(CLI)
+
+run-tests: $(TESTS) $(CLI)
+	@failed=0; for t in $(TESTS); do \
+	  echo "== $$t"; AK_CLI=$(abspath $(CLI)) $$t || failed=$$((failed + 1)); \
+	done; \
+	echo "== $(words $(TESTS)) test programs, $$failed failed"; [ $$failed = 0 ]
+
+run-bench: $(BENCH)
+	@$(BENCH)
+
+install: $(LIBA) $(LIBSO) $(CLI) ## install library, headers, pkg-config file and CLI under PREFIX
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/attnkit $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libattnkit.so.$(VERSION)
+	ln -sf libattnkit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libattnkit.so
+	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/attnkit/
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' refmodel/attnkit.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/attnkit.pc
+
+uninstall: ## remove what `make install` put under PREFIX
+	rm -f $(DESTDIR)$(PREFIX)/lib/libattnkit.a $(DESTDIR)$(PREFIX)/lib/libattnkit.so* \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/attnkit.pc $(DESTDIR)$(PREFIX)/bin/attnkit
+	rm -rf $(DESTDIR)$(PREFIX)/include/attnkit
+
+clean: ## remove $(BUILD)
+	rm -rf $(BUILD)
+
+# The exp2 table is versioned data; C gets it as a generated array (numerics.md section 7).
+$(BUILD)/gen/exp2_table.c: refmodel/tables/exp2_frac.hex refmodel/tables/hex_to_c.sh
+	@mkdir -p $(@D)
+	sh refmodel/tables/hex_to_c.sh $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(AK_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(AK_CFLAGS) -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBSO): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,libattnkit.so.$(VERSION) -o $@ $^ $(AK_LIBS)
+
+$(CLI): $(CLI_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(AK_LIBS)
+
+$(BENCH): $(BENCH_SRC) $(LIBA) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(AK_CFLAGS) -o $@ $(BENCH_SRC) $(LIBA) $(AK_LIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/ak_test.c tests/ak_test.h $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(AK_CFLAGS) -Itests -o $@ $< tests/ak_test.c $(LIBA) $(AK_LIBS) $(CUNIT_LIBS)

@@ -1,0 +1,41 @@
+/* Fixed-point block-sparse attention, bit-exact to docs/numerics.md. Two implementations:
+ * ak_attention (the block walker: skips masked blocks, multi-threaded over heads x query
+ * blocks) and ak_attention_ref (a plain transcription of the spec, single-threaded, over every
+ * key tile of a row, checking validity position by position). Tests hold them together. */
+#ifndef ATTNKIT_ATTENTION_H
+#define ATTNKIT_ATTENTION_H
+
+#include <stdint.h>
+
+#include "attnkit/mask.h"
+#include "attnkit/quant.h"
+#include "attnkit/status.h"
+
+typedef struct {
+    uint32_t heads;              /* H >= 1 */
+    uint32_t nq, nk;             /* 1..AK_MAX_TOKENS */
+    uint32_t d;                  /* 32, 64 or 128 */
+    const int8_t *q;             /* [H][nq][d] */
+    const int8_t *k;             /* [H][nk][d] */
+    const int8_t *v;             /* [H][nk][d] */
+    const ak_head_quant *quant;  /* [H] */
+    const ak_mask *mask;         /* NULL: dense (every position valid) */
+} ak_attn_job;
+
+/* AK_OK if the job is well formed: shapes in range, pointers set, multipliers in range, the
+ * mask's shape matching (nq, nk) and its heads 1 or H. Otherwise AK_EINVAL and *why (if not
+ * NULL) names the field and the allowed values. */
+ak_status ak_attn_job_check(const ak_attn_job *job, const char **why);
+
+/* out: [H][nq][d] int8. out_fx: NULL or [H][nq][d], the pre-requantisation output (o_fx).
+ * threads: worker threads, 0 = one per online CPU. Results never depend on `threads`. */
+ak_status ak_attention(const ak_attn_job *job, int8_t *out, int32_t *out_fx, unsigned threads);
+
+/* The spec transcription; same contract, single-threaded. */
+ak_status ak_attention_ref(const ak_attn_job *job, int8_t *out, int32_t *out_fx);
+
+/* Multiply-accumulates a job performs (Q.K^T plus P.V over active key tiles, all positions of a
+ * tile counted, as hardware would). */
+uint64_t ak_attention_macs(const ak_attn_job *job);
+
+#endif

@@ -1,0 +1,19 @@
+/* attnkit reference model: the umbrella header. */
+#ifndef ATTNKIT_H
+#define ATTNKIT_H
+
+#define AK_VERSION "0.1.0"
+
+#include "attnkit/accuracy.h"
+#include "attnkit/attention.h"
+#include "attnkit/exp2.h"
+#include "attnkit/fixed.h"
+#include "attnkit/float_ref.h"
+#include "attnkit/inputs.h"
+#include "attnkit/mask.h"
+#include "attnkit/numerics.h"
+#include "attnkit/quant.h"
+#include "attnkit/rng.h"
+#include "attnkit/status.h"
+
+#endif

@@ -1,0 +1,22 @@
+/* Floating-point baselines on the same int8 inputs: a float64 reference in plain C (the
+ * accuracy yardstick) and a float32 attention through OpenBLAS (what a user would pick
+ * instead). Both honour the mask's position validity; a row with no valid key gives 0.
+ * Compare floats by tolerance only: OpenBLAS results differ bitwise across CPU kernels. */
+#ifndef ATTNKIT_FLOAT_REF_H
+#define ATTNKIT_FLOAT_REF_H
+
+#include <stdint.h>
+
+#include "attnkit/attention.h"
+#include "attnkit/quant.h"
+
+/* out: [H][nq][d] real outputs: softmax(s_q s_k Q.K^T / sqrt(d)) . (s_v V), in float64 with
+ * max subtraction. scales: [H]. */
+ak_status ak_attention_f64(const ak_attn_job *job, const ak_head_scales *scales, double *out);
+
+/* Same in float32: cblas_sgemm for Q.K^T and P.V per head (dense GEMMs, as a user of a dense
+ * library would), expf softmax with invalid positions excluded. */
+ak_status ak_attention_f32_blas(const ak_attn_job *job, const ak_head_scales *scales,
+                                float *out);
+
+#endif

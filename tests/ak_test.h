@@ -1,0 +1,30 @@
+/* Shared harness of attnkit's CUnit test programs. Each tests/test_*.c defines
+ * ak_test_register() to add its suites; ak_test.c supplies main(), which runs them with the
+ * basic interface (printing CUnit's Run Summary) and exits non-zero on any failure. */
+#ifndef AK_TEST_H
+#define AK_TEST_H
+
+#include <CUnit/Basic.h>
+#include <stdint.h>
+
+/* Defined by each test program: registers its suites; returns 0 on success. */
+int ak_test_register(void);
+
+/* Adds a suite with the given tests; returns 0 on success. */
+typedef struct {
+    const char *name;
+    void (*fn)(void);
+} ak_test_case;
+int ak_test_add_suite(const char *name, const ak_test_case *cases, unsigned n);
+
+#define AK_TESTS(...) ((const ak_test_case[]){__VA_ARGS__})
+#define AK_NTESTS(arr) (sizeof(arr) / sizeof((arr)[0]))
+
+/* Path of the attnkit CLI under test (environment AK_CLI, else build/bin/attnkit). */
+const char *ak_test_cli(void);
+
+/* Runs `cli args...` with stdout and stderr captured into buf (NUL-terminated, truncated to
+ * cap); returns the exit status (or -1 if it could not be run or was killed). */
+int ak_test_run_cli(char *buf, size_t cap, const char *const *args);
+
+#endif

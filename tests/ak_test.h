@@ -18,7 +18,10 @@ typedef struct {
 int ak_test_add_suite(const char *name, const ak_test_case *cases, unsigned n);
 
 #define AK_TESTS(...) ((const ak_test_case[]){__VA_ARGS__})
-#define AK_NTESTS(arr) (sizeof(arr) / sizeof((arr)[0]))
+/* AK_SUITE("name", {"test", fn}, ...): adds a suite, counting its tests itself. */
+#define AK_SUITE(name, ...)                                                                    \
+    ak_test_add_suite(name, AK_TESTS(__VA_ARGS__),                                             \
+                      (unsigned)(sizeof AK_TESTS(__VA_ARGS__) / sizeof(ak_test_case)))
 
 /* Path of the attnkit CLI under test (environment AK_CLI, else build/bin/attnkit). */
 const char *ak_test_cli(void);

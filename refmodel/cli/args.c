@@ -1,0 +1,67 @@
+/* Flag parsing and usage errors for the attnkit CLI (cli.h). */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int ak_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "attnkit %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see: attnkit %s --help)\n", cmd);
+    return AK_EXIT_USAGE;
+}
+
+int ak_cli_u32(const char *cmd, const char *flag, const char *s, uint32_t lo, uint32_t hi,
+               uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*s == '\0' || *s == '-' || *s == '+' || *end != '\0' || errno || v < lo || v > hi)
+        return ak_cli_usage_error(cmd, "%s: expected a whole number %u..%u, got '%s'", flag,
+                                  lo, hi, s);
+    *out = (uint32_t)v;
+    return 0;
+}
+
+int ak_cli_u64(const char *cmd, const char *flag, const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (*s == '\0' || *s == '-' || *s == '+' || *end != '\0' || errno)
+        return ak_cli_usage_error(cmd, "%s: expected a whole number 0..2^64-1, got '%s'", flag,
+                                  s);
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int ak_cli_double(const char *cmd, const char *flag, const char *s, double lo, double hi,
+                  double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*s == '\0' || *end != '\0' || errno || !isfinite(v) || !(v > lo) || !(v <= hi))
+        return ak_cli_usage_error(cmd, "%s: expected a number in (%g, %g], got '%s'", flag, lo,
+                                  hi, s);
+    *out = v;
+    return 0;
+}
+
+int ak_cli_getopt_error(const char *cmd, int c, char **argv)
+{
+    const char *opt = argv[optind - 1];
+    if (c == ':')
+        return ak_cli_usage_error(cmd, "%s: missing its value", opt);
+    return ak_cli_usage_error(cmd, "unknown flag '%s'", opt);
+}

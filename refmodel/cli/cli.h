@@ -1,0 +1,33 @@
+/* Shared pieces of the attnkit CLI: the exit codes, subcommand entry points, and flag parsing
+ * that names the flag and the allowed values in every error. */
+#ifndef ATTNKIT_CLI_H
+#define ATTNKIT_CLI_H
+
+#include <stdint.h>
+
+enum {
+    AK_EXIT_OK = 0,
+    AK_EXIT_FAIL = 1,  /* the run failed (library error, check failed) */
+    AK_EXIT_USAGE = 2  /* bad flag or argument; nothing was done or written */
+};
+
+int ak_cmd_accuracy(int argc, char **argv);
+int ak_cmd_mask(int argc, char **argv);
+
+/* Prints "attnkit <cmd>: <message>" and a pointer to --help on stderr; returns AK_EXIT_USAGE. */
+int ak_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Parse a whole decimal number in [lo, hi]; on failure print a usage error naming `flag` and
+ * the range, and return AK_EXIT_USAGE (0 on success). */
+int ak_cli_u32(const char *cmd, const char *flag, const char *s, uint32_t lo, uint32_t hi,
+               uint32_t *out);
+int ak_cli_u64(const char *cmd, const char *flag, const char *s, uint64_t *out);
+/* A finite number in (lo, hi]. */
+int ak_cli_double(const char *cmd, const char *flag, const char *s, double lo, double hi,
+                  double *out);
+
+/* The getopt_long error for the option at argv[optind-1]: unknown flag or missing argument. */
+int ak_cli_getopt_error(const char *cmd, int c, char **argv);
+
+#endif

@@ -1,0 +1,50 @@
+/* attnkit: the command-line front end. Dispatches git-style subcommands; each has --help. */
+#include <stdio.h>
+#include <string.h>
+
+#include "attnkit/attnkit.h"
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"accuracy", ak_cmd_accuracy, "fixed-point model vs float64 on synthetic inputs"},
+    {"mask", ak_cmd_mask, "build a block mask and print its bitmap"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: attnkit <command> [flags]   (attnkit <command> --help for its flags)\n\n"
+               "attnkit %s: bit-exact fixed-point reference model of block-sparse attention "
+               "(numerics v%d)\n\ncommands:\n",
+            AK_VERSION, AK_NUMERICS_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-10s %s\n  %-10s %s\n", "version", "print the version", "help",
+            "print this text");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return AK_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return AK_EXIT_OK;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("attnkit %s (numerics v%d)\n", AK_VERSION, AK_NUMERICS_VERSION);
+        return AK_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "attnkit: unknown command '%s' (expected: accuracy, mask, version, help)\n",
+            cmd);
+    return AK_EXIT_USAGE;
+}

@@ -1,0 +1,84 @@
+/* Shared workload-shape flags (shape_opts.h). */
+#include "shape_opts.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "attnkit/numerics.h"
+#include "cli.h"
+
+#define DEFAULT_DENSITY 0.25
+
+void ak_shape_defaults(ak_shape_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->n = 197;
+    o->d = 64;
+    o->heads = 2;
+    o->block = 64;
+    o->pattern = AK_PATTERN_DENSE;
+    o->density = DEFAULT_DENSITY;
+    o->seed = 1;
+}
+
+int ak_shape_option(const char *cmd, int code, const char *arg, ak_shape_opts *o)
+{
+    switch (code) {
+    case OPT_N:
+        return ak_cli_u32(cmd, "--n", arg, 1, AK_MAX_TOKENS, &o->n);
+    case OPT_D:
+        if (strcmp(arg, "32") && strcmp(arg, "64") && strcmp(arg, "128"))
+            return ak_cli_usage_error(cmd, "--d: head dim must be 32, 64 or 128, got '%s'", arg);
+        return ak_cli_u32(cmd, "--d", arg, 32, 128, &o->d);
+    case OPT_HEADS:
+        return ak_cli_u32(cmd, "--heads", arg, 1, 64, &o->heads);
+    case OPT_BLOCK:
+        if (strcmp(arg, "16") && strcmp(arg, "32") && strcmp(arg, "64") && strcmp(arg, "128"))
+            return ak_cli_usage_error(cmd,
+                                      "--block: must be 16, 32, 64 or 128 (a power of two and "
+                                      "a multiple of the %d-key tile), got '%s'",
+                                      AK_KEY_TILE, arg);
+        return ak_cli_u32(cmd, "--block", arg, 16, 128, &o->block);
+    case OPT_PATTERN:
+        if (ak_pattern_from_name(arg, &o->pattern) != AK_OK)
+            return ak_cli_usage_error(cmd,
+                                      "--pattern: expected dense, causal, window, sinks, "
+                                      "strided, random or topk, got '%s'",
+                                      arg);
+        return 0;
+    case OPT_DENSITY:
+        o->density_set = 1;
+        return ak_cli_double(cmd, "--density", arg, 0.0, 1.0, &o->density);
+    case OPT_SEED:
+        return ak_cli_u64(cmd, "--seed", arg, &o->seed);
+    }
+    return ak_cli_usage_error(cmd, "internal: unhandled option %d", code);
+}
+
+int ak_shape_finish(const char *cmd, ak_shape_opts *o)
+{
+    if (o->density_set && (o->pattern == AK_PATTERN_DENSE || o->pattern == AK_PATTERN_CAUSAL))
+        return ak_cli_usage_error(cmd,
+                                  "--density: pattern '%s' has no density; use it with window, "
+                                  "sinks, strided, random or topk",
+                                  ak_pattern_name(o->pattern));
+    return 0;
+}
+
+int ak_shape_mask(const char *cmd, const ak_shape_opts *o, const int8_t *q, const int8_t *k,
+                  ak_mask *mask)
+{
+    ak_pattern p;
+    uint32_t k_blocks = (o->n + o->block - 1) / o->block;
+    const char *why = NULL;
+    if (ak_pattern_for_density(o->pattern, o->density, k_blocks, o->seed, &p) != AK_OK)
+        return ak_cli_usage_error(cmd, "--density: must be in (0, 1], got %g", o->density);
+    ak_status st = ak_mask_build(&p, o->n, o->n, o->block, o->heads, q, k, o->d, mask, &why);
+    if (st == AK_EINVAL)
+        return ak_cli_usage_error(cmd, "mask: %s", why ? why : ak_strerror(st));
+    if (st != AK_OK) {
+        fprintf(stderr, "attnkit %s: building the mask failed: %s\n", cmd, ak_strerror(st));
+        return AK_EXIT_FAIL;
+    }
+    return 0;
+}

@@ -1,0 +1,200 @@
+/* The block-sparse attention walker: for each (head, query block) work item, visits only the
+ * listed key blocks, in ascending order, in key tiles of KEY_TILE, and feeds the online-softmax
+ * row unit. Work items are independent and write disjoint outputs, so they run on any number
+ * of threads in any order with identical results. */
+#include "attnkit/attention.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "attnkit/numerics.h"
+#include "online_softmax.h"
+
+/* Query rows per work item when the job has no mask (any value gives the same bits). */
+#define DENSE_ROWS 64
+
+static int quant_ok(const ak_head_quant *q)
+{
+    const int32_t lo = INT32_C(1) << 30;
+    return q->logit_mult >= lo && q->out_mult >= lo && q->logit_shift >= 0 &&
+           q->logit_shift <= AK_MAX_SHIFT && q->out_shift >= 0 && q->out_shift <= AK_MAX_SHIFT;
+}
+
+ak_status ak_attn_job_check(const ak_attn_job *job, const char **why)
+{
+    const char *w = NULL;
+    if (!job)
+        w = "job: must not be NULL";
+    else if (job->heads == 0)
+        w = "heads: must be at least 1";
+    else if (job->nq == 0 || job->nq > AK_MAX_TOKENS)
+        w = "nq: must be 1..65536 tokens";
+    else if (job->nk == 0 || job->nk > AK_MAX_TOKENS)
+        w = "nk: must be 1..65536 tokens";
+    else if (job->d != 32 && job->d != 64 && job->d != 128)
+        w = "d: head dim must be 32, 64 or 128";
+    else if (!job->q || !job->k || !job->v)
+        w = "q/k/v: input tensors must not be NULL";
+    else if (!job->quant)
+        w = "quant: per-head multipliers must not be NULL";
+    else if (job->mask && (job->mask->nq != job->nq || job->mask->nk != job->nk))
+        w = "mask: its nq/nk must equal the job's";
+    else if (job->mask && job->mask->heads != 1 && job->mask->heads != job->heads)
+        w = "mask: heads must be 1 (shared) or the job's head count";
+    else {
+        for (uint32_t h = 0; h < job->heads; h++)
+            if (!quant_ok(&job->quant[h])) {
+                w = "quant: multipliers must lie in [2^30, 2^31) with shifts 0..62";
+                break;
+            }
+    }
+    if (why)
+        *why = w;
+    return w ? AK_EINVAL : AK_OK;
+}
+
+/* A job split into work items of rows_per_item query rows (one query block) per head. */
+typedef struct {
+    const ak_attn_job *job;
+    int8_t *out;
+    int32_t *out_fx;
+    uint32_t rows_per_item, items_per_head;
+    atomic_uint next;
+} walk_ctx;
+
+/* Visits one key block for one row: keys [j0, j1) are the valid ones (numerics.md section 4:
+ * inside an active block the valid positions of a row form one contiguous prefix). */
+static void walk_block(ak_row_state *st, const ak_attn_job *job, const ak_head_quant *qp,
+                       const int8_t *qrow, const int8_t *kh, const int8_t *vh, uint32_t j0,
+                       uint32_t j1)
+{
+    const uint32_t d = job->d;
+    int32_t L[AK_KEY_TILE];
+    for (uint32_t t = j0; t < j1; t += AK_KEY_TILE) {
+        uint32_t n = j1 - t < AK_KEY_TILE ? j1 - t : AK_KEY_TILE;
+        for (uint32_t j = 0; j < n; j++) {
+            const int8_t *krow = kh + (uint64_t)(t + j) * d;
+            int32_t s = 0;
+            for (uint32_t c = 0; c < d; c++)
+                s += (int32_t)qrow[c] * (int32_t)krow[c];
+            L[j] = ak_logit(s, qp);
+        }
+        ak_row_tile(st, L, n, vh + (uint64_t)t * d, d);
+    }
+}
+
+static void run_item(walk_ctx *ctx, uint32_t item)
+{
+    const ak_attn_job *job = ctx->job;
+    const ak_mask *mask = job->mask;
+    const uint32_t h = item / ctx->items_per_head, blk = item % ctx->items_per_head;
+    const uint32_t d = job->d, nq = job->nq, nk = job->nk;
+    const ak_head_quant *qp = &job->quant[h];
+    const int8_t *kh = job->k + (uint64_t)h * nk * d, *vh = job->v + (uint64_t)h * nk * d;
+    uint32_t r0 = blk * ctx->rows_per_item;
+    uint32_t r1 = r0 + ctx->rows_per_item < nq ? r0 + ctx->rows_per_item : nq;
+
+    uint32_t count = 1;
+    const uint32_t *list = NULL;
+    uint32_t B = nk; /* no mask: one block spanning all keys */
+    if (mask) {
+        list = ak_mask_list(mask, h, blk, &count);
+        B = mask->block;
+    }
+    for (uint32_t i = r0; i < r1; i++) {
+        ak_row_state st;
+        ak_row_init(&st, d);
+        /* Last valid key + 1 under the token-causal rule: j <= i + nk - nq. */
+        int64_t jl = nk;
+        if (mask && mask->token_causal)
+            jl = (int64_t)i + 1 + nk - nq;
+        const uint64_t jlim = jl > 0 ? (uint64_t)jl : 0;
+        const int8_t *qrow = job->q + ((uint64_t)h * nq + i) * d;
+        for (uint32_t b = 0; b < count; b++) {
+            uint32_t kb = list ? list[b] : 0;
+            uint64_t j0 = (uint64_t)kb * B, j1 = j0 + B;
+            if (j1 > nk)
+                j1 = nk;
+            if (j1 > jlim)
+                j1 = jlim;
+            if (j0 < j1)
+                walk_block(&st, job, qp, qrow, kh, vh, (uint32_t)j0, (uint32_t)j1);
+        }
+        uint64_t o = ((uint64_t)h * nq + i) * d;
+        ak_row_finish(&st, qp, d, ctx->out + o, ctx->out_fx ? ctx->out_fx + o : NULL);
+    }
+}
+
+static void *worker(void *arg)
+{
+    walk_ctx *ctx = arg;
+    const uint32_t total = ctx->items_per_head * ctx->job->heads;
+    for (;;) {
+        uint32_t item = atomic_fetch_add(&ctx->next, 1u);
+        if (item >= total)
+            return NULL;
+        run_item(ctx, item);
+    }
+}
+
+ak_status ak_attention(const ak_attn_job *job, int8_t *out, int32_t *out_fx, unsigned threads)
+{
+    ak_status st = ak_attn_job_check(job, NULL);
+    if (st != AK_OK)
+        return st;
+    if (!out)
+        return AK_EINVAL;
+    walk_ctx ctx = {.job = job, .out = out, .out_fx = out_fx};
+    ctx.rows_per_item = job->mask ? job->mask->block : DENSE_ROWS;
+    ctx.items_per_head = (job->nq + ctx.rows_per_item - 1) / ctx.rows_per_item;
+    atomic_init(&ctx.next, 0u);
+
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 1u;
+    }
+    uint64_t items = (uint64_t)ctx.items_per_head * job->heads;
+    if (threads > items)
+        threads = (unsigned)items;
+    if (threads <= 1) {
+        worker(&ctx);
+        return AK_OK;
+    }
+    pthread_t *tid = calloc(threads - 1, sizeof *tid);
+    if (!tid)
+        return AK_ENOMEM;
+    unsigned started = 0;
+    for (; started < threads - 1; started++)
+        if (pthread_create(&tid[started], NULL, worker, &ctx) != 0)
+            break;
+    worker(&ctx); /* the calling thread works too; it also finishes what failed threads left */
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    free(tid);
+    return AK_OK;
+}
+
+uint64_t ak_attention_macs(const ak_attn_job *job)
+{
+    if (ak_attn_job_check(job, NULL) != AK_OK)
+        return 0;
+    const ak_mask *m = job->mask;
+    uint64_t tiles_per_block, rows = 0, macs = 0;
+    if (!m) {
+        uint64_t tiles = (job->nk + AK_KEY_TILE - 1) / AK_KEY_TILE;
+        return 2ull * job->heads * job->nq * tiles * AK_KEY_TILE * job->d;
+    }
+    tiles_per_block = m->block / AK_KEY_TILE;
+    for (uint32_t h = 0; h < job->heads; h++)
+        for (uint32_t qb = 0; qb < m->q_blocks; qb++) {
+            uint32_t count;
+            ak_mask_list(m, h, qb, &count);
+            rows = job->nq - (uint64_t)qb * m->block;
+            if (rows > m->block)
+                rows = m->block;
+            macs += 2ull * rows * count * tiles_per_block * AK_KEY_TILE * job->d;
+        }
+    return macs;
+}

@@ -1,0 +1,34 @@
+/* The online-softmax row unit of docs/numerics.md section 6 (private to the library): the state
+ * of one query row, one key-tile update, and the final normalisation and requantisation. This
+ * is the block the RTL's softmax unit implements. */
+#ifndef ATTNKIT_ONLINE_SOFTMAX_H
+#define ATTNKIT_ONLINE_SOFTMAX_H
+
+#include <stdint.h>
+
+#include "attnkit/numerics.h"
+#include "attnkit/quant.h"
+
+#define AK_MAX_HEAD_DIM 128
+
+typedef struct {
+    int has_max;                    /* false until the first non-empty tile */
+    int32_t m;                      /* running maximum, whole base-2 units */
+    int64_t l;                      /* running sum of probabilities (< 2^37) */
+    int64_t acc[AK_MAX_HEAD_DIM];   /* P.V accumulators (|acc| < 2^44) */
+} ak_row_state;
+
+void ak_row_init(ak_row_state *st, uint32_t d);
+
+/* One key tile: n (1..KEY_TILE) valid keys with base-2 logits L[0..n) and value rows
+ * v[0..n) (each d int8, consecutive rows `d` apart). */
+void ak_row_tile(ak_row_state *st, const int32_t *L, uint32_t n, const int8_t *v, uint32_t d);
+
+/* o_fx and int8 output of the row (section 8). out_fx may be NULL. */
+void ak_row_finish(const ak_row_state *st, const ak_head_quant *qp, uint32_t d, int8_t *out,
+                   int32_t *out_fx);
+
+/* Base-2 logit of one integer dot product (section 5). */
+int32_t ak_logit(int32_t s, const ak_head_quant *qp);
+
+#endif

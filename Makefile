@@ -3,7 +3,7 @@
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
-OPT     ?= -O2
+OPT     ?= -O3
 CC      := gcc
 PYTHON  ?= python3
 

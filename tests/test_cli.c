@@ -1,0 +1,109 @@
+/* The attnkit CLI's contract: every invalid flag gets one clear line naming the flag and the
+ * allowed values with exit status 2 and nothing on stdout; --help and --json work. Runs the
+ * built binary (AK_CLI) as a user would. */
+#include <cJSON.h>
+#include <string.h>
+
+#include "ak_test.h"
+
+static char buf[1 << 16];
+
+typedef struct {
+    const char *args[8];
+    const char *must_mention; /* the flag or value the message must name */
+    const char *allowed;      /* and part of the allowed values */
+} bad_case;
+
+static void test_bad_flags_exit_2(void)
+{
+    static const bad_case cases[] = {
+        {{"accuracy", "--n", "0"}, "--n", "1..65536"},
+        {{"accuracy", "--n", "12x"}, "--n", "1..65536"},
+        {{"accuracy", "--n", "70000"}, "--n", "1..65536"},
+        {{"accuracy", "--d", "48"}, "--d", "32, 64 or 128"},
+        {{"accuracy", "--block", "48"}, "--block", "16, 32, 64 or 128"},
+        {{"accuracy", "--block", "8"}, "--block", "16, 32, 64 or 128"},
+        {{"accuracy", "--pattern", "random", "--density", "0"}, "--density", "(0, 1]"},
+        {{"accuracy", "--pattern", "window", "--density", "1.5"}, "--density", "(0, 1]"},
+        {{"accuracy", "--pattern", "topk", "--density", "nan"}, "--density", "(0, 1]"},
+        {{"accuracy", "--pattern", "dense", "--density", "0.5"}, "--density", "window"},
+        {{"accuracy", "--pattern", "bigbird"}, "--pattern", "dense, causal, window"},
+        {{"accuracy", "--logits", "gauss2"}, "--logits", "gauss1, gauss3 or peaky"},
+        {{"accuracy", "--heads", "0"}, "--heads", "1..64"},
+        {{"accuracy", "--seed", "-3"}, "--seed", "0..2^64-1"},
+        {{"accuracy", "--n"}, "--n", "missing"},
+        {{"accuracy", "--bogus"}, "--bogus", "unknown flag"},
+        {{"accuracy", "stray"}, "stray", "unexpected"},
+        {{"mask", "--cols", "2"}, "--cols", "8..1024"},
+        {{"mask", "--heads", "2", "--head", "2"}, "--head", "below --heads"},
+        {{"frobnicate"}, "frobnicate", "accuracy, mask"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc = ak_test_run_cli(buf, sizeof buf, cases[i].args);
+        int ok = rc == 2 && strstr(buf, cases[i].must_mention) && strstr(buf, cases[i].allowed) &&
+                 strchr(buf, '\n') == buf + strlen(buf) - 1; /* exactly one line */
+        if (!ok)
+            printf("\n    case %zu (%s %s): exit %d, output: %s", i, cases[i].args[0],
+                   cases[i].args[1] ? cases[i].args[1] : "", rc, buf);
+        CU_ASSERT(ok);
+    }
+}
+
+static void test_no_command_is_usage_error(void)
+{
+    const char *args[] = {NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "usage"));
+}
+
+static void test_help_everywhere(void)
+{
+    static const char *const cmds[] = {"accuracy", "mask"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *args[] = {cmds[i], "--help", NULL};
+        CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "usage: attnkit"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "--seed"));
+    }
+    const char *args[] = {"help", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "accuracy"));
+}
+
+static void test_accuracy_json(void)
+{
+    const char *args[] = {"accuracy", "--n", "100", "--heads", "1", "--pattern", "window",
+                          "--density", "0.5", "--block", "16", "--json", NULL};
+    CU_ASSERT_EQUAL_FATAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+    cJSON *j = cJSON_Parse(buf);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    cJSON *res = cJSON_GetObjectItem(j, "result");
+    cJSON *cfg = cJSON_GetObjectItem(j, "config");
+    CU_ASSERT_FATAL(res && cfg);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "pattern")), "window");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "seed")), "1");
+    double sqnr = cJSON_GetNumberValue(cJSON_GetObjectItem(res, "sqnr_db"));
+    double density = cJSON_GetNumberValue(cJSON_GetObjectItem(res, "density"));
+    CU_ASSERT(sqnr >= 70.0);
+    CU_ASSERT(density > 0.0 && density < 1.0);
+    cJSON_Delete(j);
+}
+
+static void test_same_seed_same_output(void)
+{
+    static char first[1 << 16];
+    const char *args[] = {"accuracy", "--n", "80", "--pattern", "random", "--density", "0.5",
+                          "--block", "16", "--seed", "99", "--json", NULL};
+    CU_ASSERT_EQUAL_FATAL(ak_test_run_cli(first, sizeof first, args), 0);
+    CU_ASSERT_EQUAL_FATAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+    CU_ASSERT_STRING_EQUAL(first, buf);
+}
+
+int ak_test_register(void)
+{
+    return AK_SUITE("cli", {"bad flags: one line naming flag and allowed values, exit 2", test_bad_flags_exit_2},
+                    {"no command: usage, exit 2", test_no_command_is_usage_error},
+                    {"--help on every command", test_help_everywhere},
+                    {"accuracy --json is valid JSON with the results", test_accuracy_json},
+                    {"same seed, same output", test_same_seed_same_output});
+}

@@ -1,0 +1,436 @@
+/* Block masks (mask.h): CSR storage, the pattern generators of docs/masks.md, validity of one
+ * position (docs/numerics.md section 4) and a bitmap printer. Generators decide one query-block
+ * row at a time into a k_blocks-byte buffer and append it, so no full bitmap is ever held. */
+#include "attnkit/mask.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attnkit/fixed.h"
+#include "attnkit/numerics.h"
+#include "attnkit/rng.h"
+
+static const char *const pattern_names[AK_PATTERN_COUNT] = {
+    "dense", "causal", "window", "sinks", "strided", "random", "topk"};
+
+const char *ak_pattern_name(ak_pattern_kind kind)
+{
+    return (unsigned)kind < AK_PATTERN_COUNT ? pattern_names[kind] : "?";
+}
+
+ak_status ak_pattern_from_name(const char *name, ak_pattern_kind *kind)
+{
+    for (int i = 0; name && i < AK_PATTERN_COUNT; i++)
+        if (!strcmp(name, pattern_names[i])) {
+            *kind = (ak_pattern_kind)i;
+            return AK_OK;
+        }
+    return AK_EINVAL;
+}
+
+static uint32_t round_nonneg(double x)
+{
+    return x <= 0.0 ? 0u : (uint32_t)floor(x + 0.5);
+}
+
+ak_status ak_pattern_for_density(ak_pattern_kind kind, double density, uint32_t k_blocks,
+                                 uint64_t seed, ak_pattern *out)
+{
+    if (!out || (unsigned)kind >= AK_PATTERN_COUNT || !(density > 0.0 && density <= 1.0))
+        return AK_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->kind = kind;
+    out->seed = seed;
+    out->stride = 1;
+    out->topk = 1;
+    const double want = density * k_blocks; /* active blocks per query block */
+    switch (kind) {
+    case AK_PATTERN_DENSE:
+        break;
+    case AK_PATTERN_CAUSAL:
+        out->causal = 1;
+        break;
+    case AK_PATTERN_WINDOW:
+        out->window = round_nonneg((want - 1.0) / 2.0);
+        break;
+    case AK_PATTERN_SINKS:
+        out->causal = 1;
+        out->sinks = 1;
+        out->window = round_nonneg(want - 2.0);
+        break;
+    case AK_PATTERN_STRIDED:
+        out->stride = round_nonneg(1.0 / density);
+        out->stride = out->stride ? out->stride : 1;
+        break;
+    case AK_PATTERN_RANDOM:
+        out->sinks = 1;
+        out->random = round_nonneg(want - 2.0);
+        break;
+    case AK_PATTERN_TOPK:
+        out->topk = (uint32_t)ceil(want);
+        out->topk = out->topk ? out->topk : 1;
+        break;
+    default:
+        return AK_EINVAL;
+    }
+    return AK_OK;
+}
+
+void ak_mask_free(ak_mask *m)
+{
+    if (!m)
+        return;
+    free(m->kv_off);
+    free(m->kv_idx);
+    memset(m, 0, sizeof *m);
+}
+
+static int block_ok(uint32_t b)
+{
+    return b == 16 || b == 32 || b == 64 || b == 128;
+}
+
+/* Checks the shape, fills the header fields and allocates kv_off. */
+static ak_status mask_begin(ak_mask *m, uint32_t nq, uint32_t nk, uint32_t block, uint32_t heads,
+                            int token_causal, const char **why)
+{
+    const char *w = NULL;
+    memset(m, 0, sizeof *m);
+    if (!block_ok(block))
+        w = "block: must be 16, 32, 64 or 128";
+    else if (nq == 0 || nq > AK_MAX_TOKENS)
+        w = "nq: must be 1..65536 tokens";
+    else if (nk == 0 || nk > AK_MAX_TOKENS)
+        w = "nk: must be 1..65536 tokens";
+    else if (heads == 0)
+        w = "heads: must be at least 1";
+    if (why)
+        *why = w;
+    if (w)
+        return AK_EINVAL;
+    m->nq = nq;
+    m->nk = nk;
+    m->block = block;
+    m->q_blocks = (nq + block - 1) / block;
+    m->k_blocks = (nk + block - 1) / block;
+    m->heads = heads;
+    m->token_causal = token_causal != 0;
+    m->kv_off = calloc((size_t)heads * m->q_blocks + 1, sizeof *m->kv_off);
+    return m->kv_off ? AK_OK : AK_ENOMEM;
+}
+
+/* Appends list number x (= h * q_blocks + qb) from a row of k_blocks 0/1 bytes. */
+static ak_status mask_append(ak_mask *m, size_t *cap, uint32_t x, const uint8_t *row)
+{
+    uint32_t n = m->kv_off[x];
+    for (uint32_t kb = 0; kb < m->k_blocks; kb++) {
+        if (!row[kb])
+            continue;
+        if (n == *cap) {
+            size_t ncap = *cap ? *cap * 2 : 256;
+            uint32_t *p = realloc(m->kv_idx, ncap * sizeof *p);
+            if (!p)
+                return AK_ENOMEM;
+            m->kv_idx = p;
+            *cap = ncap;
+        }
+        m->kv_idx[n++] = kb;
+    }
+    m->kv_off[x + 1] = n;
+    return AK_OK;
+}
+
+ak_status ak_mask_from_bitmap(uint32_t nq, uint32_t nk, uint32_t block, uint32_t heads,
+                              int token_causal, const uint8_t *bitmap, ak_mask *out,
+                              const char **why)
+{
+    if (!out)
+        return AK_EINVAL;
+    if (!bitmap) {
+        memset(out, 0, sizeof *out);
+        if (why)
+            *why = "bitmap: must not be NULL";
+        return AK_EINVAL;
+    }
+    ak_status st = mask_begin(out, nq, nk, block, heads, token_causal, why);
+    size_t cap = 0;
+    for (uint32_t x = 0; st == AK_OK && x < heads * out->q_blocks; x++)
+        st = mask_append(out, &cap, x, bitmap + (size_t)x * out->k_blocks);
+    if (st != AK_OK)
+        ak_mask_free(out);
+    return st;
+}
+
+/* The key block holding the last key visible to query block qb's last query, with queries
+ * aligned to the end of the keys (numerics.md section 4, rule 3). */
+static uint32_t diag_block(const ak_mask *m, uint32_t qb)
+{
+    int64_t last_q = (int64_t)qb * m->block + m->block - 1;
+    if (last_q > (int64_t)m->nq - 1)
+        last_q = (int64_t)m->nq - 1;
+    int64_t key = last_q + (int64_t)m->nk - (int64_t)m->nq;
+    if (key < 0)
+        return 0;
+    int64_t kb = key / m->block;
+    return kb >= m->k_blocks ? m->k_blocks - 1 : (uint32_t)kb;
+}
+
+/* Whether block kb is within `window` blocks of the diagonal (only before it when causal). */
+static int in_window(int64_t kb, int64_t diag, uint32_t window, int causal)
+{
+    if (causal)
+        return kb <= diag && diag - kb <= window;
+    return llabs(kb - diag) <= (long long)window;
+}
+
+/* Pooled (block-mean) rows of a [n][d] tensor: out[b][c] = round_div(sum, count). */
+static void pool_blocks(const int8_t *x, uint32_t n, uint32_t d, uint32_t block, uint32_t blocks,
+                        int32_t *out)
+{
+    for (uint32_t b = 0; b < blocks; b++) {
+        uint32_t r0 = b * block, r1 = r0 + block < n ? r0 + block : n;
+        for (uint32_t c = 0; c < d; c++) {
+            int64_t s = 0;
+            for (uint32_t r = r0; r < r1; r++)
+                s += x[(uint64_t)r * d + c];
+            out[(uint64_t)b * d + c] = (int32_t)ak_round_div(s, r1 - r0);
+        }
+    }
+}
+
+typedef struct {
+    int64_t score;
+    uint32_t kb;
+} scored;
+
+/* Higher score first; equal scores: lower block index first (a total order). */
+static int by_score(const void *a, const void *b)
+{
+    const scored *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->kb < y->kb ? -1 : (x->kb > y->kb);
+}
+
+static const char *check_pattern(const ak_pattern *p, uint32_t heads, const int8_t *q,
+                                 const int8_t *k, uint32_t d)
+{
+    if ((unsigned)p->kind >= AK_PATTERN_COUNT)
+        return "pattern: unknown kind (dense, causal, window, sinks, strided, random, topk)";
+    if (p->kind == AK_PATTERN_STRIDED && p->stride == 0)
+        return "stride: must be at least 1";
+    if (p->kind == AK_PATTERN_TOPK) {
+        if (p->topk == 0)
+            return "topk: must be at least 1 key block";
+        if (!q || !k)
+            return "q/k: the topk pattern needs the Q and K tensors";
+        if (d != 32 && d != 64 && d != 128)
+            return "d: head dim must be 32, 64 or 128";
+        if (heads == 0)
+            return "heads: must be at least 1";
+    }
+    return NULL;
+}
+
+/* Decides one row (query block qb of head h) of a pattern into row[k_blocks]. */
+typedef struct {
+    const ak_pattern *p;
+    const ak_mask *m;
+    ak_rng rng;
+    uint32_t *cand;      /* k_blocks scratch */
+    scored *sc;          /* k_blocks scratch (topk) */
+    int32_t *qpool, *kpool; /* pooled Q and K of the current head (topk) */
+    uint32_t d;
+} row_gen;
+
+static void gen_row(row_gen *g, uint32_t qb, uint8_t *row)
+{
+    const ak_pattern *p = g->p;
+    const uint32_t nkb = g->m->k_blocks;
+    const int64_t diag = diag_block(g->m, qb);
+    const int causal = p->kind == AK_PATTERN_CAUSAL || p->kind == AK_PATTERN_SINKS || p->causal;
+    uint32_t ncand = 0;
+    for (uint32_t kb = 0; kb < nkb; kb++) {
+        int on = 0;
+        switch (p->kind) {
+        case AK_PATTERN_DENSE:
+        case AK_PATTERN_CAUSAL:
+        case AK_PATTERN_TOPK:
+            on = 1;
+            break;
+        case AK_PATTERN_WINDOW:
+            on = in_window(kb, diag, p->window, causal);
+            break;
+        case AK_PATTERN_SINKS:
+        case AK_PATTERN_RANDOM:
+            on = kb < p->sinks || in_window(kb, diag, p->window, causal);
+            break;
+        case AK_PATTERN_STRIDED:
+            on = llabs((int64_t)kb - diag) % p->stride == 0;
+            break;
+        default:
+            break;
+        }
+        if (causal && (int64_t)kb > diag)
+            on = 0;
+        row[kb] = (uint8_t)on;
+        if (!on && (!causal || (int64_t)kb <= diag))
+            g->cand[ncand++] = kb; /* a block still free for random picks */
+    }
+    if (p->kind == AK_PATTERN_RANDOM) {
+        /* Partial Fisher-Yates over the free blocks, in ascending order. */
+        uint32_t picks = p->random < ncand ? p->random : ncand;
+        for (uint32_t t = 0; t < picks; t++) {
+            uint32_t x = t + ak_rng_below(&g->rng, ncand - t);
+            uint32_t tmp = g->cand[t];
+            g->cand[t] = g->cand[x];
+            g->cand[x] = tmp;
+            row[g->cand[t]] = 1;
+        }
+    } else if (p->kind == AK_PATTERN_TOPK) {
+        uint32_t n = 0;
+        const int32_t *qp = g->qpool + (uint64_t)qb * g->d;
+        for (uint32_t kb = 0; kb < nkb; kb++) {
+            if (!row[kb] || (int64_t)kb == diag)
+                continue;
+            const int32_t *kp = g->kpool + (uint64_t)kb * g->d;
+            int64_t s = 0;
+            for (uint32_t c = 0; c < g->d; c++)
+                s += (int64_t)qp[c] * kp[c];
+            g->sc[n++] = (scored){s, kb};
+        }
+        memset(row, 0, nkb);
+        row[diag] = 1; /* the diagonal block is always kept */
+        qsort(g->sc, n, sizeof *g->sc, by_score);
+        for (uint32_t t = 0; t + 1 < p->topk && t < n; t++)
+            row[g->sc[t].kb] = 1;
+    }
+}
+
+ak_status ak_mask_build(const ak_pattern *p, uint32_t nq, uint32_t nk, uint32_t block,
+                        uint32_t heads, const int8_t *q, const int8_t *k, uint32_t d,
+                        ak_mask *out, const char **why)
+{
+    if (!out)
+        return AK_EINVAL;
+    memset(out, 0, sizeof *out);
+    const char *w = p ? check_pattern(p, heads, q, k, d) : "pattern: must not be NULL";
+    if (w) {
+        if (why)
+            *why = w;
+        return AK_EINVAL;
+    }
+    const int per_head = p->kind == AK_PATTERN_TOPK;
+    const int causal = p->kind == AK_PATTERN_CAUSAL || p->kind == AK_PATTERN_SINKS || p->causal;
+    ak_status st = mask_begin(out, nq, nk, block, per_head ? heads : 1,
+                              causal, why);
+    if (st != AK_OK) {
+        ak_mask_free(out);
+        return st;
+    }
+    row_gen g = {.p = p, .m = out, .d = d};
+    ak_rng_seed(&g.rng, p->seed);
+    uint8_t *row = malloc(out->k_blocks);
+    g.cand = malloc(sizeof *g.cand * out->k_blocks);
+    g.sc = malloc(sizeof *g.sc * out->k_blocks);
+    if (per_head) {
+        g.qpool = malloc(sizeof *g.qpool * (uint64_t)out->q_blocks * d);
+        g.kpool = malloc(sizeof *g.kpool * (uint64_t)out->k_blocks * d);
+    }
+    if (!row || !g.cand || !g.sc || (per_head && (!g.qpool || !g.kpool)))
+        st = AK_ENOMEM;
+    size_t cap = 0;
+    for (uint32_t h = 0; st == AK_OK && h < out->heads; h++) {
+        if (per_head) {
+            pool_blocks(q + (uint64_t)h * nq * d, nq, d, block, out->q_blocks, g.qpool);
+            pool_blocks(k + (uint64_t)h * nk * d, nk, d, block, out->k_blocks, g.kpool);
+        }
+        for (uint32_t qb = 0; st == AK_OK && qb < out->q_blocks; qb++) {
+            gen_row(&g, qb, row);
+            st = mask_append(out, &cap, h * out->q_blocks + qb, row);
+        }
+    }
+    free(row);
+    free(g.cand);
+    free(g.sc);
+    free(g.qpool);
+    free(g.kpool);
+    if (st != AK_OK)
+        ak_mask_free(out);
+    return st;
+}
+
+const uint32_t *ak_mask_list(const ak_mask *m, uint32_t h, uint32_t qb, uint32_t *count)
+{
+    uint32_t x = (m->heads == 1 ? 0 : h) * m->q_blocks + qb;
+    *count = m->kv_off[x + 1] - m->kv_off[x];
+    return m->kv_idx ? m->kv_idx + m->kv_off[x] : NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+int ak_mask_valid(const ak_mask *m, uint32_t h, uint32_t i, uint32_t j)
+{
+    if (i >= m->nq || j >= m->nk)
+        return 0;
+    if (m->token_causal && (int64_t)j > (int64_t)i + m->nk - m->nq)
+        return 0;
+    uint32_t count, kb = j / m->block;
+    const uint32_t *list = ak_mask_list(m, h, i / m->block, &count);
+    return count && bsearch(&kb, list, count, sizeof kb, cmp_u32) != NULL;
+}
+
+uint64_t ak_mask_active_blocks(const ak_mask *m)
+{
+    return m->kv_off ? m->kv_off[(uint64_t)m->heads * m->q_blocks] : 0;
+}
+
+double ak_mask_density(const ak_mask *m)
+{
+    uint64_t all = (uint64_t)m->heads * m->q_blocks * m->k_blocks;
+    return all ? (double)ak_mask_active_blocks(m) / (double)all : 0.0;
+}
+
+void ak_mask_print(FILE *f, const ak_mask *m, uint32_t h, uint32_t max_cols)
+{
+    if (max_cols == 0)
+        max_cols = 1;
+    const uint32_t step = (m->k_blocks + max_cols - 1) / max_cols; /* blocks per cell */
+    const uint32_t cols = (m->k_blocks + step - 1) / step, rows = (m->q_blocks + step - 1) / step;
+    fprintf(f, "block mask: %u queries x %u keys, B=%u, %u x %u blocks, %llu active (density %.4f)%s\n",
+            m->nq, m->nk, m->block, m->q_blocks, m->k_blocks,
+            (unsigned long long)ak_mask_active_blocks(m), ak_mask_density(m),
+            m->token_causal ? ", token-causal" : "");
+    if (step > 1)
+        fprintf(f, "downsampled: each cell is %u x %u blocks ('#' all active, '+' some, '.' none)\n",
+                step, step);
+    fprintf(f, "key block ->\n      ");
+    for (uint32_t c = 0; c < cols; c += 8) /* a label every 8 cells */
+        fprintf(f, "%-8u", c * step);
+    fputc('\n', f);
+    uint8_t *cell = malloc(cols);
+    if (!cell)
+        return;
+    for (uint32_t r = 0; r < rows; r++) {
+        memset(cell, 0, cols); /* bit 0: some active, bit 1: some masked */
+        for (uint32_t qb = r * step; qb < (r + 1) * step && qb < m->q_blocks; qb++) {
+            uint32_t count, at = 0;
+            const uint32_t *list = ak_mask_list(m, h, qb, &count);
+            for (uint32_t kb = 0; kb < m->k_blocks; kb++) {
+                int on = at < count && list[at] == kb;
+                at += on;
+                cell[kb / step] |= on ? 1 : 2;
+            }
+        }
+        fprintf(f, "%5u ", r * step);
+        for (uint32_t c = 0; c < cols; c++)
+            fputc(cell[c] == 1 ? '#' : (cell[c] == 3 ? '+' : '.'), f);
+        fputc('\n', f);
+    }
+    free(cell);
+}

@@ -106,11 +106,11 @@ $(BUILD)/gen/exp2_table.c: refmodel/tables/exp2_frac.hex refmodel/tables/hex_to_
 	@mkdir -p $(@D)
 	sh refmodel/tables/hex_to_c.sh $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: %.c $(HEADERS)
+$(BUILD)/obj/%.o: %.c $(HEADERS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -c $< -o $@
 

@@ -29,54 +29,6 @@ ak_status ak_pattern_from_name(const char *name, ak_pattern_kind *kind)
     return AK_EINVAL;
 }
 
-static uint32_t round_nonneg(double x)
-{
-    return x <= 0.0 ? 0u : (uint32_t)floor(x + 0.5);
-}
-
-ak_status ak_pattern_for_density(ak_pattern_kind kind, double density, uint32_t k_blocks,
-                                 uint64_t seed, ak_pattern *out)
-{
-    if (!out || (unsigned)kind >= AK_PATTERN_COUNT || !(density > 0.0 && density <= 1.0))
-        return AK_EINVAL;
-    memset(out, 0, sizeof *out);
-    out->kind = kind;
-    out->seed = seed;
-    out->stride = 1;
-    out->topk = 1;
-    const double want = density * k_blocks; /* active blocks per query block */
-    switch (kind) {
-    case AK_PATTERN_DENSE:
-        break;
-    case AK_PATTERN_CAUSAL:
-        out->causal = 1;
-        break;
-    case AK_PATTERN_WINDOW:
-        out->window = round_nonneg((want - 1.0) / 2.0);
-        break;
-    case AK_PATTERN_SINKS:
-        out->causal = 1;
-        out->sinks = 1;
-        out->window = round_nonneg(want - 2.0);
-        break;
-    case AK_PATTERN_STRIDED:
-        out->stride = round_nonneg(1.0 / density);
-        out->stride = out->stride ? out->stride : 1;
-        break;
-    case AK_PATTERN_RANDOM:
-        out->sinks = 1;
-        out->random = round_nonneg(want - 2.0);
-        break;
-    case AK_PATTERN_TOPK:
-        out->topk = (uint32_t)ceil(want);
-        out->topk = out->topk ? out->topk : 1;
-        break;
-    default:
-        return AK_EINVAL;
-    }
-    return AK_OK;
-}
-
 void ak_mask_free(ak_mask *m)
 {
     if (!m)
@@ -305,6 +257,100 @@ static void gen_row(row_gen *g, uint32_t qb, uint8_t *row)
         qsort(g->sc, n, sizeof *g->sc, by_score);
         for (uint32_t t = 0; t + 1 < p->topk && t < n; t++)
             row[g->sc[t].kb] = 1;
+    }
+}
+
+static uint32_t round_nonneg(double x)
+{
+    return x <= 0.0 ? 0u : (uint32_t)floor(x + 0.5);
+}
+
+/* Density of pattern p on a square grid of k_blocks x k_blocks blocks. */
+static double grid_density(const ak_pattern *p, uint32_t k_blocks, uint8_t *row, uint32_t *cand)
+{
+    const uint32_t B = 16;
+    ak_mask m = {.nq = k_blocks * B, .nk = k_blocks * B, .block = B, .q_blocks = k_blocks,
+                 .k_blocks = k_blocks, .heads = 1};
+    row_gen g = {.p = p, .m = &m, .cand = cand};
+    uint64_t active = 0;
+    for (uint32_t qb = 0; qb < k_blocks; qb++) {
+        gen_row(&g, qb, row);
+        for (uint32_t kb = 0; kb < k_blocks; kb++)
+            active += row[kb];
+    }
+    return (double)active / ((double)k_blocks * k_blocks);
+}
+
+/* Sets *param (window or stride, whose density is monotone in it) to the value in [lo, hi]
+ * whose grid density is closest to `want`, by bisection. */
+static ak_status fit_param(ak_pattern *p, uint32_t *param, uint32_t lo, uint32_t hi, int rising,
+                           double want, uint32_t k_blocks)
+{
+    uint8_t *row = malloc(k_blocks);
+    uint32_t *cand = malloc(sizeof *cand * k_blocks);
+    if (!row || !cand) {
+        free(row);
+        free(cand);
+        return AK_ENOMEM;
+    }
+    /* Invariant: the crossing lies in [lo, hi]; find the first value on the far side of want. */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        *param = mid;
+        double dm = grid_density(p, k_blocks, row, cand);
+        if (rising ? dm >= want : dm <= want)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    *param = lo;
+    double d_hi = grid_density(p, k_blocks, row, cand);
+    if (lo > 0) { /* the neighbour before the crossing may be closer */
+        *param = lo - 1;
+        double d_lo = grid_density(p, k_blocks, row, cand);
+        *param = fabs(d_lo - want) < fabs(d_hi - want) ? lo - 1 : lo;
+    }
+    free(row);
+    free(cand);
+    return AK_OK;
+}
+
+ak_status ak_pattern_for_density(ak_pattern_kind kind, double density, uint32_t k_blocks,
+                                 uint64_t seed, ak_pattern *out)
+{
+    if (!out || (unsigned)kind >= AK_PATTERN_COUNT || !(density > 0.0 && density <= 1.0) ||
+        k_blocks == 0)
+        return AK_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->kind = kind;
+    out->seed = seed;
+    out->stride = 1;
+    out->topk = 1;
+    const double want = density * k_blocks; /* active blocks per query block */
+    switch (kind) {
+    case AK_PATTERN_DENSE:
+        return AK_OK;
+    case AK_PATTERN_CAUSAL:
+        out->causal = 1;
+        return AK_OK;
+    case AK_PATTERN_WINDOW:
+        return fit_param(out, &out->window, 0, k_blocks, 1, density, k_blocks);
+    case AK_PATTERN_SINKS:
+        out->causal = 1;
+        out->sinks = 1;
+        return fit_param(out, &out->window, 0, k_blocks, 1, density, k_blocks);
+    case AK_PATTERN_STRIDED:
+        return fit_param(out, &out->stride, 1, k_blocks, 0, density, k_blocks);
+    case AK_PATTERN_RANDOM:
+        out->sinks = 1;
+        out->random = round_nonneg(want - 2.0);
+        return AK_OK;
+    case AK_PATTERN_TOPK:
+        out->topk = (uint32_t)ceil(want);
+        out->topk = out->topk ? out->topk : 1;
+        return AK_OK;
+    default:
+        return AK_EINVAL;
     }
 }
 

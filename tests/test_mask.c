@@ -1,0 +1,337 @@
+/* Block masks: every generator against a brute-force predicate written from its definition in
+ * docs/masks.md (not from mask.c), CSR invariants, seeded randomness, dynamic top-k against a
+ * direct recomputation, position validity on ragged and token-causal shapes, the bitmap
+ * printer, and every invalid parameter. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ak_test.h"
+#include "attnkit/attnkit.h"
+
+/* docs/masks.md: the diagonal key block of query block qb, queries aligned to the key end. */
+static long diag_of(long qb, long B, long nq, long nk)
+{
+    long last = qb * B + B - 1 < nq - 1 ? qb * B + B - 1 : nq - 1;
+    long key = last + nk - nq;
+    long kbs = (nk + B - 1) / B;
+    if (key < 0)
+        return 0;
+    return key / B < kbs ? key / B : kbs - 1;
+}
+
+static int is_active(const ak_mask *m, uint32_t h, uint32_t qb, uint32_t kb)
+{
+    uint32_t count;
+    const uint32_t *list = ak_mask_list(m, h, qb, &count);
+    for (uint32_t b = 0; b < count; b++)
+        if (list[b] == kb)
+            return 1;
+    return 0;
+}
+
+static void check_csr(const ak_mask *m)
+{
+    for (uint32_t h = 0; h < m->heads; h++)
+        for (uint32_t qb = 0; qb < m->q_blocks; qb++) {
+            uint32_t count;
+            const uint32_t *list = ak_mask_list(m, h, qb, &count);
+            for (uint32_t b = 0; b < count; b++) {
+                CU_ASSERT_FATAL(list[b] < m->k_blocks);
+                if (b)
+                    CU_ASSERT_FATAL(list[b] > list[b - 1]);
+            }
+        }
+}
+
+/* The definitions of docs/masks.md as plain predicates. */
+static int expect(const ak_pattern *p, long qb, long kb, long diag)
+{
+    long dist = kb > diag ? kb - diag : diag - kb;
+    int causal = p->causal || p->kind == AK_PATTERN_CAUSAL || p->kind == AK_PATTERN_SINKS;
+    if (causal && kb > diag)
+        return 0;
+    (void)qb;
+    switch (p->kind) {
+    case AK_PATTERN_DENSE:
+    case AK_PATTERN_CAUSAL:
+        return 1;
+    case AK_PATTERN_WINDOW:
+        return dist <= (long)p->window;
+    case AK_PATTERN_SINKS:
+        return kb < (long)p->sinks || dist <= (long)p->window;
+    case AK_PATTERN_STRIDED:
+        return dist % (long)p->stride == 0;
+    default:
+        return -1;
+    }
+}
+
+static void test_static_patterns_match_definitions(void)
+{
+    static const uint32_t shapes[][3] = {{197, 197, 64}, {1024, 1024, 16}, {100, 300, 32},
+                                         {300, 100, 32}, {1, 1, 128},      {4096, 4096, 128}};
+    static const ak_pattern pats[] = {
+        {.kind = AK_PATTERN_DENSE},
+        {.kind = AK_PATTERN_CAUSAL},
+        {.kind = AK_PATTERN_WINDOW, .window = 2},
+        {.kind = AK_PATTERN_WINDOW, .window = 3, .causal = 1},
+        {.kind = AK_PATTERN_SINKS, .sinks = 2, .window = 1},
+        {.kind = AK_PATTERN_STRIDED, .stride = 3},
+        {.kind = AK_PATTERN_STRIDED, .stride = 4, .causal = 1},
+    };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (size_t t = 0; t < sizeof pats / sizeof pats[0]; t++) {
+            ak_mask m;
+            const char *why = NULL;
+            CU_ASSERT_FATAL(ak_mask_build(&pats[t], shapes[s][0], shapes[s][1], shapes[s][2], 4,
+                                          NULL, NULL, 64, &m, &why) == AK_OK);
+            CU_ASSERT_EQUAL(m.heads, 1);
+            check_csr(&m);
+            long bad = 0;
+            for (uint32_t qb = 0; qb < m.q_blocks; qb++) {
+                long diag = diag_of(qb, m.block, m.nq, m.nk);
+                for (uint32_t kb = 0; kb < m.k_blocks; kb++)
+                    bad += is_active(&m, 0, qb, kb) != expect(&pats[t], qb, kb, diag);
+            }
+            if (bad)
+                printf("\n    %s shape %zu: %ld wrong blocks ", ak_pattern_name(pats[t].kind), s,
+                       bad);
+            CU_ASSERT_EQUAL(bad, 0);
+            int causal = pats[t].causal || pats[t].kind == AK_PATTERN_CAUSAL ||
+                         pats[t].kind == AK_PATTERN_SINKS;
+            CU_ASSERT_EQUAL(m.token_causal, causal);
+            if (pats[t].kind == AK_PATTERN_DENSE)
+                CU_ASSERT_DOUBLE_EQUAL(ak_mask_density(&m), 1.0, 0.0);
+            ak_mask_free(&m);
+        }
+}
+
+static void test_random_pattern(void)
+{
+    ak_pattern p = {.kind = AK_PATTERN_RANDOM, .sinks = 1, .window = 1, .random = 3, .seed = 42};
+    ak_mask a, b, c;
+    CU_ASSERT_FATAL(ak_mask_build(&p, 2048, 2048, 64, 1, NULL, NULL, 64, &a, NULL) == AK_OK);
+    CU_ASSERT_FATAL(ak_mask_build(&p, 2048, 2048, 64, 1, NULL, NULL, 64, &b, NULL) == AK_OK);
+    p.seed = 43;
+    CU_ASSERT_FATAL(ak_mask_build(&p, 2048, 2048, 64, 1, NULL, NULL, 64, &c, NULL) == AK_OK);
+    check_csr(&a);
+    CU_ASSERT_EQUAL(ak_mask_active_blocks(&a), ak_mask_active_blocks(&b));
+    CU_ASSERT(!memcmp(a.kv_idx, b.kv_idx, ak_mask_active_blocks(&a) * sizeof(uint32_t)));
+    int differs = 0;
+    for (uint32_t qb = 0; qb < a.q_blocks; qb++) {
+        /* globals + window are always there; exactly `random` more, none duplicated */
+        uint32_t base = 0, count;
+        for (uint32_t kb = 0; kb < a.k_blocks; kb++) {
+            long dist = (long)kb > (long)qb ? (long)kb - qb : (long)qb - kb;
+            int fixed = kb < 1 || dist <= 1;
+            base += fixed;
+            if (fixed)
+                CU_ASSERT_FATAL(is_active(&a, 0, qb, kb));
+        }
+        ak_mask_list(&a, 0, qb, &count);
+        CU_ASSERT_EQUAL(count, base + 3);
+        for (uint32_t kb = 0; kb < a.k_blocks; kb++)
+            differs += is_active(&a, 0, qb, kb) != is_active(&c, 0, qb, kb);
+    }
+    CU_ASSERT(differs > 0);
+    ak_mask_free(&a);
+    ak_mask_free(&b);
+    ak_mask_free(&c);
+    /* More random blocks than candidates: every causal block is taken. */
+    ak_pattern all = {.kind = AK_PATTERN_RANDOM, .random = 1000, .causal = 1, .seed = 1};
+    CU_ASSERT_FATAL(ak_mask_build(&all, 512, 512, 64, 1, NULL, NULL, 64, &a, NULL) == AK_OK);
+    CU_ASSERT_EQUAL(ak_mask_active_blocks(&a), 8 * 9 / 2);
+    ak_mask_free(&a);
+}
+
+static void test_topk_matches_recomputation(void)
+{
+    const uint32_t H = 3, n = 333, d = 32, B = 32, nb = (n + B - 1) / B;
+    ak_inputs in;
+    CU_ASSERT_FATAL(ak_inputs_generate(AK_LOGITS_GAUSS3, H, n, n, d, 8, &in) == AK_OK);
+    for (int causal = 0; causal < 2; causal++) {
+        ak_pattern p = {.kind = AK_PATTERN_TOPK, .topk = 4, .causal = causal};
+        ak_mask m;
+        CU_ASSERT_FATAL(ak_mask_build(&p, n, n, B, H, in.q, in.k, d, &m, NULL) == AK_OK);
+        CU_ASSERT_EQUAL(m.heads, H);
+        CU_ASSERT_EQUAL(m.token_causal, causal);
+        check_csr(&m);
+        for (uint32_t h = 0; h < H; h++)
+            for (uint32_t qb = 0; qb < nb; qb++) {
+                /* pooled means rounded half up, computed here with plain division */
+                long qp[32], score[16];
+                for (uint32_t c = 0; c < d; c++) {
+                    long s = 0, cnt = 0;
+                    for (uint32_t i = qb * B; i < qb * B + B && i < n; i++, cnt++)
+                        s += in.q[((size_t)h * n + i) * d + c];
+                    qp[c] = (long)floor((double)s / (double)cnt + 0.5);
+                }
+                for (uint32_t kb = 0; kb < nb; kb++) {
+                    long kp, sc = 0;
+                    for (uint32_t c = 0; c < d; c++) {
+                        long s = 0, cnt = 0;
+                        for (uint32_t j = kb * B; j < kb * B + B && j < n; j++, cnt++)
+                            s += in.k[((size_t)h * n + j) * d + c];
+                        kp = (long)floor((double)s / (double)cnt + 0.5);
+                        sc += qp[c] * kp;
+                    }
+                    score[kb] = sc;
+                }
+                /* expected: diagonal, then the 3 best others (ties to the lower index) */
+                int want[16] = {0};
+                want[qb] = 1;
+                for (int pick = 0; pick < 3; pick++) {
+                    int best = -1;
+                    for (uint32_t kb = 0; kb < nb; kb++) {
+                        if (want[kb] || (causal && kb > qb))
+                            continue;
+                        if (best < 0 || score[kb] > score[best])
+                            best = (int)kb;
+                    }
+                    if (best >= 0)
+                        want[best] = 1;
+                }
+                for (uint32_t kb = 0; kb < nb; kb++)
+                    CU_ASSERT_EQUAL_FATAL(is_active(&m, h, qb, kb), want[kb]);
+            }
+        ak_mask_free(&m);
+    }
+    ak_inputs_free(&in);
+}
+
+static void test_validity_ragged_and_causal(void)
+{
+    ak_pattern dense = {.kind = AK_PATTERN_DENSE};
+    ak_mask m;
+    CU_ASSERT_FATAL(ak_mask_build(&dense, 197, 197, 64, 1, NULL, NULL, 64, &m, NULL) == AK_OK);
+    CU_ASSERT_EQUAL(m.q_blocks, 4);
+    CU_ASSERT_EQUAL(m.k_blocks, 4);
+    CU_ASSERT(ak_mask_valid(&m, 0, 196, 196));
+    CU_ASSERT(!ak_mask_valid(&m, 0, 0, 197)); /* past the ragged edge */
+    CU_ASSERT(!ak_mask_valid(&m, 0, 197, 0));
+    ak_mask_free(&m);
+    ak_pattern causal = {.kind = AK_PATTERN_CAUSAL};
+    CU_ASSERT_FATAL(ak_mask_build(&causal, 10, 50, 16, 1, NULL, NULL, 64, &m, NULL) == AK_OK);
+    for (uint32_t i = 0; i < 10; i++)
+        for (uint32_t j = 0; j < 50; j++) /* query i sits at key position i + 40 */
+            CU_ASSERT_EQUAL_FATAL(ak_mask_valid(&m, 0, i, j), j <= i + 40);
+    ak_mask_free(&m);
+}
+
+static double density_of(const ak_pattern *p, const ak_inputs *in)
+{
+    ak_mask m;
+    CU_ASSERT_FATAL(ak_mask_build(p, 1024, 1024, 16, 1, in->q, in->k, 32, &m, NULL) == AK_OK);
+    double got = ak_mask_density(&m);
+    ak_mask_free(&m);
+    return got;
+}
+
+/* Window, sinks and strided: no other value of the fitted parameter comes closer to the target
+ * (brute force over all of them). Random and topk: within 0.05 of the target. */
+static void test_density_mapping(void)
+{
+    ak_inputs in;
+    CU_ASSERT_FATAL(ak_inputs_generate(AK_LOGITS_GAUSS1, 1, 1024, 1024, 32, 1, &in) == AK_OK);
+    for (int kind = AK_PATTERN_WINDOW; kind < AK_PATTERN_COUNT; kind++)
+        for (double want = 0.05; want < 1.0; want += 0.15) {
+            ak_pattern p;
+            CU_ASSERT_FATAL(ak_pattern_for_density((ak_pattern_kind)kind, want, 64, 1, &p) == AK_OK);
+            double got = density_of(&p, &in);
+            if (kind == AK_PATTERN_RANDOM || kind == AK_PATTERN_TOPK) {
+                CU_ASSERT(fabs(got - want) <= 0.05);
+                continue;
+            }
+            uint32_t *param = kind == AK_PATTERN_STRIDED ? &p.stride : &p.window;
+            for (uint32_t v = kind == AK_PATTERN_STRIDED ? 1 : 0; v <= 64; v++) {
+                ak_pattern other = p;
+                *(kind == AK_PATTERN_STRIDED ? &other.stride : &other.window) = v;
+                double alt = density_of(&other, &in);
+                if (fabs(alt - want) < fabs(got - want) - 1e-12)
+                    printf("\n    %s: target %.2f, chose %u (%.3f) but %u gives %.3f ",
+                           ak_pattern_name((ak_pattern_kind)kind), want, *param, got, v, alt);
+                CU_ASSERT(fabs(alt - want) >= fabs(got - want) - 1e-12);
+            }
+        }
+    ak_inputs_free(&in);
+}
+
+static void test_print_bitmap(void)
+{
+    ak_pattern causal = {.kind = AK_PATTERN_CAUSAL};
+    ak_mask m;
+    CU_ASSERT_FATAL(ak_mask_build(&causal, 64, 64, 16, 1, NULL, NULL, 64, &m, NULL) == AK_OK);
+    char text[1024] = {0};
+    FILE *f = fmemopen(text, sizeof text - 1, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    ak_mask_print(f, &m, 0, 64);
+    fclose(f);
+    const char *want =
+        "block mask: 64 queries x 64 keys, B=16, 4 x 4 blocks, 10 active (density 0.6250), "
+        "token-causal\n"
+        "key block ->\n"
+        "      0       \n"
+        "    0 #...\n"
+        "    1 ##..\n"
+        "    2 ###.\n"
+        "    3 ####\n";
+    CU_ASSERT_STRING_EQUAL(text, want);
+    /* Downsampled: 8 x 8 blocks shown in 2 x 2 cells of 4 blocks. */
+    CU_ASSERT_FATAL(ak_mask_build(&causal, 128, 128, 16, 1, NULL, NULL, 64, &m, NULL) == AK_OK);
+    f = fmemopen(text, sizeof text - 1, "w");
+    ak_mask_print(f, &m, 0, 2);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "each cell is 4 x 4 blocks"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "    0 +.\n    4 #+\n"));
+    ak_mask_free(&m);
+}
+
+static void test_invalid_parameters(void)
+{
+    static const struct {
+        ak_pattern p;
+        uint32_t nq, nk, block;
+        const char *names;
+    } cases[] = {
+        {{.kind = AK_PATTERN_DENSE}, 64, 64, 48, "block"},
+        {{.kind = AK_PATTERN_DENSE}, 64, 64, 8, "block"},
+        {{.kind = AK_PATTERN_DENSE}, 0, 64, 64, "nq"},
+        {{.kind = AK_PATTERN_DENSE}, 64, 65537, 64, "nk"},
+        {{.kind = AK_PATTERN_STRIDED, .stride = 0}, 64, 64, 16, "stride"},
+        {{.kind = AK_PATTERN_TOPK, .topk = 0}, 64, 64, 16, "topk"},
+        {{.kind = AK_PATTERN_TOPK, .topk = 2}, 64, 64, 16, "q/k"},
+        {{.kind = AK_PATTERN_COUNT}, 64, 64, 16, "pattern"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ak_mask m;
+        const char *why = NULL;
+        memset(&m, 0xff, sizeof m);
+        CU_ASSERT_EQUAL(ak_mask_build(&cases[i].p, cases[i].nq, cases[i].nk, cases[i].block, 1,
+                                      NULL, NULL, 64, &m, &why),
+                        AK_EINVAL);
+        CU_ASSERT(why && !strncmp(why, cases[i].names, strlen(cases[i].names)));
+        CU_ASSERT(m.kv_off == NULL && m.kv_idx == NULL); /* zeroed: nothing to free */
+    }
+    ak_pattern p;
+    CU_ASSERT_EQUAL(ak_pattern_for_density(AK_PATTERN_RANDOM, 0.0, 8, 1, &p), AK_EINVAL);
+    CU_ASSERT_EQUAL(ak_pattern_for_density(AK_PATTERN_RANDOM, 1.5, 8, 1, &p), AK_EINVAL);
+    CU_ASSERT_EQUAL(ak_pattern_for_density(AK_PATTERN_RANDOM, NAN, 8, 1, &p), AK_EINVAL);
+    ak_pattern_kind k;
+    CU_ASSERT_EQUAL(ak_pattern_from_name("bigbird", &k), AK_EINVAL);
+    CU_ASSERT_EQUAL(ak_pattern_from_name("sinks", &k), AK_OK);
+    CU_ASSERT_EQUAL(k, AK_PATTERN_SINKS);
+}
+
+int ak_test_register(void)
+{
+    return AK_SUITE("mask",
+                    {"dense/causal/window/sinks/strided match their definitions", test_static_patterns_match_definitions},
+                    {"random: seeded, reproducible, exact counts", test_random_pattern},
+                    {"topk matches an independent recomputation", test_topk_matches_recomputation},
+                    {"validity on ragged and token-causal shapes", test_validity_ragged_and_causal},
+                    {"density mapping lands near the target", test_density_mapping},
+                    {"bitmap printer", test_print_bitmap},
+                    {"invalid parameters: EINVAL naming the parameter", test_invalid_parameters});
+}

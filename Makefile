@@ -75,10 +75,7 @@ run-demo: $(CLI)
 	@scripts/demo.sh $(CLI)
 
 run-tests: $(TESTS) $(CLI)
-	@failed=0; for t in $(TESTS); do \
-	  echo "== $$t"; AK_CLI=$(abspath $(CLI)) $$t || failed=$$((failed + 1)); \
-	done; \
-	echo "== $(words $(TESTS)) test programs, $$failed failed"; [ $$failed = 0 ]
+	@AK_CLI=$(abspath $(CLI)) scripts/run_tests.sh $(TESTS)
 
 run-bench: $(BENCH)
 	@$(BENCH)

@@ -1,5 +1,6 @@
-/* Flag parsing and usage errors for the attnkit CLI (cli.h). */
+/* Flag parsing, usage errors and JSON output for the attnkit CLI (cli.h). */
 #define _DEFAULT_SOURCE
+#include <cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -64,4 +65,17 @@ int ak_cli_getopt_error(const char *cmd, int c, char **argv)
     if (c == ':')
         return ak_cli_usage_error(cmd, "%s: missing its value", opt);
     return ak_cli_usage_error(cmd, "unknown flag '%s'", opt);
+}
+
+int ak_cli_emit_json(cJSON *doc, int pretty)
+{
+    char *text = doc ? (pretty ? cJSON_Print(doc) : cJSON_PrintUnformatted(doc)) : NULL;
+    cJSON_Delete(doc);
+    if (!text) {
+        fprintf(stderr, "attnkit: could not format the JSON output (out of memory)\n");
+        return AK_EXIT_FAIL;
+    }
+    puts(text);
+    cJSON_free(text);
+    return AK_EXIT_OK;
 }

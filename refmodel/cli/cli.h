@@ -27,6 +27,11 @@ int ak_cli_u64(const char *cmd, const char *flag, const char *s, uint64_t *out);
 int ak_cli_double(const char *cmd, const char *flag, const char *s, double lo, double hi,
                   double *out);
 
+/* Prints a JSON document on stdout (pretty or on one line), frees it, and returns the exit
+ * code: AK_EXIT_FAIL if it could not be printed (e.g. out of memory while building it). */
+struct cJSON;
+int ak_cli_emit_json(struct cJSON *doc, int pretty);
+
 /* The getopt_long error for the option at argv[optind-1]: unknown flag or missing argument. */
 int ak_cli_getopt_error(const char *cmd, int c, char **argv);
 

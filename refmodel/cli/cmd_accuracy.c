@@ -25,8 +25,7 @@ static void help(void)
            "                 sink ~8 nats up) (default gauss1)\n"
            "  --threads T    worker threads, 0 = one per CPU (default 0); results never depend\n"
            "                 on it\n"
-           "  --json         print one JSON object instead of text\n"
-           "  --help         this text\n\n"
+           "\n"
            "exit status: 0 ok, 1 run failed, 2 bad flag\n");
 }
 
@@ -34,55 +33,33 @@ typedef struct {
     ak_shape_opts shape;
     ak_logit_dist logits;
     uint32_t threads;
-    int json;
 } accuracy_opts;
+
+static int on_flag(int code, const char *arg, void *ctx)
+{
+    accuracy_opts *o = ctx;
+    switch (code) {
+    case 'l':
+        if (ak_logit_dist_from_name(arg, &o->logits) != AK_OK)
+            return ak_cli_usage_error(CMD, "--logits: expected gauss1, gauss3 or peaky, got '%s'",
+                                      arg);
+        return 0;
+    case 't':
+        return ak_cli_u32(CMD, "--threads", arg, 0, 256, &o->threads);
+    }
+    return ak_cli_usage_error(CMD, "internal: unhandled flag %d", code);
+}
 
 static int parse(int argc, char **argv, accuracy_opts *o)
 {
-    enum { OPT_LOGITS = 2000, OPT_THREADS, OPT_JSON, OPT_HELP };
-    static const struct option longopts[] = {
-        AK_SHAPE_LONGOPTS,
-        {"logits", required_argument, NULL, OPT_LOGITS},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
+    static const struct option flags[] = {
+        {"logits", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 't'},
     };
-    ak_shape_defaults(&o->shape);
     o->logits = AK_LOGITS_GAUSS1;
     o->threads = 0;
-    o->json = 0;
-    opterr = 0;
-    optind = 1;
-    int c, rc;
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_LOGITS:
-            if (ak_logit_dist_from_name(optarg, &o->logits) != AK_OK)
-                return ak_cli_usage_error(CMD, "--logits: expected gauss1, gauss3 or peaky, got '%s'",
-                                          optarg);
-            break;
-        case OPT_THREADS:
-            if ((rc = ak_cli_u32(CMD, "--threads", optarg, 0, 256, &o->threads)))
-                return rc;
-            break;
-        case OPT_JSON:
-            o->json = 1;
-            break;
-        case OPT_HELP:
-            help();
-            return -1;
-        case '?':
-        case ':':
-            return ak_cli_getopt_error(CMD, c, argv);
-        default:
-            if ((rc = ak_shape_option(CMD, c, optarg, &o->shape)))
-                return rc;
-        }
-    }
-    if (optind < argc)
-        return ak_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-    return ak_shape_finish(CMD, &o->shape);
+    return ak_shape_parse(CMD, argc, argv, flags, sizeof flags / sizeof flags[0], on_flag, o,
+                          help, &o->shape);
 }
 
 static void print_text(const accuracy_opts *o, const ak_mask *mask, const ak_accuracy *a)
@@ -132,13 +109,7 @@ static int print_json(const accuracy_opts *o, const ak_mask *mask, const ak_accu
     cJSON_AddNumberToObject(res, "exact_fraction", a->exact_fraction);
     cJSON_AddNumberToObject(res, "max_rounded_diff_lsb", a->max_rounded_diff);
     cJSON_AddNumberToObject(res, "outputs", (double)a->count);
-    char *text = cJSON_Print(j);
-    cJSON_Delete(j);
-    if (!text)
-        return AK_EXIT_FAIL;
-    puts(text);
-    cJSON_free(text);
-    return AK_EXIT_OK;
+    return ak_cli_emit_json(j, 1);
 }
 
 static int fail(const char *what, ak_status st)
@@ -152,7 +123,7 @@ int ak_cmd_accuracy(int argc, char **argv)
     accuracy_opts o;
     int rc = parse(argc, argv, &o);
     if (rc)
-        return rc < 0 ? AK_EXIT_OK : rc;
+        return rc == AK_SHAPE_STOP ? AK_EXIT_OK : rc;
     const ak_shape_opts *s = &o.shape;
 
     ak_inputs in;
@@ -193,7 +164,7 @@ int ak_cmd_accuracy(int argc, char **argv)
     if (rc == AK_EXIT_OK && (st = ak_accuracy_measure(&job, in.scales, ref, out_fx, out, &acc)))
         rc = fail("measuring", st);
     if (rc == AK_EXIT_OK) {
-        if (o.json)
+        if (s->json)
             rc = print_json(&o, &mask, &acc);
         else
             print_text(&o, &mask, &acc);

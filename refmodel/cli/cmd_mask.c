@@ -18,8 +18,7 @@ static void help(void)
            "flags:\n" AK_SHAPE_HELP
            "  --head H       which head to print (topk masks differ per head) (default 0)\n"
            "  --cols C       widest bitmap before downsampling, 8..1024 (default 64)\n"
-           "  --json         print the kv-block index lists as JSON instead\n"
-           "  --help         this text\n\n"
+           "  (--json prints the kv-block index lists)\n\n"
            "exit status: 0 ok, 1 run failed, 2 bad flag\n");
 }
 
@@ -44,62 +43,40 @@ static int print_json(const ak_mask *m)
             cJSON_AddItemToArray(rows, row);
         }
     }
-    char *text = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    if (!text)
-        return AK_EXIT_FAIL;
-    puts(text);
-    cJSON_free(text);
-    return AK_EXIT_OK;
+    return ak_cli_emit_json(j, 0);
+}
+
+typedef struct {
+    uint32_t head, cols;
+} mask_opts;
+
+static int on_flag(int code, const char *arg, void *ctx)
+{
+    mask_opts *o = ctx;
+    switch (code) {
+    case 'H':
+        return ak_cli_u32(CMD, "--head", arg, 0, 63, &o->head);
+    case 'c':
+        return ak_cli_u32(CMD, "--cols", arg, 8, 1024, &o->cols);
+    }
+    return ak_cli_usage_error(CMD, "internal: unhandled flag %d", code);
 }
 
 int ak_cmd_mask(int argc, char **argv)
 {
-    enum { OPT_HEAD = 2000, OPT_COLS, OPT_JSON, OPT_HELP };
-    static const struct option longopts[] = {
-        AK_SHAPE_LONGOPTS,
-        {"head", required_argument, NULL, OPT_HEAD},
-        {"cols", required_argument, NULL, OPT_COLS},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
+    static const struct option flags[] = {
+        {"head", required_argument, NULL, 'H'},
+        {"cols", required_argument, NULL, 'c'},
     };
     ak_shape_opts s;
-    uint32_t head = 0, cols = 64;
-    int json = 0, c, rc;
-    ak_shape_defaults(&s);
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_HEAD:
-            if ((rc = ak_cli_u32(CMD, "--head", optarg, 0, 63, &head)))
-                return rc;
-            break;
-        case OPT_COLS:
-            if ((rc = ak_cli_u32(CMD, "--cols", optarg, 8, 1024, &cols)))
-                return rc;
-            break;
-        case OPT_JSON:
-            json = 1;
-            break;
-        case OPT_HELP:
-            help();
-            return AK_EXIT_OK;
-        case '?':
-        case ':':
-            return ak_cli_getopt_error(CMD, c, argv);
-        default:
-            if ((rc = ak_shape_option(CMD, c, optarg, &s)))
-                return rc;
-        }
-    }
-    if (optind < argc)
-        return ak_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-    if ((rc = ak_shape_finish(CMD, &s)))
-        return rc;
-    if (head >= s.heads)
-        return ak_cli_usage_error(CMD, "--head: must be below --heads (%u), got %u", s.heads, head);
+    mask_opts o = {.head = 0, .cols = 64};
+    int rc = ak_shape_parse(CMD, argc, argv, flags, sizeof flags / sizeof flags[0], on_flag, &o,
+                            help, &s);
+    if (rc)
+        return rc == AK_SHAPE_STOP ? AK_EXIT_OK : rc;
+    if (o.head >= s.heads)
+        return ak_cli_usage_error(CMD, "--head: must be below --heads (%u), got %u", s.heads,
+                                  o.head);
 
     ak_inputs in = {0};
     ak_status st;
@@ -111,10 +88,10 @@ int ak_cmd_mask(int argc, char **argv)
     ak_mask m = {0};
     rc = ak_shape_mask(CMD, &s, in.q, in.k, &m);
     if (rc == 0) {
-        if (json)
+        if (s.json)
             rc = print_json(&m);
         else
-            ak_mask_print(stdout, &m, head, cols);
+            ak_mask_print(stdout, &m, o.head, o.cols);
     }
     ak_mask_free(&m);
     ak_inputs_free(&in);

@@ -9,7 +9,33 @@
 
 #define DEFAULT_DENSITY 0.25
 
-void ak_shape_defaults(ak_shape_opts *o)
+enum {
+    OPT_N = AK_SHAPE_FIRST_CODE,
+    OPT_D,
+    OPT_HEADS,
+    OPT_BLOCK,
+    OPT_PATTERN,
+    OPT_DENSITY,
+    OPT_SEED,
+    OPT_JSON,
+    OPT_HELP
+};
+
+static const struct option shape_longopts[] = {
+    {"n", required_argument, NULL, OPT_N},
+    {"d", required_argument, NULL, OPT_D},
+    {"heads", required_argument, NULL, OPT_HEADS},
+    {"block", required_argument, NULL, OPT_BLOCK},
+    {"pattern", required_argument, NULL, OPT_PATTERN},
+    {"density", required_argument, NULL, OPT_DENSITY},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, OPT_HELP},
+};
+#define N_SHAPE (sizeof shape_longopts / sizeof shape_longopts[0])
+#define MAX_EXTRA 16
+
+static void shape_defaults(ak_shape_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->n = 197;
@@ -21,7 +47,7 @@ void ak_shape_defaults(ak_shape_opts *o)
     o->seed = 1;
 }
 
-int ak_shape_option(const char *cmd, int code, const char *arg, ak_shape_opts *o)
+static int shape_option(const char *cmd, int code, const char *arg, ak_shape_opts *o)
 {
     switch (code) {
     case OPT_N:
@@ -51,11 +77,14 @@ int ak_shape_option(const char *cmd, int code, const char *arg, ak_shape_opts *o
         return ak_cli_double(cmd, "--density", arg, 0.0, 1.0, &o->density);
     case OPT_SEED:
         return ak_cli_u64(cmd, "--seed", arg, &o->seed);
+    case OPT_JSON:
+        o->json = 1;
+        return 0;
     }
     return ak_cli_usage_error(cmd, "internal: unhandled option %d", code);
 }
 
-int ak_shape_finish(const char *cmd, ak_shape_opts *o)
+static int shape_finish(const char *cmd, const ak_shape_opts *o)
 {
     if (o->density_set && (o->pattern == AK_PATTERN_DENSE || o->pattern == AK_PATTERN_CAUSAL))
         return ak_cli_usage_error(cmd,
@@ -63,6 +92,36 @@ int ak_shape_finish(const char *cmd, ak_shape_opts *o)
                                   "sinks, strided, random or topk",
                                   ak_pattern_name(o->pattern));
     return 0;
+}
+
+int ak_shape_parse(const char *cmd, int argc, char **argv, const struct option *extra,
+                   unsigned n_extra, ak_flag_handler handle, void *ctx, void (*help)(void),
+                   ak_shape_opts *o)
+{
+    struct option all[N_SHAPE + MAX_EXTRA + 1];
+    if (n_extra > MAX_EXTRA)
+        return ak_cli_usage_error(cmd, "internal: too many flags");
+    memcpy(all, shape_longopts, sizeof shape_longopts);
+    memcpy(all + N_SHAPE, extra, n_extra * sizeof *extra);
+    memset(&all[N_SHAPE + n_extra], 0, sizeof all[0]);
+    shape_defaults(o);
+    opterr = 0; /* our messages name the flag and the allowed values */
+    optind = 1;
+    int c, rc;
+    while ((c = getopt_long(argc, argv, ":", all, NULL)) != -1) {
+        if (c == '?' || c == ':')
+            return ak_cli_getopt_error(cmd, c, argv);
+        if (c == OPT_HELP) {
+            help();
+            return AK_SHAPE_STOP;
+        }
+        rc = c >= AK_SHAPE_FIRST_CODE ? shape_option(cmd, c, optarg, o) : handle(c, optarg, ctx);
+        if (rc)
+            return rc;
+    }
+    if (optind < argc)
+        return ak_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    return shape_finish(cmd, o);
 }
 
 int ak_shape_mask(const char *cmd, const ak_shape_opts *o, const int8_t *q, const int8_t *k,

@@ -14,18 +14,11 @@ typedef struct {
     double density;
     int density_set;
     uint64_t seed;
+    int json; /* --json: machine-readable output */
 } ak_shape_opts;
 
-/* Option codes (returned by getopt_long) of the shared flags. */
-enum { OPT_N = 1000, OPT_D, OPT_HEADS, OPT_BLOCK, OPT_PATTERN, OPT_DENSITY, OPT_SEED };
-
-#define AK_SHAPE_LONGOPTS                                                                      \
-    {"n", required_argument, NULL, OPT_N}, {"d", required_argument, NULL, OPT_D},              \
-        {"heads", required_argument, NULL, OPT_HEADS},                                         \
-        {"block", required_argument, NULL, OPT_BLOCK},                                         \
-        {"pattern", required_argument, NULL, OPT_PATTERN},                                     \
-        {"density", required_argument, NULL, OPT_DENSITY},                                     \
-        {"seed", required_argument, NULL, OPT_SEED}
+/* Option codes below this are free for a subcommand's own flags. */
+#define AK_SHAPE_FIRST_CODE 1000
 
 #define AK_SHAPE_HELP                                                                          \
     "  --n N          tokens, 1..65536 (default 197)\n"                                        \
@@ -35,15 +28,22 @@ enum { OPT_N = 1000, OPT_D, OPT_HEADS, OPT_BLOCK, OPT_PATTERN, OPT_DENSITY, OPT_
     "  --pattern P    dense, causal, window, sinks, strided, random, topk (default dense)\n"   \
     "  --density X    fraction of active blocks in (0, 1] for window, sinks, strided,\n"       \
     "                 random and topk (default 0.25); see docs/masks.md\n"                     \
-    "  --seed S       seed of every random choice (default 1)\n"
+    "  --seed S       seed of every random choice (default 1)\n"                               \
+    "  --json         machine-readable output (JSON on stdout)\n"                              \
+    "  --help         this text\n"
 
-void ak_shape_defaults(ak_shape_opts *o);
+/* A subcommand's own flags: handle(code, optarg, ctx) returns 0 to go on, AK_SHAPE_STOP to
+ * stop with exit status 0 (e.g. after printing --help), or an exit code. */
+#define AK_SHAPE_STOP (-1)
+typedef int (*ak_flag_handler)(int code, const char *arg, void *ctx);
 
-/* Handles one shared option; returns 0, or AK_EXIT_USAGE after printing the error. */
-int ak_shape_option(const char *cmd, int code, const char *arg, ak_shape_opts *o);
-
-/* Cross-flag checks after parsing (e.g. --density on a pattern without one). */
-int ak_shape_finish(const char *cmd, ak_shape_opts *o);
+/* Parses argv: the shared flags into *o (after setting the defaults; --help calls help() and
+ * returns AK_SHAPE_STOP), the `n_extra` options of `extra` through handle(), then rejects positional arguments and cross-flag conflicts (e.g.
+ * --density on a pattern without one). Returns 0, AK_SHAPE_STOP, or an exit code after
+ * printing the error. */
+int ak_shape_parse(const char *cmd, int argc, char **argv, const struct option *extra,
+                   unsigned n_extra, ak_flag_handler handle, void *ctx, void (*help)(void),
+                   ak_shape_opts *o);
 
 /* Builds the mask the options describe (q and k needed for topk). Returns 0, or prints the
  * library's reason and returns AK_EXIT_USAGE. */

@@ -10,6 +10,7 @@ const char *ak_strerror(ak_status s)
     case AK_ERANGE: return "value out of representable range";
     case AK_ETHREAD: return "could not start a worker thread";
     case AK_EBLAS: return "OpenBLAS baseline failed";
+    case AK_EIO: return "file input/output failed";
     }
     return "unknown status";
 }

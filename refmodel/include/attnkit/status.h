@@ -9,7 +9,8 @@ typedef enum {
     AK_ENOMEM = -2,  /* an allocation failed */
     AK_ERANGE = -3,  /* a value (scale, multiplier, size) cannot be represented */
     AK_ETHREAD = -4, /* a worker thread could not be started */
-    AK_EBLAS = -5    /* the OpenBLAS baseline is unavailable or failed */
+    AK_EBLAS = -5,   /* the OpenBLAS baseline is unavailable or failed */
+    AK_EIO = -6      /* a file could not be read or written (message says which) */
 } ak_status;
 
 /* Short, static, human-readable text for a status code. */

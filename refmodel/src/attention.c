@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "attnkit/numerics.h"
@@ -64,66 +65,82 @@ typedef struct {
     atomic_uint next;
 } walk_ctx;
 
-/* Visits one key block for one row: keys [j0, j1) are the valid ones (numerics.md section 4:
- * inside an active block the valid positions of a row form one contiguous prefix). */
-static void walk_block(ak_row_state *st, const ak_attn_job *job, const ak_head_quant *qp,
-                       const int8_t *qrow, const int8_t *kh, const int8_t *vh, uint32_t j0,
-                       uint32_t j1)
+/* Receives the base-2 logits L[0..n) of the valid keys j0..j0+n-1 of one key tile. */
+typedef void (*tile_visitor)(void *ctx, const int32_t *L, uint32_t n, uint32_t j0);
+
+/* Walks query row i of head h: the listed key blocks in ascending order, each in key tiles of
+ * KEY_TILE; inside an active block the row's valid keys form one contiguous prefix
+ * (numerics.md section 4), so a tile is cut short by nk or by the token-causal limit. */
+static void walk_row(const ak_attn_job *job, uint32_t h, uint32_t i, tile_visitor visit,
+                     void *ctx)
 {
-    const uint32_t d = job->d;
-    int32_t L[AK_KEY_TILE];
-    for (uint32_t t = j0; t < j1; t += AK_KEY_TILE) {
-        uint32_t n = j1 - t < AK_KEY_TILE ? j1 - t : AK_KEY_TILE;
-        for (uint32_t j = 0; j < n; j++) {
-            const int8_t *krow = kh + (uint64_t)(t + j) * d;
-            int32_t s = 0;
-            for (uint32_t c = 0; c < d; c++)
-                s += (int32_t)qrow[c] * (int32_t)krow[c];
-            L[j] = ak_logit(s, qp);
-        }
-        ak_row_tile(st, L, n, vh + (uint64_t)t * d, d);
+    const ak_mask *mask = job->mask;
+    const uint32_t d = job->d, nq = job->nq, nk = job->nk;
+    const ak_head_quant *qp = &job->quant[h];
+    const int8_t *kh = job->k + (uint64_t)h * nk * d;
+    const int8_t *qrow = job->q + ((uint64_t)h * nq + i) * d;
+    uint32_t count = 1, B = nk; /* no mask: one block spanning all keys */
+    const uint32_t *list = NULL;
+    if (mask) {
+        list = ak_mask_list(mask, h, i / mask->block, &count);
+        B = mask->block;
     }
+    int64_t jl = nk; /* last valid key + 1 under the token-causal rule j <= i + nk - nq */
+    if (mask && mask->token_causal)
+        jl = (int64_t)i + 1 + nk - nq;
+    const uint64_t jlim = jl > 0 ? (uint64_t)jl : 0;
+    int32_t L[AK_KEY_TILE];
+    for (uint32_t b = 0; b < count; b++) {
+        uint64_t j0 = (uint64_t)(list ? list[b] : 0) * B, j1 = j0 + B;
+        j1 = j1 < nk ? j1 : nk;
+        j1 = j1 < jlim ? j1 : jlim;
+        for (uint64_t t = j0; t < j1; t += AK_KEY_TILE) {
+            uint32_t n = j1 - t < AK_KEY_TILE ? (uint32_t)(j1 - t) : AK_KEY_TILE;
+            for (uint32_t j = 0; j < n; j++) {
+                const int8_t *krow = kh + (t + j) * d;
+                int32_t s = 0;
+                for (uint32_t c = 0; c < d; c++)
+                    s += (int32_t)qrow[c] * (int32_t)krow[c];
+                L[j] = ak_logit(s, qp);
+            }
+            visit(ctx, L, n, (uint32_t)t);
+        }
+    }
+}
+
+/* The online pass of one row: feeds each tile to the row unit. */
+typedef struct {
+    ak_row_state st;
+    const int8_t *vh; /* the head's V */
+    uint32_t d;
+} online_pass;
+
+static void online_tile(void *ctx, const int32_t *L, uint32_t n, uint32_t j0)
+{
+    online_pass *op = ctx;
+    ak_row_tile(&op->st, L, n, op->vh + (uint64_t)j0 * op->d, op->d);
+}
+
+static void online_row(const ak_attn_job *job, uint32_t h, uint32_t i, online_pass *op)
+{
+    op->vh = job->v + (uint64_t)h * job->nk * job->d;
+    op->d = job->d;
+    ak_row_init(&op->st, job->d);
+    walk_row(job, h, i, online_tile, op);
 }
 
 static void run_item(walk_ctx *ctx, uint32_t item)
 {
     const ak_attn_job *job = ctx->job;
-    const ak_mask *mask = job->mask;
     const uint32_t h = item / ctx->items_per_head, blk = item % ctx->items_per_head;
-    const uint32_t d = job->d, nq = job->nq, nk = job->nk;
-    const ak_head_quant *qp = &job->quant[h];
-    const int8_t *kh = job->k + (uint64_t)h * nk * d, *vh = job->v + (uint64_t)h * nk * d;
-    uint32_t r0 = blk * ctx->rows_per_item;
-    uint32_t r1 = r0 + ctx->rows_per_item < nq ? r0 + ctx->rows_per_item : nq;
-
-    uint32_t count = 1;
-    const uint32_t *list = NULL;
-    uint32_t B = nk; /* no mask: one block spanning all keys */
-    if (mask) {
-        list = ak_mask_list(mask, h, blk, &count);
-        B = mask->block;
-    }
+    const uint32_t r0 = blk * ctx->rows_per_item;
+    const uint32_t r1 = r0 + ctx->rows_per_item < job->nq ? r0 + ctx->rows_per_item : job->nq;
+    online_pass op;
     for (uint32_t i = r0; i < r1; i++) {
-        ak_row_state st;
-        ak_row_init(&st, d);
-        /* Last valid key + 1 under the token-causal rule: j <= i + nk - nq. */
-        int64_t jl = nk;
-        if (mask && mask->token_causal)
-            jl = (int64_t)i + 1 + nk - nq;
-        const uint64_t jlim = jl > 0 ? (uint64_t)jl : 0;
-        const int8_t *qrow = job->q + ((uint64_t)h * nq + i) * d;
-        for (uint32_t b = 0; b < count; b++) {
-            uint32_t kb = list ? list[b] : 0;
-            uint64_t j0 = (uint64_t)kb * B, j1 = j0 + B;
-            if (j1 > nk)
-                j1 = nk;
-            if (j1 > jlim)
-                j1 = jlim;
-            if (j0 < j1)
-                walk_block(&st, job, qp, qrow, kh, vh, (uint32_t)j0, (uint32_t)j1);
-        }
-        uint64_t o = ((uint64_t)h * nq + i) * d;
-        ak_row_finish(&st, qp, d, ctx->out + o, ctx->out_fx ? ctx->out_fx + o : NULL);
+        online_row(job, h, i, &op);
+        uint64_t o = ((uint64_t)h * job->nq + i) * job->d;
+        ak_row_finish(&op.st, &job->quant[h], job->d, ctx->out + o,
+                      ctx->out_fx ? ctx->out_fx + o : NULL);
     }
 }
 
@@ -197,4 +214,37 @@ uint64_t ak_attention_macs(const ak_attn_job *job)
             macs += 2ull * rows * count * tiles_per_block * AK_KEY_TILE * job->d;
         }
     return macs;
+}
+
+/* The second pass of numerics.md 11.1: P16 of each valid key from the row's final m and l. */
+typedef struct {
+    const ak_row_state *st;
+    uint16_t *row; /* nk entries */
+} prob_pass;
+
+static void prob_tile(void *ctx, const int32_t *L, uint32_t n, uint32_t j0)
+{
+    prob_pass *pp = ctx;
+    for (uint32_t j = 0; j < n; j++)
+        pp->row[j0 + j] = ak_row_prob16(pp->st, L[j]);
+}
+
+ak_status ak_attention_probs(const ak_attn_job *job, uint32_t row0, uint32_t rows,
+                             uint16_t *probs)
+{
+    ak_status st = ak_attn_job_check(job, NULL);
+    if (st != AK_OK)
+        return st;
+    if (!probs || rows == 0 || row0 >= job->nq || rows > job->nq - row0)
+        return AK_EINVAL;
+    online_pass op;
+    for (uint32_t h = 0; h < job->heads; h++)
+        for (uint32_t r = 0; r < rows; r++) {
+            uint16_t *row = probs + ((uint64_t)h * rows + r) * job->nk;
+            memset(row, 0, sizeof *row * job->nk); /* invalid keys stay 0 */
+            online_row(job, h, row0 + r, &op);
+            prob_pass pp = {&op.st, row};
+            walk_row(job, h, row0 + r, prob_tile, &pp);
+        }
+    return AK_OK;
 }

@@ -1,4 +1,4 @@
-/* The online-softmax row unit (docs/numerics.md sections 5, 6 and 8). */
+/* The online-softmax row unit (docs/numerics.md sections 5, 6, 8 and 11.1). */
 #include "online_softmax.h"
 
 #include <string.h>
@@ -60,4 +60,13 @@ void ak_row_finish(const ak_row_state *st, const ak_head_quant *qp, uint32_t d, 
         int64_t r = ak_round_shift(o * qp->out_mult, (unsigned)qp->out_shift);
         out[c] = (int8_t)ak_sat(r, 8);
     }
+}
+
+uint16_t ak_row_prob16(const ak_row_state *st, int32_t L)
+{
+    if (st->l == 0)
+        return 0;
+    int64_t p = ak_exp2neg((int64_t)st->m * (INT64_C(1) << AK_LOGIT_FRAC) - L);
+    int64_t q = ak_round_div(p * (INT64_C(1) << 16), st->l);
+    return (uint16_t)(q > UINT16_MAX ? UINT16_MAX : q);
 }

@@ -28,6 +28,9 @@ void ak_row_tile(ak_row_state *st, const int32_t *L, uint32_t n, const int8_t *v
 void ak_row_finish(const ak_row_state *st, const ak_head_quant *qp, uint32_t d, int8_t *out,
                    int32_t *out_fx);
 
+/* 16-bit probability of a key with logit L once the row's online pass has ended (section 11.1). */
+uint16_t ak_row_prob16(const ak_row_state *st, int32_t L);
+
 /* Base-2 logit of one integer dot product (section 5). */
 int32_t ak_logit(int32_t s, const ak_head_quant *qp);
 

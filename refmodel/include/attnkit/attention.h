@@ -34,6 +34,11 @@ ak_status ak_attention(const ak_attn_job *job, int8_t *out, int32_t *out_fx, uns
 /* The spec transcription; same contract, single-threaded. */
 ak_status ak_attention_ref(const ak_attn_job *job, int8_t *out, int32_t *out_fx);
 
+/* 16-bit probabilities (numerics.md 11.1) of query rows [row0, row0 + rows) of every head:
+ * probs[h][r][j] for all nk keys (0 where invalid). AK_EINVAL for rows outside [0, nq). */
+ak_status ak_attention_probs(const ak_attn_job *job, uint32_t row0, uint32_t rows,
+                             uint16_t *probs);
+
 /* Multiply-accumulates a job performs (Q.K^T plus P.V over active key tiles, all positions of a
  * tile counted, as hardware would). */
 uint64_t ak_attention_macs(const ak_attn_job *job);

@@ -37,45 +37,59 @@ static void row_validity(const ak_attn_job *job, uint32_t h, uint32_t i, uint8_t
             valid[j] = 1;
 }
 
-static void f64_row(const ak_attn_job *job, const ak_head_scales *sc, uint32_t h, uint32_t i,
-                    const uint8_t *valid, double *logit, double *o)
+/* Softmax of row i of head h over its valid keys in float64: p[j] (0 where invalid; all 0 when
+ * the row has no valid key). */
+static void f64_probs_row(const ak_attn_job *job, const ak_head_scales *sc, uint32_t h,
+                         uint32_t i, const uint8_t *valid, double *p)
 {
     const uint32_t d = job->d, nk = job->nk;
     const int8_t *q = job->q + ((uint64_t)h * job->nq + i) * d;
-    const int8_t *k = job->k + (uint64_t)h * nk * d, *v = job->v + (uint64_t)h * nk * d;
+    const int8_t *k = job->k + (uint64_t)h * nk * d;
     const double scale = sc->q * sc->k / sqrt((double)d);
     double mx = -INFINITY, sum = 0.0;
     for (uint32_t j = 0; j < nk; j++) {
+        p[j] = 0.0;
         if (!valid[j])
             continue;
         int64_t s = 0;
         for (uint32_t c = 0; c < d; c++)
             s += (int64_t)q[c] * k[(uint64_t)j * d + c];
-        logit[j] = scale * (double)s;
-        mx = fmax(mx, logit[j]);
+        p[j] = scale * (double)s; /* the logit, for now */
+        mx = fmax(mx, p[j]);
     }
+    for (uint32_t j = 0; j < nk; j++)
+        if (valid[j]) {
+            p[j] = exp(p[j] - mx);
+            sum += p[j];
+        }
+    for (uint32_t j = 0; j < nk; j++)
+        p[j] = sum > 0.0 ? p[j] / sum : 0.0;
+}
+
+static void f64_row(const ak_attn_job *job, const ak_head_scales *sc, uint32_t h, uint32_t i,
+                    const uint8_t *valid, double *p, double *o)
+{
+    const uint32_t d = job->d;
+    const int8_t *v = job->v + (uint64_t)h * job->nk * d;
     for (uint32_t c = 0; c < d; c++)
         o[c] = 0.0;
-    for (uint32_t j = 0; j < nk; j++) {
-        if (!valid[j])
-            continue;
-        double p = exp(logit[j] - mx);
-        sum += p;
-        for (uint32_t c = 0; c < d; c++)
-            o[c] += p * (double)v[(uint64_t)j * d + c];
-    }
+    f64_probs_row(job, sc, h, i, valid, p);
+    for (uint32_t j = 0; j < job->nk; j++)
+        if (valid[j])
+            for (uint32_t c = 0; c < d; c++)
+                o[c] += p[j] * (double)v[(uint64_t)j * d + c];
     for (uint32_t c = 0; c < d; c++)
-        o[c] = sum > 0.0 ? o[c] / sum * sc->v : 0.0;
+        o[c] *= sc->v;
 }
 
 static void *f64_worker(void *arg)
 {
     f64_ctx *ctx = arg;
     const ak_attn_job *job = ctx->job;
-    double *logit = malloc(sizeof *logit * job->nk);
+    double *p = malloc(sizeof *p * job->nk);
     uint8_t *valid = malloc(job->nk);
-    if (!logit || !valid) {
-        free(logit);
+    if (!p || !valid) {
+        free(p);
         free(valid);
         return (void *)1;
     }
@@ -85,9 +99,9 @@ static void *f64_worker(void *arg)
             break;
         uint32_t h = x / job->nq, i = x % job->nq;
         row_validity(job, h, i, valid);
-        f64_row(job, &ctx->scales[h], h, i, valid, logit, ctx->out + (uint64_t)x * job->d);
+        f64_row(job, &ctx->scales[h], h, i, valid, p, ctx->out + (uint64_t)x * job->d);
     }
-    free(logit);
+    free(p);
     free(valid);
     return NULL;
 }
@@ -179,4 +193,23 @@ ak_status ak_attention_f32_blas(const ak_attn_job *job, const ak_head_scales *sc
     free(s);
     free(valid);
     return st;
+}
+
+ak_status ak_attention_probs_f64(const ak_attn_job *job, const ak_head_scales *scales,
+                                 uint32_t row0, uint32_t rows, double *probs)
+{
+    if (ak_attn_job_check(job, NULL) != AK_OK || !scales || !probs || rows == 0 ||
+        row0 >= job->nq || rows > job->nq - row0)
+        return AK_EINVAL;
+    uint8_t *valid = malloc(job->nk);
+    if (!valid)
+        return AK_ENOMEM;
+    for (uint32_t h = 0; h < job->heads; h++)
+        for (uint32_t r = 0; r < rows; r++) {
+            row_validity(job, h, row0 + r, valid);
+            f64_probs_row(job, &scales[h], h, row0 + r, valid,
+                          probs + ((uint64_t)h * rows + r) * job->nk);
+        }
+    free(valid);
+    return AK_OK;
 }

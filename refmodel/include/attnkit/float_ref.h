@@ -19,4 +19,9 @@ ak_status ak_attention_f64(const ak_attn_job *job, const ak_head_scales *scales,
 ak_status ak_attention_f32_blas(const ak_attn_job *job, const ak_head_scales *scales,
                                 float *out);
 
+/* Softmax probabilities of query rows [row0, row0 + rows) in float64: probs[h][r][j] (0 where
+ * invalid), the yardstick of the 16-bit probabilities of ak_attention_probs. */
+ak_status ak_attention_probs_f64(const ak_attn_job *job, const ak_head_scales *scales,
+                                 uint32_t row0, uint32_t rows, double *probs);
+
 #endif

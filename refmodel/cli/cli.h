@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "attnkit/workload.h"
+
 enum {
     AK_EXIT_OK = 0,
     AK_EXIT_FAIL = 1,  /* the run failed (library error, check failed) */
@@ -13,6 +15,12 @@ enum {
 
 int ak_cmd_accuracy(int argc, char **argv);
 int ak_cmd_mask(int argc, char **argv);
+int ak_cmd_workload(int argc, char **argv);
+
+/* Loads exactly one of --preset NAME / --file FILE into *w; on failure prints why (naming the
+ * file and field) and returns an exit code, else 0. */
+int ak_cli_load_workload(const char *cmd, const char *preset, const char *file, ak_workload *w);
+
 
 /* Prints "attnkit <cmd>: <message>" and a pointer to --help on stderr; returns AK_EXIT_USAGE. */
 int ak_cli_usage_error(const char *cmd, const char *fmt, ...)

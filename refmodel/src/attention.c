@@ -197,23 +197,10 @@ uint64_t ak_attention_macs(const ak_attn_job *job)
 {
     if (ak_attn_job_check(job, NULL) != AK_OK)
         return 0;
-    const ak_mask *m = job->mask;
-    uint64_t tiles_per_block, rows = 0, macs = 0;
-    if (!m) {
-        uint64_t tiles = (job->nk + AK_KEY_TILE - 1) / AK_KEY_TILE;
-        return 2ull * job->heads * job->nq * tiles * AK_KEY_TILE * job->d;
-    }
-    tiles_per_block = m->block / AK_KEY_TILE;
-    for (uint32_t h = 0; h < job->heads; h++)
-        for (uint32_t qb = 0; qb < m->q_blocks; qb++) {
-            uint32_t count;
-            ak_mask_list(m, h, qb, &count);
-            rows = job->nq - (uint64_t)qb * m->block;
-            if (rows > m->block)
-                rows = m->block;
-            macs += 2ull * rows * count * tiles_per_block * AK_KEY_TILE * job->d;
-        }
-    return macs;
+    if (job->mask)
+        return ak_mask_macs(job->mask, job->heads, job->d);
+    uint64_t keys = (job->nk + AK_KEY_TILE - 1) / AK_KEY_TILE * AK_KEY_TILE; /* whole tiles */
+    return 2ull * job->heads * job->nq * keys * job->d;
 }
 
 /* The second pass of numerics.md 11.1: P16 of each valid key from the row's final m and l. */

@@ -407,6 +407,62 @@ ak_status ak_mask_build(const ak_pattern *p, uint32_t nq, uint32_t nk, uint32_t 
     return st;
 }
 
+ak_status ak_mask_union(const ak_mask *a, const ak_mask *b, ak_mask *out, const char **why)
+{
+    if (!out)
+        return AK_EINVAL;
+    memset(out, 0, sizeof *out);
+    const char *w = NULL;
+    if (!a || !b)
+        w = "mask: must not be NULL";
+    else if (a->nq != b->nq || a->nk != b->nk || a->block != b->block)
+        w = "mask: parts of a union must have the same tokens and block size";
+    else if (a->token_causal != b->token_causal)
+        w = "mask: parts of a union must agree on token causality (causal)";
+    else if (a->heads != b->heads && a->heads != 1 && b->heads != 1)
+        w = "mask: parts of a union must have the same heads (or 1)";
+    if (w) {
+        if (why)
+            *why = w;
+        return AK_EINVAL;
+    }
+    const uint32_t heads = a->heads > b->heads ? a->heads : b->heads;
+    ak_status st = mask_begin(out, a->nq, a->nk, a->block, heads, a->token_causal, why);
+    uint8_t *row = st == AK_OK ? calloc(out->k_blocks, 1) : NULL;
+    if (st == AK_OK && !row)
+        st = AK_ENOMEM;
+    size_t cap = 0;
+    for (uint32_t h = 0; st == AK_OK && h < heads; h++)
+        for (uint32_t qb = 0; st == AK_OK && qb < out->q_blocks; qb++) {
+            uint32_t na, nb;
+            const uint32_t *la = ak_mask_list(a, h, qb, &na), *lb = ak_mask_list(b, h, qb, &nb);
+            memset(row, 0, out->k_blocks);
+            for (uint32_t x = 0; x < na; x++)
+                row[la[x]] = 1;
+            for (uint32_t x = 0; x < nb; x++)
+                row[lb[x]] = 1;
+            st = mask_append(out, &cap, h * out->q_blocks + qb, row);
+        }
+    free(row);
+    if (st != AK_OK)
+        ak_mask_free(out);
+    return st;
+}
+
+uint64_t ak_mask_macs(const ak_mask *m, uint32_t heads, uint32_t d)
+{
+    uint64_t macs = 0;
+    for (uint32_t h = 0; h < heads; h++)
+        for (uint32_t qb = 0; qb < m->q_blocks; qb++) {
+            uint32_t count;
+            ak_mask_list(m, h, qb, &count);
+            uint64_t rows = m->nq - (uint64_t)qb * m->block;
+            rows = rows < m->block ? rows : m->block;
+            macs += 2ull * rows * count * m->block * d;
+        }
+    return macs;
+}
+
 const uint32_t *ak_mask_list(const ak_mask *m, uint32_t h, uint32_t qb, uint32_t *count)
 {
     uint32_t x = (m->heads == 1 ? 0 : h) * m->q_blocks + qb;

@@ -68,6 +68,10 @@ ak_status ak_mask_from_bitmap(uint32_t nq, uint32_t nk, uint32_t block, uint32_t
                               int token_causal, const uint8_t *bitmap, ak_mask *out,
                               const char **why);
 
+/* The union of two masks of the same nq, nk, block and token causality; heads must be equal
+ * or one of them 1 (the result then has the other's heads). */
+ak_status ak_mask_union(const ak_mask *a, const ak_mask *b, ak_mask *out, const char **why);
+
 void ak_mask_free(ak_mask *m);
 
 /* The active list of query block qb of head h (h is ignored when the mask is shared). */
@@ -79,6 +83,10 @@ int ak_mask_valid(const ak_mask *m, uint32_t h, uint32_t i, uint32_t j);
 /* Active blocks over all (head, query block) lists, and that count over heads*q_blocks*k_blocks. */
 uint64_t ak_mask_active_blocks(const ak_mask *m);
 double ak_mask_density(const ak_mask *m);
+
+/* Multiply-accumulates of Q.K^T plus P.V over the active blocks of `heads` heads of head dim d,
+ * every position of an active block counted (as hardware computes whole tiles). */
+uint64_t ak_mask_macs(const ak_mask *m, uint32_t heads, uint32_t d);
 
 /* Prints head h's block bitmap for humans: one row per query block, '#' active, '.' masked,
  * with block indices on the axes. Grids wider than max_cols are shown downsampled, each cell

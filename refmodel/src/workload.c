@@ -1,0 +1,513 @@
+/* Workloads (workload.h): the JSON schema of docs/workloads.md parsed with cJSON, the presets,
+ * the inverse (workload to JSON), per-layer masks and the data-free plan. */
+#include "attnkit/workload.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attnkit/numerics.h"
+#include "attnkit/prune.h"
+
+/* ---- errors ---------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *source;
+    char *err;
+    size_t errlen;
+} errctx;
+
+static ak_status fail(const errctx *e, const char *fmt, ...)
+{
+    if (e->err && e->errlen) {
+        int n = snprintf(e->err, e->errlen, "%s: ", e->source);
+        va_list ap;
+        va_start(ap, fmt);
+        if (n >= 0 && (size_t)n < e->errlen)
+            vsnprintf(e->err + n, e->errlen - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return AK_EINVAL;
+}
+
+/* ---- field readers: each names the field and what it expected -------------------------- */
+
+static ak_status get_uint(const errctx *e, const cJSON *obj, const char *field, int required,
+                          uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, field);
+    if (!it) {
+        if (required)
+            return fail(e, "field '%s': missing (expected a whole number %llu..%llu)", field,
+                        (unsigned long long)lo, (unsigned long long)hi);
+        return AK_OK;
+    }
+    double v = cJSON_IsNumber(it) ? it->valuedouble : NAN;
+    if (!(v >= (double)lo && v <= (double)hi) || floor(v) != v)
+        return fail(e, "field '%s': expected a whole number %llu..%llu", field,
+                    (unsigned long long)lo, (unsigned long long)hi);
+    *out = (uint64_t)v;
+    return AK_OK;
+}
+
+static ak_status get_u32(const errctx *e, const cJSON *obj, const char *field, int required,
+                         uint32_t lo, uint32_t hi, uint32_t *out)
+{
+    uint64_t v = *out;
+    ak_status st = get_uint(e, obj, field, required, lo, hi, &v);
+    *out = (uint32_t)v;
+    return st;
+}
+
+static ak_status check_keys(const errctx *e, const cJSON *obj, const char *where,
+                            const char *const *allowed)
+{
+    for (const cJSON *it = obj->child; it; it = it->next) {
+        int ok = 0;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = it->string && !strcmp(it->string, *a);
+        if (!ok)
+            return fail(e, "%s: unknown field '%s'", where, it->string ? it->string : "?");
+    }
+    return AK_OK;
+}
+
+static ak_status parse_part(const errctx *e, const cJSON *o, uint32_t layer, ak_mask_part *part)
+{
+    static const char *const keys[] = {"pattern", "density", "window", "sinks", "stride",
+                                       "random",  "topk",    "causal", "seed",  NULL};
+    char where[48];
+    snprintf(where, sizeof where, "layers[%u].mask", layer);
+    if (!cJSON_IsObject(o))
+        return fail(e, "%s: expected an object like {\"pattern\": \"dense\"}", where);
+    ak_status st = check_keys(e, o, where, keys);
+    if (st)
+        return st;
+    const cJSON *pat = cJSON_GetObjectItemCaseSensitive(o, "pattern");
+    memset(part, 0, sizeof *part);
+    if (!cJSON_IsString(pat) || ak_pattern_from_name(pat->valuestring, &part->pattern.kind))
+        return fail(e, "%s.pattern: expected dense, causal, window, sinks, strided, random or topk",
+                    where);
+    ak_pattern *p = &part->pattern;
+    p->stride = 1;
+    p->topk = 1;
+    const cJSON *dens = cJSON_GetObjectItemCaseSensitive(o, "density");
+    if (dens) {
+        if (!cJSON_IsNumber(dens) || !(dens->valuedouble > 0.0 && dens->valuedouble <= 1.0))
+            return fail(e, "%s.density: expected a number in (0, 1]", where);
+        part->density = dens->valuedouble;
+    }
+    const cJSON *causal = cJSON_GetObjectItemCaseSensitive(o, "causal");
+    if (causal && !cJSON_IsBool(causal))
+        return fail(e, "%s.causal: expected true or false", where);
+    p->causal = cJSON_IsTrue(causal);
+    uint64_t seed = 0;
+    if ((st = get_u32(e, o, "window", 0, 0, AK_MAX_TOKENS, &p->window)) ||
+        (st = get_u32(e, o, "sinks", 0, 0, AK_MAX_TOKENS, &p->sinks)) ||
+        (st = get_u32(e, o, "stride", 0, 1, AK_MAX_TOKENS, &p->stride)) ||
+        (st = get_u32(e, o, "random", 0, 0, AK_MAX_TOKENS, &p->random)) ||
+        (st = get_u32(e, o, "topk", 0, 1, AK_MAX_TOKENS, &p->topk)) ||
+        (st = get_uint(e, o, "seed", 0, 0, UINT64_C(1) << 53, &seed)))
+        return st;
+    p->seed = seed;
+    return AK_OK;
+}
+
+static ak_status parse_layers(const errctx *e, const cJSON *arr, ak_workload *w)
+{
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
+        cJSON_GetArraySize(arr) > AK_MAX_LAYERS)
+        return fail(e, "field 'layers': expected an array of 1..%d layer objects", AK_MAX_LAYERS);
+    static const char *const keys[] = {"mask", NULL};
+    uint32_t n = 0;
+    for (const cJSON *l = arr->child; l; l = l->next, n++) {
+        char where[32];
+        snprintf(where, sizeof where, "layers[%u]", n);
+        if (!cJSON_IsObject(l))
+            return fail(e, "%s: expected an object with a \"mask\"", where);
+        ak_status st = check_keys(e, l, where, keys);
+        if (st)
+            return st;
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(l, "mask");
+        ak_layer_spec *spec = &w->layers[n];
+        memset(spec, 0, sizeof *spec);
+        if (cJSON_IsArray(m)) {
+            int parts = cJSON_GetArraySize(m);
+            if (parts < 1 || parts > AK_MAX_MASK_PARTS)
+                return fail(e, "%s.mask: a union takes 1..%d patterns", where, AK_MAX_MASK_PARTS);
+            for (const cJSON *p = m->child; p; p = p->next)
+                if ((st = parse_part(e, p, n, &spec->parts[spec->n_parts++])))
+                    return st;
+        } else if (m) {
+            spec->n_parts = 1;
+            if ((st = parse_part(e, m, n, &spec->parts[0])))
+                return st;
+        } else {
+            return fail(e, "%s.mask: missing (expected {\"pattern\": ...} or a list of them)",
+                        where);
+        }
+    }
+    w->n_layers = n;
+    return AK_OK;
+}
+
+static ak_status parse_pruning(const errctx *e, const cJSON *pr, ak_workload *w)
+{
+    static const char *const keys[] = {"layers", "keep_rate", NULL};
+    if (!cJSON_IsObject(pr))
+        return fail(e, "field 'pruning': expected {\"layers\": [...], \"keep_rate\": r}");
+    ak_status st = check_keys(e, pr, "pruning", keys);
+    if (st)
+        return st;
+    const cJSON *rate = cJSON_GetObjectItemCaseSensitive(pr, "keep_rate");
+    uint32_t ppm;
+    if (!cJSON_IsNumber(rate) || ak_keep_rate_ppm(rate->valuedouble, &ppm) != AK_OK)
+        return fail(e, "pruning.keep_rate: expected a number in (0, 1]");
+    const cJSON *layers = cJSON_GetObjectItemCaseSensitive(pr, "layers");
+    if (!cJSON_IsArray(layers))
+        return fail(e, "pruning.layers: expected an array of layer numbers 1..%u", w->n_layers);
+    for (const cJSON *l = layers->child; l; l = l->next) {
+        double v = cJSON_IsNumber(l) ? l->valuedouble : NAN;
+        if (!(v >= 1.0 && v <= (double)w->n_layers) || floor(v) != v)
+            return fail(e,
+                        "pruning.layers: layer %g does not exist (the workload has layers 1..%u)",
+                        v, w->n_layers);
+        ak_layer_spec *spec = &w->layers[(uint32_t)v - 1];
+        if (spec->keep_ppm)
+            return fail(e, "pruning.layers: layer %g is listed twice", v);
+        spec->keep_ppm = ppm;
+    }
+    return AK_OK;
+}
+
+static ak_status parse_root(const errctx *e, const cJSON *root, ak_workload *w)
+{
+    static const char *const keys[] = {"format", "version", "name", "kind", "tokens", "heads",
+                                       "head_dim", "block", "seed", "layers", "pruning", NULL};
+    if (!cJSON_IsObject(root))
+        return fail(e, "expected a JSON object");
+    ak_status st = check_keys(e, root, "workload", keys);
+    if (st)
+        return st;
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
+    if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, AK_WORKLOAD_FORMAT))
+        return fail(e, "field 'format': expected \"%s\"", AK_WORKLOAD_FORMAT);
+    uint32_t version = 0;
+    if ((st = get_u32(e, root, "version", 1, AK_WORKLOAD_VERSION, AK_WORKLOAD_VERSION, &version)))
+        return st;
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
+    if (name && (!cJSON_IsString(name) || strlen(name->valuestring) >= sizeof w->name))
+        return fail(e, "field 'name': expected a string of at most %zu characters",
+                    sizeof w->name - 1);
+    snprintf(w->name, sizeof w->name, "%s", name ? name->valuestring : "workload");
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
+    if (!cJSON_IsString(kind) ||
+        (strcmp(kind->valuestring, "vision") && strcmp(kind->valuestring, "decoder")))
+        return fail(e, "field 'kind': expected \"vision\" or \"decoder\"");
+    w->kind = strcmp(kind->valuestring, "vision") ? AK_WORKLOAD_DECODER : AK_WORKLOAD_VISION;
+    uint64_t seed = 1;
+    if ((st = get_u32(e, root, "tokens", 1, 1, AK_MAX_TOKENS, &w->tokens)) ||
+        (st = get_u32(e, root, "heads", 1, 1, 64, &w->heads)) ||
+        (st = get_uint(e, root, "seed", 0, 0, UINT64_C(1) << 53, &seed)))
+        return st;
+    w->seed = seed;
+    if ((st = get_u32(e, root, "head_dim", 1, 32, 128, &w->head_dim)))
+        return st;
+    if (w->head_dim != 32 && w->head_dim != 64 && w->head_dim != 128)
+        return fail(e, "field 'head_dim': expected 32, 64 or 128");
+    if ((st = get_u32(e, root, "block", 1, 16, 128, &w->block)))
+        return st;
+    if (w->block != 16 && w->block != 32 && w->block != 64 && w->block != 128)
+        return fail(e, "field 'block': expected 16, 32, 64 or 128");
+    if ((st = parse_layers(e, cJSON_GetObjectItemCaseSensitive(root, "layers"), w)))
+        return st;
+    const cJSON *pr = cJSON_GetObjectItemCaseSensitive(root, "pruning");
+    if (pr && w->kind != AK_WORKLOAD_VISION)
+        return fail(e, "field 'pruning': token pruning applies to \"vision\" workloads only");
+    return pr ? parse_pruning(e, pr, w) : AK_OK;
+}
+
+ak_status ak_workload_parse(const char *text, size_t len, const char *source, ak_workload *w,
+                            char *err, size_t errlen)
+{
+    errctx e = {source ? source : "workload", err, errlen};
+    if (!w || !text)
+        return AK_EINVAL;
+    memset(w, 0, sizeof *w);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        size_t at = end && end >= text ? (size_t)(end - text) : 0;
+        return fail(&e, "not valid JSON (error near byte %zu)", at);
+    }
+    ak_status st = parse_root(&e, root, w);
+    cJSON_Delete(root);
+    if (st != AK_OK)
+        memset(w, 0, sizeof *w);
+    return st;
+}
+
+ak_status ak_workload_load(const char *path, ak_workload *w, char *err, size_t errlen)
+{
+    errctx e = {path, err, errlen};
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fail(&e, "cannot open: %s", strerror(errno));
+        return AK_EIO;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    ak_status st = AK_OK;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 65536;
+            char *nb = cap <= (size_t)16 << 20 ? realloc(buf, cap) : NULL;
+            if (!nb) {
+                st = fail(&e, "larger than 16 MiB or out of memory");
+                break;
+            }
+            buf = nb;
+        }
+        size_t r = fread(buf + len, 1, cap - len, f);
+        len += r;
+        if (r == 0) {
+            if (ferror(f)) {
+                fail(&e, "read error: %s", strerror(errno));
+                st = AK_EIO;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    if (st == AK_OK)
+        st = ak_workload_parse(buf, len, path, w, err, errlen);
+    free(buf);
+    return st;
+}
+
+/* ---- presets --------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *name, *summary;
+    ak_workload_kind kind;
+    uint32_t tokens, heads, head_dim, layers;
+    int evit; /* keep 0.7 after layers 4, 7, 10 */
+} preset;
+
+static const preset presets[] = {
+    {"deit-tiny", "DeiT-Ti 224px: 12 layers x 3 heads, d=64, 197 tokens, EViT keep 0.7 @ 4/7/10",
+     AK_WORKLOAD_VISION, 197, 3, 64, 12, 1},
+    {"deit-small", "DeiT-S 224px: 12 layers x 6 heads, d=64, 197 tokens, EViT keep 0.7 @ 4/7/10",
+     AK_WORKLOAD_VISION, 197, 6, 64, 12, 1},
+    {"deit-base", "DeiT-B 224px: 12 layers x 12 heads, d=64, 197 tokens, EViT keep 0.7 @ 4/7/10",
+     AK_WORKLOAD_VISION, 197, 12, 64, 12, 1},
+    {"vit-base", "ViT-B/16 224px: 12 layers x 12 heads, d=64, 197 tokens, EViT keep 0.7 @ 4/7/10",
+     AK_WORKLOAD_VISION, 197, 12, 64, 12, 1},
+    {"vit-large", "ViT-L/16 224px: 24 layers x 16 heads, d=64, 197 tokens, EViT keep 0.7 @ 4/7/10",
+     AK_WORKLOAD_VISION, 197, 16, 64, 24, 1},
+    {"deit-tiny-dense", "deit-tiny without pruning", AK_WORKLOAD_VISION, 197, 3, 64, 12, 0},
+    {"deit-small-dense", "deit-small without pruning", AK_WORKLOAD_VISION, 197, 6, 64, 12, 0},
+    {"deit-base-dense", "deit-base without pruning", AK_WORKLOAD_VISION, 197, 12, 64, 12, 0},
+    {"vit-base-dense", "vit-base without pruning", AK_WORKLOAD_VISION, 197, 12, 64, 12, 0},
+    {"vit-large-dense", "vit-large without pruning", AK_WORKLOAD_VISION, 197, 16, 64, 24, 0},
+    {"llm-4k", "decoder layer, 4096 tokens, 8 heads, d=128: sinks+window U dynamic top-k",
+     AK_WORKLOAD_DECODER, 4096, 8, 128, 1, 0},
+    {"llm-16k", "decoder layer, 16384 tokens, 8 heads, d=128: sinks+window U dynamic top-k",
+     AK_WORKLOAD_DECODER, 16384, 8, 128, 1, 0},
+    {"llm-32k", "decoder layer, 32768 tokens, 8 heads, d=128: sinks+window U dynamic top-k",
+     AK_WORKLOAD_DECODER, 32768, 8, 128, 1, 0},
+};
+#define N_PRESETS (sizeof presets / sizeof presets[0])
+
+unsigned ak_workload_preset_count(void)
+{
+    return (unsigned)N_PRESETS;
+}
+
+const char *ak_workload_preset_name(unsigned i)
+{
+    return i < N_PRESETS ? presets[i].name : NULL;
+}
+
+const char *ak_workload_preset_summary(unsigned i)
+{
+    return i < N_PRESETS ? presets[i].summary : NULL;
+}
+
+ak_status ak_workload_preset(const char *name, ak_workload *w)
+{
+    if (!w || !name)
+        return AK_EINVAL;
+    for (unsigned i = 0; i < N_PRESETS; i++) {
+        const preset *p = &presets[i];
+        if (strcmp(name, p->name))
+            continue;
+        memset(w, 0, sizeof *w);
+        snprintf(w->name, sizeof w->name, "%s", p->name);
+        w->kind = p->kind;
+        w->tokens = p->tokens;
+        w->heads = p->heads;
+        w->head_dim = p->head_dim;
+        w->block = 64;
+        w->seed = 1;
+        w->n_layers = p->layers;
+        for (uint32_t l = 0; l < p->layers; l++) {
+            ak_layer_spec *s = &w->layers[l];
+            if (p->kind == AK_WORKLOAD_VISION) {
+                s->n_parts = 1;
+                s->parts[0].pattern = (ak_pattern){.kind = AK_PATTERN_DENSE, .stride = 1, .topk = 1};
+            } else { /* StreamingLLM sinks + window, united with H2O-like dynamic top-k */
+                s->n_parts = 2;
+                s->parts[0].pattern = (ak_pattern){.kind = AK_PATTERN_SINKS, .stride = 1, .topk = 1};
+                s->parts[0].density = 0.03;
+                s->parts[1].pattern =
+                    (ak_pattern){.kind = AK_PATTERN_TOPK, .causal = 1, .stride = 1, .topk = 1};
+                s->parts[1].density = 0.02;
+            }
+            if (p->evit && (l + 1 == 4 || l + 1 == 7 || l + 1 == 10))
+                s->keep_ppm = 700000;
+        }
+        return AK_OK;
+    }
+    return AK_EINVAL;
+}
+
+/* ---- to JSON --------------------------------------------------------------------------- */
+
+static cJSON *part_json(const ak_mask_part *part)
+{
+    const ak_pattern *p = &part->pattern;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "pattern", ak_pattern_name(p->kind));
+    if (part->density > 0.0)
+        cJSON_AddNumberToObject(o, "density", part->density);
+    else {
+        static const char *const names[] = {"window", "sinks", "stride", "random", "topk"};
+        const uint32_t vals[] = {p->window, p->sinks, p->stride, p->random, p->topk};
+        for (int i = 0; i < 5; i++)
+            cJSON_AddNumberToObject(o, names[i], vals[i]);
+    }
+    if (p->causal)
+        cJSON_AddTrueToObject(o, "causal");
+    if (p->seed)
+        cJSON_AddNumberToObject(o, "seed", (double)p->seed);
+    return o;
+}
+
+char *ak_workload_to_json(const ak_workload *w)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "format", AK_WORKLOAD_FORMAT);
+    cJSON_AddNumberToObject(root, "version", AK_WORKLOAD_VERSION);
+    cJSON_AddStringToObject(root, "name", w->name);
+    cJSON_AddStringToObject(root, "kind", w->kind == AK_WORKLOAD_VISION ? "vision" : "decoder");
+    cJSON_AddNumberToObject(root, "tokens", w->tokens);
+    cJSON_AddNumberToObject(root, "heads", w->heads);
+    cJSON_AddNumberToObject(root, "head_dim", w->head_dim);
+    cJSON_AddNumberToObject(root, "block", w->block);
+    cJSON_AddNumberToObject(root, "seed", (double)w->seed);
+    cJSON *layers = cJSON_AddArrayToObject(root, "layers");
+    cJSON *prune_layers = cJSON_CreateArray();
+    uint32_t ppm = 0;
+    for (uint32_t l = 0; layers && l < w->n_layers; l++) {
+        const ak_layer_spec *s = &w->layers[l];
+        cJSON *lo = cJSON_CreateObject();
+        cJSON *mask = s->n_parts == 1 ? part_json(&s->parts[0]) : cJSON_CreateArray();
+        for (uint32_t x = 0; s->n_parts > 1 && x < s->n_parts; x++)
+            cJSON_AddItemToArray(mask, part_json(&s->parts[x]));
+        cJSON_AddItemToObject(lo, "mask", mask);
+        cJSON_AddItemToArray(layers, lo);
+        if (s->keep_ppm) {
+            cJSON_AddItemToArray(prune_layers, cJSON_CreateNumber(l + 1));
+            ppm = s->keep_ppm; /* one rate per workload (the schema's) */
+        }
+    }
+    if (ppm) {
+        cJSON *pr = cJSON_AddObjectToObject(root, "pruning");
+        cJSON_AddItemToObject(pr, "layers", prune_layers);
+        cJSON_AddNumberToObject(pr, "keep_rate", ppm / (double)AK_PPM);
+    } else {
+        cJSON_Delete(prune_layers);
+    }
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    return text;
+}
+
+/* ---- masks and plan -------------------------------------------------------------------- */
+
+ak_status ak_workload_layer_mask(const ak_workload *w, uint32_t layer, uint32_t tokens,
+                                 const int8_t *q, const int8_t *k, ak_mask *out,
+                                 const char **why)
+{
+    if (!w || !out || layer >= w->n_layers)
+        return AK_EINVAL;
+    const ak_layer_spec *s = &w->layers[layer];
+    const uint32_t k_blocks = (tokens + w->block - 1) / w->block;
+    ak_mask acc = {0};
+    ak_status st = AK_OK;
+    for (uint32_t x = 0; st == AK_OK && x < s->n_parts; x++) {
+        ak_pattern p = s->parts[x].pattern;
+        if (s->parts[x].density > 0.0) {
+            const int causal = p.causal;
+            st = ak_pattern_for_density(p.kind, s->parts[x].density, k_blocks, p.seed, &p);
+            p.causal |= causal;
+        }
+        if (p.kind == AK_PATTERN_RANDOM && p.seed == 0)
+            p.seed = w->seed + layer; /* a layer's random mask follows the workload seed */
+        ak_mask part, merged;
+        if (st == AK_OK)
+            st = ak_mask_build(&p, tokens, tokens, w->block, w->heads, q, k, w->head_dim, &part,
+                               why);
+        if (st == AK_OK && x == 0) {
+            acc = part;
+        } else if (st == AK_OK) {
+            st = ak_mask_union(&acc, &part, &merged, why);
+            ak_mask_free(&acc);
+            ak_mask_free(&part);
+            acc = merged;
+        }
+    }
+    if (st != AK_OK)
+        ak_mask_free(&acc);
+    *out = acc;
+    return st;
+}
+
+ak_status ak_workload_plan(const ak_workload *w, ak_layer_plan *plan, char *err, size_t errlen)
+{
+    errctx e = {w ? w->name : "workload", err, errlen};
+    if (!w || !plan)
+        return AK_EINVAL;
+    uint32_t tokens = w->tokens;
+    /* A topk mask's block count does not depend on the scores: plan it on zero inputs. */
+    const uint64_t n = (uint64_t)w->heads * tokens * w->head_dim;
+    int8_t *zeros = calloc(n ? n : 1, 1);
+    if (!zeros)
+        return AK_ENOMEM;
+    ak_status st = AK_OK;
+    for (uint32_t l = 0; st == AK_OK && l < w->n_layers; l++) {
+        ak_mask m;
+        const char *why = NULL;
+        st = ak_workload_layer_mask(w, l, tokens, zeros, zeros, &m, &why);
+        if (st != AK_OK) {
+            fail(&e, "layer %u: %s", l + 1, why ? why : ak_strerror(st));
+            break;
+        }
+        ak_layer_plan *p = &plan[l];
+        p->tokens_in = tokens;
+        p->active_blocks = ak_mask_active_blocks(&m) * (m.heads == 1 ? w->heads : 1);
+        p->density = ak_mask_density(&m);
+        p->macs = ak_mask_macs(&m, w->heads, w->head_dim);
+        ak_mask_free(&m);
+        if (w->layers[l].keep_ppm)
+            tokens = 1 + ak_prune_count(tokens, w->layers[l].keep_ppm);
+        p->tokens_out = tokens;
+    }
+    free(zeros);
+    return st;
+}

@@ -1,0 +1,137 @@
+/* Workloads: every preset survives a trip through its JSON text; the DeiT plan's token counts
+ * (worked out by hand from numerics.md 11.2) and MACs (from the block arithmetic); and schema
+ * violations each give one message naming the source, the field and what was expected. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ak_test.h"
+#include "attnkit/attnkit.h"
+#include "attnkit/workload.h"
+
+static void test_presets_round_trip(void)
+{
+    for (unsigned i = 0; i < ak_workload_preset_count(); i++) {
+        ak_workload *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+        char err[256] = "";
+        CU_ASSERT_FATAL(a && b);
+        CU_ASSERT_FATAL(ak_workload_preset(ak_workload_preset_name(i), a) == AK_OK);
+        char *text = ak_workload_to_json(a);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        ak_status st = ak_workload_parse(text, strlen(text), "dump", b, err, sizeof err);
+        if (st != AK_OK)
+            printf("\n    %s: %s ", ak_workload_preset_name(i), err);
+        CU_ASSERT_EQUAL(st, AK_OK);
+        CU_ASSERT(!memcmp(a, b, sizeof *a));
+        free(text);
+        free(a);
+        free(b);
+    }
+    ak_workload w;
+    CU_ASSERT_EQUAL(ak_workload_preset("deit-huge", &w), AK_EINVAL);
+}
+
+static void test_deit_small_plan(void)
+{
+    ak_workload w;
+    ak_layer_plan plan[12];
+    CU_ASSERT_FATAL(ak_workload_preset("deit-small", &w) == AK_OK);
+    CU_ASSERT_FATAL(ak_workload_plan(&w, plan, NULL, 0) == AK_OK);
+    /* 197 -> 1 + ceil(0.7 * 196) = 139 -> 1 + ceil(0.7 * 138) = 98 -> 1 + ceil(0.7 * 97) = 69 */
+    static const uint32_t tokens[12] = {197, 197, 197, 197, 139, 139, 139, 98, 98, 98, 69, 69};
+    for (int l = 0; l < 12; l++) {
+        CU_ASSERT_EQUAL(plan[l].tokens_in, tokens[l]);
+        /* dense: rows x ceil(rows / 64) blocks x 64 keys x d=64 x 2 (QK and PV) x 6 heads */
+        uint64_t blocks = (tokens[l] + 63) / 64;
+        CU_ASSERT_EQUAL(plan[l].macs, (uint64_t)tokens[l] * blocks * 64 * 64 * 2 * 6);
+    }
+    CU_ASSERT_EQUAL(plan[3].tokens_out, 139);
+    CU_ASSERT_EQUAL(plan[11].tokens_out, 69);
+}
+
+static void test_llm_plan_is_sparse(void)
+{
+    ak_workload w;
+    ak_layer_plan plan[1];
+    CU_ASSERT_FATAL(ak_workload_preset("llm-4k", &w) == AK_OK);
+    CU_ASSERT_FATAL(ak_workload_plan(&w, plan, NULL, 0) == AK_OK);
+    CU_ASSERT(plan[0].density > 0.02 && plan[0].density < 0.1);
+    CU_ASSERT_EQUAL(plan[0].tokens_out, 4096);
+}
+
+typedef struct {
+    const char *json;
+    const char *must_say; /* the field and the expectation */
+} bad_doc;
+
+#define HEAD "{\"format\":\"attnkit-workload\",\"version\":1,\"kind\":\"vision\","
+#define SHAPE "\"tokens\":197,\"heads\":6,\"head_dim\":64,\"block\":64,"
+#define LAYERS "\"layers\":[{\"mask\":{\"pattern\":\"dense\"}},{\"mask\":{\"pattern\":\"dense\"}}]"
+
+static void test_schema_errors(void)
+{
+    static const bad_doc docs[] = {
+        {"{\"format\": ", "not valid JSON"},
+        {"[1, 2]", "expected a JSON object"},
+        {"{\"format\":\"other\"}", "'format': expected \"attnkit-workload\""},
+        {HEAD SHAPE LAYERS ",\"extra\":1}", "unknown field 'extra'"},
+        {HEAD "\"heads\":6,\"head_dim\":64,\"block\":64," LAYERS "}", "'tokens': missing"},
+        {HEAD "\"tokens\":0,\"heads\":6,\"head_dim\":64,\"block\":64," LAYERS "}", "'tokens': expected a whole number 1..65536"},
+        {HEAD "\"tokens\":197,\"heads\":6,\"head_dim\":48,\"block\":64," LAYERS "}", "'head_dim': expected 32, 64 or 128"},
+        {HEAD "\"tokens\":197,\"heads\":6,\"head_dim\":64,\"block\":48," LAYERS "}", "'block': expected 16, 32, 64 or 128"},
+        {HEAD "\"tokens\":197,\"heads\":\"six\",\"head_dim\":64,\"block\":64," LAYERS "}", "'heads': expected a whole number"},
+        {HEAD SHAPE "\"layers\":[]}", "'layers': expected an array of 1..256"},
+        {HEAD SHAPE "\"layers\":[{\"mask\":{\"pattern\":\"bigbird\"}}]}", "layers[0].mask.pattern: expected dense"},
+        {HEAD SHAPE "\"layers\":[{\"mask\":{\"pattern\":\"window\",\"density\":1.5}}]}", "layers[0].mask.density: expected a number in (0, 1]"},
+        {HEAD SHAPE "\"layers\":[{\"mask\":{\"pattern\":\"strided\",\"stride\":0}}]}", "'stride': expected a whole number 1.."},
+        {HEAD SHAPE "\"layers\":[{}]}", "layers[0].mask: missing"},
+        {HEAD SHAPE LAYERS ",\"pruning\":{\"layers\":[3],\"keep_rate\":0.7}}", "layer 3 does not exist (the workload has layers 1..2)"},
+        {HEAD SHAPE LAYERS ",\"pruning\":{\"layers\":[1],\"keep_rate\":0}}", "pruning.keep_rate: expected a number in (0, 1]"},
+        {HEAD SHAPE LAYERS ",\"pruning\":{\"layers\":[1],\"keep_rate\":1.2}}", "pruning.keep_rate: expected a number in (0, 1]"},
+        {HEAD SHAPE LAYERS ",\"pruning\":{\"layers\":[1,1],\"keep_rate\":0.5}}", "layer 1 is listed twice"},
+        {"{\"format\":\"attnkit-workload\",\"version\":1,\"kind\":\"decoder\"," SHAPE LAYERS
+         ",\"pruning\":{\"layers\":[1],\"keep_rate\":0.5}}", "applies to \"vision\" workloads only"},
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        ak_workload w;
+        char err[256] = "";
+        ak_status st = ak_workload_parse(docs[i].json, strlen(docs[i].json), "my.json", &w, err,
+                                         sizeof err);
+        int ok = st == AK_EINVAL && !strncmp(err, "my.json: ", 9) && strstr(err, docs[i].must_say);
+        if (!ok)
+            printf("\n    case %zu: status %d, message: %s ", i, st, err);
+        CU_ASSERT(ok);
+        CU_ASSERT_EQUAL(w.n_layers, 0); /* nothing half-filled */
+    }
+    /* and a good one, with a union mask and a pruning schedule */
+    const char *good = HEAD SHAPE "\"layers\":[{\"mask\":[{\"pattern\":\"sinks\",\"sinks\":1,"
+                                  "\"window\":1},{\"pattern\":\"topk\",\"topk\":2,\"causal\":true}]},"
+                                  "{\"mask\":{\"pattern\":\"dense\"}}],"
+                                  "\"pruning\":{\"layers\":[1],\"keep_rate\":0.5}}";
+    ak_workload w;
+    char err[256] = "";
+    CU_ASSERT_EQUAL_FATAL(ak_workload_parse(good, strlen(good), "good.json", &w, err, sizeof err),
+                          AK_OK);
+    CU_ASSERT_EQUAL(w.n_layers, 2);
+    CU_ASSERT_EQUAL(w.layers[0].n_parts, 2);
+    CU_ASSERT_EQUAL(w.layers[0].keep_ppm, 500000);
+    ak_layer_plan plan[2];
+    CU_ASSERT_FATAL(ak_workload_plan(&w, plan, err, sizeof err) == AK_OK);
+    CU_ASSERT_EQUAL(plan[1].tokens_in, 1 + 98);
+}
+
+static void test_missing_file(void)
+{
+    ak_workload w;
+    char err[256] = "";
+    CU_ASSERT_EQUAL(ak_workload_load("/nonexistent/w.json", &w, err, sizeof err), AK_EIO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/w.json: cannot open"));
+}
+
+int ak_test_register(void)
+{
+    return AK_SUITE("workload", {"presets survive a JSON round trip", test_presets_round_trip},
+                    {"deit-small plan: tokens and MACs", test_deit_small_plan},
+                    {"llm-4k plan is sparse", test_llm_plan_is_sparse},
+                    {"schema violations name source, field, expectation", test_schema_errors},
+                    {"unreadable file", test_missing_file});
+}

@@ -16,6 +16,7 @@ enum {
 int ak_cmd_accuracy(int argc, char **argv);
 int ak_cmd_mask(int argc, char **argv);
 int ak_cmd_workload(int argc, char **argv);
+int ak_cmd_prune(int argc, char **argv);
 
 /* Loads exactly one of --preset NAME / --file FILE into *w; on failure prints why (naming the
  * file and field) and returns an exit code, else 0. */

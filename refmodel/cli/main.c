@@ -12,6 +12,7 @@ static const struct {
 } commands[] = {
     {"accuracy", ak_cmd_accuracy, "fixed-point model vs float64 on synthetic inputs"},
     {"mask", ak_cmd_mask, "build a block mask and print its bitmap"},
+    {"prune", ak_cmd_prune, "EViT token pruning, compared with a float64 selection"},
     {"workload", ak_cmd_workload, "list presets, plan a workload (tokens, MACs, pruning)"},
 };
 
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "attnkit: unknown command '%s' (expected: accuracy, mask, workload, version, help)\n",
+    fprintf(stderr, "attnkit: unknown command '%s' (expected: accuracy, mask, prune, workload, version, help)\n",
             cmd);
     return AK_EXIT_USAGE;
 }

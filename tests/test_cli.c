@@ -37,6 +37,14 @@ static void test_bad_flags_exit_2(void)
         {{"mask", "--cols", "2"}, "--cols", "8..1024"},
         {{"mask", "--heads", "2", "--head", "2"}, "--head", "below --heads"},
         {{"frobnicate"}, "frobnicate", "accuracy, mask"},
+        {{"prune", "--keep", "0"}, "--keep", "(0, 1]"},
+        {{"prune", "--keep", "1.5"}, "--keep", "(0, 1]"},
+        {{"prune", "--keep", "1e-9"}, "--keep", "rounds to 0 parts per million"},
+        {{"workload"}, "--preset", "exactly one"},
+        {{"workload", "--preset", "a", "--file", "b"}, "--file", "exactly one"},
+        {{"workload", "--preset", "deit-huge"}, "deit-huge", "deit-small"},
+        {{"workload", "--file", "/nonexistent/w.json"}, "/nonexistent/w.json", "cannot open"},
+        {{"workload", "--preset", "deit-small", "--dump", "--json"}, "--dump", "choose one"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int rc = ak_test_run_cli(buf, sizeof buf, cases[i].args);
@@ -58,12 +66,12 @@ static void test_no_command_is_usage_error(void)
 
 static void test_help_everywhere(void)
 {
-    static const char *const cmds[] = {"accuracy", "mask"};
-    for (size_t i = 0; i < 2; i++) {
+    static const char *const cmds[] = {"accuracy", "mask", "prune", "workload"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         const char *args[] = {cmds[i], "--help", NULL};
         CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 0);
         CU_ASSERT_PTR_NOT_NULL(strstr(buf, "usage: attnkit"));
-        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "--seed"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "exit status"));
     }
     const char *args[] = {"help", NULL};
     CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 0);
@@ -99,11 +107,26 @@ static void test_same_seed_same_output(void)
     CU_ASSERT_STRING_EQUAL(first, buf);
 }
 
+static void test_workload_plan_json(void)
+{
+    const char *args[] = {"workload", "--preset", "deit-small", "--json", NULL};
+    CU_ASSERT_EQUAL_FATAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+    cJSON *j = cJSON_Parse(buf);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    cJSON *layers = cJSON_GetObjectItem(j, "layers");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(layers), 12);
+    CU_ASSERT_EQUAL(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(layers, 11), "tokens")), 69);
+    double saved = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "saved_by_pruning"));
+    CU_ASSERT(saved > 0.4 && saved < 0.5);
+    cJSON_Delete(j);
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("cli", {"bad flags: one line naming flag and allowed values, exit 2", test_bad_flags_exit_2},
                     {"no command: usage, exit 2", test_no_command_is_usage_error},
                     {"--help on every command", test_help_everywhere},
                     {"accuracy --json is valid JSON with the results", test_accuracy_json},
-                    {"same seed, same output", test_same_seed_same_output});
+                    {"same seed, same output", test_same_seed_same_output},
+                    {"workload --json plan", test_workload_plan_json});
 }

@@ -10,8 +10,8 @@ PYTHON  ?= python3
 VERSION := $(shell sed -n 's/^\#define AK_VERSION "\(.*\)"/\1/p' refmodel/include/attnkit/attnkit.h)
 
 # pkg-config is only asked inside recipes, i.e. after `deps` has installed what is missing.
-PKG_CFLAGS = $(shell pkg-config --cflags openblas libcjson)
-PKG_LIBS   = $(shell pkg-config --libs openblas libcjson)
+PKG_CFLAGS = $(shell pkg-config --cflags openblas libcjson libcrypto)
+PKG_LIBS   = $(shell pkg-config --libs openblas libcjson libcrypto)
 CUNIT_LIBS = $(shell pkg-config --libs cunit)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -33,7 +33,7 @@ LIBSO     := $(BUILD)/lib/libattnkit.so
 CLI       := $(BUILD)/bin/attnkit
 BENCH     := $(BUILD)/bin/attnkit-bench
 
-APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-dev
+APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-dev libssl-dev
 PIP_REQS  := scripts/requirements.txt
 
 .PHONY: all help deps demo test bench install uninstall clean run-tests run-demo run-bench

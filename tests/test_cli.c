@@ -28,7 +28,7 @@ static void test_bad_flags_exit_2(void)
         {{"accuracy", "--pattern", "topk", "--density", "nan"}, "--density", "(0, 1]"},
         {{"accuracy", "--pattern", "dense", "--density", "0.5"}, "--density", "window"},
         {{"accuracy", "--pattern", "bigbird"}, "--pattern", "dense, causal, window"},
-        {{"accuracy", "--logits", "gauss2"}, "--logits", "gauss1, gauss3 or peaky"},
+        {{"accuracy", "--logits", "gauss2"}, "--logits", "gauss1, gauss3, peaky or extreme"},
         {{"accuracy", "--heads", "0"}, "--heads", "1..64"},
         {{"accuracy", "--seed", "-3"}, "--seed", "0..2^64-1"},
         {{"accuracy", "--n"}, "--n", "missing"},

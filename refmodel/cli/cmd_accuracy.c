@@ -21,8 +21,8 @@ static void help(void)
            "the fraction of int8 outputs equal to the correctly rounded float64 result. The\n"
            "output scale is calibrated per head from the float64 output (max |o| / 127).\n\n"
            "flags:\n" AK_SHAPE_HELP
-           "  --logits L     gauss1 (N(0,1)), gauss3 (N(0,9)) or peaky (gauss1 + a first-token\n"
-           "                 sink ~8 nats up) (default gauss1)\n"
+           "  --logits L     gauss1 (N(0,1)), gauss3 (N(0,9)), peaky (gauss1 + a first-token\n"
+           "                 sink ~8 nats up) or extreme (all inputs -128/127) (default gauss1)\n"
            "  --threads T    worker threads, 0 = one per CPU (default 0); results never depend\n"
            "                 on it\n"
            "\n"
@@ -41,7 +41,7 @@ static int on_flag(int code, const char *arg, void *ctx)
     switch (code) {
     case 'l':
         if (ak_logit_dist_from_name(arg, &o->logits) != AK_OK)
-            return ak_cli_usage_error(CMD, "--logits: expected gauss1, gauss3 or peaky, got '%s'",
+            return ak_cli_usage_error(CMD, "--logits: expected gauss1, gauss3, peaky or extreme, got '%s'",
                                       arg);
         return 0;
     case 't':

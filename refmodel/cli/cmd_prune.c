@@ -23,7 +23,7 @@ static void help(void)
            "of the same int8 inputs give.\n\n"
            "flags:\n" AK_SHAPE_HELP
            "  --keep R       keep rate in (0, 1] (default 0.7)\n"
-           "  --logits L     gauss1, gauss3 or peaky (default gauss1)\n"
+           "  --logits L     gauss1, gauss3, peaky or extreme (default gauss1)\n"
            "  --list         also print the kept token indices\n\n"
            "exit status: 0 ok, 1 run failed, 2 bad flag\n");
 }
@@ -42,7 +42,7 @@ static int on_flag(int code, const char *arg, void *ctx)
         return ak_cli_double(CMD, "--keep", arg, 0.0, 1.0, &o->keep);
     case 'l':
         if (ak_logit_dist_from_name(arg, &o->logits) != AK_OK)
-            return ak_cli_usage_error(CMD, "--logits: expected gauss1, gauss3 or peaky, got '%s'",
+            return ak_cli_usage_error(CMD, "--logits: expected gauss1, gauss3, peaky or extreme, got '%s'",
                                       arg);
         return 0;
     case 'L':

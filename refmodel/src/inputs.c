@@ -9,7 +9,7 @@
 
 #include "attnkit/rng.h"
 
-static const char *const dist_names[AK_LOGITS_COUNT] = {"gauss1", "gauss3", "peaky"};
+static const char *const dist_names[AK_LOGITS_COUNT] = {"gauss1", "gauss3", "peaky", "extreme"};
 
 const char *ak_logit_dist_name(ak_logit_dist d)
 {
@@ -71,6 +71,18 @@ ak_status ak_inputs_generate(ak_logit_dist dist, uint32_t heads, uint32_t nq, ui
     const double b = dist == AK_LOGITS_PEAKY ? sqrt(8.0 / sqrt((double)d)) : 0.0;
     ak_rng r;
     ak_rng_seed(&r, seed);
+    if (dist == AK_LOGITS_EXTREME) { /* integers directly: quantisation never yields -128 */
+        for (uint64_t i = 0; i < nqd * heads; i++)
+            out->q[i] = ak_rng_below(&r, 2) ? 127 : -128;
+        for (uint64_t i = 0; i < nkd * heads; i++) {
+            out->k[i] = ak_rng_below(&r, 2) ? 127 : -128;
+            out->v[i] = ak_rng_below(&r, 2) ? 127 : -128;
+        }
+        for (uint32_t h = 0; h < heads; h++)
+            out->scales[h] = (ak_head_scales){.q = 1.0 / 64, .k = 1.0 / 64, .v = 1.0 / 128, .o = 1.0};
+        free(x);
+        return AK_OK;
+    }
     for (uint32_t h = 0; h < heads; h++) {
         fill(&r, x, nqd, s, b);
         out->scales[h].q = ak_quantize_symmetric(x, nqd, out->q + (uint64_t)h * nqd);

@@ -12,6 +12,8 @@ typedef enum {
     AK_LOGITS_GAUSS1, /* logits ~ N(0, 1) */
     AK_LOGITS_GAUSS3, /* logits ~ N(0, 3^2) */
     AK_LOGITS_PEAKY,  /* N(0, 1) plus a first-token sink about 8 nats above the rest */
+    AK_LOGITS_EXTREME, /* every Q, K, V element -128 or 127 (random signs): the largest
+                          magnitudes; logits up to ~32 nats */
     AK_LOGITS_COUNT
 } ak_logit_dist;
 

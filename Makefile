@@ -7,7 +7,7 @@ OPT     ?= -O3
 CC      := gcc
 PYTHON  ?= python3
 
-VERSION := $(shell sed -n 's/^\#define AK_VERSION "\(.*\)"/\1/p' refmodel/include/attnkit/attnkit.h)
+VERSION := $(shell sed -n 's/^\#define AK_VERSION "\(.*\)"/\1/p' refmodel/include/attnkit/version.h)
 
 # pkg-config is only asked inside recipes, i.e. after `deps` has installed what is missing.
 PKG_CFLAGS = $(shell pkg-config --cflags openblas libcjson libcrypto)

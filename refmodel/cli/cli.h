@@ -18,9 +18,11 @@ int ak_cmd_mask(int argc, char **argv);
 int ak_cmd_workload(int argc, char **argv);
 int ak_cmd_prune(int argc, char **argv);
 
-/* Loads exactly one of --preset NAME / --file FILE into *w; on failure prints why (naming the
- * file and field) and returns an exit code, else 0. */
-int ak_cli_load_workload(const char *cmd, const char *preset, const char *file, ak_workload *w);
+/* Loads exactly one of --preset NAME / <file_flag> FILE into *w; on failure prints why (naming
+ * the file and field) and returns an exit code, else 0. */
+int ak_cli_load_workload(const char *cmd, const char *preset, const char *file,
+                         const char *file_flag, ak_workload *w);
+int ak_cmd_vecgen(int argc, char **argv);
 
 
 /* Prints "attnkit <cmd>: <message>" and a pointer to --help on stderr; returns AK_EXIT_USAGE. */

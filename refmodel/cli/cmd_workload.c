@@ -31,12 +31,12 @@ static void help(void)
            "exit status: 0 ok, 1 run failed, 2 bad flag or workload\n");
 }
 
-/* Loads --preset or --file; prints the reason and returns an exit code on failure. */
-int ak_cli_load_workload(const char *cmd, const char *preset, const char *file, ak_workload *w)
+int ak_cli_load_workload(const char *cmd, const char *preset, const char *file,
+                         const char *file_flag, ak_workload *w)
 {
     char err[512];
     if (!!preset == !!file)
-        return ak_cli_usage_error(cmd, "give exactly one of --preset NAME or --file FILE");
+        return ak_cli_usage_error(cmd, "give exactly one of --preset NAME or %s FILE", file_flag);
     if (preset) {
         if (ak_workload_preset(preset, w) == AK_OK)
             return 0;
@@ -166,7 +166,7 @@ int ak_cmd_workload(int argc, char **argv)
     ak_workload *w = malloc(sizeof *w);
     if (!w)
         return AK_EXIT_FAIL;
-    int rc = ak_cli_load_workload(CMD, preset, file, w);
+    int rc = ak_cli_load_workload(CMD, preset, file, "--file", w);
     if (rc == 0 && dump) {
         char *text = ak_workload_to_json(w);
         rc = text ? AK_EXIT_OK : AK_EXIT_FAIL;

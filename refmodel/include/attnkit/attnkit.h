@@ -2,8 +2,6 @@
 #ifndef ATTNKIT_H
 #define ATTNKIT_H
 
-#define AK_VERSION "0.1.0"
-
 #include "attnkit/accuracy.h"
 #include "attnkit/attention.h"
 #include "attnkit/exp2.h"
@@ -17,5 +15,8 @@
 #include "attnkit/quant.h"
 #include "attnkit/rng.h"
 #include "attnkit/status.h"
+#include "attnkit/vectors.h"
+#include "attnkit/version.h"
+#include "attnkit/workload.h"
 
 #endif

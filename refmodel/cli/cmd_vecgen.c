@@ -1,0 +1,133 @@
+/* `attnkit vecgen`: writes the test-vector directory of a preset or workload file (format in
+ * vectors/README.md), or checks an existing one against its manifest's checksums. */
+#include <cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "attnkit/attnkit.h"
+#include "cli.h"
+
+static const char *const CMD = "vecgen";
+
+static void help(void)
+{
+    printf("usage: attnkit vecgen (--preset NAME | --workload FILE) --out DIR [flags]\n"
+           "       attnkit vecgen --check DIR\n"
+           "       attnkit vecgen --list-presets\n\n"
+           "Generates seeded synthetic inputs for every layer of the workload, runs the\n"
+           "fixed-point model, and writes inputs, masks, expected outputs and pruning results\n"
+           "(.npy), $readmemh memory images and a manifest.json with SHA-256 checksums.\n"
+           "The directory appears only when complete. Format: vectors/README.md.\n\n"
+           "flags:\n"
+           "  --preset NAME  a built-in workload (--list-presets)\n"
+           "  --workload F   a JSON workload file (docs/workloads.md)\n"
+           "  --out DIR      the directory to create\n"
+           "  --force        replace DIR if it exists\n"
+           "  --logits L     synthetic inputs: gauss1, gauss3, peaky or extreme (default gauss1)\n"
+           "  --threads T    worker threads, 0 = one per CPU (default 1); output never depends\n"
+           "                 on it\n"
+           "  --check DIR    verify DIR's files against its manifest\n"
+           "  --json         print the summary as JSON\n"
+           "  --help         this text\n\n"
+           "exit status: 0 ok, 1 run failed or check failed, 2 bad flag or workload\n");
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+int ak_cmd_vecgen(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"preset", required_argument, NULL, 'p'},  {"workload", required_argument, NULL, 'w'},
+        {"out", required_argument, NULL, 'o'},     {"force", no_argument, NULL, 'f'},
+        {"logits", required_argument, NULL, 'l'},  {"threads", required_argument, NULL, 't'},
+        {"check", required_argument, NULL, 'c'},   {"list-presets", no_argument, NULL, 'L'},
+        {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *preset = NULL, *file = NULL, *out = NULL, *check = NULL;
+    ak_vecgen_opts vo = {.logits = AK_LOGITS_GAUSS1, .threads = 1, .force = 0};
+    int json = 0, list = 0, c, rc;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p': preset = optarg; break;
+        case 'w': file = optarg; break;
+        case 'o': out = optarg; break;
+        case 'f': vo.force = 1; break;
+        case 'c': check = optarg; break;
+        case 'L': list = 1; break;
+        case 'j': json = 1; break;
+        case 'l':
+            if (ak_logit_dist_from_name(optarg, &vo.logits) != AK_OK)
+                return ak_cli_usage_error(
+                    CMD, "--logits: expected gauss1, gauss3, peaky or extreme, got '%s'", optarg);
+            break;
+        case 't':
+            if ((rc = ak_cli_u32(CMD, "--threads", optarg, 0, 256, &vo.threads)))
+                return rc;
+            break;
+        case 'h': help(); return AK_EXIT_OK;
+        default: return ak_cli_getopt_error(CMD, c, argv);
+        }
+    }
+    if (optind < argc)
+        return ak_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (list) {
+        for (unsigned i = 0; i < ak_workload_preset_count(); i++)
+            printf("%-18s %s\n", ak_workload_preset_name(i), ak_workload_preset_summary(i));
+        return AK_EXIT_OK;
+    }
+    char err[1024];
+    if (check) {
+        uint32_t files = 0;
+        ak_status st = ak_vectors_verify(check, &files, err, sizeof err);
+        if (st != AK_OK) {
+            fprintf(stderr, "attnkit vecgen: %s\n", err);
+            return AK_EXIT_FAIL;
+        }
+        printf("%s: %u files match the manifest\n", check, files);
+        return AK_EXIT_OK;
+    }
+    if (!out)
+        return ak_cli_usage_error(CMD, "--out: missing (the directory to create)");
+    ak_workload *w = malloc(sizeof *w);
+    if (!w)
+        return AK_EXIT_FAIL;
+    rc = ak_cli_load_workload(CMD, preset, file, "--workload", w);
+    if (rc) {
+        free(w);
+        return rc;
+    }
+    ak_vecgen_report rep;
+    const double t0 = now();
+    ak_status st = ak_vecgen(w, &vo, out, &rep, err, sizeof err);
+    const double secs = now() - t0;
+    if (st != AK_OK) {
+        fprintf(stderr, "attnkit vecgen: %s\n", err[0] ? err : ak_strerror(st));
+        free(w);
+        return st == AK_EINVAL ? AK_EXIT_USAGE : AK_EXIT_FAIL;
+    }
+    if (json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "workload", w->name);
+        cJSON_AddStringToObject(j, "out", out);
+        cJSON_AddNumberToObject(j, "layers", rep.layers);
+        cJSON_AddNumberToObject(j, "files", rep.files);
+        cJSON_AddNumberToObject(j, "bytes", (double)rep.bytes);
+        cJSON_AddNumberToObject(j, "macs", (double)rep.macs);
+        cJSON_AddNumberToObject(j, "seconds", secs);
+        rc = ak_cli_emit_json(j, 1);
+    } else {
+        printf("%s: %s, %u layers, %u files, %.2f MB, %.1fM attention MACs, %.3f s\n", out,
+               w->name, rep.layers, rep.files, rep.bytes / 1e6, rep.macs / 1e6, secs);
+    }
+    free(w);
+    return rc;
+}

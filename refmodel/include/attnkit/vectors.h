@@ -1,0 +1,41 @@
+/* Test-vector directories (format in vectors/README.md): a workload's inputs, masks, expected
+ * outputs and pruning results as .npy files, $readmemh images of the accelerator's memory, and
+ * a manifest.json with the configuration, quantisation and a SHA-256 of every file. */
+#ifndef ATTNKIT_VECTORS_H
+#define ATTNKIT_VECTORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attnkit/inputs.h"
+#include "attnkit/status.h"
+#include "attnkit/workload.h"
+
+#define AK_VECTORS_FORMAT "attnkit-vectors"
+#define AK_VECTORS_VERSION 1
+
+typedef struct {
+    ak_logit_dist logits; /* synthetic input distribution */
+    unsigned threads;     /* for the attention runs; 0 = one per CPU */
+    int force;            /* replace an existing output directory */
+} ak_vecgen_opts;
+
+typedef struct {
+    uint32_t layers;
+    uint32_t files;
+    uint64_t bytes;
+    uint64_t macs;
+} ak_vecgen_report;
+
+/* Generates the vector directory of workload w at out_dir. Everything is written into a
+ * temporary directory beside out_dir and renamed into place at the end, so an error leaves
+ * nothing behind. AK_EINVAL (bad workload, out_dir exists without force), AK_EIO, AK_ENOMEM;
+ * err names the file or field. */
+ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *out_dir,
+                    ak_vecgen_report *rep, char *err, size_t errlen);
+
+/* Checks a vector directory: manifest format and version, and the SHA-256 of every file it
+ * lists. *files receives the number checked. */
+ak_status ak_vectors_verify(const char *dir, uint32_t *files, char *err, size_t errlen);
+
+#endif

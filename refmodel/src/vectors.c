@@ -1,0 +1,499 @@
+/* Test-vector directories (vectors.h, vectors/README.md). One layer at a time: synthetic
+ * inputs, the layer's mask, the fixed-point attention, and for pruning layers the CLS-row
+ * probabilities and the kept tokens, which set the next layer's token count. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include "attnkit/vectors.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <ftw.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "attnkit/attention.h"
+#include "attnkit/npy.h"
+#include "attnkit/numerics.h"
+#include "attnkit/prune.h"
+#include "attnkit/version.h"
+
+#define WORD_BYTES 8                   /* $readmemh words: the AXI4 data width */
+#define REGION_ALIGN 64
+
+typedef struct {
+    char *err;
+    size_t errlen;
+} errbuf;
+
+static ak_status fail(const errbuf *e, ak_status st, const char *fmt, ...)
+{
+    if (e->err && e->errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->err, e->errlen, fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+/* out = a/b; 0 when it does not fit. */
+static int join(char *out, size_t cap, const char *a, const char *b)
+{
+    int n = snprintf(out, cap, "%s/%s", a, b);
+    return n >= 0 && (size_t)n < cap;
+}
+
+/* ---- SHA-256 of a file (OpenSSL) -------------------------------------------------------- */
+
+static ak_status file_sha256(const char *path, char hex[65], uint64_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return AK_EIO;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    ak_status st = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? AK_OK : AK_ENOMEM;
+    unsigned char buf[1 << 16], md[32];
+    size_t r;
+    *size = 0;
+    while (st == AK_OK && (r = fread(buf, 1, sizeof buf, f)) > 0) {
+        *size += r;
+        if (!EVP_DigestUpdate(ctx, buf, r))
+            st = AK_ENOMEM;
+    }
+    unsigned mdlen = 0;
+    if (st == AK_OK && (ferror(f) || !EVP_DigestFinal_ex(ctx, md, &mdlen)))
+        st = AK_EIO;
+    EVP_MD_CTX_free(ctx);
+    fclose(f);
+    for (unsigned i = 0; st == AK_OK && i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    return st;
+}
+
+/* ---- writing one layer ------------------------------------------------------------------ */
+
+typedef struct {
+    const errbuf *e;
+    char dir[4096];   /* the layer's directory */
+    cJSON *files;     /* manifest "files" object of the layer */
+    ak_vecgen_report *rep;
+} layer_out;
+
+static ak_status add_file(layer_out *lo, const char *name, const char *path)
+{
+    char hex[65];
+    uint64_t size;
+    if (file_sha256(path, hex, &size) != AK_OK)
+        return fail(lo->e, AK_EIO, "%s: cannot read back for its checksum", path);
+    cJSON *f = cJSON_GetObjectItemCaseSensitive(lo->files, name);
+    if (!f) {
+        f = cJSON_CreateObject();
+        cJSON_AddItemToObject(lo->files, name, f);
+    }
+    cJSON_AddStringToObject(f, "sha256", hex);
+    cJSON_AddNumberToObject(f, "bytes", (double)size);
+    lo->rep->files++;
+    lo->rep->bytes += size;
+    return AK_OK;
+}
+
+static ak_status put_npy(layer_out *lo, const char *name, ak_dtype t, const void *data,
+                         uint32_t ndim, const uint64_t *shape)
+{
+    ak_npy a = {.dtype = t, .ndim = ndim, .count = 1, .data = (void *)data};
+    cJSON *shp = cJSON_CreateArray();
+    for (uint32_t d = 0; d < ndim; d++) {
+        a.shape[d] = shape[d];
+        a.count *= shape[d];
+        cJSON_AddItemToArray(shp, cJSON_CreateNumber((double)shape[d]));
+    }
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "dtype", ak_dtype_descr(t));
+    cJSON_AddItemToObject(f, "shape", shp);
+    cJSON_AddItemToObject(lo->files, name, f);
+    char path[4096], err[512];
+    if (!join(path, sizeof path, lo->dir, name))
+        return fail(lo->e, AK_EINVAL, "%s: path too long", lo->dir);
+    if (ak_npy_write(path, &a, err, sizeof err) != AK_OK)
+        return fail(lo->e, AK_EIO, "%s", err);
+    return add_file(lo, name, path);
+}
+
+/* A memory image: regions placed in order, each aligned to REGION_ALIGN bytes. */
+typedef struct {
+    uint8_t *bytes;
+    uint64_t len, cap;
+    cJSON *regions;
+} image;
+
+static ak_status img_add(image *im, const char *name, const void *data, uint64_t n)
+{
+    uint64_t at = (im->len + REGION_ALIGN - 1) / REGION_ALIGN * REGION_ALIGN;
+    if (at + n > im->cap) {
+        uint64_t cap = (at + n) * 2 + REGION_ALIGN;
+        uint8_t *b = realloc(im->bytes, cap);
+        if (!b)
+            return AK_ENOMEM;
+        memset(b + im->cap, 0, cap - im->cap);
+        im->bytes = b;
+        im->cap = cap;
+    }
+    memcpy(im->bytes + at, data, n);
+    im->len = at + n;
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddNumberToObject(r, "addr", (double)at);
+    cJSON_AddNumberToObject(r, "bytes", (double)n);
+    cJSON_AddItemToObject(im->regions, name, r);
+    return AK_OK;
+}
+
+/* Writes bytes [from, to) of an image as little-endian WORD_BYTES words, one hex word a line;
+ * the first line is the word at address `from` (its $readmemh start is from / WORD_BYTES). */
+static ak_status put_hex(layer_out *lo, const char *name, const image *im, uint64_t from,
+                         uint64_t to)
+{
+    char path[4096];
+    if (!join(path, sizeof path, lo->dir, name))
+        return fail(lo->e, AK_EINVAL, "%s: path too long", lo->dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return fail(lo->e, AK_EIO, "%s: cannot create: %s", path, strerror(errno));
+    for (uint64_t w = from; w < to; w += WORD_BYTES) {
+        for (int b = WORD_BYTES - 1; b >= 0; b--)
+            fprintf(f, "%02x", w + (uint64_t)b < to ? im->bytes[w + (uint64_t)b] : 0);
+        fputc('\n', f);
+    }
+    if (fclose(f) != 0)
+        return fail(lo->e, AK_EIO, "%s: write failed: %s", path, strerror(errno));
+    cJSON *fo = cJSON_CreateObject();
+    cJSON_AddStringToObject(fo, "format", "readmemh");
+    cJSON_AddNumberToObject(fo, "word_bytes", WORD_BYTES);
+    cJSON_AddNumberToObject(fo, "first_addr", (double)from);
+    cJSON_AddItemToObject(lo->files, name, fo);
+    return add_file(lo, name, path);
+}
+
+static cJSON *quant_json(const ak_head_quant *q, const ak_head_scales *s, uint32_t heads)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (uint32_t h = 0; h < heads; h++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "logit_mult", q[h].logit_mult);
+        cJSON_AddNumberToObject(o, "logit_shift", q[h].logit_shift);
+        cJSON_AddNumberToObject(o, "out_mult", q[h].out_mult);
+        cJSON_AddNumberToObject(o, "out_shift", q[h].out_shift);
+        cJSON_AddNumberToObject(o, "scale_q", s[h].q);
+        cJSON_AddNumberToObject(o, "scale_k", s[h].k);
+        cJSON_AddNumberToObject(o, "scale_v", s[h].v);
+        cJSON_AddNumberToObject(o, "scale_o", s[h].o);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+static cJSON *mask_json(const ak_mask *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "heads", m->heads);
+    cJSON_AddBoolToObject(o, "token_causal", m->token_causal);
+    cJSON_AddNumberToObject(o, "active_blocks", (double)ak_mask_active_blocks(m));
+    cJSON *lists = cJSON_AddArrayToObject(o, "kv_indices");
+    for (uint32_t h = 0; h < m->heads; h++) {
+        cJSON *rows = cJSON_CreateArray();
+        for (uint32_t qb = 0; qb < m->q_blocks; qb++) {
+            uint32_t count;
+            const uint32_t *list = ak_mask_list(m, h, qb, &count);
+            cJSON *row = cJSON_CreateArray();
+            for (uint32_t b = 0; b < count; b++)
+                cJSON_AddItemToArray(row, cJSON_CreateNumber(list[b]));
+            cJSON_AddItemToArray(rows, row);
+        }
+        cJSON_AddItemToArray(lists, rows);
+    }
+    return o;
+}
+
+/* Everything one layer needs, freed together. */
+typedef struct {
+    ak_inputs in;
+    ak_head_quant *quant;
+    ak_mask mask;
+    int8_t *out;
+    int32_t *out_fx;
+    uint16_t *cls;
+    ak_prune_result pr;
+    image im;
+} layer_data;
+
+static void layer_free(layer_data *d)
+{
+    ak_inputs_free(&d->in);
+    free(d->quant);
+    ak_mask_free(&d->mask);
+    free(d->out);
+    free(d->out_fx);
+    free(d->cls);
+    ak_prune_result_free(&d->pr);
+    free(d->im.bytes);
+}
+
+/* Layer l at `tokens` tokens; returns the next layer's token count in *next. */
+static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32_t l,
+                           uint32_t tokens, const char *root, cJSON *layers,
+                           ak_vecgen_report *rep, const errbuf *e, uint32_t *next)
+{
+    const uint32_t H = w->heads, d = w->head_dim, N = tokens;
+    const uint64_t outs = (uint64_t)H * N * d;
+    layer_data D = {0};
+    ak_status st;
+    const char *why = NULL;
+    /* layer seed: documented in vectors/README.md */
+    st = ak_inputs_generate(o->logits, H, N, N, d, w->seed * 1000003u + l, &D.in);
+    if (st != AK_OK)
+        return fail(e, st, "layer %u: generating inputs: %s", l + 1, ak_strerror(st));
+    D.quant = calloc(H, sizeof *D.quant);
+    D.out = malloc(outs);
+    D.out_fx = malloc(outs * sizeof *D.out_fx);
+    if (!D.quant || !D.out || !D.out_fx)
+        st = AK_ENOMEM;
+    for (uint32_t h = 0; st == AK_OK && h < H; h++) {
+        D.in.scales[h].o = D.in.scales[h].v / 8.0;
+        st = ak_head_quant_from_scales(&D.in.scales[h], d, &D.quant[h]);
+    }
+    if (st == AK_OK && (st = ak_workload_layer_mask(w, l, N, D.in.q, D.in.k, &D.mask, &why)))
+        fail(e, st, "layer %u: mask: %s", l + 1, why ? why : ak_strerror(st));
+    ak_attn_job job = {.heads = H, .nq = N, .nk = N, .d = d, .q = D.in.q, .k = D.in.k,
+                       .v = D.in.v, .quant = D.quant, .mask = &D.mask};
+    if (st == AK_OK)
+        st = ak_attention(&job, D.out, D.out_fx, o->threads);
+    const uint32_t keep = w->layers[l].keep_ppm;
+    *next = N;
+    if (st == AK_OK && keep) {
+        D.cls = malloc(sizeof *D.cls * H * N);
+        st = D.cls ? ak_attention_probs(&job, 0, 1, D.cls) : AK_ENOMEM;
+        if (st == AK_OK)
+            st = ak_prune_tokens(D.cls, H, N, keep, &D.pr);
+        *next = D.pr.n_kept;
+    }
+    if (st != AK_OK) {
+        layer_free(&D);
+        return e->err && e->err[0] ? st : fail(e, st, "layer %u: %s", l + 1, ak_strerror(st));
+    }
+    rep->macs += ak_attention_macs(&job);
+
+    cJSON *lj = cJSON_CreateObject();
+    cJSON_AddItemToArray(layers, lj);
+    char dirname[32];
+    snprintf(dirname, sizeof dirname, "layer%02u", l + 1);
+    layer_out lo = {.e = e, .files = cJSON_CreateObject(), .rep = rep};
+    if (!join(lo.dir, sizeof lo.dir, root, dirname)) {
+        cJSON_Delete(lo.files);
+        layer_free(&D);
+        return fail(e, AK_EINVAL, "%s: path too long", root);
+    }
+    if (mkdir(lo.dir, 0777) != 0) {
+        cJSON_Delete(lo.files);
+        layer_free(&D);
+        return fail(e, AK_EIO, "%s: cannot create: %s", lo.dir, strerror(errno));
+    }
+    cJSON_AddNumberToObject(lj, "layer", l + 1);
+    cJSON_AddStringToObject(lj, "dir", dirname);
+    cJSON_AddNumberToObject(lj, "tokens", N);
+    cJSON_AddNumberToObject(lj, "heads", H);
+    cJSON_AddNumberToObject(lj, "head_dim", d);
+    cJSON_AddNumberToObject(lj, "block", w->block);
+    cJSON_AddNumberToObject(lj, "macs", (double)ak_attention_macs(&job));
+    cJSON_AddItemToObject(lj, "quant", quant_json(D.quant, D.in.scales, H));
+    cJSON_AddItemToObject(lj, "mask", mask_json(&D.mask));
+
+    const uint64_t t3[3] = {H, N, d};
+    const uint64_t mask_lists = (uint64_t)D.mask.heads * D.mask.q_blocks;
+    const uint64_t n_off = mask_lists + 1, n_idx = ak_mask_active_blocks(&D.mask);
+    st = put_npy(&lo, "q.npy", AK_DT_I8, D.in.q, 3, t3);
+    if (!st) st = put_npy(&lo, "k.npy", AK_DT_I8, D.in.k, 3, t3);
+    if (!st) st = put_npy(&lo, "v.npy", AK_DT_I8, D.in.v, 3, t3);
+    if (!st) st = put_npy(&lo, "o.npy", AK_DT_I8, D.out, 3, t3);
+    if (!st) st = put_npy(&lo, "o_fx.npy", AK_DT_I32, D.out_fx, 3, t3);
+    if (!st) st = put_npy(&lo, "kv_off.npy", AK_DT_U32, D.mask.kv_off, 1, &n_off);
+    if (!st) st = put_npy(&lo, "kv_idx.npy", AK_DT_U32, D.mask.kv_idx, 1, &n_idx);
+    if (!st && keep) {
+        const uint64_t hn[2] = {H, N}, nk = D.pr.n_kept, np = D.pr.n_pruned;
+        cJSON *pj = cJSON_AddObjectToObject(lj, "pruning");
+        cJSON_AddNumberToObject(pj, "keep_ppm", keep);
+        cJSON_AddNumberToObject(pj, "kept", D.pr.n_kept);
+        cJSON_AddNumberToObject(pj, "pruned", D.pr.n_pruned);
+        st = put_npy(&lo, "cls_probs.npy", AK_DT_U16, D.cls, 2, hn);
+        if (!st) st = put_npy(&lo, "kept.npy", AK_DT_U32, D.pr.kept, 1, &nk);
+        if (!st) st = put_npy(&lo, "fused_w.npy", AK_DT_U16, D.pr.fused_w, 1, &np);
+    }
+    /* The accelerator's memory: inputs in mem.hex, the expected output region in o.hex. */
+    D.im.regions = cJSON_CreateObject();
+    if (!st) st = img_add(&D.im, "q", D.in.q, outs);
+    if (!st) st = img_add(&D.im, "k", D.in.k, outs);
+    if (!st) st = img_add(&D.im, "v", D.in.v, outs);
+    if (!st) st = img_add(&D.im, "kv_off", D.mask.kv_off, n_off * 4);
+    if (!st) st = img_add(&D.im, "kv_idx", D.mask.kv_idx, n_idx * 4);
+    const uint64_t inputs_end = (D.im.len + REGION_ALIGN - 1) / REGION_ALIGN * REGION_ALIGN;
+    if (!st) st = img_add(&D.im, "o", D.out, outs);
+    if (!st) st = put_hex(&lo, "mem.hex", &D.im, 0, inputs_end);
+    if (!st) st = put_hex(&lo, "o.hex", &D.im, inputs_end, D.im.len);
+    cJSON *mem = cJSON_AddObjectToObject(lj, "memory");
+    cJSON_AddNumberToObject(mem, "word_bytes", WORD_BYTES);
+    cJSON_AddItemToObject(mem, "regions", D.im.regions);
+    cJSON_AddItemToObject(lj, "files", lo.files);
+    if (st == AK_ENOMEM)
+        fail(e, st, "layer %u: out of memory", l + 1);
+    layer_free(&D);
+    return st;
+}
+
+/* ---- directories ------------------------------------------------------------------------ */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void rm_tree(const char *path)
+{
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static ak_status write_manifest(const char *root, cJSON *man, const errbuf *e)
+{
+    char path[4096];
+    if (!join(path, sizeof path, root, "manifest.json"))
+        return fail(e, AK_EINVAL, "%s: path too long", root);
+    char *text = cJSON_Print(man);
+    if (!text)
+        return fail(e, AK_ENOMEM, "manifest: out of memory");
+    FILE *f = fopen(path, "w");
+    int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    ok = (f && fclose(f) == 0) && ok;
+    cJSON_free(text);
+    return ok ? AK_OK : fail(e, AK_EIO, "%s: write failed: %s", path, strerror(errno));
+}
+
+ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *out_dir,
+                    ak_vecgen_report *rep, char *err, size_t errlen)
+{
+    errbuf e = {err, errlen};
+    if (err && errlen)
+        err[0] = '\0';
+    if (!w || !o || !out_dir || !rep)
+        return AK_EINVAL;
+    memset(rep, 0, sizeof *rep);
+    struct stat sb;
+    if (stat(out_dir, &sb) == 0 && !o->force)
+        return fail(&e, AK_EINVAL, "%s: already exists (use --force to replace it)", out_dir);
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", out_dir) >= (int)sizeof tmp)
+        return fail(&e, AK_EINVAL, "%s: path too long", out_dir);
+    if (!mkdtemp(tmp))
+        return fail(&e, AK_EIO, "%s: cannot create a directory beside it: %s", out_dir,
+                    strerror(errno));
+    cJSON *man = cJSON_CreateObject();
+    cJSON_AddStringToObject(man, "format", AK_VECTORS_FORMAT);
+    cJSON_AddNumberToObject(man, "version", AK_VECTORS_VERSION);
+    cJSON_AddStringToObject(man, "tool", "attnkit " AK_VERSION);
+    cJSON_AddNumberToObject(man, "numerics_version", AK_NUMERICS_VERSION);
+    char *wtext = ak_workload_to_json(w);
+    cJSON_AddItemToObject(man, "workload", wtext ? cJSON_Parse(wtext) : cJSON_CreateNull());
+    free(wtext);
+    cJSON *gen = cJSON_AddObjectToObject(man, "generator");
+    cJSON_AddStringToObject(gen, "logits", ak_logit_dist_name(o->logits));
+    cJSON_AddStringToObject(gen, "layer_seed", "seed * 1000003 + layer index (from 0)");
+    cJSON_AddStringToObject(gen, "output_scale", "scale_v / 8");
+    cJSON *layers = cJSON_AddArrayToObject(man, "layers");
+    ak_status st = AK_OK;
+    uint32_t tokens = w->tokens;
+    for (uint32_t l = 0; st == AK_OK && l < w->n_layers; l++) {
+        uint32_t next = tokens;
+        st = gen_layer(w, o, l, tokens, tmp, layers, rep, &e, &next);
+        tokens = next;
+        rep->layers += st == AK_OK;
+    }
+    if (st == AK_OK)
+        st = write_manifest(tmp, man, &e);
+    cJSON_Delete(man);
+    if (st == AK_OK && o->force && stat(out_dir, &sb) == 0)
+        rm_tree(out_dir);
+    if (st == AK_OK && rename(tmp, out_dir) != 0)
+        st = fail(&e, AK_EIO, "%s: cannot move the finished vectors into place: %s", out_dir,
+                  strerror(errno));
+    if (st != AK_OK)
+        rm_tree(tmp);
+    return st;
+}
+
+ak_status ak_vectors_verify(const char *dir, uint32_t *files, char *err, size_t errlen)
+{
+    errbuf e = {err, errlen};
+    char path[4096];
+    *files = 0;
+    if (!join(path, sizeof path, dir, "manifest.json"))
+        return fail(&e, AK_EINVAL, "%s: path too long", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail(&e, AK_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *text = NULL;
+    size_t len = 0;
+    long size = (fseek(f, 0, SEEK_END) == 0) ? ftell(f) : -1;
+    if (size >= 0 && fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)size + 1)))
+        len = fread(text, 1, (size_t)size, f);
+    fclose(f);
+    if (!text || len != (size_t)size) {
+        free(text);
+        return fail(&e, AK_EIO, "%s: cannot read", path);
+    }
+    cJSON *man = cJSON_ParseWithLength(text, len);
+    free(text);
+    if (!man)
+        return fail(&e, AK_EINVAL, "%s: not valid JSON", path);
+    ak_status st = AK_OK;
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(man, "format");
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(man, "version");
+    const cJSON *layers = cJSON_GetObjectItemCaseSensitive(man, "layers");
+    if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, AK_VECTORS_FORMAT))
+        st = fail(&e, AK_EINVAL, "%s: field 'format': expected \"%s\"", path, AK_VECTORS_FORMAT);
+    else if (!cJSON_IsNumber(ver) || ver->valuedouble != AK_VECTORS_VERSION)
+        st = fail(&e, AK_EINVAL, "%s: field 'version': this tool reads version %d", path,
+                  AK_VECTORS_VERSION);
+    else if (!cJSON_IsArray(layers))
+        st = fail(&e, AK_EINVAL, "%s: field 'layers': expected an array", path);
+    for (const cJSON *l = layers ? layers->child : NULL; st == AK_OK && l; l = l->next) {
+        const cJSON *ld = cJSON_GetObjectItemCaseSensitive(l, "dir");
+        const cJSON *fl = cJSON_GetObjectItemCaseSensitive(l, "files");
+        if (!cJSON_IsString(ld) || !cJSON_IsObject(fl) || strchr(ld->valuestring, '/')) {
+            st = fail(&e, AK_EINVAL, "%s: a layer lacks 'dir' or 'files'", path);
+            break;
+        }
+        for (const cJSON *fe = fl->child; st == AK_OK && fe; fe = fe->next) {
+            const cJSON *want = cJSON_GetObjectItemCaseSensitive(fe, "sha256");
+            char sub[4096], fpath[4096], hex[65];
+            uint64_t bytes;
+            if (!join(sub, sizeof sub, dir, ld->valuestring) ||
+                !join(fpath, sizeof fpath, sub, fe->string))
+                st = fail(&e, AK_EINVAL, "%s: path too long", dir);
+            else if (!cJSON_IsString(want) || strchr(fe->string, '/'))
+                st = fail(&e, AK_EINVAL, "%s: entry '%s' lacks a sha256", path, fe->string);
+            else if (file_sha256(fpath, hex, &bytes) != AK_OK)
+                st = fail(&e, AK_EIO, "%s: missing or unreadable", fpath);
+            else if (strcmp(hex, want->valuestring))
+                st = fail(&e, AK_EINVAL,
+                          "%s: checksum mismatch (manifest sha256 %.16s..., file %.16s...)",
+                          fpath, want->valuestring, hex);
+            else
+                (*files)++;
+        }
+    }
+    cJSON_Delete(man);
+    return st;
+}

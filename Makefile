@@ -36,7 +36,7 @@ BENCH     := $(BUILD)/bin/attnkit-bench
 APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-dev libssl-dev
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all help deps demo test bench install uninstall clean run-tests run-demo run-bench
+.PHONY: all help deps demo test bench golden install uninstall clean run-tests run-demo run-bench
 .DEFAULT_GOAL := all
 
 all: $(LIBA) $(LIBSO) $(CLI) ## build the library and the attnkit CLI
@@ -79,6 +79,9 @@ run-tests: $(TESTS) $(CLI)
 
 run-bench: $(BENCH)
 	@$(BENCH)
+
+golden: $(CLI) ## regenerate vectors/golden after a deliberate numerics change (review, commit)
+	scripts/golden.sh write $(CLI)
 
 install: $(LIBA) $(LIBSO) $(CLI) ## install library, headers, pkg-config file and CLI under PREFIX
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/attnkit $(DESTDIR)$(PREFIX)/bin

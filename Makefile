@@ -36,7 +36,7 @@ BENCH     := $(BUILD)/bin/attnkit-bench
 APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-dev libssl-dev
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all help deps demo test bench golden install uninstall clean run-tests run-demo run-bench
+.PHONY: all help deps demo test bench golden fuzz install uninstall clean run-tests run-demo run-bench
 .DEFAULT_GOAL := all
 
 all: $(LIBA) $(LIBSO) $(CLI) ## build the library and the attnkit CLI
@@ -79,6 +79,28 @@ run-tests: $(TESTS) $(CLI)
 
 run-bench: $(BENCH)
 	@$(BENCH)
+
+FUZZ_SECONDS ?= 600
+FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+              -D_POSIX_C_SOURCE=200809L \
+              -Irefmodel/include -I$(BUILD)/gen
+FUZZ_NPY_SRC := refmodel/src/npy.c refmodel/src/status.c
+FUZZ_WL_SRC  := refmodel/src/workload.c refmodel/src/mask.c refmodel/src/prune.c \
+                refmodel/src/fixed.c refmodel/src/rng.c refmodel/src/status.c
+
+fuzz: ## libFuzzer on the .npy reader and the workload parser, FUZZ_SECONDS each (default 600)
+	@$(MAKE) --no-print-directory deps APT_PKGS="$(APT_PKGS) clang libclang-rt-14-dev"
+	@mkdir -p $(BUILD)/fuzz
+	clang $(FUZZ_FLAGS) $(FUZZ_NPY_SRC) tests/fuzz/fuzz_npy.c -o $(BUILD)/fuzz/fuzz_npy
+	clang $(FUZZ_FLAGS) $$(pkg-config --cflags libcjson) $(FUZZ_WL_SRC) tests/fuzz/fuzz_workload.c \
+	  $$(pkg-config --libs libcjson) -lm -o $(BUILD)/fuzz/fuzz_workload
+	@for t in npy workload; do \
+	  rm -rf $(BUILD)/fuzz/corpus_$$t && cp -r tests/fuzz/corpus_$$t $(BUILD)/fuzz/corpus_$$t; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD)/fuzz/crash_$$t- $(BUILD)/fuzz/corpus_$$t 2>&1 | \
+	    grep -E '^(stat::|INFO: Done|==[0-9]+==ERROR|SUMMARY)' || exit 1; \
+	done
 
 golden: $(CLI) ## regenerate vectors/golden after a deliberate numerics change (review, commit)
 	scripts/golden.sh write $(CLI)

@@ -63,6 +63,11 @@ static void test_hand_built_images(void)
     CU_ASSERT_EQUAL_FATAL(ak_npy_parse(buf, len, "t.npy", &a, err, sizeof err), AK_OK);
     CU_ASSERT(((int32_t *)a.data)[0] == 258 && ((int32_t *)a.data)[1] == -2);
     ak_npy_free(&a);
+    /* an empty Fortran-order array (found by fuzzing: nothing to copy, no buffer) */
+    len = image(buf, 1, "{'descr': '<i2', 'fortran_order': True, 'shape': (0, 3), }", v, 0);
+    CU_ASSERT_EQUAL_FATAL(ak_npy_parse(buf, len, "t.npy", &a, err, sizeof err), AK_OK);
+    CU_ASSERT(a.count == 0 && a.ndim == 2);
+    ak_npy_free(&a);
     /* a scalar */
     const double one = 1.5;
     len = image(buf, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (), }", &one, 8);

@@ -282,7 +282,8 @@ ak_status ak_npy_parse(const uint8_t *buf, size_t len, const char *name, ak_npy 
         free(tmp);
         return AK_ENOMEM;
     }
-    copy_elems(h.fortran ? tmp : data, buf + data_at, count, size, big);
+    if (count) /* an empty array has nothing to copy (and tmp is NULL) */
+        copy_elems(h.fortran ? tmp : data, buf + data_at, count, size, big);
     if (h.fortran && count) {
         /* element at C index (i0..in-1) sits at Fortran offset sum i_d * prod_{e<d} shape[e] */
         uint64_t idx[AK_NPY_MAX_DIMS] = {0};

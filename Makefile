@@ -154,4 +154,5 @@ $(BENCH): $(BENCH_SRC) $(LIBA) $(HEADERS)
 
 $(BUILD)/tests/%: tests/%.c tests/ak_test.c tests/ak_test.h $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(AK_CFLAGS) -Itests -o $@ $< tests/ak_test.c $(LIBA) $(AK_LIBS) $(CUNIT_LIBS)
+	$(CC) $(AK_CFLAGS) -Wno-format-truncation -Itests -o $@ $< tests/ak_test.c $(LIBA) $(AK_LIBS) \
+	  $(CUNIT_LIBS)

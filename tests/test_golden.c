@@ -36,7 +36,7 @@ static void test_checksums_and_corruption(void)
     CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, ok), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "files match the manifest"));
     /* flip one byte of a copy */
-    char cmd[4096], dir[256];
+    char cmd[1024], dir[512];
     snprintf(dir, sizeof dir, "%s/corrupt", tmp);
     snprintf(cmd, sizeof cmd,
              "rm -rf %s && cp -r vectors/golden/dense-n64 %s && "

@@ -13,7 +13,7 @@ static const char *const CMD = "vecgen";
 
 static void help(void)
 {
-    printf("usage: attnkit vecgen (--preset NAME | --workload FILE) --out DIR [flags]\n"
+    printf("usage: attnkit vecgen (--preset NAME | --workload FILE | --npy-dir DIR) --out DIR\n"
            "       attnkit vecgen --check DIR\n"
            "       attnkit vecgen --list-presets\n\n"
            "Generates seeded synthetic inputs for every layer of the workload, runs the\n"
@@ -23,6 +23,9 @@ static void help(void)
            "flags:\n"
            "  --preset NAME  a built-in workload (--list-presets)\n"
            "  --workload F   a JSON workload file (docs/workloads.md)\n"
+           "  --npy-dir DIR  real inputs: DIR/layerNN/{q,k,v}.npy or DIR/{q,k,v}.npy, each\n"
+           "                 [heads][tokens][head_dim] float16/32/64 or int8 (+ scales.npy);\n"
+           "                 with --workload its masks and pruning apply, else dense layers\n"
            "  --out DIR      the directory to create\n"
            "  --force        replace DIR if it exists\n"
            "  --logits L     synthetic inputs: gauss1, gauss3, peaky or extreme (default gauss1)\n"
@@ -49,7 +52,7 @@ int ak_cmd_vecgen(int argc, char **argv)
         {"logits", required_argument, NULL, 'l'},  {"threads", required_argument, NULL, 't'},
         {"check", required_argument, NULL, 'c'},   {"list-presets", no_argument, NULL, 'L'},
         {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"npy-dir", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
     const char *preset = NULL, *file = NULL, *out = NULL, *check = NULL;
     ak_vecgen_opts vo = {.logits = AK_LOGITS_GAUSS1, .threads = 1, .force = 0};
     int json = 0, list = 0, c, rc;
@@ -62,6 +65,7 @@ int ak_cmd_vecgen(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'f': vo.force = 1; break;
         case 'c': check = optarg; break;
+        case 'n': vo.npy_dir = optarg; break;
         case 'L': list = 1; break;
         case 'j': json = 1; break;
         case 'l':
@@ -100,7 +104,15 @@ int ak_cmd_vecgen(int argc, char **argv)
     ak_workload *w = malloc(sizeof *w);
     if (!w)
         return AK_EXIT_FAIL;
-    rc = ak_cli_load_workload(CMD, preset, file, "--workload", w);
+    if (vo.npy_dir && !preset && !file) {
+        rc = 0;
+        if (ak_vecgen_npy_workload(vo.npy_dir, w, err, sizeof err) != AK_OK) {
+            fprintf(stderr, "attnkit vecgen: %s\n", err);
+            rc = AK_EXIT_USAGE;
+        }
+    } else {
+        rc = ak_cli_load_workload(CMD, preset, file, "--workload", w);
+    }
     if (rc) {
         free(w);
         return rc;

@@ -217,6 +217,60 @@ static cJSON *mask_json(const ak_mask *m)
     return o;
 }
 
+/* Where layer l's real inputs are: DIR/layerNN if it exists, else DIR itself. */
+static void npy_layer_dir(const char *root, uint32_t l, char *out, size_t cap)
+{
+    char name[16];
+    struct stat sb;
+    snprintf(name, sizeof name, "layer%02u", l + 1);
+    if (!join(out, cap, root, name) || stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        snprintf(out, cap, "%s", root);
+}
+
+ak_status ak_vecgen_npy_workload(const char *npy_dir, ak_workload *w, char *err, size_t errlen)
+{
+    errbuf e = {err, errlen};
+    if (!npy_dir || !w)
+        return AK_EINVAL;
+    memset(w, 0, sizeof *w);
+    uint32_t layers = 0;
+    for (;;) { /* layer01, layer02, ... while they exist */
+        char dir[4096], name[16];
+        struct stat sb;
+        snprintf(name, sizeof name, "layer%02u", layers + 1);
+        if (layers == AK_MAX_LAYERS || !join(dir, sizeof dir, npy_dir, name) ||
+            stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            break;
+        layers++;
+    }
+    char first[4096];
+    npy_layer_dir(npy_dir, 0, first, sizeof first);
+    ak_inputs in;
+    ak_status st = ak_inputs_load_npy(first, &in, err, errlen);
+    if (st != AK_OK)
+        return st;
+    if (in.nq != in.nk) {
+        ak_inputs_free(&in);
+        return fail(&e, AK_EINVAL, "%s: q has %u tokens but k and v %u: vecgen needs square "
+                    "attention (equal counts)", first, in.nq, in.nk);
+    }
+    const char *base = strrchr(npy_dir, '/');
+    snprintf(w->name, sizeof w->name, "%s", base && base[1] ? base + 1 : npy_dir);
+    w->kind = AK_WORKLOAD_VISION;
+    w->tokens = in.nq;
+    w->heads = in.heads;
+    w->head_dim = in.d;
+    w->block = 64;
+    w->seed = 1;
+    w->n_layers = layers ? layers : 1;
+    for (uint32_t l = 0; l < w->n_layers; l++) {
+        w->layers[l].n_parts = 1;
+        w->layers[l].parts[0].pattern = (ak_pattern){.kind = AK_PATTERN_DENSE, .stride = 1, .topk = 1};
+    }
+    ak_inputs_free(&in);
+    return AK_OK;
+}
+
 /* Everything one layer needs, freed together. */
 typedef struct {
     ak_inputs in;
@@ -251,10 +305,24 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
     layer_data D = {0};
     ak_status st;
     const char *why = NULL;
-    /* layer seed: documented in vectors/README.md */
-    st = ak_inputs_generate(o->logits, H, N, N, d, w->seed * 1000003u + l, &D.in);
-    if (st != AK_OK)
-        return fail(e, st, "layer %u: generating inputs: %s", l + 1, ak_strerror(st));
+    if (o->npy_dir) {
+        char dir[4096];
+        npy_layer_dir(o->npy_dir, l, dir, sizeof dir);
+        if ((st = ak_inputs_load_npy(dir, &D.in, e->err, e->errlen)))
+            return st;
+        if (D.in.heads != H || D.in.nq != N || D.in.nk != N || D.in.d != d) {
+            fail(e, AK_EINVAL,
+                 "%s: inputs are [%u][%u][%u] (q) with %u keys; layer %u of the workload needs "
+                 "[%u][%u][%u] with %u keys",
+                 dir, D.in.heads, D.in.nq, D.in.d, D.in.nk, l + 1, H, N, d, N);
+            ak_inputs_free(&D.in);
+            return AK_EINVAL;
+        }
+    } else { /* layer seed: documented in vectors/README.md */
+        st = ak_inputs_generate(o->logits, H, N, N, d, w->seed * 1000003u + l, &D.in);
+        if (st != AK_OK)
+            return fail(e, st, "layer %u: generating inputs: %s", l + 1, ak_strerror(st));
+    }
     D.quant = calloc(H, sizeof *D.quant);
     D.out = malloc(outs);
     D.out_fx = malloc(outs * sizeof *D.out_fx);
@@ -408,8 +476,14 @@ ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *o
     cJSON_AddItemToObject(man, "workload", wtext ? cJSON_Parse(wtext) : cJSON_CreateNull());
     free(wtext);
     cJSON *gen = cJSON_AddObjectToObject(man, "generator");
-    cJSON_AddStringToObject(gen, "logits", ak_logit_dist_name(o->logits));
-    cJSON_AddStringToObject(gen, "layer_seed", "seed * 1000003 + layer index (from 0)");
+    if (o->npy_dir) {
+        cJSON_AddStringToObject(gen, "inputs", "npy");
+        cJSON_AddStringToObject(gen, "npy_dir", o->npy_dir);
+    } else {
+        cJSON_AddStringToObject(gen, "inputs", "synthetic");
+        cJSON_AddStringToObject(gen, "logits", ak_logit_dist_name(o->logits));
+        cJSON_AddStringToObject(gen, "layer_seed", "seed * 1000003 + layer index (from 0)");
+    }
     cJSON_AddStringToObject(gen, "output_scale", "scale_v / 8");
     cJSON *layers = cJSON_AddArrayToObject(man, "layers");
     ak_status st = AK_OK;

@@ -3,6 +3,7 @@
 #ifndef ATTNKIT_INPUTS_H
 #define ATTNKIT_INPUTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "attnkit/quant.h"
@@ -29,5 +30,12 @@ typedef struct {
 ak_status ak_inputs_generate(ak_logit_dist dist, uint32_t heads, uint32_t nq, uint32_t nk,
                              uint32_t d, uint64_t seed, ak_inputs *out);
 void ak_inputs_free(ak_inputs *in);
+
+/* Real tensors from q.npy, k.npy and v.npy in dir, each [heads][n][d] (a leading batch
+ * dimension of 1 is accepted). float16/32/64 tensors are quantised per head (scale =
+ * max|x| / 127); int8 tensors are taken as they are, with their real scales from scales.npy
+ * (float64 [heads][3]: q, k, v). q may have fewer rows than k and v. On error: AK_EINVAL or
+ * AK_EIO, *out zeroed, and err names the file and what was expected. */
+ak_status ak_inputs_load_npy(const char *dir, ak_inputs *out, char *err, size_t errlen);
 
 #endif

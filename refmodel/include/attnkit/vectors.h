@@ -18,6 +18,9 @@ typedef struct {
     ak_logit_dist logits; /* synthetic input distribution */
     unsigned threads;     /* for the attention runs; 0 = one per CPU */
     int force;            /* replace an existing output directory */
+    const char *npy_dir;  /* real inputs instead of synthetic ones: DIR/layerNN/{q,k,v}.npy,
+                             or DIR/{q,k,v}.npy for one layer (ak_inputs_load_npy); NULL:
+                             synthetic inputs from `logits` and the workload seed */
 } ak_vecgen_opts;
 
 typedef struct {
@@ -33,6 +36,11 @@ typedef struct {
  * err names the file or field. */
 ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *out_dir,
                     ak_vecgen_report *rep, char *err, size_t errlen);
+
+/* The default workload for real inputs in npy_dir: one dense layer per layerNN directory (or
+ * one for a flat directory), tokens, heads and head dim from the first layer's q.npy, block
+ * 64, no pruning. */
+ak_status ak_vecgen_npy_workload(const char *npy_dir, ak_workload *w, char *err, size_t errlen);
 
 /* Checks a vector directory: manifest format and version, and the SHA-256 of every file it
  * lists. *files receives the number checked. */

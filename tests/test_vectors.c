@@ -1,0 +1,228 @@
+/* Vector directories as a consumer sees them: the expected outputs recomputed from the files
+ * themselves (inputs + the manifest's multipliers + the mask lists), the memory image decoded
+ * back to the tensors, pruning carried into the next layer, atomic output (nothing left on
+ * error, no overwrite without force), and real .npy inputs with their errors. */
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ak_test.h"
+#include "attnkit/attnkit.h"
+
+static char root[] = "/tmp/ak_test_vectors_XXXXXX";
+static char err[1024];
+
+static cJSON *load_manifest(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return cJSON_Parse(text);
+}
+
+static void *load_npy(const char *dir, const char *name, ak_npy *a)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    CU_ASSERT_EQUAL_FATAL(ak_npy_read(path, a, err, sizeof err), AK_OK);
+    return a->data;
+}
+
+static const char *WORKLOAD =
+    "{\"format\":\"attnkit-workload\",\"version\":1,\"kind\":\"vision\",\"name\":\"t\","
+    "\"tokens\":100,\"heads\":2,\"head_dim\":32,\"block\":32,\"seed\":5,\"layers\":["
+    "{\"mask\":{\"pattern\":\"window\",\"window\":1}},{\"mask\":{\"pattern\":\"dense\"}}],"
+    "\"pruning\":{\"layers\":[1],\"keep_rate\":0.6}}";
+
+static void test_outputs_recomputed_from_files(void)
+{
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(root));
+    ak_workload w;
+    CU_ASSERT_FATAL(ak_workload_parse(WORKLOAD, strlen(WORKLOAD), "t", &w, err, sizeof err) == AK_OK);
+    char out[512];
+    snprintf(out, sizeof out, "%s/set", root);
+    ak_vecgen_opts o = {.logits = AK_LOGITS_PEAKY, .threads = 2};
+    ak_vecgen_report rep;
+    CU_ASSERT_EQUAL_FATAL(ak_vecgen(&w, &o, out, &rep, err, sizeof err), AK_OK);
+    CU_ASSERT_EQUAL(rep.layers, 2);
+    cJSON *man = load_manifest(out);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(man);
+    cJSON *layers = cJSON_GetObjectItem(man, "layers");
+    CU_ASSERT_EQUAL(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(layers, 1), "tokens")),
+                    1 + 60); /* 1 + ceil(0.6 * 99) */
+    for (int l = 0; l < 2; l++) {
+        cJSON *lj = cJSON_GetArrayItem(layers, l);
+        char dir[600];
+        snprintf(dir, sizeof dir, "%s/%s", out, cJSON_GetStringValue(cJSON_GetObjectItem(lj, "dir")));
+        ak_npy q, k, v, oo, off, idx;
+        load_npy(dir, "q.npy", &q);
+        load_npy(dir, "k.npy", &k);
+        load_npy(dir, "v.npy", &v);
+        load_npy(dir, "o.npy", &oo);
+        load_npy(dir, "kv_off.npy", &off);
+        load_npy(dir, "kv_idx.npy", &idx);
+        const uint32_t H = (uint32_t)q.shape[0], N = (uint32_t)q.shape[1], d = (uint32_t)q.shape[2];
+        ak_head_quant quant[2];
+        cJSON *qa = cJSON_GetObjectItem(lj, "quant");
+        for (uint32_t h = 0; h < H; h++) {
+            cJSON *qh = cJSON_GetArrayItem(qa, (int)h);
+            quant[h] = (ak_head_quant){
+                (int32_t)cJSON_GetNumberValue(cJSON_GetObjectItem(qh, "logit_mult")),
+                (int)cJSON_GetNumberValue(cJSON_GetObjectItem(qh, "logit_shift")),
+                (int32_t)cJSON_GetNumberValue(cJSON_GetObjectItem(qh, "out_mult")),
+                (int)cJSON_GetNumberValue(cJSON_GetObjectItem(qh, "out_shift"))};
+        }
+        cJSON *mj = cJSON_GetObjectItem(lj, "mask");
+        ak_mask m = {.nq = N, .nk = N, .block = 32, .q_blocks = (N + 31) / 32,
+                     .k_blocks = (N + 31) / 32,
+                     .heads = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItem(mj, "heads")),
+                     .token_causal = cJSON_IsTrue(cJSON_GetObjectItem(mj, "token_causal")),
+                     .kv_off = off.data, .kv_idx = idx.data};
+        ak_attn_job job = {.heads = H, .nq = N, .nk = N, .d = d, .q = q.data, .k = k.data,
+                           .v = v.data, .quant = quant, .mask = &m};
+        int8_t *mine = malloc(q.count);
+        CU_ASSERT_EQUAL_FATAL(ak_attention_ref(&job, mine, NULL), AK_OK); /* the spec path */
+        CU_ASSERT(!memcmp(mine, oo.data, q.count));
+        /* mem.hex decodes back to q at the q region's address */
+        char path[700];
+        snprintf(path, sizeof path, "%s/mem.hex", dir);
+        FILE *f = fopen(path, "r");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        uint8_t *mem = calloc(1 << 20, 1);
+        char line[64];
+        size_t words = 0;
+        while (fgets(line, sizeof line, f) && words < (1 << 17)) {
+            unsigned long long wd = strtoull(line, NULL, 16);
+            for (int b = 0; b < 8; b++)
+                mem[words * 8 + (size_t)b] = (uint8_t)(wd >> (8 * b));
+            words++;
+        }
+        fclose(f);
+        cJSON *reg = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(lj, "memory"), "regions"), "k");
+        size_t at = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItem(reg, "addr"));
+        CU_ASSERT(!memcmp(mem + at, k.data, k.count));
+        free(mem);
+        free(mine);
+        ak_npy_free(&q); ak_npy_free(&k); ak_npy_free(&v);
+        ak_npy_free(&oo); ak_npy_free(&off); ak_npy_free(&idx);
+    }
+    cJSON_Delete(man);
+    uint32_t files;
+    CU_ASSERT_EQUAL(ak_vectors_verify(out, &files, err, sizeof err), AK_OK);
+    CU_ASSERT_EQUAL(files, rep.files);
+}
+
+static int count_entries(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 1", dir);
+    return system(cmd) == 0;
+}
+
+static void test_atomic_output(void)
+{
+    ak_workload w;
+    CU_ASSERT_FATAL(ak_workload_preset("deit-tiny", &w) == AK_OK);
+    w.n_layers = 1;
+    ak_vecgen_opts o = {.logits = AK_LOGITS_GAUSS1, .threads = 1};
+    ak_vecgen_report rep;
+    char out[512];
+    snprintf(out, sizeof out, "%s/set", root); /* exists from the previous test */
+    CU_ASSERT_EQUAL(ak_vecgen(&w, &o, out, &rep, err, sizeof err), AK_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "already exists (use --force"));
+    CU_ASSERT(count_entries(root)); /* only "set": no temporary left */
+    o.force = 1;
+    CU_ASSERT_EQUAL(ak_vecgen(&w, &o, out, &rep, err, sizeof err), AK_OK);
+    CU_ASSERT(count_entries(root));
+    /* a layer that fails (its real inputs do not fit the workload) leaves nothing */
+    snprintf(out, sizeof out, "%s/npyfail", root);
+    char in[512];
+    snprintf(in, sizeof in, "%s/f32", root);
+    mkdir(in, 0777);
+    static float x[3 * 100 * 64];
+    ak_npy a = {.dtype = AK_DT_F32, .ndim = 3, .shape = {3, 100, 64}, .count = 3 * 100 * 64, .data = x};
+    static const char *const names[] = {"q.npy", "k.npy", "v.npy"};
+    for (int t = 0; t < 3; t++) {
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", in, names[t]);
+        CU_ASSERT_FATAL(ak_npy_write(p, &a, err, sizeof err) == AK_OK);
+    }
+    w.tokens = 150; /* the files have 100 */
+    o.npy_dir = in;
+    CU_ASSERT_EQUAL(ak_vecgen(&w, &o, out, &rep, err, sizeof err), AK_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "layer 1 of the workload needs"));
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 2", root); /* set and f32 only */
+    CU_ASSERT(system(cmd) == 0);
+}
+
+static void test_npy_inputs(void)
+{
+    char dir[512], cmd[1200];
+    snprintf(dir, sizeof dir, "%s/real", root);
+    mkdir(dir, 0777);
+    /* float32 q/k/v of 2 heads x 40 tokens x 32 */
+    float *x = malloc(sizeof *x * 2 * 40 * 32);
+    for (int i = 0; i < 2 * 40 * 32; i++)
+        x[i] = (float)((i * 7919 % 1000) - 500) / 250.0f;
+    ak_npy a = {.dtype = AK_DT_F32, .ndim = 3, .shape = {2, 40, 32}, .count = 2 * 40 * 32, .data = x};
+    static const char *const names[] = {"q.npy", "k.npy", "v.npy"};
+    for (int t = 0; t < 3; t++) {
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", dir, names[t]);
+        CU_ASSERT_FATAL(ak_npy_write(p, &a, err, sizeof err) == AK_OK);
+    }
+    ak_inputs in;
+    CU_ASSERT_EQUAL_FATAL(ak_inputs_load_npy(dir, &in, err, sizeof err), AK_OK);
+    CU_ASSERT(in.heads == 2 && in.nq == 40 && in.nk == 40 && in.d == 32);
+    /* per-head quantisation, as ak_quantize_symmetric does for head 1 */
+    double *hx = malloc(sizeof *hx * 40 * 32);
+    int8_t *hq = malloc(40 * 32);
+    for (int i = 0; i < 40 * 32; i++)
+        hx[i] = x[40 * 32 + i];
+    double s = ak_quantize_symmetric(hx, 40 * 32, hq);
+    CU_ASSERT_DOUBLE_EQUAL(in.scales[1].k, s, 0.0);
+    CU_ASSERT(!memcmp(in.k + 40 * 32, hq, 40 * 32));
+    ak_inputs_free(&in);
+    /* int8 without scales.npy */
+    int8_t *xi = calloc(2 * 40 * 32, 1);
+    ak_npy ai = {.dtype = AK_DT_I8, .ndim = 3, .shape = {2, 40, 32}, .count = 2 * 40 * 32, .data = xi};
+    char p[600];
+    snprintf(p, sizeof p, "%s/v.npy", dir);
+    CU_ASSERT_FATAL(ak_npy_write(p, &ai, err, sizeof err) == AK_OK);
+    CU_ASSERT_EQUAL(ak_inputs_load_npy(dir, &in, err, sizeof err), AK_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "int8 inputs need scales.npy"));
+    /* shape mismatch */
+    ak_npy bad = {.dtype = AK_DT_F32, .ndim = 3, .shape = {2, 40, 64}, .count = 2 * 40 * 32, .data = x};
+    bad.shape[1] = 20;
+    snprintf(p, sizeof p, "%s/k.npy", dir);
+    CU_ASSERT_FATAL(ak_npy_write(p, &bad, err, sizeof err) == AK_OK);
+    CU_ASSERT_EQUAL(ak_inputs_load_npy(dir, &in, err, sizeof err), AK_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "shape mismatch"));
+    /* a missing file is named */
+    snprintf(p, sizeof p, "%s/q.npy", dir);
+    remove(p);
+    CU_ASSERT_EQUAL(ak_inputs_load_npy(dir, &in, err, sizeof err), AK_EIO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "q.npy: cannot open"));
+    free(x);
+    free(xi);
+    free(hx);
+    free(hq);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+int ak_test_register(void)
+{
+    return AK_SUITE("vectors", {"expected outputs recomputed from the files", test_outputs_recomputed_from_files},
+                    {"atomic output: no overwrite, nothing left on error", test_atomic_output},
+                    {"real .npy inputs and their errors", test_npy_inputs});
+}

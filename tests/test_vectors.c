@@ -220,9 +220,62 @@ static void test_npy_inputs(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* A decoder layer with eviction: the kept keys are the sinks, the recent window and the
+ * heaviest hitters of kv_score.npy (recomputed here by brute force, ties to the lower index). */
+static void test_eviction_vectors(void)
+{
+    static const char *doc =
+        "{\"format\":\"attnkit-workload\",\"version\":1,\"kind\":\"decoder\",\"name\":\"e\","
+        "\"tokens\":160,\"heads\":2,\"head_dim\":32,\"block\":32,\"layers\":["
+        "{\"mask\":{\"pattern\":\"causal\"}}],"
+        "\"eviction\":{\"budget\":40,\"sinks\":2,\"recent\":10,\"window\":8}}";
+    ak_workload w;
+    CU_ASSERT_FATAL(ak_workload_parse(doc, strlen(doc), "e", &w, err, sizeof err) == AK_OK);
+    char out[512], dir[600], tmpl[] = "/tmp/ak_test_evict_XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
+    snprintf(out, sizeof out, "%s/ev", tmpl);
+    ak_vecgen_opts o = {.logits = AK_LOGITS_PEAKY, .threads = 1};
+    ak_vecgen_report rep;
+    CU_ASSERT_EQUAL_FATAL(ak_vecgen(&w, &o, out, &rep, err, sizeof err), AK_OK);
+    snprintf(dir, sizeof dir, "%s/layer01", out);
+    ak_npy kept, score;
+    load_npy(dir, "kv_kept.npy", &kept);
+    load_npy(dir, "kv_score.npy", &score);
+    CU_ASSERT_EQUAL_FATAL(kept.count, 40);
+    const int64_t *sc = score.data;
+    uint8_t want[160] = {0};
+    for (int j = 0; j < 2; j++)
+        want[j] = 1;
+    for (int j = 150; j < 160; j++)
+        want[j] = 1;
+    for (int t = 0; t < 28; t++) {
+        int best = -1;
+        for (int j = 2; j < 150; j++)
+            if (!want[j] && (best < 0 || sc[j] > sc[best]))
+                best = j;
+        want[best] = 1;
+    }
+    const uint32_t *k = kept.data;
+    uint32_t at = 0;
+    for (uint32_t j = 0; j < 160; j++)
+        if (want[j])
+            CU_ASSERT_EQUAL_FATAL(k[at++], j);
+    /* causal: the future never scores, so the first window query sees keys up to 151 */
+    int nonzero = 0;
+    for (int j = 0; j < 160; j++)
+        nonzero += sc[j] != 0;
+    CU_ASSERT(nonzero > 100);
+    ak_npy_free(&kept);
+    ak_npy_free(&score);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpl);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("vectors", {"expected outputs recomputed from the files", test_outputs_recomputed_from_files},
                     {"atomic output: no overwrite, nothing left on error", test_atomic_output},
-                    {"real .npy inputs and their errors", test_npy_inputs});
+                    {"real .npy inputs and their errors", test_npy_inputs},
+                    {"KV-cache eviction vectors", test_eviction_vectors});
 }

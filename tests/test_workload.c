@@ -90,6 +90,14 @@ static void test_schema_errors(void)
         {HEAD SHAPE LAYERS ",\"pruning\":{\"layers\":[1,1],\"keep_rate\":0.5}}", "layer 1 is listed twice"},
         {"{\"format\":\"attnkit-workload\",\"version\":1,\"kind\":\"decoder\"," SHAPE LAYERS
          ",\"pruning\":{\"layers\":[1],\"keep_rate\":0.5}}", "applies to \"vision\" workloads only"},
+        {HEAD SHAPE LAYERS ",\"eviction\":{\"budget\":50,\"sinks\":1,\"recent\":8,\"window\":4}}",
+         "applies to \"decoder\" workloads only"},
+        {"{\"format\":\"attnkit-workload\",\"version\":1,\"kind\":\"decoder\"," SHAPE LAYERS
+         ",\"eviction\":{\"budget\":8,\"sinks\":4,\"recent\":8,\"window\":4}}",
+         "sinks + recent (12) must not exceed the budget (8)"},
+        {"{\"format\":\"attnkit-workload\",\"version\":1,\"kind\":\"decoder\"," SHAPE LAYERS
+         ",\"eviction\":{\"budget\":500,\"sinks\":4,\"recent\":8,\"window\":4}}",
+         "'budget': expected a whole number 1..197"},
     };
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
         ak_workload w;

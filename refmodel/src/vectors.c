@@ -280,6 +280,8 @@ typedef struct {
     int32_t *out_fx;
     uint16_t *cls;
     ak_prune_result pr;
+    uint16_t *probs; /* the last queries' probabilities, for eviction */
+    ak_evict_result ev;
     image im;
 } layer_data;
 
@@ -292,6 +294,8 @@ static void layer_free(layer_data *d)
     free(d->out_fx);
     free(d->cls);
     ak_prune_result_free(&d->pr);
+    free(d->probs);
+    ak_evict_result_free(&d->ev);
     free(d->im.bytes);
 }
 
@@ -347,6 +351,14 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
             st = ak_prune_tokens(D.cls, H, N, keep, &D.pr);
         *next = D.pr.n_kept;
     }
+    const ak_eviction_spec *ev = &w->eviction;
+    const uint32_t win = ev->window < N ? ev->window : N;
+    if (st == AK_OK && ev->budget) {
+        D.probs = malloc(sizeof *D.probs * H * win * N);
+        st = D.probs ? ak_attention_probs(&job, N - win, win, D.probs) : AK_ENOMEM;
+        if (st == AK_OK)
+            st = ak_kv_evict(D.probs, H, win, N, ev->sinks, ev->recent, ev->budget, &D.ev);
+    }
     if (st != AK_OK) {
         layer_free(&D);
         return e->err && e->err[0] ? st : fail(e, st, "layer %u: %s", l + 1, ak_strerror(st));
@@ -397,6 +409,17 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
         st = put_npy(&lo, "cls_probs.npy", AK_DT_U16, D.cls, 2, hn);
         if (!st) st = put_npy(&lo, "kept.npy", AK_DT_U32, D.pr.kept, 1, &nk);
         if (!st) st = put_npy(&lo, "fused_w.npy", AK_DT_U16, D.pr.fused_w, 1, &np);
+    }
+    if (!st && ev->budget) {
+        const uint64_t nkept = D.ev.n_kept, n = N;
+        cJSON *ej = cJSON_AddObjectToObject(lj, "eviction");
+        cJSON_AddNumberToObject(ej, "budget", ev->budget);
+        cJSON_AddNumberToObject(ej, "sinks", ev->sinks);
+        cJSON_AddNumberToObject(ej, "recent", ev->recent);
+        cJSON_AddNumberToObject(ej, "window", win);
+        cJSON_AddNumberToObject(ej, "kept", D.ev.n_kept);
+        st = put_npy(&lo, "kv_kept.npy", AK_DT_U32, D.ev.kept, 1, &nkept);
+        if (!st) st = put_npy(&lo, "kv_score.npy", AK_DT_I64, D.ev.acc, 1, &n);
     }
     /* The accelerator's memory: inputs in mem.hex, the expected output region in o.hex. */
     D.im.regions = cJSON_CreateObject();

@@ -184,10 +184,29 @@ static ak_status parse_pruning(const errctx *e, const cJSON *pr, ak_workload *w)
     return AK_OK;
 }
 
+static ak_status parse_eviction(const errctx *e, const cJSON *ev, ak_workload *w)
+{
+    static const char *const keys[] = {"budget", "sinks", "recent", "window", NULL};
+    if (!cJSON_IsObject(ev))
+        return fail(e, "field 'eviction': expected {\"budget\", \"sinks\", \"recent\", \"window\"}");
+    ak_status st = check_keys(e, ev, "eviction", keys);
+    ak_eviction_spec *x = &w->eviction;
+    if (st || (st = get_u32(e, ev, "budget", 1, 1, w->tokens, &x->budget)) ||
+        (st = get_u32(e, ev, "sinks", 0, 0, w->tokens, &x->sinks)) ||
+        (st = get_u32(e, ev, "recent", 0, 0, w->tokens, &x->recent)) ||
+        (st = get_u32(e, ev, "window", 1, 1, w->tokens, &x->window)))
+        return st;
+    if (x->sinks + x->recent > x->budget)
+        return fail(e, "eviction: sinks + recent (%u) must not exceed the budget (%u)",
+                    x->sinks + x->recent, x->budget);
+    return AK_OK;
+}
+
 static ak_status parse_root(const errctx *e, const cJSON *root, ak_workload *w)
 {
     static const char *const keys[] = {"format", "version", "name", "kind", "tokens", "heads",
-                                       "head_dim", "block", "seed", "layers", "pruning", NULL};
+                                       "head_dim", "block", "seed", "layers", "pruning",
+                                       "eviction", NULL};
     if (!cJSON_IsObject(root))
         return fail(e, "expected a JSON object");
     ak_status st = check_keys(e, root, "workload", keys);
@@ -228,6 +247,11 @@ static ak_status parse_root(const errctx *e, const cJSON *root, ak_workload *w)
     const cJSON *pr = cJSON_GetObjectItemCaseSensitive(root, "pruning");
     if (pr && w->kind != AK_WORKLOAD_VISION)
         return fail(e, "field 'pruning': token pruning applies to \"vision\" workloads only");
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(root, "eviction");
+    if (ev && w->kind != AK_WORKLOAD_DECODER)
+        return fail(e, "field 'eviction': KV-cache eviction applies to \"decoder\" workloads only");
+    if (ev && (st = parse_eviction(e, ev, w)))
+        return st;
     return pr ? parse_pruning(e, pr, w) : AK_OK;
 }
 
@@ -355,6 +379,9 @@ ak_status ak_workload_preset(const char *name, ak_workload *w)
         w->block = 64;
         w->seed = 1;
         w->n_layers = p->layers;
+        if (p->kind == AK_WORKLOAD_DECODER) /* keep a quarter of the cache (H2O's 20-25 %) */
+            w->eviction = (ak_eviction_spec){.budget = p->tokens / 4, .sinks = 4,
+                                             .recent = p->tokens / 16, .window = 32};
         for (uint32_t l = 0; l < p->layers; l++) {
             ak_layer_spec *s = &w->layers[l];
             if (p->kind == AK_WORKLOAD_VISION) {
@@ -425,6 +452,13 @@ char *ak_workload_to_json(const ak_workload *w)
             cJSON_AddItemToArray(prune_layers, cJSON_CreateNumber(l + 1));
             ppm = s->keep_ppm; /* one rate per workload (the schema's) */
         }
+    }
+    if (w->eviction.budget) {
+        cJSON *ev = cJSON_AddObjectToObject(root, "eviction");
+        cJSON_AddNumberToObject(ev, "budget", w->eviction.budget);
+        cJSON_AddNumberToObject(ev, "sinks", w->eviction.sinks);
+        cJSON_AddNumberToObject(ev, "recent", w->eviction.recent);
+        cJSON_AddNumberToObject(ev, "window", w->eviction.window);
     }
     if (ppm) {
         cJSON *pr = cJSON_AddObjectToObject(root, "pruning");

@@ -30,6 +30,13 @@ typedef struct {
 
 typedef enum { AK_WORKLOAD_VISION, AK_WORKLOAD_DECODER } ak_workload_kind;
 
+/* KV-cache eviction after each layer of a decoder (numerics.md 11.3): keep `budget` keys, the
+ * first `sinks` and last `recent` always, the rest by attention accumulated over the last
+ * `window` queries. budget = 0: none. */
+typedef struct {
+    uint32_t budget, sinks, recent, window;
+} ak_eviction_spec;
+
 typedef struct {
     char name[64];
     ak_workload_kind kind;
@@ -38,6 +45,7 @@ typedef struct {
     uint32_t head_dim; /* 32, 64 or 128 */
     uint32_t block;    /* 16, 32, 64 or 128 */
     uint64_t seed;     /* synthetic inputs and random masks */
+    ak_eviction_spec eviction; /* decoder only */
     uint32_t n_layers;
     ak_layer_spec layers[AK_MAX_LAYERS];
 } ak_workload;

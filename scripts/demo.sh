@@ -12,3 +12,7 @@ echo
 echo "== block-sparse: sinks + window at N=1024, B=64 (mask of head 0)"
 "$cli" mask --n 1024 --block 64 --pattern sinks --density 0.25
 "$cli" accuracy --n 1024 --heads 2 --d 64 --block 64 --pattern sinks --density 0.25 --logits peaky
+echo
+echo "== token pruning: DeiT-Small with the EViT schedule (keep 0.7 after layers 4, 7, 10)"
+"$cli" workload --preset deit-small
+"$cli" prune --n 197 --heads 6 --keep 0.7 --logits peaky

@@ -84,8 +84,8 @@ FUZZ_SECONDS ?= 600
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -D_POSIX_C_SOURCE=200809L \
               -Irefmodel/include -I$(BUILD)/gen
-FUZZ_NPY_SRC := refmodel/src/npy.c refmodel/src/status.c
-FUZZ_WL_SRC  := refmodel/src/workload.c refmodel/src/mask.c refmodel/src/prune.c \
+FUZZ_NPY_SRC := refmodel/src/npy.c refmodel/src/file_io.c refmodel/src/status.c
+FUZZ_WL_SRC  := refmodel/src/workload.c refmodel/src/file_io.c refmodel/src/mask.c refmodel/src/prune.c \
                 refmodel/src/fixed.c refmodel/src/rng.c refmodel/src/status.c
 
 fuzz: ## libFuzzer on the .npy reader and the workload parser, FUZZ_SECONDS each (default 600)

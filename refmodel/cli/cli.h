@@ -24,6 +24,9 @@ int ak_cli_load_workload(const char *cmd, const char *preset, const char *file,
                          const char *file_flag, ak_workload *w);
 int ak_cmd_vecgen(int argc, char **argv);
 
+/* Prints the workload presets, a line each. */
+void ak_cli_list_presets(void);
+
 
 /* Prints "attnkit <cmd>: <message>" and a pointer to --help on stderr; returns AK_EXIT_USAGE. */
 int ak_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -30,19 +30,7 @@ static int print_json(const ak_mask *m)
     cJSON_AddNumberToObject(j, "block", m->block);
     cJSON_AddBoolToObject(j, "token_causal", m->token_causal);
     cJSON_AddNumberToObject(j, "density", ak_mask_density(m));
-    cJSON *heads = cJSON_AddArrayToObject(j, "kv_indices"); /* [head][query block][...] */
-    for (uint32_t h = 0; heads && h < m->heads; h++) {
-        cJSON *rows = cJSON_CreateArray();
-        cJSON_AddItemToArray(heads, rows);
-        for (uint32_t qb = 0; qb < m->q_blocks; qb++) {
-            uint32_t count;
-            const uint32_t *list = ak_mask_list(m, h, qb, &count);
-            cJSON *row = cJSON_CreateArray();
-            for (uint32_t b = 0; b < count; b++)
-                cJSON_AddItemToArray(row, cJSON_CreateNumber(list[b]));
-            cJSON_AddItemToArray(rows, row);
-        }
-    }
+    cJSON_AddItemToObject(j, "kv_indices", ak_mask_lists_json(m)); /* [head][qb][...] */
     return ak_cli_emit_json(j, 0);
 }
 

@@ -84,8 +84,7 @@ int ak_cmd_vecgen(int argc, char **argv)
     if (optind < argc)
         return ak_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (list) {
-        for (unsigned i = 0; i < ak_workload_preset_count(); i++)
-            printf("%-18s %s\n", ak_workload_preset_name(i), ak_workload_preset_summary(i));
+        ak_cli_list_presets();
         return AK_EXIT_OK;
     }
     char err[1024];

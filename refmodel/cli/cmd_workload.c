@@ -54,6 +54,12 @@ int ak_cli_load_workload(const char *cmd, const char *preset, const char *file,
     return AK_EXIT_USAGE;
 }
 
+void ak_cli_list_presets(void)
+{
+    for (unsigned i = 0; i < ak_workload_preset_count(); i++)
+        printf("%-18s %s\n", ak_workload_preset_name(i), ak_workload_preset_summary(i));
+}
+
 static void mask_name(const ak_layer_spec *s, char *buf, size_t len)
 {
     buf[0] = '\0';
@@ -157,8 +163,7 @@ int ak_cmd_workload(int argc, char **argv)
     if (optind < argc)
         return ak_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (list) {
-        for (unsigned i = 0; i < ak_workload_preset_count(); i++)
-            printf("%-18s %s\n", ak_workload_preset_name(i), ak_workload_preset_summary(i));
+        ak_cli_list_presets();
         return AK_EXIT_OK;
     }
     if (dump && json)

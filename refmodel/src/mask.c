@@ -3,6 +3,7 @@
  * row at a time into a k_blocks-byte buffer and append it, so no full bitmap is ever held. */
 #include "attnkit/mask.h"
 
+#include <cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -535,4 +536,22 @@ void ak_mask_print(FILE *f, const ak_mask *m, uint32_t h, uint32_t max_cols)
         fputc('\n', f);
     }
     free(cell);
+}
+
+cJSON *ak_mask_lists_json(const ak_mask *m)
+{
+    cJSON *heads = cJSON_CreateArray();
+    for (uint32_t h = 0; heads && h < m->heads; h++) {
+        cJSON *rows = cJSON_CreateArray();
+        cJSON_AddItemToArray(heads, rows);
+        for (uint32_t qb = 0; rows && qb < m->q_blocks; qb++) {
+            uint32_t count;
+            const uint32_t *list = ak_mask_list(m, h, qb, &count);
+            cJSON *row = cJSON_CreateArray();
+            for (uint32_t b = 0; row && b < count; b++)
+                cJSON_AddItemToArray(row, cJSON_CreateNumber(list[b]));
+            cJSON_AddItemToArray(rows, row);
+        }
+    }
+    return heads;
 }

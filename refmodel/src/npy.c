@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_io.h"
+
 /* In-memory arrays are in host byte order, and the writer emits little-endian files. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "npy.c assumes a little-endian host"
@@ -315,36 +317,9 @@ ak_status ak_npy_read(const char *path, ak_npy *out, char *err, size_t errlen)
     if (!out)
         return AK_EINVAL;
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fail(err, errlen, path, "cannot open: %s", strerror(errno));
-        return AK_EIO;
-    }
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    ak_status st = AK_OK;
-    for (;;) {
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 1 << 16;
-            uint8_t *nb = ncap > cap ? realloc(buf, ncap) : NULL;
-            if (!nb) {
-                st = AK_ENOMEM;
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t r = fread(buf + len, 1, cap - len, f);
-        len += r;
-        if (r == 0) {
-            if (ferror(f)) {
-                fail(err, errlen, path, "read error: %s", strerror(errno));
-                st = AK_EIO;
-            }
-            break;
-        }
-    }
-    fclose(f);
+    uint8_t *buf;
+    size_t len;
+    ak_status st = ak_read_file(path, SIZE_MAX - 1, &buf, &len, err, errlen);
     if (st == AK_OK)
         st = ak_npy_parse(buf, len, path, out, err, errlen);
     free(buf);

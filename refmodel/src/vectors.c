@@ -20,6 +20,7 @@
 #include "attnkit/numerics.h"
 #include "attnkit/prune.h"
 #include "attnkit/version.h"
+#include "file_io.h"
 
 #define WORD_BYTES 8                   /* $readmemh words: the AXI4 data width */
 #define REGION_ALIGN 64
@@ -201,19 +202,7 @@ static cJSON *mask_json(const ak_mask *m)
     cJSON_AddNumberToObject(o, "heads", m->heads);
     cJSON_AddBoolToObject(o, "token_causal", m->token_causal);
     cJSON_AddNumberToObject(o, "active_blocks", (double)ak_mask_active_blocks(m));
-    cJSON *lists = cJSON_AddArrayToObject(o, "kv_indices");
-    for (uint32_t h = 0; h < m->heads; h++) {
-        cJSON *rows = cJSON_CreateArray();
-        for (uint32_t qb = 0; qb < m->q_blocks; qb++) {
-            uint32_t count;
-            const uint32_t *list = ak_mask_list(m, h, qb, &count);
-            cJSON *row = cJSON_CreateArray();
-            for (uint32_t b = 0; b < count; b++)
-                cJSON_AddItemToArray(row, cJSON_CreateNumber(list[b]));
-            cJSON_AddItemToArray(rows, row);
-        }
-        cJSON_AddItemToArray(lists, rows);
-    }
+    cJSON_AddItemToObject(o, "kv_indices", ak_mask_lists_json(m));
     return o;
 }
 
@@ -537,20 +526,12 @@ ak_status ak_vectors_verify(const char *dir, uint32_t *files, char *err, size_t 
     *files = 0;
     if (!join(path, sizeof path, dir, "manifest.json"))
         return fail(&e, AK_EINVAL, "%s: path too long", dir);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return fail(&e, AK_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char *text = NULL;
-    size_t len = 0;
-    long size = (fseek(f, 0, SEEK_END) == 0) ? ftell(f) : -1;
-    if (size >= 0 && fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)size + 1)))
-        len = fread(text, 1, (size_t)size, f);
-    fclose(f);
-    if (!text || len != (size_t)size) {
-        free(text);
-        return fail(&e, AK_EIO, "%s: cannot read", path);
-    }
-    cJSON *man = cJSON_ParseWithLength(text, len);
+    uint8_t *text;
+    size_t len;
+    ak_status rd = ak_read_file(path, (size_t)256 << 20, &text, &len, err, errlen);
+    if (rd != AK_OK)
+        return rd;
+    cJSON *man = cJSON_ParseWithLength((const char *)text, len);
     free(text);
     if (!man)
         return fail(&e, AK_EINVAL, "%s: not valid JSON", path);

@@ -3,7 +3,6 @@
 #include "attnkit/workload.h"
 
 #include <cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 
 #include "attnkit/numerics.h"
 #include "attnkit/prune.h"
+#include "file_io.h"
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
@@ -277,38 +277,11 @@ ak_status ak_workload_parse(const char *text, size_t len, const char *source, ak
 
 ak_status ak_workload_load(const char *path, ak_workload *w, char *err, size_t errlen)
 {
-    errctx e = {path, err, errlen};
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fail(&e, "cannot open: %s", strerror(errno));
-        return AK_EIO;
-    }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    ak_status st = AK_OK;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *nb = cap <= (size_t)16 << 20 ? realloc(buf, cap) : NULL;
-            if (!nb) {
-                st = fail(&e, "larger than 16 MiB or out of memory");
-                break;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + len, 1, cap - len, f);
-        len += r;
-        if (r == 0) {
-            if (ferror(f)) {
-                fail(&e, "read error: %s", strerror(errno));
-                st = AK_EIO;
-            }
-            break;
-        }
-    }
-    fclose(f);
+    uint8_t *buf;
+    size_t len;
+    ak_status st = ak_read_file(path, (size_t)16 << 20, &buf, &len, err, errlen);
     if (st == AK_OK)
-        st = ak_workload_parse(buf, len, path, w, err, errlen);
+        st = ak_workload_parse((const char *)buf, len, path, w, err, errlen);
     free(buf);
     return st;
 }

@@ -88,6 +88,11 @@ double ak_mask_density(const ak_mask *m);
  * every position of an active block counted (as hardware computes whole tiles). */
 uint64_t ak_mask_macs(const ak_mask *m, uint32_t heads, uint32_t d);
 
+/* The kv-block index lists as a cJSON array [head][query block][...] (caller owns it; NULL when
+ * out of memory). */
+struct cJSON;
+struct cJSON *ak_mask_lists_json(const ak_mask *m);
+
 /* Prints head h's block bitmap for humans: one row per query block, '#' active, '.' masked,
  * with block indices on the axes. Grids wider than max_cols are shown downsampled, each cell
  * '#' (all active), '+' (some) or '.' (none), and the header says so. */

@@ -20,6 +20,8 @@ AK_CFLAGS  = -std=c11 $(OPT) -g -fPIC $(WARN) -D_POSIX_C_SOURCE=200809L \
 AK_LIBS    = $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC   := $(wildcard refmodel/src/*.c)
+RTL_SRC   := $(wildcard rtl/*.sv)
+RTL_TESTS := $(patsubst tests/rtl/%.c,$(BUILD)/tests/%,$(wildcard tests/rtl/test_*.c))
 CLI_SRC   := $(wildcard refmodel/cli/*.c)
 TEST_SRC  := $(wildcard tests/test_*.c)
 BENCH_SRC := $(wildcard refmodel/bench/*.c)
@@ -33,7 +35,8 @@ LIBSO     := $(BUILD)/lib/libattnkit.so
 CLI       := $(BUILD)/bin/attnkit
 BENCH     := $(BUILD)/bin/attnkit-bench
 
-APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-dev libssl-dev
+APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-dev libssl-dev \
+             verilator iverilog yosys
 PIP_REQS  := scripts/requirements.txt
 
 .PHONY: all help deps demo test bench golden fuzz install uninstall clean run-tests run-demo run-bench
@@ -74,8 +77,9 @@ bench: deps ## benchmarks: reference model vs OpenBLAS float32, sparse vs dense
 run-demo: $(CLI)
 	@scripts/demo.sh $(CLI)
 
-run-tests: $(TESTS) $(CLI)
-	@AK_CLI=$(abspath $(CLI)) scripts/run_tests.sh $(TESTS)
+run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(BUILD)/gen/ak_pkg.sv
+	@AK_CLI=$(abspath $(CLI)) AK_SV_PKG=$(abspath $(BUILD)/gen/ak_pkg.sv) \
+	  scripts/run_tests.sh $(TESTS) $(RTL_TESTS)
 
 run-bench: $(BENCH)
 	@$(BENCH)
@@ -156,3 +160,26 @@ $(BUILD)/tests/%: tests/%.c tests/ak_test.c tests/ak_test.h $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -Wno-format-truncation -Itests -o $@ $< tests/ak_test.c $(LIBA) $(AK_LIBS) \
 	  $(CUNIT_LIBS)
+
+# ---- RTL --------------------------------------------------------------------------------
+# The SV package of numeric constants is generated from numerics.h, never hand-copied.
+$(BUILD)/gen/ak_pkg.sv: refmodel/include/attnkit/numerics.h refmodel/tables/exp2_frac.hex \
+                        scripts/gen_sv_pkg.py
+	@mkdir -p $(@D)
+	$(PYTHON) scripts/gen_sv_pkg.py $< --exp2-table refmodel/tables/exp2_frac.hex --out $@
+
+VERILATOR_FLAGS := -Wall --cc --build -O3 -MAKEFLAGS "OPT_FAST=-O2" -CFLAGS -O2 \
+                   -CFLAGS -I$(abspath sim/unit)
+
+# An RTL unit bench: the C test (compiled by gcc into an archive, since verilator compiles .c
+# as C++), the unit's C API wrapper sim/unit/<unit>_unit.cpp, and the Verilated rtl/ak_<unit>.sv.
+$(BUILD)/tests/test_rtl_%: tests/rtl/test_rtl_%.c sim/unit/%_unit.cpp sim/unit/rtl_units.h \
+                          rtl/ak_%.sv $(BUILD)/gen/ak_pkg.sv tests/ak_test.c $(LIBA)
+	@mkdir -p $(BUILD)/verilator/$* $(@D)
+	$(CC) $(AK_CFLAGS) -Wno-format-truncation -Itests -Isim/unit -c $< -o $(BUILD)/verilator/$*/bench.o
+	$(CC) $(AK_CFLAGS) -Itests -c tests/ak_test.c -o $(BUILD)/verilator/$*/ak_test.o
+	ar rcs $(BUILD)/verilator/$*/libbench.a $(BUILD)/verilator/$*/bench.o $(BUILD)/verilator/$*/ak_test.o
+	verilator $(VERILATOR_FLAGS) --exe -Mdir $(BUILD)/verilator/$* --top-module ak_$* \
+	  $(BUILD)/gen/ak_pkg.sv rtl/ak_$*.sv $(abspath sim/unit/$*_unit.cpp) \
+	  $(abspath $(BUILD)/verilator/$*/libbench.a) $(abspath $(LIBA)) \
+	  -LDFLAGS "$(AK_LIBS) $(CUNIT_LIBS)" -o $(abspath $@) >/dev/null

@@ -178,6 +178,7 @@ $(BUILD)/tests/test_rtl_%: tests/rtl/test_rtl_%.c sim/unit/%_unit.cpp sim/unit/r
 	@mkdir -p $(BUILD)/verilator/$* $(@D)
 	$(CC) $(AK_CFLAGS) -Wno-format-truncation -Itests -Isim/unit -c $< -o $(BUILD)/verilator/$*/bench.o
 	$(CC) $(AK_CFLAGS) -Itests -c tests/ak_test.c -o $(BUILD)/verilator/$*/ak_test.o
+	rm -f $(BUILD)/verilator/$*/libbench.a $@   # verilator's make does not see these inputs
 	ar rcs $(BUILD)/verilator/$*/libbench.a $(BUILD)/verilator/$*/bench.o $(BUILD)/verilator/$*/ak_test.o
 	verilator $(VERILATOR_FLAGS) --exe -Mdir $(BUILD)/verilator/$* --top-module ak_$* \
 	  $(BUILD)/gen/ak_pkg.sv rtl/ak_$*.sv $(abspath sim/unit/$*_unit.cpp) \

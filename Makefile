@@ -172,15 +172,17 @@ VERILATOR_FLAGS := -Wall --cc --build -O3 -MAKEFLAGS "OPT_FAST=-O2" -CFLAGS -O2 
                    -CFLAGS -I$(abspath sim/unit)
 
 # An RTL unit bench: the C test (compiled by gcc into an archive, since verilator compiles .c
-# as C++), the unit's C API wrapper sim/unit/<unit>_unit.cpp, and the Verilated rtl/ak_<unit>.sv.
+# as C++; it may use the library's private headers), the unit's C API wrapper
+# sim/unit/<unit>_unit.cpp, and the RTL Verilated with rtl/ak_<unit>.sv as the top.
 $(BUILD)/tests/test_rtl_%: tests/rtl/test_rtl_%.c sim/unit/%_unit.cpp sim/unit/rtl_units.h \
-                          rtl/ak_%.sv $(BUILD)/gen/ak_pkg.sv tests/ak_test.c $(LIBA)
+                          $(RTL_SRC) $(BUILD)/gen/ak_pkg.sv tests/ak_test.c $(LIBA)
 	@mkdir -p $(BUILD)/verilator/$* $(@D)
-	$(CC) $(AK_CFLAGS) -Wno-format-truncation -Itests -Isim/unit -c $< -o $(BUILD)/verilator/$*/bench.o
+	$(CC) $(AK_CFLAGS) -Wno-format-truncation -Itests -Isim/unit -Irefmodel/src -c $< \
+	  -o $(BUILD)/verilator/$*/bench.o
 	$(CC) $(AK_CFLAGS) -Itests -c tests/ak_test.c -o $(BUILD)/verilator/$*/ak_test.o
 	rm -f $(BUILD)/verilator/$*/libbench.a $@   # verilator's make does not see these inputs
 	ar rcs $(BUILD)/verilator/$*/libbench.a $(BUILD)/verilator/$*/bench.o $(BUILD)/verilator/$*/ak_test.o
 	verilator $(VERILATOR_FLAGS) --exe -Mdir $(BUILD)/verilator/$* --top-module ak_$* \
-	  $(BUILD)/gen/ak_pkg.sv rtl/ak_$*.sv $(abspath sim/unit/$*_unit.cpp) \
+	  $(BUILD)/gen/ak_pkg.sv $(RTL_SRC) $(abspath sim/unit/$*_unit.cpp) \
 	  $(abspath $(BUILD)/verilator/$*/libbench.a) $(abspath $(LIBA)) \
 	  -LDFLAGS "$(AK_LIBS) $(CUNIT_LIBS)" -o $(abspath $@) >/dev/null

@@ -16,9 +16,11 @@ static const char *pkg(void)
     return p && *p ? p : "build/gen/ak_pkg.sv";
 }
 
-/* Runs `cmd` for every rtl/ak_*.sv module (as top, with the package); returns failures. */
+/* Runs `fmt` (package, all RTL files, top) for every rtl/ak_<module>.sv as top; returns the
+ * number of failures. */
 static int for_each_module(const char *fmt)
 {
+    /* each module is checked as the top of the whole RTL, so its submodules resolve */
     glob_t g;
     int failures = 0;
     if (glob("rtl/ak_*.sv", 0, NULL, &g) != 0)
@@ -28,7 +30,7 @@ static int for_each_module(const char *fmt)
         snprintf(path, sizeof path, "%s", g.gl_pathv[i]);
         snprintf(top, sizeof top, "%s", basename(path));
         top[strlen(top) - 3] = '\0'; /* drop .sv: the file is named after its module */
-        snprintf(cmd, sizeof cmd, fmt, pkg(), g.gl_pathv[i], top);
+        snprintf(cmd, sizeof cmd, fmt, pkg(), "rtl/ak_*.sv", top);
         if (system(cmd) != 0) {
             printf("\n    failed: %s ", cmd);
             failures++;
@@ -45,7 +47,7 @@ static void test_verilator_lint(void)
 
 static void test_icarus_parses(void)
 {
-    CU_ASSERT_EQUAL(for_each_module("iverilog -g2012 -o /dev/null %s %s -s %s"), 0);
+    CU_ASSERT_EQUAL(for_each_module("iverilog -g2012 -o /dev/null %s %s -s %s 2>/dev/null"), 0);
 }
 
 static void test_yosys_synthesises(void)

@@ -17,6 +17,18 @@ uint32_t ak_rtl_exp2(uint32_t a);
  * out_valid in *latency. acc is a 48-bit signed value, 0 < l < 2^48. */
 int32_t ak_rtl_div_round(int64_t acc, uint64_t l, unsigned *latency);
 
+/* rtl/ak_logit.sv: the base-2 logit of a dot product s with multiplier (mult, shift). */
+int32_t ak_rtl_logit(int32_t s, uint32_t mult, unsigned shift);
+
+/* rtl/ak_softmax_tile.sv: one tile step of a row's online softmax. */
+typedef struct {
+    int has_max;
+    int32_t m;
+    uint64_t l;
+} ak_rtl_row;
+void ak_rtl_softmax_tile(const ak_rtl_row *in, unsigned n, const int32_t logit[16],
+                         ak_rtl_row *out, unsigned *delta, uint32_t p[16]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,29 @@
+// ak_logit: the base-2 logit of docs/numerics.md section 5,
+//   l_o = sat(round_shift(s_i * mult_i, shift_i), LogitBits)
+// round_shift(x, s) = floor(x / 2^s) + bit s-1 of x (round half up), an arithmetic shift.
+// Latency: combinational (one 23 x 31-bit signed multiply).
+module ak_logit (
+  input  logic signed [SBits-1:0]             s_i,      // Q.K dot product, |s| <= 2^21
+  input  logic [ak_pkg::MultBits-1:0]         mult_i,   // M_l in [2^30, 2^31)
+  input  logic [5:0]                          shift_i,  // sh_l, 0..62
+  output logic signed [ak_pkg::LogitBits-1:0] l_o
+);
+  localparam int SBits = 23;
+  // The signed product needs 55 bits; it is held in MaxShift + 2 = 64 so that the rounding bit
+  // s-1 of every allowed shift (up to 62) is a real bit of its sign extension.
+  localparam int PBits = ak_pkg::MaxShift + 2;
+  localparam int LB = ak_pkg::LogitBits;
+  localparam logic signed [PBits-1:0] LMax = PBits'((64'sd1 <<< (LB - 1)) - 1);
+  localparam logic signed [PBits-1:0] LMin = -PBits'(64'sd1 <<< (LB - 1));
+
+  logic signed [PBits-1:0] s_ext, m_ext, prod, floored, rounded;
+  logic half;
+  assign s_ext = {{(PBits-SBits){s_i[SBits-1]}}, s_i};
+  assign m_ext = {{(PBits-ak_pkg::MultBits){1'b0}}, mult_i};
+
+  assign prod = s_ext * m_ext;
+  assign floored = prod >>> shift_i;
+  assign half = (shift_i != 6'd0) && prod[shift_i - 6'd1];
+  assign rounded = floored + (half ? PBits'(1) : PBits'(0));
+  assign l_o = rounded > LMax ? LMax[LB-1:0] : (rounded < LMin ? LMin[LB-1:0] : rounded[LB-1:0]);
+endmodule

@@ -9,6 +9,10 @@
 #include "attnkit/attention.h"
 #include "attnkit/quant.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     uint64_t count;          /* output elements compared */
     double sqnr_db;          /* 10 log10(sum ref^2 / sum (o_fx * s_v / 2^16 - ref)^2) */
@@ -26,5 +30,9 @@ void ak_calibrate_output_scales(const ak_attn_job *job, const double *ref, ak_he
 ak_status ak_accuracy_measure(const ak_attn_job *job, const ak_head_scales *scales,
                               const double *ref, const int32_t *out_fx, const int8_t *out,
                               ak_accuracy *acc);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

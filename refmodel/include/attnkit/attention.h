@@ -11,6 +11,10 @@
 #include "attnkit/quant.h"
 #include "attnkit/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     uint32_t heads;              /* H >= 1 */
     uint32_t nq, nk;             /* 1..AK_MAX_TOKENS */
@@ -42,5 +46,9 @@ ak_status ak_attention_probs(const ak_attn_job *job, uint32_t row0, uint32_t row
 /* Multiply-accumulates a job performs (Q.K^T plus P.V over active key tiles, all positions of a
  * tile counted, as hardware would). */
 uint64_t ak_attention_macs(const ak_attn_job *job);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

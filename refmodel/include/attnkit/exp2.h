@@ -8,6 +8,10 @@
 
 #include "attnkit/numerics.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The table, round_half_up(2^20 * 2^(-k/64)) for k = 0..64, compiled in from the .hex file. */
 extern const uint32_t ak_exp2_table[AK_EXP_TABLE_SIZE];
 
@@ -16,5 +20,9 @@ uint32_t ak_exp2_frac(uint32_t fr);
 
 /* exp2neg(a) for a >= 0: round_shift(ak_exp2_frac(a mod 2^F), floor(a / 2^F)). */
 uint32_t ak_exp2neg(int64_t a);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 
 #include "attnkit/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* floor(x / 2^s) for s >= 0 (s >= 64 gives 0 or -1). An arithmetic shift with defined
  * semantics for negative x. */
 int64_t ak_floor_shift(int64_t x, unsigned s);
@@ -36,5 +40,9 @@ int64_t ak_round_half_away(double x);
 /* m ~= mult * 2^-shift with mult in [2^30, 2^31) and 0 <= shift <= 62 (numerics.md sec. 3).
  * AK_EINVAL if m is not positive and finite; AK_ERANGE if the shift falls outside [0, 62]. */
 ak_status ak_quantize_multiplier(double m, int32_t *mult, int *shift);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

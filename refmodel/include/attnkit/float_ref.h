@@ -10,6 +10,10 @@
 #include "attnkit/attention.h"
 #include "attnkit/quant.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* out: [H][nq][d] real outputs: softmax(s_q s_k Q.K^T / sqrt(d)) . (s_v V), in float64 with
  * max subtraction. scales: [H]. */
 ak_status ak_attention_f64(const ak_attn_job *job, const ak_head_scales *scales, double *out);
@@ -23,5 +27,9 @@ ak_status ak_attention_f32_blas(const ak_attn_job *job, const ak_head_scales *sc
  * invalid), the yardstick of the 16-bit probabilities of ak_attention_probs. */
 ak_status ak_attention_probs_f64(const ak_attn_job *job, const ak_head_scales *scales,
                                  uint32_t row0, uint32_t rows, double *probs);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

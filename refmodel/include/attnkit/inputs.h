@@ -9,6 +9,10 @@
 #include "attnkit/quant.h"
 #include "attnkit/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     AK_LOGITS_GAUSS1, /* logits ~ N(0, 1) */
     AK_LOGITS_GAUSS3, /* logits ~ N(0, 3^2) */
@@ -37,5 +41,9 @@ void ak_inputs_free(ak_inputs *in);
  * (float64 [heads][3]: q, k, v). q may have fewer rows than k and v. On error: AK_EINVAL or
  * AK_EIO, *out zeroed, and err names the file and what was expected. */
 ak_status ak_inputs_load_npy(const char *dir, ak_inputs *out, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

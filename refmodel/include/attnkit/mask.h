@@ -10,6 +10,10 @@
 
 #include "attnkit/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     uint32_t nq, nk;     /* tokens on the query and key axes, 1..AK_MAX_TOKENS */
     uint32_t block;      /* B: 16, 32, 64 or 128 */
@@ -97,5 +101,9 @@ struct cJSON *ak_mask_lists_json(const ak_mask *m);
  * with block indices on the axes. Grids wider than max_cols are shown downsampled, each cell
  * '#' (all active), '+' (some) or '.' (none), and the header says so. */
 void ak_mask_print(FILE *f, const ak_mask *m, uint32_t h, uint32_t max_cols);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 
 #include "attnkit/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define AK_NPY_MAX_DIMS 8
 
 typedef enum {
@@ -56,5 +60,9 @@ ak_status ak_npy_write(const char *path, const ak_npy *a, char *err, size_t errl
 void ak_npy_to_double(const ak_npy *a, double *out);
 
 void ak_npy_free(ak_npy *a);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

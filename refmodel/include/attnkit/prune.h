@@ -8,6 +8,10 @@
 
 #include "attnkit/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define AK_PPM 1000000u
 
 /* keep_ppm = round_half_away(rate * 10^6) for 0 < rate <= 1; AK_EINVAL otherwise (including a
@@ -48,5 +52,9 @@ typedef struct {
 ak_status ak_kv_evict(const uint16_t *probs, uint32_t heads, uint32_t rows, uint32_t nk,
                       uint32_t sinks, uint32_t recent, uint32_t budget, ak_evict_result *out);
 void ak_evict_result_free(ak_evict_result *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

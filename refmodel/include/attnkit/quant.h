@@ -7,6 +7,10 @@
 
 #include "attnkit/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     double q, k, v, o; /* real value = scale * int8 value */
 } ak_head_scales;
@@ -25,5 +29,9 @@ ak_status ak_head_quant_from_scales(const ak_head_scales *s, uint32_t d, ak_head
 /* Symmetric per-tensor quantisation of n reals: scale = max|x| / 127 (1 if all zero),
  * q = sat(round_half_away(x / scale), 8). Deterministic: one IEEE division per element. */
 double ak_quantize_symmetric(const double *x, uint64_t n, int8_t *q);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

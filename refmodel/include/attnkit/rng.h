@@ -7,6 +7,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     uint64_t s[4];
 } ak_rng;
@@ -17,5 +21,9 @@ uint64_t ak_rng_u64(ak_rng *r);
 uint32_t ak_rng_below(ak_rng *r, uint32_t n);
 /* Approximately standard normal, in [-6, 6]. */
 double ak_rng_gauss(ak_rng *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -3,6 +3,10 @@
 #ifndef ATTNKIT_STATUS_H
 #define ATTNKIT_STATUS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     AK_OK = 0,
     AK_EINVAL = -1,  /* a parameter is outside its documented domain */
@@ -15,5 +19,9 @@ typedef enum {
 
 /* Short, static, human-readable text for a status code. */
 const char *ak_strerror(ak_status s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

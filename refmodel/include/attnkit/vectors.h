@@ -11,6 +11,10 @@
 #include "attnkit/status.h"
 #include "attnkit/workload.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define AK_VECTORS_FORMAT "attnkit-vectors"
 #define AK_VECTORS_VERSION 1
 
@@ -45,5 +49,9 @@ ak_status ak_vecgen_npy_workload(const char *npy_dir, ak_workload *w, char *err,
 /* Checks a vector directory: manifest format and version, and the SHA-256 of every file it
  * lists. *files receives the number checked. */
 ak_status ak_vectors_verify(const char *dir, uint32_t *files, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #include "attnkit/mask.h"
 #include "attnkit/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define AK_WORKLOAD_FORMAT "attnkit-workload"
 #define AK_WORKLOAD_VERSION 1
 #define AK_MAX_LAYERS 256
@@ -83,5 +87,9 @@ typedef struct {
 
 /* Plans every layer without data (a topk mask's size does not depend on the data). */
 ak_status ak_workload_plan(const ak_workload *w, ak_layer_plan *plan, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

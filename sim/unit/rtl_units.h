@@ -29,6 +29,10 @@ typedef struct {
 void ak_rtl_softmax_tile(const ak_rtl_row *in, unsigned n, const int32_t logit[16],
                          ak_rtl_row *out, unsigned *delta, uint32_t p[16]);
 
+/* rtl/ak_pv_acc.sv (16 columns): acc[c] = round_shift(acc[c], delta) + sum_j p[j] v[j][c]. */
+void ak_rtl_pv_acc(int64_t acc[16], unsigned delta, const uint32_t p[16],
+                   const int8_t v[16][16]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,8 @@ CC      := gcc
 PYTHON  ?= python3
 
 VERSION := $(shell sed -n 's/^\#define AK_VERSION "\(.*\)"/\1/p' refmodel/include/attnkit/version.h)
+NUMERICS_VERSION := $(shell sed -n 's/^\#define AK_NUMERICS_VERSION \([0-9]*\).*/\1/p' \
+                      refmodel/include/attnkit/numerics.h)
 
 # pkg-config is only asked inside recipes, i.e. after `deps` has installed what is missing.
 PKG_CFLAGS = $(shell pkg-config --cflags openblas libcjson libcrypto)
@@ -18,6 +20,9 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-protot
 AK_CFLAGS  = -std=c11 $(OPT) -g -fPIC $(WARN) -D_POSIX_C_SOURCE=200809L \
              -Irefmodel/include -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
 AK_LIBS    = $(PKG_LIBS) -lpthread -lm
+
+RDL        := rtl/regs/attnkit_csr.rdl
+REGMAP_GEN := $(BUILD)/gen/attnkit_csr.h $(BUILD)/gen/attnkit_err.h $(BUILD)/gen/ak_csr_pkg.sv
 
 LIB_SRC   := $(wildcard refmodel/src/*.c)
 RTL_SRC   := $(wildcard rtl/*.sv)
@@ -39,7 +44,8 @@ APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-d
              verilator iverilog yosys
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all help deps demo test bench golden fuzz install uninstall clean run-tests run-demo run-bench
+.PHONY: all help deps demo test bench golden fuzz regmap-docs install uninstall clean run-tests \
+        run-demo run-bench
 .DEFAULT_GOAL := all
 
 all: $(LIBA) $(LIBSO) $(CLI) ## build the library and the attnkit CLI
@@ -79,6 +85,7 @@ run-demo: $(CLI)
 
 run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(BUILD)/gen/ak_pkg.sv
 	@AK_CLI=$(abspath $(CLI)) AK_SV_PKG=$(abspath $(BUILD)/gen/ak_pkg.sv) \
+	  AK_NUMERICS_VERSION=$(NUMERICS_VERSION) \
 	  scripts/run_tests.sh $(TESTS) $(RTL_TESTS)
 
 run-bench: $(BENCH)
@@ -156,10 +163,24 @@ $(BENCH): $(BENCH_SRC) $(LIBA) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -o $@ $(BENCH_SRC) $(LIBA) $(AK_LIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/ak_test.c tests/ak_test.h $(LIBA)
+$(BUILD)/tests/%: tests/%.c tests/ak_test.c tests/ak_test.h $(LIBA) $(REGMAP_GEN)
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -Wno-format-truncation -Itests -o $@ $< tests/ak_test.c $(LIBA) $(AK_LIBS) \
 	  $(CUNIT_LIBS)
+
+# ---- register map: rtl/regs/attnkit_csr.rdl is the one source ----------------------------
+$(BUILD)/gen/attnkit_csr.h: $(RDL) refmodel/include/attnkit/numerics.h
+	@mkdir -p $(@D)
+	peakrdl c-header $(RDL) -P NUMERICS=$(NUMERICS_VERSION) --type-style hier -o $@
+
+$(BUILD)/gen/attnkit_err.h $(BUILD)/gen/ak_csr_pkg.sv &: $(RDL) scripts/gen_csr_pkg.py \
+                                                     refmodel/include/attnkit/numerics.h
+	@mkdir -p $(@D)
+	$(PYTHON) scripts/gen_csr_pkg.py $(RDL) --numerics $(NUMERICS_VERSION) \
+	  --sv $(BUILD)/gen/ak_csr_pkg.sv --c-err $(BUILD)/gen/attnkit_err.h
+
+regmap-docs: ## regenerate docs/registers.md from the register map (commit the result)
+	peakrdl markdown $(RDL) -P NUMERICS=$(NUMERICS_VERSION) -o docs/registers.md
 
 # ---- RTL --------------------------------------------------------------------------------
 # The SV package of numeric constants is generated from numerics.h, never hand-copied.

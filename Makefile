@@ -171,7 +171,7 @@ $(BUILD)/tests/%: tests/%.c tests/ak_test.c tests/ak_test.h $(LIBA) $(REGMAP_GEN
 # ---- register map: rtl/regs/attnkit_csr.rdl is the one source ----------------------------
 $(BUILD)/gen/attnkit_csr.h: $(RDL) refmodel/include/attnkit/numerics.h
 	@mkdir -p $(@D)
-	peakrdl c-header $(RDL) -P NUMERICS=$(NUMERICS_VERSION) --type-style hier -o $@
+	$(PYTHON) -m peakrdl c-header $(RDL) -P NUMERICS=$(NUMERICS_VERSION) --type-style hier -o $@
 
 $(BUILD)/gen/attnkit_err.h $(BUILD)/gen/ak_csr_pkg.sv &: $(RDL) scripts/gen_csr_pkg.py \
                                                      refmodel/include/attnkit/numerics.h
@@ -180,7 +180,7 @@ $(BUILD)/gen/attnkit_err.h $(BUILD)/gen/ak_csr_pkg.sv &: $(RDL) scripts/gen_csr_
 	  --sv $(BUILD)/gen/ak_csr_pkg.sv --c-err $(BUILD)/gen/attnkit_err.h
 
 regmap-docs: ## regenerate docs/registers.md from the register map (commit the result)
-	peakrdl markdown $(RDL) -P NUMERICS=$(NUMERICS_VERSION) -o docs/registers.md
+	$(PYTHON) -m peakrdl markdown $(RDL) -P NUMERICS=$(NUMERICS_VERSION) -o docs/registers.md
 
 # ---- RTL --------------------------------------------------------------------------------
 # The SV package of numeric constants is generated from numerics.h, never hand-copied.

@@ -60,7 +60,7 @@ static void test_docs_up_to_date(void)
 {
     char cmd[512];
     snprintf(cmd, sizeof cmd,
-             "peakrdl markdown rtl/regs/attnkit_csr.rdl -P NUMERICS=%d -o /tmp/ak_registers.md && "
+             "python3 -m peakrdl markdown rtl/regs/attnkit_csr.rdl -P NUMERICS=%d -o /tmp/ak_registers.md && "
              "diff -q docs/registers.md /tmp/ak_registers.md >/dev/null",
              AK_NUMERICS_VERSION);
     int rc = system(cmd);

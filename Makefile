@@ -83,8 +83,10 @@ bench: deps ## benchmarks: reference model vs OpenBLAS float32, sparse vs dense
 run-demo: $(CLI)
 	@scripts/demo.sh $(CLI)
 
-run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(BUILD)/gen/ak_pkg.sv
-	@AK_CLI=$(abspath $(CLI)) AK_SV_PKG=$(abspath $(BUILD)/gen/ak_pkg.sv) \
+SV_PKGS := $(BUILD)/gen/ak_pkg.sv $(BUILD)/gen/ak_csr_pkg.sv
+
+run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SV_PKGS)
+	@AK_CLI=$(abspath $(CLI)) AK_SV_PKG="$(abspath $(SV_PKGS))" \
 	  AK_NUMERICS_VERSION=$(NUMERICS_VERSION) \
 	  scripts/run_tests.sh $(TESTS) $(RTL_TESTS)
 
@@ -196,7 +198,7 @@ VERILATOR_FLAGS := -Wall --cc --build -O3 -MAKEFLAGS "OPT_FAST=-O2" -CFLAGS -O2 
 # as C++; it may use the library's private headers), the unit's C API wrapper
 # sim/unit/<unit>_unit.cpp, and the RTL Verilated with rtl/ak_<unit>.sv as the top.
 $(BUILD)/tests/test_rtl_%: tests/rtl/test_rtl_%.c sim/unit/%_unit.cpp sim/unit/rtl_units.h \
-                          $(RTL_SRC) $(BUILD)/gen/ak_pkg.sv tests/ak_test.c $(LIBA)
+                          $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) tests/ak_test.c $(LIBA)
 	@mkdir -p $(BUILD)/verilator/$* $(@D)
 	$(CC) $(AK_CFLAGS) -Wno-format-truncation -Itests -Isim/unit -Irefmodel/src -c $< \
 	  -o $(BUILD)/verilator/$*/bench.o
@@ -204,6 +206,6 @@ $(BUILD)/tests/test_rtl_%: tests/rtl/test_rtl_%.c sim/unit/%_unit.cpp sim/unit/r
 	rm -f $(BUILD)/verilator/$*/libbench.a $@   # verilator's make does not see these inputs
 	ar rcs $(BUILD)/verilator/$*/libbench.a $(BUILD)/verilator/$*/bench.o $(BUILD)/verilator/$*/ak_test.o
 	verilator $(VERILATOR_FLAGS) --exe -Mdir $(BUILD)/verilator/$* --top-module ak_$* \
-	  $(BUILD)/gen/ak_pkg.sv $(RTL_SRC) $(abspath sim/unit/$*_unit.cpp) \
+	  $(SV_PKGS) $(RTL_SRC) $(abspath sim/unit/$*_unit.cpp) \
 	  $(abspath $(BUILD)/verilator/$*/libbench.a) $(abspath $(LIBA)) \
 	  -LDFLAGS "$(AK_LIBS) $(CUNIT_LIBS)" -o $(abspath $@) >/dev/null

@@ -1,7 +1,7 @@
 /* The RTL in the SystemVerilog subset all three tools accept (toolchain notes): each rtl/ak_<module>.sv
  * with the generated ak_pkg is lint-clean under `verilator --lint-only -Wall`, parses under
  * Icarus 11 (-g2012), and synthesises under Yosys 0.23 (read_verilog -sv; synth). Each top is
- * checked on its own. Needs AK_SV_PKG (set by `make test`). */
+ * checked on its own. Needs AK_SV_PKG, the generated packages (set by `make test`). */
 #include <glob.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 static const char *pkg(void)
 {
     const char *p = getenv("AK_SV_PKG");
-    return p && *p ? p : "build/gen/ak_pkg.sv";
+    return p && *p ? p : "build/gen/ak_pkg.sv build/gen/ak_csr_pkg.sv";
 }
 
 /* Runs `fmt` (package, all RTL files, top) for every rtl/ak_<module>.sv as top; returns the

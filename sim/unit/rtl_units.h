@@ -33,6 +33,24 @@ void ak_rtl_softmax_tile(const ak_rtl_row *in, unsigned n, const int32_t logit[1
 void ak_rtl_pv_acc(int64_t acc[16], unsigned delta, const uint32_t p[16],
                    const int8_t v[16][16]);
 
+/* rtl/ak_csr.sv over AXI4-Lite: reset, single writes and reads (return the BRESP/RRESP),
+ * the accelerator-side inputs (done_pulse raises done_i for one cycle), and what the block
+ * drove (start/abort pulses counted since reset). */
+typedef struct {
+    int busy, done_pulse, error;
+    unsigned err_code;
+    uint64_t cycles, stalls, macs;
+} ak_rtl_csr_in;
+typedef struct {
+    unsigned start_pulses, abort_pulses;
+    uint64_t desc_addr;
+    int irq;
+} ak_rtl_csr_out;
+void ak_rtl_csr_reset(void);
+unsigned ak_rtl_csr_write(uint32_t addr, uint32_t data, unsigned strb);
+unsigned ak_rtl_csr_read(uint32_t addr, uint32_t *data);
+void ak_rtl_csr_hw(const ak_rtl_csr_in *in, ak_rtl_csr_out *out);
+
 #ifdef __cplusplus
 }
 #endif

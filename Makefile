@@ -22,7 +22,9 @@ AK_CFLAGS  = -std=c11 $(OPT) -g -fPIC $(WARN) -D_POSIX_C_SOURCE=200809L \
 AK_LIBS    = $(PKG_LIBS) -lpthread -lm
 
 RDL        := rtl/regs/attnkit_csr.rdl
-REGMAP_GEN := $(BUILD)/gen/attnkit_csr.h $(BUILD)/gen/attnkit_err.h $(BUILD)/gen/ak_csr_pkg.sv
+DESC_RDL   := rtl/regs/attnkit_desc.rdl
+REGMAP_GEN := $(BUILD)/gen/attnkit_csr.h $(BUILD)/gen/attnkit_err.h $(BUILD)/gen/ak_csr_pkg.sv \
+              $(BUILD)/gen/attnkit_desc.h $(BUILD)/gen/ak_desc_pkg.sv
 
 LIB_SRC   := $(wildcard refmodel/src/*.c)
 RTL_SRC   := $(wildcard rtl/*.sv)
@@ -83,7 +85,7 @@ bench: deps ## benchmarks: reference model vs OpenBLAS float32, sparse vs dense
 run-demo: $(CLI)
 	@scripts/demo.sh $(CLI)
 
-SV_PKGS := $(BUILD)/gen/ak_pkg.sv $(BUILD)/gen/ak_csr_pkg.sv
+SV_PKGS := $(BUILD)/gen/ak_pkg.sv $(BUILD)/gen/ak_csr_pkg.sv $(BUILD)/gen/ak_desc_pkg.sv
 
 run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SV_PKGS)
 	@AK_CLI=$(abspath $(CLI)) AK_SV_PKG="$(abspath $(SV_PKGS))" \
@@ -145,7 +147,7 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: %.c $(HEADERS) Makefile
+$(BUILD)/obj/%.o: %.c $(HEADERS) Makefile | $(BUILD)/gen/attnkit_desc.h
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -c $< -o $@
 
@@ -181,8 +183,18 @@ $(BUILD)/gen/attnkit_err.h $(BUILD)/gen/ak_csr_pkg.sv &: $(RDL) scripts/gen_csr_
 	$(PYTHON) scripts/gen_csr_pkg.py $(RDL) --numerics $(NUMERICS_VERSION) \
 	  --sv $(BUILD)/gen/ak_csr_pkg.sv --c-err $(BUILD)/gen/attnkit_err.h
 
+# The job descriptor's layout in memory: rtl/regs/attnkit_desc.rdl is the one source.
+$(BUILD)/gen/attnkit_desc.h $(BUILD)/gen/ak_desc_pkg.sv &: $(DESC_RDL) scripts/gen_csr_pkg.py
+	@mkdir -p $(@D)
+	$(PYTHON) scripts/gen_csr_pkg.py $(DESC_RDL) --package ak_desc_pkg \
+	  --sv $(BUILD)/gen/ak_desc_pkg.sv --c-defs $(BUILD)/gen/attnkit_desc.h
+
 regmap-docs: ## regenerate docs/registers.md from the register map (commit the result)
 	$(PYTHON) -m peakrdl markdown $(RDL) -P NUMERICS=$(NUMERICS_VERSION) -o docs/registers.md
+
+# Verilator harness, host driver and `attnkit sim` (sim/sim.mk); Icarus testbench (sim/icarus/icarus.mk)
+include sim/sim.mk
+include sim/icarus/icarus.mk
 
 # ---- RTL --------------------------------------------------------------------------------
 # The SV package of numeric constants is generated from numerics.h, never hand-copied.

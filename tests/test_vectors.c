@@ -10,6 +10,7 @@
 
 #include "ak_test.h"
 #include "attnkit/attnkit.h"
+#include "attnkit_desc.h"
 
 static char root[] = "/tmp/ak_test_vectors_XXXXXX";
 static char err[1024];
@@ -26,6 +27,38 @@ static cJSON *load_manifest(const char *dir)
     fclose(f);
     text[n] = '\0';
     return cJSON_Parse(text);
+}
+
+/* Reads DIR/NAME, one little-endian 64-bit hex word a line, into mem from byte address at
+ * (below cap); returns the number of words. */
+static size_t read_hex(const char *dir, const char *name, uint8_t *mem, uint64_t at, size_t cap)
+{
+    char path[700], line[64];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    size_t words = 0;
+    while (fgets(line, sizeof line, f) && at + words * 8 + 8 <= cap) {
+        CU_ASSERT_EQUAL(strlen(line), 17); /* 16 hex digits and the newline */
+        unsigned long long wd = strtoull(line, NULL, 16);
+        for (int b = 0; b < 8; b++)
+            mem[at + words * 8 + (size_t)b] = (uint8_t)(wd >> (8 * b));
+        words++;
+    }
+    fclose(f);
+    return words;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t json_u64(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, name);
+    CU_ASSERT_FATAL(cJSON_IsNumber(v));
+    return (uint64_t)cJSON_GetNumberValue(v);
 }
 
 static void *load_npy(const char *dir, const char *name, ak_npy *a)
@@ -91,24 +124,42 @@ static void test_outputs_recomputed_from_files(void)
         int8_t *mine = malloc(q.count);
         CU_ASSERT_EQUAL_FATAL(ak_attention_ref(&job, mine, NULL), AK_OK); /* the spec path */
         CU_ASSERT(!memcmp(mine, oo.data, q.count));
-        /* mem.hex decodes back to q at the q region's address */
-        char path[700];
-        snprintf(path, sizeof path, "%s/mem.hex", dir);
-        FILE *f = fopen(path, "r");
-        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        /* mem.hex and o.hex decode back to the tensors at their regions' addresses, head by
+         * head at the manifest's head strides; the descriptor is at desc_addr */
         uint8_t *mem = calloc(1 << 20, 1);
-        char line[64];
-        size_t words = 0;
-        while (fgets(line, sizeof line, f) && words < (1 << 17)) {
-            unsigned long long wd = strtoull(line, NULL, 16);
-            for (int b = 0; b < 8; b++)
-                mem[words * 8 + (size_t)b] = (uint8_t)(wd >> (8 * b));
-            words++;
+        size_t words = read_hex(dir, "mem.hex", mem, 0, 1 << 20);
+        cJSON *mem_j = cJSON_GetObjectItem(lj, "memory");
+        cJSON *regs = cJSON_GetObjectItem(mem_j, "regions");
+        CU_ASSERT_EQUAL(json_u64(mem_j, "word_bytes"), 8);
+        const uint64_t o_addr = json_u64(cJSON_GetObjectItem(regs, "o"), "addr");
+        CU_ASSERT_EQUAL(words * 8, o_addr); /* mem.hex ends where o starts */
+        CU_ASSERT_EQUAL(o_addr % 64, 0);
+        CU_ASSERT_EQUAL(read_hex(dir, "o.hex", mem, o_addr, 1 << 20) * 8,
+                        json_u64(cJSON_GetObjectItem(regs, "o"), "bytes"));
+        const uint64_t desc = json_u64(mem_j, "desc_addr");
+        CU_ASSERT_EQUAL(desc, json_u64(cJSON_GetObjectItem(regs, "desc"), "addr"));
+        CU_ASSERT_EQUAL(le32(mem + desc + AK_DESC_MAGIC_OFFSET), AK_DESC_MAGIC_MAGIC_RESET);
+        CU_ASSERT_EQUAL(le32(mem + desc + AK_DESC_HEADS_OFFSET), H);
+        CU_ASSERT_EQUAL(le32(mem + desc + AK_DESC_Q_LO_OFFSET),
+                        json_u64(cJSON_GetObjectItem(regs, "q"), "addr"));
+        CU_ASSERT_EQUAL(le32(mem + desc + AK_DESC_O_LO_OFFSET), o_addr);
+        static const char *const tn[] = {"q", "k", "v", "o"};
+        const ak_npy *ta[] = {&q, &k, &v, &oo};
+        for (int t = 0; t < 4; t++) {
+            cJSON *reg = cJSON_GetObjectItem(regs, tn[t]);
+            const uint64_t at = json_u64(reg, "addr");
+            const uint64_t stride = json_u64(cJSON_GetObjectItem(mem_j, "head_stride"), tn[t]);
+            CU_ASSERT_EQUAL(at % 64, 0);
+            CU_ASSERT_EQUAL(stride, ((uint64_t)N * d + 63) / 64 * 64);
+            CU_ASSERT_EQUAL(json_u64(reg, "bytes"), stride * H);
+            for (uint32_t h = 0; h < H; h++)
+                CU_ASSERT(!memcmp(mem + at + h * stride, (const int8_t *)ta[t]->data + (size_t)h * N * d,
+                                  (size_t)N * d));
         }
-        fclose(f);
-        cJSON *reg = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(lj, "memory"), "regions"), "k");
-        size_t at = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItem(reg, "addr"));
-        CU_ASSERT(!memcmp(mem + at, k.data, k.count));
+        const uint64_t off_at = json_u64(cJSON_GetObjectItem(regs, "kv_off"), "addr");
+        const uint64_t idx_at = json_u64(cJSON_GetObjectItem(regs, "kv_idx"), "addr");
+        CU_ASSERT(!memcmp(mem + off_at, off.data, off.count * 4));
+        CU_ASSERT(!memcmp(mem + idx_at, idx.data, idx.count * 4));
         free(mem);
         free(mine);
         ak_npy_free(&q); ak_npy_free(&k); ak_npy_free(&v);

@@ -16,14 +16,14 @@
 #include <unistd.h>
 
 #include "attnkit/attention.h"
+#include "attnkit/job_image.h"
 #include "attnkit/npy.h"
 #include "attnkit/numerics.h"
 #include "attnkit/prune.h"
 #include "attnkit/version.h"
 #include "file_io.h"
 
-#define WORD_BYTES 8                   /* $readmemh words: the AXI4 data width */
-#define REGION_ALIGN 64
+#define WORD_BYTES 8 /* $readmemh words: 64-bit, 8 to one 512-bit AXI4 beat */
 
 typedef struct {
     char *err;
@@ -124,38 +124,11 @@ static ak_status put_npy(layer_out *lo, const char *name, ak_dtype t, const void
     return add_file(lo, name, path);
 }
 
-/* A memory image: regions placed in order, each aligned to REGION_ALIGN bytes. */
-typedef struct {
-    uint8_t *bytes;
-    uint64_t len, cap;
-    cJSON *regions;
-} image;
-
-static ak_status img_add(image *im, const char *name, const void *data, uint64_t n)
-{
-    uint64_t at = (im->len + REGION_ALIGN - 1) / REGION_ALIGN * REGION_ALIGN;
-    if (at + n > im->cap) {
-        uint64_t cap = (at + n) * 2 + REGION_ALIGN;
-        uint8_t *b = realloc(im->bytes, cap);
-        if (!b)
-            return AK_ENOMEM;
-        memset(b + im->cap, 0, cap - im->cap);
-        im->bytes = b;
-        im->cap = cap;
-    }
-    memcpy(im->bytes + at, data, n);
-    im->len = at + n;
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddNumberToObject(r, "addr", (double)at);
-    cJSON_AddNumberToObject(r, "bytes", (double)n);
-    cJSON_AddItemToObject(im->regions, name, r);
-    return AK_OK;
-}
-
-/* Writes bytes [from, to) of an image as little-endian WORD_BYTES words, one hex word a line;
- * the first line is the word at address `from` (its $readmemh start is from / WORD_BYTES). */
-static ak_status put_hex(layer_out *lo, const char *name, const image *im, uint64_t from,
-                         uint64_t to)
+/* Writes n bytes (a multiple of WORD_BYTES) of a memory image as little-endian WORD_BYTES
+ * words, one hex word a line, the byte at the highest address first; the first line is the
+ * word at address `addr` (its $readmemh start is addr / WORD_BYTES). */
+static ak_status put_hex(layer_out *lo, const char *name, const uint8_t *bytes, uint64_t addr,
+                         uint64_t n)
 {
     char path[4096];
     if (!join(path, sizeof path, lo->dir, name))
@@ -163,9 +136,9 @@ static ak_status put_hex(layer_out *lo, const char *name, const image *im, uint6
     FILE *f = fopen(path, "w");
     if (!f)
         return fail(lo->e, AK_EIO, "%s: cannot create: %s", path, strerror(errno));
-    for (uint64_t w = from; w < to; w += WORD_BYTES) {
+    for (uint64_t w = 0; w < n; w += WORD_BYTES) {
         for (int b = WORD_BYTES - 1; b >= 0; b--)
-            fprintf(f, "%02x", w + (uint64_t)b < to ? im->bytes[w + (uint64_t)b] : 0);
+            fprintf(f, "%02x", bytes[w + (uint64_t)b]);
         fputc('\n', f);
     }
     if (fclose(f) != 0)
@@ -173,9 +146,40 @@ static ak_status put_hex(layer_out *lo, const char *name, const image *im, uint6
     cJSON *fo = cJSON_CreateObject();
     cJSON_AddStringToObject(fo, "format", "readmemh");
     cJSON_AddNumberToObject(fo, "word_bytes", WORD_BYTES);
-    cJSON_AddNumberToObject(fo, "first_addr", (double)from);
+    cJSON_AddNumberToObject(fo, "first_addr", (double)addr);
     cJSON_AddItemToObject(lo->files, name, fo);
     return add_file(lo, name, path);
+}
+
+static void add_region(cJSON *regions, const char *name, uint64_t addr, uint64_t bytes)
+{
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddNumberToObject(r, "addr", (double)addr);
+    cJSON_AddNumberToObject(r, "bytes", (double)bytes);
+    cJSON_AddItemToObject(regions, name, r);
+}
+
+/* The manifest's `memory` object of a job layout (vectors/README.md, Memory images). */
+static cJSON *memory_json(const ak_job_layout *lay)
+{
+    cJSON *mem = cJSON_CreateObject();
+    cJSON_AddNumberToObject(mem, "word_bytes", WORD_BYTES);
+    cJSON_AddNumberToObject(mem, "desc_addr", (double)lay->desc);
+    cJSON *r = cJSON_AddObjectToObject(mem, "regions");
+    add_region(r, "desc", lay->desc, lay->desc_bytes);
+    add_region(r, "q", lay->q, lay->q_bytes);
+    add_region(r, "k", lay->k, lay->kv_bytes);
+    add_region(r, "v", lay->v, lay->kv_bytes);
+    add_region(r, "kv_off", lay->kv_off, lay->kv_off_bytes);
+    add_region(r, "kv_idx", lay->kv_idx, lay->kv_idx_bytes);
+    add_region(r, "o", lay->o, lay->o_bytes);
+    cJSON *hs = cJSON_AddObjectToObject(mem, "head_stride");
+    cJSON_AddNumberToObject(hs, "q", (double)lay->q_head_stride);
+    cJSON_AddNumberToObject(hs, "k", (double)lay->kv_head_stride);
+    cJSON_AddNumberToObject(hs, "v", (double)lay->kv_head_stride);
+    cJSON_AddNumberToObject(hs, "o", (double)lay->q_head_stride);
+    cJSON_AddNumberToObject(mem, "end", (double)lay->end);
+    return mem;
 }
 
 static cJSON *quant_json(const ak_head_quant *q, const ak_head_scales *s, uint32_t heads)
@@ -271,7 +275,7 @@ typedef struct {
     ak_prune_result pr;
     uint16_t *probs; /* the last queries' probabilities, for eviction */
     ak_evict_result ev;
-    image im;
+    uint8_t *img; /* the memory image, bytes [0, layout end) */
 } layer_data;
 
 static void layer_free(layer_data *d)
@@ -285,7 +289,7 @@ static void layer_free(layer_data *d)
     ak_prune_result_free(&d->pr);
     free(d->probs);
     ak_evict_result_free(&d->ev);
-    free(d->im.bytes);
+    free(d->img);
 }
 
 /* Layer l at `tokens` tokens; returns the next layer's token count in *next. */
@@ -410,20 +414,22 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
         st = put_npy(&lo, "kv_kept.npy", AK_DT_U32, D.ev.kept, 1, &nkept);
         if (!st) st = put_npy(&lo, "kv_score.npy", AK_DT_I64, D.ev.acc, 1, &n);
     }
-    /* The accelerator's memory: inputs in mem.hex, the expected output region in o.hex. */
-    D.im.regions = cJSON_CreateObject();
-    if (!st) st = img_add(&D.im, "q", D.in.q, outs);
-    if (!st) st = img_add(&D.im, "k", D.in.k, outs);
-    if (!st) st = img_add(&D.im, "v", D.in.v, outs);
-    if (!st) st = img_add(&D.im, "kv_off", D.mask.kv_off, n_off * 4);
-    if (!st) st = img_add(&D.im, "kv_idx", D.mask.kv_idx, n_idx * 4);
-    const uint64_t inputs_end = (D.im.len + REGION_ALIGN - 1) / REGION_ALIGN * REGION_ALIGN;
-    if (!st) st = img_add(&D.im, "o", D.out, outs);
-    if (!st) st = put_hex(&lo, "mem.hex", &D.im, 0, inputs_end);
-    if (!st) st = put_hex(&lo, "o.hex", &D.im, inputs_end, D.im.len);
-    cJSON *mem = cJSON_AddObjectToObject(lj, "memory");
-    cJSON_AddNumberToObject(mem, "word_bytes", WORD_BYTES);
-    cJSON_AddItemToObject(mem, "regions", D.im.regions);
+    /* The accelerator's memory, laid out from address 0 as the host driver lays out a job:
+     * inputs in mem.hex, the expected output region in o.hex. */
+    ak_job_layout lay;
+    if (!st && ak_job_layout_plan(&job, 0, &lay) != AK_OK)
+        st = fail(e, AK_EINVAL, "layer %u: the job has no memory layout", l + 1);
+    if (!st && !(D.img = calloc(lay.end, 1)))
+        st = AK_ENOMEM;
+    if (!st)
+        st = ak_job_image_write(&job, &lay, D.img);
+    for (uint32_t h = 0; !st && h < H; h++)
+        memcpy(D.img + lay.o + h * lay.q_head_stride, D.out + (uint64_t)h * N * d,
+               (uint64_t)N * d);
+    if (!st) st = put_hex(&lo, "mem.hex", D.img, 0, lay.o);
+    if (!st) st = put_hex(&lo, "o.hex", D.img + lay.o, lay.o, lay.end - lay.o);
+    if (!st)
+        cJSON_AddItemToObject(lj, "memory", memory_json(&lay));
     cJSON_AddItemToObject(lj, "files", lo.files);
     if (st == AK_ENOMEM)
         fail(e, st, "layer %u: out of memory", l + 1);

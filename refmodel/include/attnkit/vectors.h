@@ -16,7 +16,7 @@ extern "C" {
 #endif
 
 #define AK_VECTORS_FORMAT "attnkit-vectors"
-#define AK_VECTORS_VERSION 1
+#define AK_VECTORS_VERSION 2
 
 typedef struct {
     ak_logit_dist logits; /* synthetic input distribution */

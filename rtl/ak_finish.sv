@@ -1,0 +1,93 @@
+// ak_finish: the end of a query tile (docs/numerics.md section 8). After start_i it issues one
+// (row, 16-column group) per cycle to 16 pipelined dividers (ak_div_pipe), o_fx =
+// sat(round_div(acc * 2^16, l), 24), requantises each result to int8 (ak_requant) and stores
+// it in the output tile. The output tile is kept in the order of memory (row-major, row r
+// column c at tile byte r*d + c), as 16-byte chunks, so the write master reads 64-byte words
+// straight out of it. done_o pulses when the last group is stored.
+// Latency: Rows * d/16 issue cycles + ak_div_pipe's 26.
+module ak_finish #(
+  parameter int Rows       = 16,
+  parameter int MaxHeadDim = 128
+) (
+  input  logic                                 clk_i,
+  input  logic                                 rst_ni,
+  input  logic                                 start_i,
+  input  logic [1:0]                           lg_groups_i,  // log2(d/16)
+  input  logic [ak_pkg::MultBits-1:0]          mult_i,       // M_o
+  input  logic [5:0]                           shift_i,      // sh_o
+  // accumulators (ak_pv_engine's read port) and row sums (ak_sm_engine)
+  output logic [$clog2(Rows*MaxG)-1:0]         acc_idx_o,
+  input  logic [16*ak_pkg::AccBits-1:0]        acc_i,
+  input  logic [Rows*ak_pkg::AccBits-1:0]      l_i,
+  output logic                                 done_o,
+  // the output tile's 64-byte words (write master)
+  input  logic [15:0]                          word_i,
+  output logic [511:0]                         word_o
+);
+  localparam int AB = ak_pkg::AccBits;
+  localparam int MaxG = MaxHeadDim / 16;
+  localparam int NChunk = Rows * MaxG;
+  localparam int CBits = $clog2(NChunk);
+  localparam int EBits = $clog2(NChunk + 1);
+  localparam int Lat = ak_pkg::OutFxBits + 2;  // ak_div_pipe's latency
+
+  logic run_q;
+  logic [EBits-1:0] e_q, e_last, e;
+  logic go;
+  assign e_last = EBits'((Rows << lg_groups_i) - 1);
+  assign go = start_i || run_q;
+  assign e = start_i ? '0 : e_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      run_q <= 1'b0;
+      e_q <= '0;
+    end else if (go) begin
+      run_q <= e != e_last;
+      e_q <= e + 1'b1;
+    end
+  end
+
+  logic [EBits-1:0] row, grp;
+  logic [AB-1:0] l;
+  assign row = e >> lg_groups_i;
+  assign grp = e & ((EBits'(1) << lg_groups_i) - 1'b1);
+  assign acc_idx_o = CBits'(32'(row) * MaxG + 32'(grp));
+  assign l = l_i[32'(row)*AB +: AB];
+
+  // the chunk each division lands in (= e: row * groups + group is its place in memory order)
+  // and whether it is the last, carried alongside the dividers
+  // (stage s at [s*CBits +: CBits]; a flat shift register, as Verilator takes no loop of
+  // non-blocking writes into an unpacked array)
+  logic [Lat*CBits-1:0] tag_q;
+  logic [Lat-1:0] last_q;
+  always_ff @(posedge clk_i) tag_q <= {tag_q[(Lat-1)*CBits-1:0], CBits'(e)};
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) last_q <= '0;
+    else last_q <= {last_q[Lat-2:0], go && e == e_last};
+  end
+
+  logic [15:0] valid;
+  logic [127:0] chunk;
+  for (genvar c = 0; c < 16; c++) begin : g_col
+    logic [ak_pkg::OutFxBits-1:0] q;
+    logic signed [7:0] o;
+    ak_div_pipe u_div (
+      .clk_i, .rst_ni, .valid_i(go), .zero_i(l == '0), .acc_i(acc_i[c*AB +: AB]),
+      .sum_i(l == '0 ? AB'(1) : l), .valid_o(valid[c]), .q_o(q)
+    );
+    ak_requant u_rq (.o_fx_i(q), .mult_i(mult_i), .shift_i(shift_i), .out_o(o));
+    assign chunk[c*8 +: 8] = o;
+  end
+
+  logic [127:0] chunk_q [NChunk];
+  always_ff @(posedge clk_i) begin
+    if (&valid) chunk_q[tag_q[(Lat-1)*CBits +: CBits]] <= chunk;
+  end
+  assign done_o = last_q[Lat-1];
+
+  for (genvar k = 0; k < 4; k++) begin : g_word
+    logic [31:0] ci;
+    assign ci = 32'(word_i) * 4 + k;
+    assign word_o[k*128 +: 128] = ci < NChunk ? chunk_q[CBits'(ci)] : '0;
+  end
+endmodule

@@ -1,0 +1,34 @@
+// ak_qk_array: the Q.K^T PE array of Rows x KeyTile int8 MACs, output-stationary. Each enabled
+// cycle takes column c of the Q tile (one byte per query row) and of the K tile (one byte per
+// key) and accumulates their outer product: S[i][j] += Q[i][c] * K[j][c] (clear_i starts a new
+// tile: S[i][j] = Q[i][c] * K[j][c]). capture_i copies the accumulators into the S buffer the
+// softmax engine reads, on the same edge, so the next tile can start at once.
+// Latency: one cycle per column; a tile of head dim d takes d enabled cycles.
+module ak_qk_array #(
+  parameter int Rows = 16
+) (
+  input  logic                                   clk_i,
+  input  logic                                   en_i,
+  input  logic                                   clear_i,
+  input  logic                                   capture_i,
+  input  logic [Rows*8-1:0]                      q_col_i,   // row i: [i*8 +: 8]
+  input  logic [ak_pkg::KeyTile*8-1:0]           k_col_i,   // key j: [j*8 +: 8]
+  output logic [Rows*ak_pkg::KeyTile*SBits-1:0]  s_o        // (i, j): [(i*KeyTile + j)*SBits +: SBits]
+);
+  localparam int KT = ak_pkg::KeyTile;
+  localparam int SBits = 23;  // |S| <= d * 128 * 128 = 2^21 for d <= 128
+
+  for (genvar i = 0; i < Rows; i++) begin : g_row
+    for (genvar j = 0; j < KT; j++) begin : g_pe
+      logic signed [SBits-1:0] acc_q, acc_d, s_q;
+      logic signed [15:0] prod;
+      assign prod = $signed(q_col_i[i*8 +: 8]) * $signed(k_col_i[j*8 +: 8]);
+      assign acc_d = (clear_i ? '0 : acc_q) + SBits'(prod);
+      always_ff @(posedge clk_i) begin
+        if (en_i) acc_q <= acc_d;
+        if (capture_i) s_q <= acc_q;
+      end
+      assign s_o[(i*KT + j)*SBits +: SBits] = s_q;
+    end
+  end
+endmodule

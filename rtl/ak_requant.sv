@@ -1,0 +1,27 @@
+// ak_requant: the int8 requantisation of docs/numerics.md section 8,
+//   out_o = sat(round_shift(o_fx_i * mult_i, shift_i), 8)
+// round_shift(x, s) = floor(x / 2^s) + bit s-1 of x (round half up), an arithmetic shift.
+// Latency: combinational (one 24 x 31-bit signed multiply).
+module ak_requant (
+  input  logic signed [ak_pkg::OutFxBits-1:0] o_fx_i,
+  input  logic [ak_pkg::MultBits-1:0]         mult_i,   // M_o in [2^30, 2^31)
+  input  logic [5:0]                          shift_i,  // sh_o, 0..62
+  output logic signed [7:0]                   out_o
+);
+  // The signed product needs 55 bits; held in MaxShift + 2 = 64 so that the rounding bit s-1
+  // of every allowed shift is a real bit of its sign extension.
+  localparam int PBits = ak_pkg::MaxShift + 2;
+  localparam int IB = ak_pkg::OutFxBits;
+  localparam logic signed [PBits-1:0] OMax = PBits'(127);
+  localparam logic signed [PBits-1:0] OMin = -PBits'(128);
+
+  logic signed [PBits-1:0] x_ext, m_ext, prod, floored, rounded;
+  logic half;
+  assign x_ext = {{(PBits-IB){o_fx_i[IB-1]}}, o_fx_i};
+  assign m_ext = {{(PBits-ak_pkg::MultBits){1'b0}}, mult_i};
+  assign prod = x_ext * m_ext;
+  assign floored = prod >>> shift_i;
+  assign half = (shift_i != 6'd0) && prod[shift_i - 6'd1];
+  assign rounded = floored + (half ? PBits'(1) : PBits'(0));
+  assign out_o = rounded > OMax ? 8'sd127 : (rounded < OMin ? -8'sd128 : rounded[7:0]);
+endmodule

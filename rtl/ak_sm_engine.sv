@@ -1,0 +1,141 @@
+// ak_sm_engine: the online-softmax stage of one key tile for a query tile (docs/numerics.md
+// sections 5 and 6). After start_i it walks the Rows rows, one per cycle, in two stages:
+//   A (cycle e = row): the row's 16 base-2 logits (ak_logit) from the S buffer and its number
+//     of valid keys n (ragged nk and the token-causal limit; rows past nq get 0);
+//   B (cycle e = row + 1): ak_softmax_tile on the row's state (has_max, m, l): the new state,
+//     the 16 probabilities and the accumulators' rescale shift, written to P buffer half half_i.
+// The P buffer (2 halves x Rows) is read by the P.V engine through p_idx_i. clear_i starts a
+// query tile (every row without a maximum; l then reads as 0).
+// Latency: Rows + 1 cycles from start_i to the last write; the slot reserves Rows + 2.
+module ak_sm_engine #(
+  parameter int Rows = 16
+) (
+  input  logic                                           clk_i,
+  input  logic                                           rst_ni,
+  input  logic                                           clear_i,
+  input  logic                                           start_i,
+  input  logic                                           half_i,
+  input  logic [Rows*ak_pkg::KeyTile*23-1:0]             s_i,
+  input  logic [16:0]                                    t_i,       // first key of the tile
+  input  logic [16:0]                                    r0_i,      // first query row of the tile
+  input  logic [16:0]                                    nq_i,
+  input  logic [16:0]                                    nk_i,
+  input  logic                                           causal_i,
+  input  logic [ak_pkg::MultBits-1:0]                    mult_i,    // M_l
+  input  logic [5:0]                                     shift_i,   // sh_l
+  // P buffer read port (P.V engine): entry half * Rows + row
+  input  logic [$clog2(2*Rows)-1:0]                      p_idx_i,
+  output logic [ak_pkg::KeyTile*(ak_pkg::ProbFrac+1)-1:0] p_o,
+  output logic [DeltaBits-1:0]                           delta_o,
+  // row sums for the normaliser: row r at [r*AccBits +: AccBits]; 0 for a row without keys
+  output logic [Rows*ak_pkg::AccBits-1:0]                l_o
+);
+  localparam int KT = ak_pkg::KeyTile;
+  localparam int LB = ak_pkg::LogitBits;
+  localparam int AB = ak_pkg::AccBits;
+  localparam int PB = ak_pkg::ProbFrac + 1;
+  localparam int MBits = LB - ak_pkg::LogitFrac + 1;
+  localparam int DeltaBits = $clog2(AB + 2);
+  localparam int RowBits = $clog2(Rows + 1);
+  localparam int SBits = 23;
+  localparam int RB = $clog2(Rows);
+
+  // the walk: e counts 0..Rows after start
+  logic run_q;
+  logic [RowBits:0] e_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      run_q <= 1'b0;
+      e_q <= '0;
+    end else if (start_i) begin
+      run_q <= 1'b1;
+      e_q <= (RowBits+1)'(1);
+    end else if (run_q) begin
+      run_q <= e_q != (RowBits+1)'(Rows);
+      e_q <= e_q + 1'b1;
+    end
+  end
+  logic a_go;                  // stage A works on row a_row this cycle
+  logic [RowBits:0] a_row;
+  assign a_go = start_i || (run_q && e_q < (RowBits+1)'(Rows));
+  assign a_row = start_i ? '0 : e_q;
+
+  // stage A: logits of row a_row and its valid-key count
+  logic [KT*LB-1:0] logit_d;
+  for (genvar j = 0; j < KT; j++) begin : g_logit
+    logic signed [SBits-1:0] s;
+    logic signed [LB-1:0] l;
+    assign s = $signed(s_i[(32'(a_row)*KT + j)*SBits +: SBits]);
+    ak_logit u_logit (.s_i(s), .mult_i(mult_i), .shift_i(shift_i), .l_o(l));
+    assign logit_d[j*LB +: LB] = l;
+  end
+
+  // n = clamp(min(nk, jlim) - t, 0, 16) with jlim = i + 1 + nk - nq (token-causal) or nk
+  logic signed [19:0] row, jlim, lim, n_full;
+  logic [$clog2(KT):0] n_d;
+  always_comb begin
+    row = 20'(r0_i) + 20'(a_row);
+    jlim = causal_i ? row + 20'sd1 + 20'(nk_i) - 20'(nq_i) : 20'(nk_i);
+    lim = jlim < 20'(nk_i) ? jlim : 20'(nk_i);
+    n_full = lim - 20'(t_i);
+    if (row >= 20'(nq_i) || n_full <= 0) n_d = '0;
+    else if (n_full >= 20'(KT)) n_d = ($clog2(KT)+1)'(KT);
+    else n_d = ($clog2(KT)+1)'(n_full);
+  end
+
+  logic b_go_q;
+  logic [RB-1:0] b_row_q;
+  logic [KT*LB-1:0] logit_q;
+  logic [$clog2(KT):0] n_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) b_go_q <= 1'b0;
+    else b_go_q <= a_go;
+  end
+  always_ff @(posedge clk_i) begin
+    if (a_go) begin
+      b_row_q <= RB'(a_row);
+      logit_q <= logit_d;
+      n_q <= n_d;
+    end
+  end
+
+  // stage B: the online-softmax step of row b_row_q
+  logic [Rows-1:0] has_max_q;
+  logic signed [MBits-1:0] m_q [Rows];
+  logic [AB-1:0] l_q [Rows];
+  logic has_max_new;
+  logic signed [MBits-1:0] m_new;
+  logic [AB-1:0] l_new, l_cur;
+  logic [DeltaBits-1:0] delta_new;
+  logic [KT*PB-1:0] p_new;
+  assign l_cur = has_max_q[b_row_q] ? l_q[b_row_q] : '0;
+  ak_softmax_tile u_tile (
+    .has_max_i(has_max_q[b_row_q]), .m_i(m_q[b_row_q]), .l_i(l_cur), .n_i(n_q),
+    .logit_i(logit_q), .has_max_o(has_max_new), .m_o(m_new), .l_o(l_new),
+    .delta_o(delta_new), .p_o(p_new)
+  );
+
+  logic [KT*PB-1:0] p_q [2*Rows];
+  logic [DeltaBits-1:0] delta_q [2*Rows];
+  logic [$clog2(2*Rows)-1:0] w_idx;
+  assign w_idx = {half_i, b_row_q};
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) has_max_q <= '0;
+    else if (clear_i) has_max_q <= '0;
+    else if (b_go_q) has_max_q[b_row_q] <= has_max_new;
+  end
+  always_ff @(posedge clk_i) begin
+    if (b_go_q) begin
+      m_q[b_row_q] <= m_new;
+      l_q[b_row_q] <= l_new;
+      p_q[w_idx] <= p_new;
+      delta_q[w_idx] <= delta_new;
+    end
+  end
+
+  assign p_o = p_q[p_idx_i];
+  assign delta_o = delta_q[p_idx_i];
+  for (genvar r = 0; r < Rows; r++) begin : g_l
+    assign l_o[r*AB +: AB] = has_max_q[r] ? l_q[r] : '0;
+  end
+endmodule

@@ -1,0 +1,201 @@
+// ak_top: the attnkit attention accelerator (docs/architecture.md). CSRs on an AXI4-Lite slave,
+// data over a 512-bit AXI4 master; one start runs the job descriptor at DESC_ADDR (one
+// attention layer, every head) and raises irq_o (when enabled) at the end.
+// The controller (ak_ctrl) drives four engines: the Rows x 16 Q.K^T array, the softmax
+// engine, the 16 x 16 P.V engine and the normaliser; K and V tiles are double-buffered.
+module ak_top #(
+  parameter int Rows        = 16,
+  parameter int MaxHeadDim  = 128,
+  parameter int MaxKvBlocks = 512
+) (
+  input  logic         clk_i,
+  input  logic         rst_ni,
+  // AXI4-Lite CSR slave
+  input  logic         s_awvalid_i,
+  output logic         s_awready_o,
+  input  logic [7:0]   s_awaddr_i,
+  input  logic         s_wvalid_i,
+  output logic         s_wready_o,
+  input  logic [31:0]  s_wdata_i,
+  input  logic [3:0]   s_wstrb_i,
+  output logic         s_bvalid_o,
+  input  logic         s_bready_i,
+  output logic [1:0]   s_bresp_o,
+  input  logic         s_arvalid_i,
+  output logic         s_arready_o,
+  input  logic [7:0]   s_araddr_i,
+  output logic         s_rvalid_o,
+  input  logic         s_rready_i,
+  output logic [31:0]  s_rdata_o,
+  output logic [1:0]   s_rresp_o,
+  // AXI4 master, read
+  output logic         m_arvalid_o,
+  input  logic         m_arready_i,
+  output logic [63:0]  m_araddr_o,
+  output logic [7:0]   m_arlen_o,
+  output logic [2:0]   m_arsize_o,
+  output logic [1:0]   m_arburst_o,
+  input  logic         m_rvalid_i,
+  output logic         m_rready_o,
+  input  logic [511:0] m_rdata_i,
+  input  logic [1:0]   m_rresp_i,
+  input  logic         m_rlast_i,
+  // AXI4 master, write
+  output logic         m_awvalid_o,
+  input  logic         m_awready_i,
+  output logic [63:0]  m_awaddr_o,
+  output logic [7:0]   m_awlen_o,
+  output logic [2:0]   m_awsize_o,
+  output logic [1:0]   m_awburst_o,
+  output logic         m_wvalid_o,
+  input  logic         m_wready_i,
+  output logic [511:0] m_wdata_o,
+  output logic [63:0]  m_wstrb_o,
+  output logic         m_wlast_o,
+  input  logic         m_bvalid_i,
+  output logic         m_bready_o,
+  input  logic [1:0]   m_bresp_i,
+  output logic         irq_o
+);
+  localparam int KT = ak_pkg::KeyTile;
+  localparam int AB = ak_pkg::AccBits;
+  localparam int PB = ak_pkg::ProbFrac + 1;
+  localparam int MaxG = MaxHeadDim / 16;
+  localparam int DeltaBits = $clog2(AB + 2);
+
+  // ---- CSRs ----
+  logic start, abort, busy, done, error;
+  logic [7:0] err_code;
+  logic [63:0] desc_addr, cycles, stalls, macs;
+  ak_csr #(
+    .PeRows(8'(Rows)), .PeCols(8'(KT)), .MaxHeadDim(8'(MaxHeadDim))
+  ) u_csr (
+    .clk_i, .rst_ni,
+    .s_awvalid_i, .s_awready_o, .s_awaddr_i, .s_wvalid_i, .s_wready_o, .s_wdata_i, .s_wstrb_i,
+    .s_bvalid_o, .s_bready_i, .s_bresp_o, .s_arvalid_i, .s_arready_o, .s_araddr_i,
+    .s_rvalid_o, .s_rready_i, .s_rdata_o, .s_rresp_o,
+    .start_o(start), .abort_o(abort), .desc_addr_o(desc_addr), .busy_i(busy), .done_i(done),
+    .error_i(error), .err_code_i(err_code), .cycles_i(cycles), .stalls_i(stalls),
+    .macs_i(macs), .irq_o
+  );
+
+  // ---- memory masters ----
+  logic rd_cmd_valid, rd_cmd_ready, beat_valid, beat_last, rd_err, rd_idle;
+  logic [63:0] rd_cmd_addr;
+  logic [15:0] rd_cmd_beats, beat_idx;
+  logic [2:0] rd_cmd_tag, beat_tag;
+  logic [511:0] beat_data;
+  ak_axi_rd #(.TagBits(3)) u_rd (
+    .clk_i, .rst_ni,
+    .cmd_valid_i(rd_cmd_valid), .cmd_ready_o(rd_cmd_ready), .cmd_addr_i(rd_cmd_addr),
+    .cmd_beats_i(rd_cmd_beats), .cmd_tag_i(rd_cmd_tag),
+    .beat_valid_o(beat_valid), .beat_data_o(beat_data), .beat_tag_o(beat_tag),
+    .beat_idx_o(beat_idx), .beat_last_o(beat_last), .err_o(rd_err), .idle_o(rd_idle),
+    .m_arvalid_o, .m_arready_i, .m_araddr_o, .m_arlen_o, .m_arsize_o, .m_arburst_o,
+    .m_rvalid_i, .m_rready_o, .m_rdata_i, .m_rresp_i, .m_rlast_i
+  );
+
+  logic wr_cmd_valid, wr_cmd_ready, wr_done, wr_err;
+  logic [63:0] wr_cmd_addr;
+  logic [15:0] wr_cmd_beats, wr_word;
+  logic [6:0] wr_last_bytes;
+  logic [511:0] wr_word_data;
+  ak_axi_wr u_wr (
+    .clk_i, .rst_ni,
+    .cmd_valid_i(wr_cmd_valid), .cmd_ready_o(wr_cmd_ready), .cmd_addr_i(wr_cmd_addr),
+    .cmd_beats_i(wr_cmd_beats), .cmd_last_bytes_i(wr_last_bytes),
+    .word_o(wr_word), .word_data_i(wr_word_data), .done_o(wr_done), .err_o(wr_err),
+    .m_awvalid_o, .m_awready_i, .m_awaddr_o, .m_awlen_o, .m_awsize_o, .m_awburst_o,
+    .m_wvalid_o, .m_wready_i, .m_wdata_o, .m_wstrb_o, .m_wlast_o,
+    .m_bvalid_i, .m_bready_o, .m_bresp_i
+  );
+
+  // ---- controller ----
+  logic q_we;
+  logic [1:0] k_we, v_we, lg_groups;
+  logic [7:0] d;
+  logic [16:0] nq, nk, r0, sm_t;
+  logic causal, qk_en, qk_clear, qk_capture, qk_half, tile_clear, sm_start, sm_half;
+  logic pv_start, pv_half, fin_start, fin_done;
+  logic [30:0] logit_mult, out_mult;
+  logic [5:0] logit_shift, out_shift;
+  logic [6:0] qk_col;
+  ak_ctrl #(.Rows(Rows), .MaxHeadDim(MaxHeadDim), .MaxKvBlocks(MaxKvBlocks)) u_ctrl (
+    .clk_i, .rst_ni,
+    .start_i(start), .abort_i(abort), .desc_addr_i(desc_addr), .busy_o(busy), .done_o(done),
+    .error_o(error), .err_code_o(err_code), .cycles_o(cycles), .stalls_o(stalls), .macs_o(macs),
+    .rd_cmd_valid_o(rd_cmd_valid), .rd_cmd_ready_i(rd_cmd_ready), .rd_cmd_addr_o(rd_cmd_addr),
+    .rd_cmd_beats_o(rd_cmd_beats), .rd_cmd_tag_o(rd_cmd_tag),
+    .beat_valid_i(beat_valid), .beat_data_i(beat_data), .beat_tag_i(beat_tag),
+    .beat_idx_i(beat_idx), .beat_last_i(beat_last), .rd_err_i(rd_err), .rd_idle_i(rd_idle),
+    .wr_cmd_valid_o(wr_cmd_valid), .wr_cmd_ready_i(wr_cmd_ready), .wr_cmd_addr_o(wr_cmd_addr),
+    .wr_cmd_beats_o(wr_cmd_beats), .wr_cmd_last_bytes_o(wr_last_bytes), .wr_done_i(wr_done),
+    .wr_err_i(wr_err),
+    .q_we_o(q_we), .k_we_o(k_we), .v_we_o(v_we),
+    .d_o(d), .lg_groups_o(lg_groups), .nq_o(nq), .nk_o(nk), .causal_o(causal),
+    .logit_mult_o(logit_mult), .logit_shift_o(logit_shift), .out_mult_o(out_mult),
+    .out_shift_o(out_shift), .r0_o(r0),
+    .qk_en_o(qk_en), .qk_clear_o(qk_clear), .qk_capture_o(qk_capture), .qk_col_o(qk_col),
+    .qk_half_o(qk_half), .tile_clear_o(tile_clear), .sm_start_o(sm_start), .sm_half_o(sm_half),
+    .sm_t_o(sm_t), .pv_start_o(pv_start), .pv_half_o(pv_half), .fin_start_o(fin_start),
+    .fin_done_i(fin_done)
+  );
+
+  // ---- tile buffers ----
+  logic [Rows*MaxHeadDim*8-1:0] q_tile;
+  logic [KT*MaxHeadDim*8-1:0] k_tile [2];
+  logic [KT*MaxHeadDim*8-1:0] v_tile [2];
+  ak_tile_buf #(.NRows(Rows), .MaxHeadDim(MaxHeadDim)) u_qbuf (
+    .clk_i, .we_i(q_we), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d), .data_o(q_tile)
+  );
+  for (genvar h = 0; h < 2; h++) begin : g_kv
+    ak_tile_buf #(.NRows(KT), .MaxHeadDim(MaxHeadDim)) u_kbuf (
+      .clk_i, .we_i(k_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
+      .data_o(k_tile[h])
+    );
+    ak_tile_buf #(.NRows(KT), .MaxHeadDim(MaxHeadDim)) u_vbuf (
+      .clk_i, .we_i(v_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
+      .data_o(v_tile[h])
+    );
+  end
+
+  // ---- Q.K^T: column qk_col of Q and of the K tile being computed ----
+  logic [Rows*8-1:0] q_col;
+  logic [KT*8-1:0] k_col;
+  for (genvar i = 0; i < Rows; i++) begin : g_qcol
+    assign q_col[i*8 +: 8] = q_tile[(i*MaxHeadDim + 32'(qk_col))*8 +: 8];
+  end
+  for (genvar j = 0; j < KT; j++) begin : g_kcol
+    assign k_col[j*8 +: 8] = k_tile[qk_half][(j*MaxHeadDim + 32'(qk_col))*8 +: 8];
+  end
+  logic [Rows*KT*23-1:0] s;
+  ak_qk_array #(.Rows(Rows)) u_qk (
+    .clk_i, .en_i(qk_en), .clear_i(qk_clear), .capture_i(qk_capture), .q_col_i(q_col),
+    .k_col_i(k_col), .s_o(s)
+  );
+
+  // ---- softmax, P.V, normaliser ----
+  logic [$clog2(2*Rows)-1:0] p_idx;
+  logic [KT*PB-1:0] p;
+  logic [DeltaBits-1:0] delta;
+  logic [Rows*AB-1:0] l;
+  ak_sm_engine #(.Rows(Rows)) u_sm (
+    .clk_i, .rst_ni, .clear_i(tile_clear), .start_i(sm_start), .half_i(sm_half), .s_i(s),
+    .t_i(sm_t), .r0_i(r0), .nq_i(nq), .nk_i(nk), .causal_i(causal), .mult_i(logit_mult),
+    .shift_i(logit_shift), .p_idx_i(p_idx), .p_o(p), .delta_o(delta), .l_o(l)
+  );
+
+  logic [$clog2(Rows*MaxG)-1:0] acc_idx;
+  logic [16*AB-1:0] acc;
+  ak_pv_engine #(.Rows(Rows), .MaxHeadDim(MaxHeadDim)) u_pv (
+    .clk_i, .rst_ni, .clear_i(tile_clear), .start_i(pv_start), .half_i(pv_half),
+    .lg_groups_i(lg_groups), .v_i(v_tile[pv_half]), .p_idx_o(p_idx), .p_i(p), .delta_i(delta),
+    .rd_idx_i(acc_idx), .rd_acc_o(acc)
+  );
+
+  ak_finish #(.Rows(Rows), .MaxHeadDim(MaxHeadDim)) u_fin (
+    .clk_i, .rst_ni, .start_i(fin_start), .lg_groups_i(lg_groups), .mult_i(out_mult),
+    .shift_i(out_shift), .acc_idx_o(acc_idx), .acc_i(acc), .l_i(l), .done_o(fin_done),
+    .word_i(wr_word), .word_o(wr_word_data)
+  );
+endmodule

@@ -1,0 +1,101 @@
+/* A byte-addressed memory behind an AXI4 slave port (512-bit data), clocked cycle by cycle
+ * through plain C structs of the AXI signals, so any harness (Verilator, SystemC, a C test)
+ * can put it behind the accelerator's master port.
+ *
+ * Each cycle: ak_mem_drive() gives the signals the memory drives during the cycle (they depend
+ * only on its state: no combinational path from the master's signals), the harness settles the
+ * master with them, then ak_mem_tick() is the clock edge: the handshakes of that cycle happen
+ * with the master's signals as they stood before the edge.
+ *
+ * Timing (deterministic by default): arready, awready and wready are 1 (arready drops while
+ * AK_MEM_MAX_READS read bursts are outstanding); a read burst accepted at cycle t has its first
+ * beat valid at cycle t + latency, then one beat per cycle while rready; bursts are answered in
+ * order. Write data beats are taken every cycle (before or after their AW); the B response is
+ * valid `latency` cycles after the burst's last beat. With jitter_seed != 0 a seeded xorshift
+ * adds 0..2*latency cycles to each burst and drops rvalid, awready and wready in 1 cycle of 8;
+ * order is kept. A beat touching a byte outside the memory answers SLVERR (and is not written).
+ * Functions return ak_status codes; nothing exits or aborts. */
+#ifndef AK_MEM_MODEL_H
+#define AK_MEM_MODEL_H
+
+#include <stdint.h>
+
+#include "attnkit/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AK_MEM_BEAT_BYTES 64u   /* data bus width: 512 bits */
+#define AK_MEM_MAX_READS 16u    /* outstanding read bursts before arready drops */
+#define AK_MEM_RESP_OKAY 0u
+#define AK_MEM_RESP_SLVERR 2u
+
+/* What the master (the accelerator) drives. Byte b of wdata is bits [8b +: 8] of the bus. */
+typedef struct {
+    uint8_t arvalid, arlen, arsize, arburst;
+    uint64_t araddr;
+    uint8_t rready;
+    uint8_t awvalid, awlen, awsize, awburst;
+    uint64_t awaddr;
+    uint8_t wvalid, wlast;
+    uint8_t wdata[AK_MEM_BEAT_BYTES];
+    uint64_t wstrb;
+    uint8_t bready;
+} ak_axi_m2s;
+
+/* What the memory drives back. */
+typedef struct {
+    uint8_t arready;
+    uint8_t rvalid, rlast, rresp;
+    uint8_t rdata[AK_MEM_BEAT_BYTES];
+    uint8_t awready, wready;
+    uint8_t bvalid, bresp;
+} ak_axi_s2m;
+
+typedef struct {
+    uint64_t size;        /* bytes, > 0 */
+    uint32_t latency;     /* cycles, >= 1 (0 in a config means the default, 20) */
+    uint64_t jitter_seed; /* 0: deterministic */
+} ak_mem_config;
+
+typedef struct {
+    uint64_t cycles;                        /* clock edges seen */
+    uint64_t read_bursts, read_beats;       /* accepted AR, R beats delivered */
+    uint64_t write_bursts, write_beats;     /* AW accepted, W beats taken */
+    uint64_t write_responses;               /* B responses delivered */
+    uint64_t slverr_beats;                  /* beats answered SLVERR (out of range, bad burst) */
+    uint64_t protocol_errors;               /* master-side AXI rule violations seen */
+    char first_protocol_error[160];         /* what the first one was ("" if none) */
+} ak_mem_stats;
+
+typedef struct ak_mem ak_mem;
+
+/* AK_EINVAL for size 0, AK_ENOMEM. The memory starts zeroed. */
+ak_status ak_mem_create(const ak_mem_config *cfg, ak_mem **out);
+void ak_mem_destroy(ak_mem *m);
+
+/* Drops every transaction in flight and zeroes the statistics (memory contents stay). */
+void ak_mem_reset(ak_mem *m);
+
+/* The slave's signals for the current cycle (stable until the next ak_mem_tick). */
+void ak_mem_drive(ak_mem *m, ak_axi_s2m *out);
+
+/* The clock edge: handshakes of the current cycle with the master's signals `in`. */
+void ak_mem_tick(ak_mem *m, const ak_axi_m2s *in);
+
+/* Backdoor access (no cycles). AK_ERANGE if [addr, addr + n) leaves the memory. */
+ak_status ak_mem_write(ak_mem *m, uint64_t addr, const void *src, uint64_t n);
+ak_status ak_mem_read(const ak_mem *m, uint64_t addr, void *dst, uint64_t n);
+ak_status ak_mem_fill(ak_mem *m, uint64_t addr, uint8_t value, uint64_t n);
+
+uint64_t ak_mem_size(const ak_mem *m);
+void ak_mem_get_stats(const ak_mem *m, ak_mem_stats *st);
+/* Read bursts accepted and not yet fully answered, write bursts not yet responded. */
+unsigned ak_mem_outstanding(const ak_mem *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,76 @@
+/* The driver's Verilator backend: the ak_backend function table over sim/verilator/ak_sim.h
+ * (the Verilated ak_top with the AXI4 memory model; the memory window is the model's memory
+ * from device address 0). */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ak_driver.h"
+#include "verilator/ak_sim.h"
+
+static int be(ak_sim_status st)
+{
+    return st == AK_SIM_OK ? AK_BE_OK : st == AK_SIM_ETIMEOUT ? AK_BE_TIMEOUT : AK_BE_ERROR;
+}
+
+static int csr_read(void *ctx, uint32_t addr, uint32_t *data)
+{
+    return ak_sim_csr_read(ctx, addr, data) == AK_SIM_OK ? AK_BE_OK : AK_BE_ERROR;
+}
+
+static int csr_write(void *ctx, uint32_t addr, uint32_t data)
+{
+    return ak_sim_csr_write(ctx, addr, data) == AK_SIM_OK ? AK_BE_OK : AK_BE_ERROR;
+}
+
+static int mem_write(void *ctx, uint64_t addr, const void *src, uint64_t n)
+{
+    return ak_sim_mem_write(ctx, addr, src, n) == AK_SIM_OK ? AK_BE_OK : AK_BE_ERROR;
+}
+
+static int mem_read(void *ctx, uint64_t addr, void *dst, uint64_t n)
+{
+    return ak_sim_mem_read(ctx, addr, dst, n) == AK_SIM_OK ? AK_BE_OK : AK_BE_ERROR;
+}
+
+static int wait_irq(void *ctx, uint64_t max_cycles, uint64_t *cycles)
+{
+    return be(ak_sim_run_until_irq(ctx, max_cycles, cycles));
+}
+
+static void close_sim(void *ctx)
+{
+    ak_sim_close(ctx);
+}
+
+ak_drv_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *out, char *err,
+                                        size_t errlen)
+{
+    if (!out)
+        return AK_DRV_EINVAL;
+    const ak_sim_config cfg = {.mem_bytes = o ? o->mem_bytes : 0,
+                               .latency = o ? o->latency : 0,
+                               .jitter_seed = o ? o->jitter_seed : 0,
+                               .wave = o ? o->wave : NULL};
+    ak_sim *s = NULL;
+    ak_sim_status st = ak_sim_open(&cfg, &s);
+    if (st != AK_SIM_OK && err && errlen)
+        snprintf(err, errlen, "verilator: %s%s%s", ak_sim_strerror(st),
+                 st == AK_SIM_EWAVE ? " " : "", st == AK_SIM_EWAVE ? o->wave : "");
+    if (st != AK_SIM_OK)
+        return st == AK_SIM_ENOMEM ? AK_DRV_ENOMEM : st == AK_SIM_EWAVE ? AK_DRV_EBACKEND
+                                                                        : AK_DRV_EINVAL;
+    const ak_sim_config *c = ak_sim_get_config(s);
+    /* worst case of a jittered burst: latency + 2 x latency extra, plus backpressure */
+    *out = (ak_backend){.name = "verilator",
+                        .ctx = s,
+                        .mem_base = 0,
+                        .mem_size = ak_sim_mem_size(s),
+                        .mem_latency = (c->jitter_seed ? 4ull : 1ull) * c->latency,
+                        .csr_read = csr_read,
+                        .csr_write = csr_write,
+                        .mem_write = mem_write,
+                        .mem_read = mem_read,
+                        .wait_irq = wait_irq,
+                        .close = close_sim};
+    return AK_DRV_OK;
+}

@@ -71,15 +71,18 @@ module ak_sm_engine #(
   end
 
   // n = clamp(min(nk, jlim) - t, 0, 16) with jlim = i + 1 + nk - nq (token-causal) or nk
-  logic signed [19:0] row, jlim, lim, n_full;
+  // (every operand signed: one unsigned operand would make the comparison unsigned, and a
+  // negative jlim, a row before the first key, would then look larger than nk)
+  logic signed [19:0] row, nk, jlim, lim, n_full;
   logic [$clog2(KT):0] n_d;
-  always_comb begin
-    row = 20'(r0_i) + 20'(a_row);
-    jlim = causal_i ? row + 20'sd1 + 20'(nk_i) - 20'(nq_i) : 20'(nk_i);
-    lim = jlim < 20'(nk_i) ? jlim : 20'(nk_i);
-    n_full = lim - 20'(t_i);
-    if (row >= 20'(nq_i) || n_full <= 0) n_d = '0;
-    else if (n_full >= 20'(KT)) n_d = ($clog2(KT)+1)'(KT);
+  always @* begin
+    row = $signed(20'(r0_i) + 20'(a_row));
+    nk = $signed(20'(nk_i));
+    jlim = causal_i ? row + 20'sd1 + nk - $signed(20'(nq_i)) : nk;
+    lim = jlim < nk ? jlim : nk;
+    n_full = lim - $signed(20'(t_i));
+    if (row >= $signed(20'(nq_i)) || n_full <= 20'sd0) n_d = '0;
+    else if (n_full >= $signed(20'(KT))) n_d = ($clog2(KT)+1)'(KT);
     else n_d = ($clog2(KT)+1)'(n_full);
   end
 

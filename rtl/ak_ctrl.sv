@@ -150,7 +150,7 @@ module ak_ctrl #(
   assign f_idx = hdr_addr(hdr_q, ak_desc_pkg::KvIdxLoOffset, ak_desc_pkg::KvIdxHiOffset);
 
   logic [7:0] check_code;
-  always_comb begin
+  always @* begin
     check_code = 8'(ak_csr_pkg::ErrNone);
     if (f_magic != ak_desc_pkg::MagicMagicReset || f_version != ak_desc_pkg::VersionVersionReset)
       check_code = 8'(ak_csr_pkg::ErrBadDesc);
@@ -228,12 +228,16 @@ module ak_ctrl #(
   logic run_q;                           // a slot is running
   logic [15:0] slot_k_q;
   logic advance, take, any_next;
+  logic slot_end;
+  assign slot_end = run_q && slot_k_q == slot_len_q - 1;
   logic [15:0] key_beats_kf, key_beats_sm;
   assign key_beats_kf = tile_beats(nk_q, kf_t_q, lgd_q);
   assign key_beats_sm = tile_beats(nk_q, sm_t_q, lgd_q);
   assign take = advance && it_tile;
-  assign advance = state_q == Tiles && !run_q && !want_k_q && !want_v_q && !kf_in_q &&
-                   !vf_in_q && !it_skip && !it_bad;
+  // a slot boundary: the running slot is in its last cycle (or none runs) and the next one's
+  // K and V are in
+  assign advance = state_q == Tiles && (!run_q || slot_end) && !want_k_q && !want_v_q &&
+                   !kf_in_q && !vf_in_q && !it_skip && !it_bad;
   assign any_next = kf_v_q || qk_v_q || sm_v_q;  // after advancing, something runs
 
   // ---- read command of the current state ----
@@ -242,7 +246,7 @@ module ak_ctrl #(
   assign off_addr = off_base_q + {30'd0, list_base_q + (32'(r0_q) >> lgb_q), 2'b00};
   assign idx_word = 62'((idx_base_q + {30'd0, off0_q, 2'b00}) >> 2);
   logic list_sent_q;
-  always_comb begin
+  always @* begin
     rd_cmd_valid_o = 1'b0;
     rd_cmd_addr_o = '0;
     rd_cmd_beats_o = 16'd1;
@@ -306,7 +310,7 @@ module ak_ctrl #(
   logic fail;                 // an error or abort this cycle
   logic [7:0] fail_code;
   logic list_done_q, q_done_q;
-  always_comb begin
+  always @* begin
     fail = 1'b0;
     fail_code = 8'(ak_csr_pkg::ErrNone);
     if (state_q != Idle && state_q != Drain && state_q != Done) begin
@@ -334,7 +338,7 @@ module ak_ctrl #(
   assign last_row_tile = 32'(r0_q) + Rows >= 32'(nq_q);
   assign last_head = head_q + 1 == heads_q;
 
-  always_comb begin
+  always @* begin
     state_d = state_q;
     code_d = code_q;
     if (fail) begin
@@ -463,8 +467,6 @@ module ak_ctrl #(
   end
 
   // ---- the iterator and the slot pipeline ----
-  logic slot_end;
-  assign slot_end = run_q && slot_k_q == slot_len_q - 1;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       it_p_q <= '0;

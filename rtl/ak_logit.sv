@@ -16,12 +16,13 @@ module ak_logit (
   localparam logic signed [PBits-1:0] LMax = PBits'((64'sd1 <<< (LB - 1)) - 1);
   localparam logic signed [PBits-1:0] LMin = -PBits'(64'sd1 <<< (LB - 1));
 
-  logic signed [PBits-1:0] s_ext, m_ext, prod, floored, rounded;
+  // the multiply at its natural width (23 x 32 signed -> 55 bits), then sign-extended
+  localparam int MBits = ak_pkg::MultBits + 1;
+  logic signed [SBits+MBits-1:0] prod_n;
+  logic signed [PBits-1:0] prod, floored, rounded;
   logic half;
-  assign s_ext = {{(PBits-SBits){s_i[SBits-1]}}, s_i};
-  assign m_ext = {{(PBits-ak_pkg::MultBits){1'b0}}, mult_i};
-
-  assign prod = s_ext * m_ext;
+  assign prod_n = s_i * $signed({1'b0, mult_i});
+  assign prod = PBits'(prod_n);
   assign floored = prod >>> shift_i;
   assign half = (shift_i != 6'd0) && prod[shift_i - 6'd1];
   assign rounded = floored + (half ? PBits'(1) : PBits'(0));

@@ -15,11 +15,13 @@ module ak_requant (
   localparam logic signed [PBits-1:0] OMax = PBits'(127);
   localparam logic signed [PBits-1:0] OMin = -PBits'(128);
 
-  logic signed [PBits-1:0] x_ext, m_ext, prod, floored, rounded;
+  // the multiply at its natural width (24 x 32 signed -> 56 bits), then sign-extended
+  localparam int MBits = ak_pkg::MultBits + 1;
+  logic signed [IB+MBits-1:0] prod_n;
+  logic signed [PBits-1:0] prod, floored, rounded;
   logic half;
-  assign x_ext = {{(PBits-IB){o_fx_i[IB-1]}}, o_fx_i};
-  assign m_ext = {{(PBits-ak_pkg::MultBits){1'b0}}, mult_i};
-  assign prod = x_ext * m_ext;
+  assign prod_n = o_fx_i * $signed({1'b0, mult_i});
+  assign prod = PBits'(prod_n);
   assign floored = prod >>> shift_i;
   assign half = (shift_i != 6'd0) && prod[shift_i - 6'd1];
   assign rounded = floored + (half ? PBits'(1) : PBits'(0));

@@ -1,1 +1,56 @@
 # Verilator harness of the whole accelerator, the host driver and `attnkit sim` (included by the Makefile).
+#
+# $(AKSIM_LIB): rtl/ak_top.sv Verilated (-O3, OPT_FAST=-O2, FST tracing available), Verilator's
+#   runtime, sim/verilator/ak_sim.cpp (compiled by Verilator's make, as C++) and the C memory
+#   model sim/mem_model.c (gcc) in one archive. Users link it with $(SIM_LIBS).
+# $(HOST_LIB): the host driver and its Verilator backend (C11).
+# The CLI and tests/test_sim link both; they then need the C++ runtime and zlib (FST).
+
+SIM_MDIR  := $(BUILD)/verilator/top
+AKSIM_LIB := $(BUILD)/lib/libaksim.a
+HOST_LIB  := $(BUILD)/lib/libakhost.a
+ERR_TEXT  := $(BUILD)/gen/attnkit_err_text.h
+HOST_OBJ  := $(BUILD)/obj/host/ak_driver.o $(BUILD)/obj/host/backend_verilator.o
+SIM_OBJ   := $(BUILD)/obj/sim/mem_model.o
+SIM_INC   := -Ihost -Isim
+SIM_LIBS  := $(HOST_LIB) $(AKSIM_LIB) $(LIBA) -lz -lpthread -lstdc++ -lm
+SIM_HDRS  := host/ak_driver.h sim/verilator/ak_sim.h sim/mem_model.h
+SIM_VFLAGS := -Wall --cc --build -O3 -MAKEFLAGS "OPT_FAST=-O2" -CFLAGS -O2 --trace-fst \
+              -CFLAGS -I$(abspath sim) -CFLAGS -I$(abspath refmodel/include)
+
+# The error codes' names and texts for the driver's messages, from the generated enum (one
+# source: rtl/regs/attnkit_csr.rdl): lines {AK_HW_ERR_X, "X", "description"},
+$(ERR_TEXT): $(BUILD)/gen/attnkit_err.h sim/sim.mk
+	sed -n 's|^ *AK_HW_ERR_\([A-Z0-9_]*\) = [0-9]*, /\* \(.*\) \*/$$|    {AK_HW_ERR_\1, "\1", "\2"},|p' \
+	  $< > $@.tmp && test -s $@.tmp && mv $@.tmp $@
+
+$(SIM_OBJ) $(HOST_OBJ): private AK_CFLAGS += $(SIM_INC)
+$(SIM_OBJ) $(HOST_OBJ): $(SIM_HDRS) $(REGMAP_GEN) $(ERR_TEXT)
+
+$(HOST_LIB): $(HOST_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+# Verilator's make archives the model, its runtime (VK_GLOBAL_OBJS) and ak_sim.o (a user
+# class) into one library; the rule is given with --eval (secondary expansion, since the
+# object lists are only known once Vak_top.mk is read).
+$(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp $(SIM_HDRS) $(SIM_OBJ)
+	@mkdir -p $(SIM_MDIR) $(@D)
+	rm -f $(SIM_MDIR)/libaksim.a $@
+	verilator $(SIM_VFLAGS) -Mdir $(SIM_MDIR) --top-module ak_top $(SV_PKGS) $(RTL_SRC) \
+	  $(abspath sim/verilator/ak_sim.cpp) >/dev/null
+	$(MAKE) -s -C $(SIM_MDIR) -f Vak_top.mk OPT_FAST=-O2 --eval='.SECONDEXPANSION:' \
+	  --eval='libaksim.a: $$$$(VK_OBJS) $$$$(VK_GLOBAL_OBJS) $$$$(VK_USER_OBJS)' libaksim.a >/dev/null
+	cp $(SIM_MDIR)/libaksim.a $@.tmp && ar rs $@.tmp $(SIM_OBJ) && mv $@.tmp $@
+
+# `attnkit sim` (refmodel/cli/cmd_sim.c) uses the driver, the harness and file_io.h.
+$(BUILD)/obj/refmodel/cli/cmd_sim.o: private AK_CFLAGS += $(SIM_INC) -Irefmodel/src
+$(BUILD)/obj/refmodel/cli/cmd_sim.o: $(SIM_HDRS)
+$(CLI): $(HOST_LIB) $(AKSIM_LIB)
+$(CLI): private AK_LIBS += $(SIM_LIBS)
+
+# tests/test_sim.c: the driver on the Verilated accelerator (golden vectors, random jobs
+# against ak_attention, illegal jobs, hangs) and the memory model alone.
+$(BUILD)/tests/test_sim: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(CLI)
+$(BUILD)/tests/test_sim: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
+$(BUILD)/tests/test_sim: private AK_LIBS += $(SIM_LIBS)

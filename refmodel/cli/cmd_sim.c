@@ -1,0 +1,397 @@
+/* `attnkit sim`: runs the layers of a test-vector directory (vectors/README.md) on the
+ * Verilated accelerator through the host driver (host/ak_driver.h, Verilator backend) and
+ * compares every output byte with o.npy; reports cycles, stalls, MACs, MAC utilisation and
+ * the throughput at a clock frequency. */
+#include <cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ak_driver.h"
+#include "attnkit/attnkit.h"
+#include "cli.h"
+#include "file_io.h"
+#include "verilator/ak_sim.h"
+
+static const char *const CMD = "sim";
+
+static void help(void)
+{
+    printf("usage: attnkit sim --vectors DIR [flags]\n\n"
+           "Runs each layer of a vector directory (attnkit vecgen) on the Verilated accelerator\n"
+           "(rtl/ak_top.sv) through the host driver, compares every output byte with o.npy,\n"
+           "and reports cycles, memory stall cycles, MACs, MAC utilisation (MACs / (PEs x\n"
+           "cycles)) and the throughput at the clock.\n\n"
+           "flags:\n"
+           "  --vectors DIR     the vector directory (manifest.json, layerNN/)\n"
+           "  --layer N         only layer N (as numbered in the manifest, from 1)\n"
+           "  --latency L       memory latency in cycles, 1..100000 (default 20)\n"
+           "  --mem-jitter S    seeded random memory delays and backpressure (0 = off)\n"
+           "  --wave FILE       write an FST waveform (slow)\n"
+           "  --clock-mhz F     clock for the throughput figures (default 250)\n"
+           "  --json            print the results as JSON\n"
+           "  --help            this text\n\n"
+           "exit status: 0 every layer matches, 1 a mismatch, hardware error, hang or run\n"
+           "failure, 2 bad flag\n");
+}
+
+typedef struct {
+    const char *dir;
+    uint32_t layer, latency;
+    uint64_t jitter;
+    const char *wave;
+    double mhz;
+    int json;
+} sim_opts;
+
+/* One layer's inputs, mask and expected output, as loaded from the directory. */
+typedef struct {
+    ak_npy q, k, v, o, kv_off, kv_idx;
+    ak_head_quant *quant;
+    ak_mask mask;
+    ak_attn_job job;
+} layer_data;
+
+static void layer_free(layer_data *L)
+{
+    ak_npy *a[] = {&L->q, &L->k, &L->v, &L->o, &L->kv_off, &L->kv_idx};
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
+        ak_npy_free(a[i]);
+    free(L->quant);
+    memset(L, 0, sizeof *L);
+}
+
+static double num(const cJSON *o, const char *key, int *ok)
+{
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+    *ok &= cJSON_IsNumber(j);
+    return cJSON_IsNumber(j) ? j->valuedouble : 0;
+}
+
+static ak_status load_npy(const char *dir, const char *ld, const char *name, ak_dtype t,
+                          uint32_t ndim, ak_npy *a, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s/%s", dir, ld, name);
+    ak_status st = ak_npy_read(path, a, err, errlen);
+    if (st == AK_OK && (a->dtype != t || a->ndim != ndim)) {
+        snprintf(err, errlen, "%s: expected %s with %u dimensions", path, ak_dtype_descr(t), ndim);
+        st = AK_EINVAL;
+    }
+    return st;
+}
+
+/* Reads layer object lj of the manifest of dir into L. */
+static ak_status layer_load(const char *dir, const cJSON *lj, layer_data *L, char *err,
+                            size_t errlen)
+{
+    const cJSON *jd = cJSON_GetObjectItemCaseSensitive(lj, "dir");
+    const cJSON *jq = cJSON_GetObjectItemCaseSensitive(lj, "quant");
+    const cJSON *jm = cJSON_GetObjectItemCaseSensitive(lj, "mask");
+    int ok = cJSON_IsString(jd) && cJSON_IsArray(jq) && cJSON_IsObject(jm);
+    const double block = num(lj, "block", &ok), mheads = num(jm, "heads", &ok);
+    const cJSON *tc = cJSON_GetObjectItemCaseSensitive(jm, "token_causal");
+    if (!ok || !cJSON_IsBool(tc)) {
+        snprintf(err, errlen, "%s/manifest.json: a layer lacks dir, block, quant or mask", dir);
+        return AK_EINVAL;
+    }
+    const char *ld = jd->valuestring;
+    ak_status st = AK_OK;
+    if ((st = load_npy(dir, ld, "q.npy", AK_DT_I8, 3, &L->q, err, errlen)) ||
+        (st = load_npy(dir, ld, "k.npy", AK_DT_I8, 3, &L->k, err, errlen)) ||
+        (st = load_npy(dir, ld, "v.npy", AK_DT_I8, 3, &L->v, err, errlen)) ||
+        (st = load_npy(dir, ld, "o.npy", AK_DT_I8, 3, &L->o, err, errlen)) ||
+        (st = load_npy(dir, ld, "kv_off.npy", AK_DT_U32, 1, &L->kv_off, err, errlen)) ||
+        (st = load_npy(dir, ld, "kv_idx.npy", AK_DT_U32, 1, &L->kv_idx, err, errlen)))
+        return st;
+    const uint64_t *qs = L->q.shape, *ks = L->k.shape;
+    const uint32_t H = (uint32_t)qs[0], B = (uint32_t)block;
+    ak_mask *m = &L->mask;
+    *m = (ak_mask){.nq = (uint32_t)qs[1], .nk = (uint32_t)ks[1], .block = B,
+                   .heads = (uint32_t)mheads, .token_causal = cJSON_IsTrue(tc),
+                   .kv_off = L->kv_off.data, .kv_idx = L->kv_idx.data};
+    if (B) {
+        m->q_blocks = (m->nq + B - 1) / B;
+        m->k_blocks = (m->nk + B - 1) / B;
+    }
+    const uint32_t *off = L->kv_off.data;
+    if (memcmp(L->k.shape, L->v.shape, sizeof L->k.shape) || ks[0] != H || ks[2] != qs[2] ||
+        memcmp(L->o.shape, L->q.shape, sizeof L->q.shape) || !B ||
+        L->kv_off.count != (uint64_t)m->heads * m->q_blocks + 1 ||
+        off[L->kv_off.count - 1] != L->kv_idx.count ||
+        (uint32_t)cJSON_GetArraySize(jq) != H) {
+        snprintf(err, errlen, "%s/%s: shapes of q/k/v/o, kv_off, kv_idx and the manifest's quant "
+                 "and block do not agree", dir, ld);
+        return AK_EINVAL;
+    }
+    if (!(L->quant = calloc(H, sizeof *L->quant)))
+        return AK_ENOMEM;
+    for (uint32_t h = 0; h < H; h++) {
+        const cJSON *e = cJSON_GetArrayItem(jq, (int)h);
+        L->quant[h] = (ak_head_quant){.logit_mult = (int32_t)num(e, "logit_mult", &ok),
+                                      .logit_shift = (int)num(e, "logit_shift", &ok),
+                                      .out_mult = (int32_t)num(e, "out_mult", &ok),
+                                      .out_shift = (int)num(e, "out_shift", &ok)};
+    }
+    L->job = (ak_attn_job){.heads = H, .nq = m->nq, .nk = m->nk, .d = (uint32_t)qs[2],
+                           .q = L->q.data, .k = L->k.data, .v = L->v.data, .quant = L->quant,
+                           .mask = m};
+    const char *why = NULL;
+    if (!ok || ak_attn_job_check(&L->job, &why) != AK_OK) {
+        snprintf(err, errlen, "%s/%s: not a valid job: %s", dir, ld, ok ? why : "bad quant entry");
+        return AK_EINVAL;
+    }
+    return AK_OK;
+}
+
+/* Memory for the largest selected layer (the driver places a job at 4 KB). */
+static uint64_t mem_needed(const cJSON *layers, uint32_t only)
+{
+    uint64_t need = 0;
+    const cJSON *l;
+    cJSON_ArrayForEach(l, layers) {
+        int ok = 1;
+        const double n = num(l, "tokens", &ok), h = num(l, "heads", &ok),
+                     d = num(l, "head_dim", &ok), b = num(l, "block", &ok);
+        if (!ok || b < 1 || (only && num(l, "layer", &ok) != only))
+            continue;
+        const double blocks = h * (n / b + 1) * (n / b + 1);
+        const double bytes = 4 * h * (n * d + 64) + 8 * (blocks + h * (n / b + 2)) + 16 * h + 4096;
+        if (bytes > need)
+            need = (uint64_t)bytes;
+    }
+    const uint64_t min = 64ull << 20, mib = 1ull << 20;
+    need = (need + 4096 + 2 * mib) / mib * mib;
+    return need > min ? need : min;
+}
+
+typedef struct {
+    uint64_t mismatches, first;
+    int8_t expected, actual;
+} compare;
+
+static compare compare_out(const int8_t *want, const int8_t *got, uint64_t n)
+{
+    compare c = {0};
+    for (uint64_t i = 0; i < n; i++)
+        if (want[i] != got[i] && c.mismatches++ == 0) {
+            c.first = i;
+            c.expected = want[i];
+            c.actual = got[i];
+        }
+    return c;
+}
+
+/* Runs one layer; prints it (text) or appends it to arr (JSON). Returns 1 if it passed. */
+static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_data *L,
+                     cJSON *arr)
+{
+    const ak_attn_job *j = &L->job;
+    const uint64_t n = (uint64_t)j->heads * j->nq * j->d;
+    int8_t *out = malloc(n);
+    ak_drv_result r;
+    memset(&r, 0, sizeof r);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ak_drv_status st = out ? ak_drv_run(drv, j, out, &r) : AK_DRV_ENOMEM;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* host time of the run (loading the job, simulating, reading o back): the simulator's speed */
+    const double host_s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (!out)
+        snprintf(r.msg, sizeof r.msg, "out of memory");
+    compare c = {0};
+    if (st == AK_DRV_OK)
+        c = compare_out(L->o.data, out, n);
+    free(out);
+    const int pass = st == AK_DRV_OK && c.mismatches == 0;
+    const char *verdict = st == AK_DRV_EHANG ? "HANG" : st != AK_DRV_OK ? "ERROR"
+                                              : c.mismatches ? "FAIL" : "PASS";
+    const ak_drv_info *inf = ak_drv_get_info(drv);
+    const double util = r.cycles ? (double)r.macs / ((double)inf->pes * (double)r.cycles) : 0;
+    const double secs = (double)r.cycles / (o->mhz * 1e6);
+    const double gmacs = secs > 0 ? (double)r.macs / secs / 1e9 : 0;
+    const uint64_t model_macs = ak_attention_macs(j);
+    const uint32_t fh = (uint32_t)(c.first / ((uint64_t)j->nq * j->d)),
+                   fr = (uint32_t)(c.first / j->d % j->nq), fc = (uint32_t)(c.first % j->d);
+    if (arr) {
+        cJSON *l = cJSON_CreateObject();
+        cJSON_AddNumberToObject(l, "layer", layer_no);
+        cJSON_AddStringToObject(l, "result", verdict);
+        cJSON_AddNumberToObject(l, "heads", j->heads);
+        cJSON_AddNumberToObject(l, "nq", j->nq);
+        cJSON_AddNumberToObject(l, "nk", j->nk);
+        cJSON_AddNumberToObject(l, "head_dim", j->d);
+        cJSON_AddNumberToObject(l, "block", j->mask->block);
+        cJSON_AddNumberToObject(l, "bytes", (double)n);
+        cJSON_AddNumberToObject(l, "mismatches", (double)c.mismatches);
+        if (c.mismatches) {
+            cJSON *f = cJSON_AddObjectToObject(l, "first_mismatch");
+            cJSON_AddNumberToObject(f, "head", fh);
+            cJSON_AddNumberToObject(f, "row", fr);
+            cJSON_AddNumberToObject(f, "column", fc);
+            cJSON_AddNumberToObject(f, "expected", c.expected);
+            cJSON_AddNumberToObject(f, "actual", c.actual);
+        }
+        if (st != AK_DRV_OK) {
+            cJSON_AddStringToObject(l, "error", r.msg);
+            cJSON_AddNumberToObject(l, "hw_error_code", r.err_code);
+        }
+        cJSON_AddNumberToObject(l, "cycles", (double)r.cycles);
+        cJSON_AddNumberToObject(l, "stall_cycles", (double)r.stalls);
+        cJSON_AddNumberToObject(l, "macs", (double)r.macs);
+        cJSON_AddNumberToObject(l, "model_macs", (double)model_macs);
+        cJSON_AddNumberToObject(l, "mac_utilisation", util);
+        cJSON_AddNumberToObject(l, "seconds_at_clock", secs);
+        cJSON_AddNumberToObject(l, "gmac_per_s", gmacs);
+        cJSON_AddNumberToObject(l, "host_seconds", host_s);
+        cJSON_AddItemToArray(arr, l);
+        return pass;
+    }
+    printf("layer %d %s  heads %u nq %u nk %u d %u block %u", layer_no, verdict, j->heads, j->nq,
+           j->nk, j->d, j->mask->block);
+    if (st != AK_DRV_OK) {
+        printf(": %s\n", r.msg);
+        return 0;
+    }
+    printf(": %llu of %llu bytes differ", (unsigned long long)c.mismatches, (unsigned long long)n);
+    if (c.mismatches)
+        printf(", first at (head %u, row %u, column %u) expected %d actual %d", fh, fr, fc,
+               c.expected, c.actual);
+    printf("\n  %llu cycles, %llu stall cycles, %llu MACs", (unsigned long long)r.cycles,
+           (unsigned long long)r.stalls, (unsigned long long)r.macs);
+    if (r.macs != model_macs)
+        printf(" (reference model counts %llu)", (unsigned long long)model_macs);
+    printf(", MAC utilisation %.1f%% of %u PEs; %.2f us, %.2f GMAC/s at %g MHz; simulated in "
+           "%.2f s\n",
+           100 * util, inf->pes, secs * 1e6, gmacs, o->mhz, host_s);
+    return pass;
+}
+
+static int parse(int argc, char **argv, sim_opts *o)
+{
+    static const struct option longopts[] = {
+        {"vectors", required_argument, NULL, 'V'}, {"layer", required_argument, NULL, 'l'},
+        {"latency", required_argument, NULL, 'L'}, {"mem-jitter", required_argument, NULL, 'J'},
+        {"wave", required_argument, NULL, 'w'},    {"clock-mhz", required_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c, rc = 0;
+    opterr = 0;
+    optind = 1;
+    while (rc == 0 && (c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'V': o->dir = optarg; break;
+        case 'w': o->wave = optarg; break;
+        case 'j': o->json = 1; break;
+        case 'l': rc = ak_cli_u32(CMD, "--layer", optarg, 1, 100000, &o->layer); break;
+        case 'L': rc = ak_cli_u32(CMD, "--latency", optarg, 1, 100000, &o->latency); break;
+        case 'J': rc = ak_cli_u64(CMD, "--mem-jitter", optarg, &o->jitter); break;
+        case 'c': rc = ak_cli_double(CMD, "--clock-mhz", optarg, 0, 1e5, &o->mhz); break;
+        case 'h': help(); return -1;
+        default: return ak_cli_getopt_error(CMD, c, argv);
+        }
+    }
+    if (rc == 0 && optind < argc)
+        return ak_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (rc == 0 && !o->dir)
+        return ak_cli_usage_error(CMD, "--vectors: missing (a directory from attnkit vecgen)");
+    return rc;
+}
+
+static cJSON *read_manifest(const char *dir, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    uint8_t *text = NULL;
+    size_t len = 0;
+    if (ak_read_file(path, (size_t)256 << 20, &text, &len, err, errlen) != AK_OK)
+        return NULL;
+    cJSON *man = cJSON_Parse((const char *)text);
+    free(text);
+    if (!man || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(man, "layers"))) {
+        snprintf(err, errlen, "%s: not JSON with a layers array", path);
+        cJSON_Delete(man);
+        return NULL;
+    }
+    return man;
+}
+
+int ak_cmd_sim(int argc, char **argv)
+{
+    sim_opts o = {.latency = 20, .mhz = 250};
+    int rc = parse(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? AK_EXIT_OK : rc;
+    char err[8192] = "";
+    cJSON *man = read_manifest(o.dir, err, sizeof err);
+    if (!man) {
+        fprintf(stderr, "attnkit sim: %s\n", err);
+        return AK_EXIT_FAIL;
+    }
+    const cJSON *layers = cJSON_GetObjectItemCaseSensitive(man, "layers"), *lj;
+    int found = 0, ok = 1;
+    cJSON_ArrayForEach(lj, layers) found |= !o.layer || num(lj, "layer", &ok) == o.layer;
+    if (!found) {
+        rc = ak_cli_usage_error(CMD, "--layer: %s has no layer %u (it has 1..%d)", o.dir,
+                                o.layer, cJSON_GetArraySize(layers));
+        cJSON_Delete(man);
+        return rc;
+    }
+    const ak_verilator_opts vo = {.latency = o.latency, .jitter_seed = o.jitter,
+                                  .mem_bytes = mem_needed(layers, o.layer), .wave = o.wave};
+    ak_backend be;
+    ak_drv *drv = NULL;
+    ak_drv_status ds = ak_backend_verilator_open(&vo, &be, err, sizeof err);
+    if (ds == AK_DRV_OK)
+        ds = ak_drv_open(&be, NULL, &drv, err, sizeof err);
+    if (ds != AK_DRV_OK) {
+        fprintf(stderr, "attnkit sim: %s\n", err);
+        cJSON_Delete(man);
+        return AK_EXIT_FAIL;
+    }
+    cJSON *doc = o.json ? cJSON_CreateObject() : NULL, *arr = NULL;
+    if (doc) {
+        cJSON_AddStringToObject(doc, "vectors", o.dir);
+        cJSON_AddNumberToObject(doc, "latency", o.latency);
+        cJSON_AddNumberToObject(doc, "mem_jitter", (double)o.jitter);
+        cJSON_AddNumberToObject(doc, "clock_mhz", o.mhz);
+        cJSON_AddNumberToObject(doc, "pes", ak_drv_get_info(drv)->pes);
+        arr = cJSON_AddArrayToObject(doc, "layers");
+    }
+    int passed = 0, failed = 0;
+    cJSON_ArrayForEach(lj, layers) {
+        ok = 1;
+        const int no = (int)num(lj, "layer", &ok);
+        if (o.layer && no != (int)o.layer)
+            continue;
+        layer_data L = {0};
+        if (layer_load(o.dir, lj, &L, err, sizeof err) != AK_OK) {
+            fprintf(stderr, "attnkit sim: %s\n", err);
+            failed++;
+        } else if (run_layer(drv, &o, no, &L, arr)) {
+            passed++;
+        } else {
+            failed++;
+        }
+        layer_free(&L);
+    }
+    ak_mem_stats ms;
+    ak_sim_mem_stats(ak_drv_backend(drv)->ctx, &ms);
+    if (ms.protocol_errors)
+        fprintf(stderr, "attnkit sim: warning: %llu AXI protocol errors on the master port, "
+                "the first: %s\n", (unsigned long long)ms.protocol_errors, ms.first_protocol_error);
+    if (doc) {
+        cJSON_AddNumberToObject(doc, "passed", passed);
+        cJSON_AddNumberToObject(doc, "failed", failed);
+        cJSON_AddNumberToObject(doc, "axi_protocol_errors", (double)ms.protocol_errors);
+        rc = ak_cli_emit_json(doc, 1);
+    } else {
+        printf("sim: %d of %d layers pass (%s, memory latency %u, jitter %s)\n", passed,
+               passed + failed, o.dir, o.latency, o.jitter ? "on" : "off");
+    }
+    ak_drv_close(drv);
+    cJSON_Delete(man);
+    return failed || rc ? AK_EXIT_FAIL : AK_EXIT_OK;
+}

@@ -1,0 +1,692 @@
+/* The whole accelerator (rtl/ak_top.sv, Verilated) driven by the host driver, and the AXI4
+ * memory model on its own:
+ * - mem_model: latency, in-order bursts, the outstanding limit, SLVERR, early write data and
+ *   strobes, protocol checks, and a random master against seeded jitter;
+ * - driver: ID and numerics-version checks on open (a fake backend);
+ * - sim: every golden vector set through `attnkit sim` (zero mismatches against o.npy, also
+ *   with a jittered memory); >= 100 seeded random jobs (heads, ragged nq != nk, d, block,
+ *   every mask pattern) bit for bit against ak_attention; illegal descriptors giving the right
+ *   ERR code, each followed by a good job; a hang reported within a 10-cycle budget; FST.
+ * AK_SIM_SEED and AK_SIM_CONFIGS override the random run (it prints both to reproduce). */
+#define _POSIX_C_SOURCE 200809L
+#include <cJSON.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "ak_driver.h"
+#include "ak_test.h"
+#include "attnkit/attnkit.h"
+#include "attnkit_desc.h"
+#include "attnkit_err.h"
+#include "mem_model.h"
+#include "verilator/ak_sim.h"
+
+/* ---- memory model ----------------------------------------------------------------------- */
+
+static ak_mem *mem_new(uint64_t size, uint32_t latency, uint64_t jitter)
+{
+    const ak_mem_config c = {.size = size, .latency = latency, .jitter_seed = jitter};
+    ak_mem *m = NULL;
+    CU_ASSERT_EQUAL_FATAL(ak_mem_create(&c, &m), AK_OK);
+    uint8_t *img = malloc(size);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(img);
+    for (uint64_t i = 0; i < size; i++)
+        img[i] = (uint8_t)(i * 7 + (i >> 8));
+    CU_ASSERT_EQUAL(ak_mem_write(m, 0, img, size), AK_OK);
+    free(img);
+    return m;
+}
+
+static uint8_t pattern(uint64_t i)
+{
+    return (uint8_t)(i * 7 + (i >> 8));
+}
+
+static void ar(ak_axi_m2s *in, uint64_t addr, uint8_t len)
+{
+    in->arvalid = 1;
+    in->araddr = addr;
+    in->arlen = len;
+    in->arsize = 6;
+    in->arburst = 1;
+}
+
+static void test_mem_read_timing(void)
+{
+    ak_mem *m = mem_new(8192 + 96, 5, 0); /* ends inside a 4 KB page */
+    ak_axi_m2s in = {0};
+    ak_axi_s2m o;
+    ar(&in, 128, 3);
+    in.rready = 1;
+    unsigned beats = 0, first = 0;
+    for (unsigned cyc = 0; cyc < 20; cyc++) {
+        ak_mem_drive(m, &o);
+        if (cyc == 0)
+            CU_ASSERT(o.arready);
+        if (o.rvalid) {
+            first = beats ? first : cyc;
+            CU_ASSERT_EQUAL(cyc, 5 + beats); /* latency 5, then a beat a cycle */
+            CU_ASSERT_EQUAL(o.rresp, AK_MEM_RESP_OKAY);
+            CU_ASSERT_EQUAL(o.rlast, beats == 3);
+            CU_ASSERT_EQUAL(o.rdata[0], pattern(128 + 64 * beats));
+            CU_ASSERT_EQUAL(o.rdata[63], pattern(128 + 64 * beats + 63));
+            beats++;
+        }
+        ak_mem_tick(m, &in);
+        in.arvalid = 0;
+    }
+    CU_ASSERT_EQUAL(first, 5);
+    CU_ASSERT_EQUAL(beats, 4);
+    /* out of range: the second beat answers SLVERR */
+    ar(&in, 8192, 1);
+    unsigned resp[2] = {9, 9};
+    beats = 0;
+    for (unsigned cyc = 0; cyc < 20; cyc++) {
+        ak_mem_drive(m, &o);
+        if (o.rvalid && beats < 2)
+            resp[beats++] = o.rresp;
+        ak_mem_tick(m, &in);
+        in.arvalid = 0;
+    }
+    CU_ASSERT_EQUAL(resp[0], AK_MEM_RESP_OKAY);
+    CU_ASSERT_EQUAL(resp[1], AK_MEM_RESP_SLVERR);
+    ak_mem_stats st;
+    ak_mem_get_stats(m, &st);
+    CU_ASSERT_EQUAL(st.read_beats, 6);
+    CU_ASSERT_EQUAL(st.slverr_beats, 1);
+    CU_ASSERT_EQUAL(st.protocol_errors, 0);
+    /* at most 16 read bursts outstanding: arready drops for the 17th */
+    unsigned accepted = 0;
+    in.rready = 0;
+    for (unsigned cyc = 0; cyc < 40; cyc++) {
+        ar(&in, 0, 0);
+        ak_mem_drive(m, &o);
+        accepted += o.arready;
+        ak_mem_tick(m, &in);
+    }
+    CU_ASSERT_EQUAL(accepted, AK_MEM_MAX_READS);
+    CU_ASSERT_EQUAL(ak_mem_outstanding(m), AK_MEM_MAX_READS);
+    ak_mem_destroy(m);
+}
+
+static void test_mem_write_and_checks(void)
+{
+    ak_mem *m = mem_new(8192, 4, 0);
+    ak_axi_m2s in = {0};
+    ak_axi_s2m o;
+    /* W before AW, even bytes strobed; B 4 cycles after the data meets its AW (cycle 2) */
+    in.wvalid = in.wlast = 1;
+    memset(in.wdata, 0xEE, sizeof in.wdata);
+    in.wstrb = 0x5555555555555555ull;
+    unsigned b_at = 0;
+    for (unsigned cyc = 0; cyc < 12; cyc++) {
+        if (cyc == 2) {
+            in.awvalid = 1;
+            in.awaddr = 256;
+            in.awsize = 6;
+            in.awburst = 1;
+        }
+        in.bready = 1;
+        ak_mem_drive(m, &o);
+        if (o.bvalid && !b_at) {
+            b_at = cyc;
+            CU_ASSERT_EQUAL(o.bresp, AK_MEM_RESP_OKAY);
+        }
+        ak_mem_tick(m, &in);
+        in.wvalid = 0; /* taken at cycle 0 */
+        if (cyc == 2)
+            in.awvalid = 0;
+    }
+    CU_ASSERT_EQUAL(b_at, 6);
+    uint8_t got[4];
+    CU_ASSERT_EQUAL(ak_mem_read(m, 256, got, 4), AK_OK);
+    CU_ASSERT_EQUAL(got[0], 0xEE);
+    CU_ASSERT_EQUAL(got[1], pattern(257));
+    CU_ASSERT_EQUAL(got[2], 0xEE);
+    CU_ASSERT_EQUAL(ak_mem_read(m, 8190, got, 4), AK_ERANGE);
+    ak_mem_stats st;
+    ak_mem_get_stats(m, &st);
+    CU_ASSERT_EQUAL(st.write_beats, 1);
+    CU_ASSERT_EQUAL(st.write_responses, 1);
+    CU_ASSERT_EQUAL(st.protocol_errors, 0);
+    /* a burst across a 4 KB boundary is a protocol error */
+    memset(&in, 0, sizeof in);
+    ar(&in, 4096 - 64, 1);
+    ak_mem_drive(m, &o);
+    ak_mem_tick(m, &in);
+    ak_mem_get_stats(m, &st);
+    CU_ASSERT_EQUAL(st.protocol_errors, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(st.first_protocol_error, "4 KB"));
+    ak_mem_destroy(m);
+}
+
+/* A random master (random bursts, rready, bready) against a jittered memory: every read beat
+ * in order with the right data, every write landed. */
+static void test_mem_jitter_in_order(void)
+{
+    enum { SIZE = 1 << 16, BURSTS = 300 };
+    ak_mem *m = mem_new(SIZE, 6, 12345);
+    ak_rng r;
+    ak_rng_seed(&r, 99);
+    uint64_t want_addr[BURSTS];
+    uint8_t want_len[BURSTS];
+    unsigned issued = 0, done_bursts = 0, beat = 0, writes = 0, bs = 0, wbeat = 0;
+    ak_axi_m2s in = {0};
+    ak_axi_s2m o;
+    uint64_t cyc = 0;
+    const uint64_t wbase = SIZE / 2;
+    for (; (done_bursts < BURSTS || bs < 40) && cyc < 200000; cyc++) {
+        if (!in.arvalid && issued < BURSTS && ak_rng_below(&r, 3) == 0) {
+            want_len[issued] = (uint8_t)ak_rng_below(&r, 8);
+            /* inside one of the first 8 pages of 4 KB, never across a page */
+            want_addr[issued] = 4096ull * ak_rng_below(&r, 8) +
+                                64ull * ak_rng_below(&r, 64 - want_len[issued]);
+            ar(&in, want_addr[issued], want_len[issued]);
+            issued++;
+        }
+        if (!in.awvalid && writes < 40) {
+            in.awvalid = 1;
+            in.awaddr = wbase + 128ull * writes;
+            in.awlen = 1;
+            in.awsize = 6;
+            in.awburst = 1;
+        }
+        in.wvalid = wbeat < 80;
+        memset(in.wdata, (int)(wbeat + 1), sizeof in.wdata);
+        in.wstrb = ~0ull;
+        in.wlast = wbeat % 2;
+        in.rready = ak_rng_below(&r, 4) != 0;
+        in.bready = ak_rng_below(&r, 2);
+        ak_mem_drive(m, &o);
+        if (o.rvalid && in.rready) {
+            CU_ASSERT_EQUAL(o.rdata[5], pattern(want_addr[done_bursts] + 64 * beat + 5));
+            CU_ASSERT_EQUAL(o.rlast, beat == want_len[done_bursts]);
+            if (beat++ == want_len[done_bursts]) {
+                beat = 0;
+                done_bursts++;
+            }
+        }
+        bs += o.bvalid && in.bready;
+        const int ar_hs = in.arvalid && o.arready, aw_hs = in.awvalid && o.awready,
+                  w_hs = in.wvalid && o.wready;
+        ak_mem_tick(m, &in);
+        in.arvalid &= !ar_hs;
+        if (aw_hs) {
+            in.awvalid = 0;
+            writes++;
+        }
+        wbeat += w_hs;
+    }
+    CU_ASSERT_EQUAL(done_bursts, BURSTS);
+    CU_ASSERT_EQUAL(bs, 40);
+    for (unsigned w = 0; w < 80; w++) {
+        uint8_t b;
+        ak_mem_read(m, wbase + 64ull * w + 17, &b, 1);
+        CU_ASSERT_EQUAL(b, (uint8_t)(w + 1));
+    }
+    ak_mem_stats st;
+    ak_mem_get_stats(m, &st);
+    CU_ASSERT_EQUAL(st.protocol_errors, 0);
+    if (st.protocol_errors)
+        printf("\n  %s\n", st.first_protocol_error);
+    ak_mem_destroy(m);
+}
+
+/* ---- driver against a fake device --------------------------------------------------------- */
+
+static uint32_t fake_id, fake_version;
+
+static int fake_csr_read(void *ctx, uint32_t addr, uint32_t *v)
+{
+    (void)ctx;
+    *v = addr == 0 ? fake_id : addr == 4 ? fake_version : 0x00801010u;
+    return AK_BE_OK;
+}
+
+static int fake_csr_write(void *ctx, uint32_t a, uint32_t v)
+{
+    (void)ctx, (void)a, (void)v;
+    return AK_BE_OK;
+}
+
+static int fake_mem(void *ctx, uint64_t a, const void *p, uint64_t n)
+{
+    (void)ctx, (void)a, (void)p, (void)n;
+    return AK_BE_OK;
+}
+
+static int fake_mem_rd(void *ctx, uint64_t a, void *p, uint64_t n)
+{
+    (void)ctx, (void)a, (void)p, (void)n;
+    return AK_BE_OK;
+}
+
+static int fake_wait(void *ctx, uint64_t max, uint64_t *c)
+{
+    (void)ctx;
+    *c = max;
+    return AK_BE_TIMEOUT;
+}
+
+static void test_driver_open_checks(void)
+{
+    const ak_backend fake = {.name = "fake", .mem_size = 1 << 20, .csr_read = fake_csr_read,
+                             .csr_write = fake_csr_write, .mem_write = fake_mem,
+                             .mem_read = fake_mem_rd, .wait_irq = fake_wait};
+    char err[256];
+    ak_drv *d = NULL;
+    fake_id = 0x12345678;
+    fake_version = AK_NUMERICS_VERSION;
+    CU_ASSERT_EQUAL(ak_drv_open(&fake, NULL, &d, err, sizeof err), AK_DRV_ENODEV);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "AKIT"));
+    fake_id = 0x414B4954;
+    fake_version = AK_NUMERICS_VERSION + 1;
+    CU_ASSERT_EQUAL(ak_drv_open(&fake, NULL, &d, err, sizeof err), AK_DRV_EVERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "numerics version"));
+    fake_version = AK_NUMERICS_VERSION;
+    CU_ASSERT_EQUAL_FATAL(ak_drv_open(&fake, NULL, &d, err, sizeof err), AK_DRV_OK);
+    CU_ASSERT_EQUAL(ak_drv_get_info(d)->pe_rows, 16);
+    CU_ASSERT_EQUAL(ak_drv_get_info(d)->pes, 512);
+    CU_ASSERT_STRING_EQUAL(ak_hw_err_name(AK_HW_ERR_INDEX_RANGE), "INDEX_RANGE");
+    CU_ASSERT_PTR_NULL(ak_hw_err_name(200));
+    ak_drv_close(d);
+}
+
+/* ---- the accelerator ---------------------------------------------------------------------- */
+
+/* A job with its inputs, quantisation and mask. */
+typedef struct {
+    ak_inputs in;
+    ak_head_quant *quant;
+    ak_mask mask;
+    ak_attn_job job;
+    uint64_t outs;
+} job_data;
+
+static ak_status job_make(job_data *w, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,
+                          uint32_t block, const ak_pattern *p, ak_logit_dist dist, uint64_t seed,
+                          const char **why)
+{
+    memset(w, 0, sizeof *w);
+    ak_status st = ak_inputs_generate(dist, heads, nq, nk, d, seed, &w->in);
+    if (st != AK_OK)
+        return st;
+    if (!(w->quant = calloc(heads, sizeof *w->quant)))
+        return AK_ENOMEM;
+    for (uint32_t h = 0; st == AK_OK && h < heads; h++) {
+        w->in.scales[h].o = w->in.scales[h].v / 8.0;
+        st = ak_head_quant_from_scales(&w->in.scales[h], d, &w->quant[h]);
+    }
+    if (st == AK_OK)
+        st = ak_mask_build(p, nq, nk, block, heads, w->in.q, w->in.k, d, &w->mask, why);
+    w->job = (ak_attn_job){.heads = heads, .nq = nq, .nk = nk, .d = d, .q = w->in.q,
+                           .k = w->in.k, .v = w->in.v, .quant = w->quant, .mask = &w->mask};
+    w->outs = (uint64_t)heads * nq * d;
+    return st;
+}
+
+static void job_free(job_data *w)
+{
+    ak_inputs_free(&w->in);
+    ak_mask_free(&w->mask);
+    free(w->quant);
+}
+
+static ak_drv *open_drv(uint32_t latency, uint64_t jitter, uint64_t max_cycles, const char *wave)
+{
+    const ak_verilator_opts vo = {.latency = latency, .jitter_seed = jitter, .wave = wave};
+    const ak_drv_config dc = {.max_cycles = max_cycles};
+    ak_backend be;
+    ak_drv *d = NULL;
+    char err[256] = "";
+    if (ak_backend_verilator_open(&vo, &be, err, sizeof err) != AK_DRV_OK ||
+        ak_drv_open(&be, &dc, &d, err, sizeof err) != AK_DRV_OK)
+        printf("\n  opening the simulated accelerator: %s\n", err);
+    return d;
+}
+
+static uint64_t protocol_errors(ak_drv *d)
+{
+    ak_mem_stats st;
+    ak_sim_mem_stats(ak_drv_backend(d)->ctx, &st);
+    if (st.protocol_errors)
+        printf("\n  AXI protocol errors: %llu, the first: %s\n",
+               (unsigned long long)st.protocol_errors, st.first_protocol_error);
+    return st.protocol_errors;
+}
+
+/* Runs w on the accelerator and the reference model; returns the mismatching bytes (or
+ * UINT64_MAX when the run failed) and prints the first mismatch. */
+static uint64_t run_compare(ak_drv *d, const job_data *w, ak_drv_result *r)
+{
+    int8_t *hw = malloc(w->outs), *ref = malloc(w->outs);
+    CU_ASSERT_FATAL(hw && ref);
+    uint64_t bad = UINT64_MAX;
+    ak_drv_status st = ak_drv_run(d, &w->job, hw, r);
+    if (st != AK_DRV_OK)
+        printf("\n  run failed: %s: %s\n", ak_drv_strerror(st), r->msg);
+    else if (ak_attention(&w->job, ref, NULL, 1) == AK_OK) {
+        bad = 0;
+        for (uint64_t i = 0; i < w->outs; i++)
+            if (hw[i] != ref[i] && bad++ == 0)
+                printf("\n  first mismatch at (head %llu, row %llu, column %llu): expected %d "
+                       "actual %d\n",
+                       (unsigned long long)(i / ((uint64_t)w->job.nq * w->job.d)),
+                       (unsigned long long)(i / w->job.d % w->job.nq),
+                       (unsigned long long)(i % w->job.d), ref[i], hw[i]);
+    }
+    free(hw);
+    free(ref);
+    return bad;
+}
+
+/* Two accelerators shared by the tests: memory latency 20, and latency 7 with jitter. */
+static ak_drv *drv_plain, *drv_jitter;
+
+static ak_drv *plain(void)
+{
+    if (!drv_plain)
+        drv_plain = open_drv(20, 0, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(drv_plain);
+    return drv_plain;
+}
+
+static ak_drv *jittered(void)
+{
+    if (!drv_jitter)
+        drv_jitter = open_drv(7, 0xC0FFEE, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(drv_jitter);
+    return drv_jitter;
+}
+
+static int sim_clean(void)
+{
+    ak_drv_close(drv_plain);
+    ak_drv_close(drv_jitter);
+    return 0;
+}
+
+/* `attnkit sim --json` on a directory: every layer passes with no protocol error. */
+static void cli_sim_passes(const char *dir, const char *const *extra)
+{
+    static char buf[1 << 18];
+    const char *args[12] = {"sim", "--vectors", dir, "--json"};
+    int n = 4;
+    for (; extra && *extra && n < 11; extra++)
+        args[n++] = *extra;
+    args[n] = NULL;
+    int rc = ak_test_run_cli(buf, sizeof buf, args);
+    cJSON *j = cJSON_Parse(buf);
+    const cJSON *failed = cJSON_GetObjectItemCaseSensitive(j, "failed");
+    const cJSON *passed = cJSON_GetObjectItemCaseSensitive(j, "passed");
+    const cJSON *perr = cJSON_GetObjectItemCaseSensitive(j, "axi_protocol_errors");
+    const int ok = rc == 0 && cJSON_IsNumber(failed) && failed->valueint == 0 &&
+                   cJSON_IsNumber(passed) && passed->valueint >= 1 && cJSON_IsNumber(perr) &&
+                   perr->valueint == 0;
+    if (!ok)
+        printf("\n  attnkit sim --vectors %s: exit %d\n%.4000s\n", dir, rc, buf);
+    CU_ASSERT(ok);
+    cJSON_Delete(j);
+}
+
+static void test_golden_vectors(void)
+{
+    glob_t g;
+    CU_ASSERT_EQUAL_FATAL(glob("vectors/golden/*/manifest.json", 0, NULL, &g), 0);
+    CU_ASSERT(g.gl_pathc >= 6);
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%.*s", (int)(strlen(g.gl_pathv[i]) - strlen("/manifest.json")),
+                 g.gl_pathv[i]);
+        cli_sim_passes(dir, NULL);
+    }
+    globfree(&g);
+    const char *jitter[] = {"--mem-jitter", "99", "--latency", "3", NULL};
+    cli_sim_passes("vectors/golden/patterns-n96", jitter);
+    cli_sim_passes("vectors/golden/ragged-prune-n197", jitter);
+}
+
+static uint64_t env_u64(const char *name, uint64_t def)
+{
+    const char *s = getenv(name);
+    return s && *s ? strtoull(s, NULL, 0) : def;
+}
+
+/* Random jobs: shapes incl. the extremes 1 and 300, ragged and nq != nk, every pattern in
+ * turn (causal or not), every input distribution; a quarter on the jittered memory. */
+static void test_random_jobs(void)
+{
+    const uint64_t seed = env_u64("AK_SIM_SEED", 20240611), count = env_u64("AK_SIM_CONFIGS", 100);
+    printf("\n  random jobs: AK_SIM_SEED=%llu AK_SIM_CONFIGS=%llu\n", (unsigned long long)seed,
+           (unsigned long long)count);
+    ak_rng r;
+    ak_rng_seed(&r, seed);
+    static const uint32_t dims[] = {32, 64, 128};
+    uint64_t failures = 0, cycles = 0, macs = 0, hw_macs = 0;
+    const clock_t t0 = clock();
+    for (uint64_t i = 0; i < count; i++) {
+        uint32_t heads = 1 + ak_rng_below(&r, 3), nq = 1 + ak_rng_below(&r, 300);
+        uint32_t nk = ak_rng_below(&r, 3) == 0 ? nq : 1 + ak_rng_below(&r, 300);
+        const uint32_t d = dims[ak_rng_below(&r, 3)], block = 16u << ak_rng_below(&r, 4);
+        const uint32_t edge[][2] = {{1, 1}, {300, 300}, {300, 1}, {1, 300}, {299, 17}};
+        if (i < 5) {
+            nq = edge[i][0];
+            nk = edge[i][1];
+            heads = i == 1 ? 3 : heads;
+        }
+        const ak_pattern_kind kind = (ak_pattern_kind)(i % AK_PATTERN_COUNT);
+        const double density = 0.1 + 0.9 * (double)ak_rng_below(&r, 1000) / 1000.0;
+        const uint64_t jseed = ak_rng_u64(&r);
+        const int causal = (int)ak_rng_below(&r, 2);
+        const ak_logit_dist dist = (ak_logit_dist)ak_rng_below(&r, AK_LOGITS_COUNT);
+        ak_pattern p;
+        const uint32_t kblocks = (nk + block - 1) / block;
+        if (kind == AK_PATTERN_STRIDED) /* ak_pattern_for_density divides by 0 when its fit
+                                           reaches stride 1 (refmodel/src/mask.c fit_param) */
+            p = (ak_pattern){.kind = kind, .stride = 1 + ak_rng_below(&r, kblocks)};
+        else
+            CU_ASSERT_FATAL(ak_pattern_for_density(kind, density, kblocks, jseed, &p) == AK_OK);
+        if (kind == AK_PATTERN_WINDOW || kind == AK_PATTERN_STRIDED ||
+            kind == AK_PATTERN_RANDOM || kind == AK_PATTERN_TOPK)
+            p.causal = causal;
+        ak_drv *dv = i % 4 == 3 ? jittered() : plain();
+        job_data w;
+        const char *why = NULL;
+        char cfg[256];
+        snprintf(cfg, sizeof cfg,
+                 "config %llu: heads %u nq %u nk %u d %u block %u pattern %s%s density %.3f "
+                 "inputs %s seed %llu memory %s",
+                 (unsigned long long)i, heads, nq, nk, d, block, ak_pattern_name(kind),
+                 p.causal ? " (causal)" : "", density, ak_logit_dist_name(dist),
+                 (unsigned long long)jseed, dv == drv_jitter ? "jittered" : "plain");
+        ak_status st = job_make(&w, heads, nq, nk, d, block, &p, dist, jseed, &why);
+        if (st != AK_OK) {
+            printf("\n  %s: building the job: %s\n", cfg, why ? why : ak_strerror(st));
+            CU_FAIL("job build");
+            job_free(&w);
+            continue;
+        }
+        ak_drv_result res;
+        const uint64_t bad = run_compare(dv, &w, &res);
+        if (bad) {
+            failures++;
+            printf("  %s: %s\n", cfg, bad == UINT64_MAX ? "run failed" : "MISMATCH");
+            if (bad != UINT64_MAX)
+                printf("  %llu of %llu bytes differ; %llu cycles\n", (unsigned long long)bad,
+                       (unsigned long long)w.outs, (unsigned long long)res.cycles);
+        }
+        cycles += res.cycles;
+        hw_macs += res.macs;
+        macs += ak_attention_macs(&w.job);
+        job_free(&w);
+    }
+    printf("  %llu configurations, %llu failed; %llu cycles, %.1f M MACs (model %.1f M), %.1f s\n",
+           (unsigned long long)count, (unsigned long long)failures, (unsigned long long)cycles,
+           hw_macs / 1e6, macs / 1e6, (double)(clock() - t0) / CLOCKS_PER_SEC);
+    CU_ASSERT_EQUAL(failures, 0);
+    CU_ASSERT_EQUAL(protocol_errors(plain()), 0);
+    CU_ASSERT_EQUAL(protocol_errors(jittered()), 0);
+}
+
+/* The small good job the error tests start from, and a check that it runs right. */
+static void good_job(job_data *w)
+{
+    const ak_pattern dense = {.kind = AK_PATTERN_DENSE};
+    CU_ASSERT_EQUAL_FATAL(job_make(w, 2, 40, 40, 32, 16, &dense, AK_LOGITS_GAUSS1, 5, NULL),
+                          AK_OK);
+}
+
+static void check_good_job_runs(ak_drv *d, const char *after)
+{
+    job_data w;
+    good_job(&w);
+    ak_drv_result r;
+    const uint64_t bad = run_compare(d, &w, &r);
+    if (bad)
+        printf("  a good job after %s: %s\n", after, r.msg[0] ? r.msg : "output differs");
+    CU_ASSERT_EQUAL(bad, 0);
+    job_free(&w);
+}
+
+static void put32(ak_drv *d, uint64_t addr, uint32_t v)
+{
+    const uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    const ak_backend *be = ak_drv_backend(d);
+    CU_ASSERT_EQUAL(be->mem_write(be->ctx, addr, b, 4), AK_BE_OK);
+}
+
+static uint32_t get32(ak_drv *d, uint64_t addr)
+{
+    uint8_t b[4] = {0};
+    const ak_backend *be = ak_drv_backend(d);
+    CU_ASSERT_EQUAL(be->mem_read(be->ctx, addr, b, 4), AK_BE_OK);
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+typedef struct {
+    const char *what;
+    uint32_t field;       /* byte offset from the descriptor (or from kv_idx when kv) */
+    int kv;               /* patch the kv-block list instead of the descriptor */
+    uint32_t value;       /* new 32-bit value; with mask: new value of the masked bits */
+    uint32_t mask;
+    uint64_t desc_offset; /* start at desc + this */
+    uint32_t code;
+} bad_case;
+
+static void test_illegal_jobs(void)
+{
+    ak_drv *dv = plain();
+    const uint64_t beyond = ak_drv_backend(dv)->mem_size; /* 64-byte aligned */
+    const uint32_t hd = ((1u << AK_DESC_SHAPE_HEAD_DIM_WIDTH) - 1) << AK_DESC_SHAPE_HEAD_DIM_LSB;
+    const uint32_t bl = ((1u << AK_DESC_SHAPE_BLOCK_WIDTH) - 1) << AK_DESC_SHAPE_BLOCK_LSB;
+    const bad_case cases[] = {
+        {"zero query tokens", AK_DESC_NQ_OFFSET, 0, 0, 0, 0, AK_HW_ERR_ZERO_TOKENS},
+        {"zero key tokens", AK_DESC_NK_OFFSET, 0, 0, 0, 0, AK_HW_ERR_ZERO_TOKENS},
+        {"zero heads", AK_DESC_HEADS_OFFSET, 0, 0, 0, 0, AK_HW_ERR_ZERO_TOKENS},
+        {"head dim 256 (0 in its 8-bit field)", AK_DESC_SHAPE_OFFSET, 0,
+         (256u << AK_DESC_SHAPE_HEAD_DIM_LSB) & hd, hd, 0, AK_HW_ERR_HEAD_DIM},
+        {"head dim 48", AK_DESC_SHAPE_OFFSET, 0, 48u << AK_DESC_SHAPE_HEAD_DIM_LSB, hd, 0,
+         AK_HW_ERR_HEAD_DIM},
+        {"block 48", AK_DESC_SHAPE_OFFSET, 0, 48u << AK_DESC_SHAPE_BLOCK_LSB, bl, 0,
+         AK_HW_ERR_BLOCK_SIZE},
+        {"misaligned descriptor address", 0, 0, 0, 0, 8, AK_HW_ERR_MISALIGNED},
+        {"misaligned Q address", AK_DESC_Q_LO_OFFSET, 0, 32, 63, 0, AK_HW_ERR_MISALIGNED},
+        {"misaligned O address", AK_DESC_O_LO_OFFSET, 0, 16, 63, 0, AK_HW_ERR_MISALIGNED},
+        {"kv index out of range", 0, 1, 3, 0, 0, AK_HW_ERR_INDEX_RANGE},
+        {"kv list not ascending", 4, 1, 0, 0, 0, AK_HW_ERR_INDEX_RANGE},
+        {"bad magic", AK_DESC_MAGIC_OFFSET, 0, 0x54494B41u, 0, 0, AK_HW_ERR_BAD_DESC},
+        {"bad version", AK_DESC_VERSION_OFFSET, 0, AK_DESC_VERSION_VERSION_RESET + 1, 0, 0,
+         AK_HW_ERR_BAD_DESC},
+        {"K outside memory", AK_DESC_K_LO_OFFSET, 0, (uint32_t)beyond, 0, 0,
+         AK_HW_ERR_MEM_RESPONSE},
+        {"O outside memory", AK_DESC_O_LO_OFFSET, 0, (uint32_t)beyond, 0, 0,
+         AK_HW_ERR_MEM_RESPONSE},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const bad_case *k = &cases[c];
+        job_data w;
+        good_job(&w);
+        ak_job_layout lay;
+        CU_ASSERT_EQUAL_FATAL(ak_drv_load(dv, &w.job, &lay), AK_DRV_OK);
+        if (k->desc_offset == 0) { /* the kv list of this job is 0 1 2 per query block */
+            const uint64_t at = (k->kv ? lay.kv_idx : lay.desc) + k->field;
+            const uint32_t old = get32(dv, at);
+            put32(dv, at, k->mask ? (old & ~k->mask) | k->value : k->value);
+        }
+        ak_drv_result r;
+        CU_ASSERT_EQUAL(ak_drv_start(dv, lay.desc + k->desc_offset), AK_DRV_OK);
+        const ak_drv_status st = ak_drv_wait(dv, ak_drv_budget(dv, &w.job), &r);
+        const int ok = st == AK_DRV_EHW && r.err_code == k->code &&
+                       strstr(r.msg, ak_hw_err_name(k->code));
+        if (!ok)
+            printf("\n  %s: expected ERR %u %s, got %s (ERR %u): %s\n", k->what, k->code,
+                   ak_hw_err_name(k->code), ak_drv_strerror(st), r.err_code, r.msg);
+        CU_ASSERT(ok);
+        job_free(&w);
+        check_good_job_runs(dv, k->what);
+    }
+}
+
+static void test_hang_reported(void)
+{
+    ak_drv *dv = plain();
+    /* the step-by-step path with a 10-cycle budget: reported as a hang, aborted, recovered */
+    job_data w;
+    good_job(&w);
+    ak_job_layout lay;
+    CU_ASSERT_EQUAL_FATAL(ak_drv_load(dv, &w.job, &lay), AK_DRV_OK);
+    CU_ASSERT_EQUAL(ak_drv_start(dv, lay.desc), AK_DRV_OK);
+    ak_drv_result r;
+    CU_ASSERT_EQUAL(ak_drv_wait(dv, 10, &r), AK_DRV_EHANG);
+    CU_ASSERT_EQUAL(r.waited, 10);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "hang: no interrupt within the budget of 10 cycles"));
+    check_good_job_runs(dv, "a hang");
+    /* ak_drv_run with a configured budget of 10 cycles */
+    ak_drv *d = open_drv(20, 0, 10, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(ak_drv_budget(d, &w.job), 10);
+    int8_t *out = malloc(w.outs);
+    CU_ASSERT_EQUAL(ak_drv_run(d, &w.job, out, &r), AK_DRV_EHANG);
+    CU_ASSERT_EQUAL(r.status, AK_DRV_EHANG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "hang"));
+    free(out);
+    ak_drv_close(d);
+    /* the derived budget is finite and covers the job */
+    ak_drv_result ok;
+    CU_ASSERT_EQUAL(run_compare(dv, &w, &ok), 0);
+    CU_ASSERT(ok.budget > ok.cycles && ok.budget < 100000000ull);
+    job_free(&w);
+}
+
+static void test_wave(void)
+{
+    char path[] = "/tmp/ak_test_sim_XXXXXX";
+    const int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    ak_drv *d = open_drv(5, 0, 0, path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    check_good_job_runs(d, "opening with a waveform");
+    ak_drv_close(d);
+    struct stat sb;
+    CU_ASSERT(stat(path, &sb) == 0 && sb.st_size > 1000);
+    remove(path);
+}
+
+int ak_test_register(void)
+{
+    if (AK_SUITE("mem_model", {"read latency, order, SLVERR, 16 outstanding", test_mem_read_timing},
+                 {"early write data, strobes, B latency, 4 KB check", test_mem_write_and_checks},
+                 {"random master vs jitter: in order, all data", test_mem_jitter_in_order}) ||
+        AK_SUITE("driver", {"open checks ID and numerics version", test_driver_open_checks}))
+        return -1;
+    CU_pSuite s = CU_add_suite("sim", NULL, sim_clean);
+    return !s || !CU_add_test(s, "golden vectors: attnkit sim, zero mismatches", test_golden_vectors) ||
+           !CU_add_test(s, "random jobs bit-exact with ak_attention", test_random_jobs) ||
+           !CU_add_test(s, "illegal jobs: right ERR code, then a good job", test_illegal_jobs) ||
+           !CU_add_test(s, "hang reported within a 10-cycle budget", test_hang_reported) ||
+           !CU_add_test(s, "FST waveform", test_wave);
+}

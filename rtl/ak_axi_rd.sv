@@ -51,7 +51,7 @@ module ak_axi_rd #(
   // beats of the next burst: what is left, at most MaxBurst, up to the 4 KB boundary
   logic [15:0] to_4k, blen;
   assign to_4k = (16'h1000 - {4'b0, addr_q[11:0]}) >> 6;
-  always_comb begin
+  always @* begin
     blen = left_q;
     if (blen > 16'(MaxBurst)) blen = 16'(MaxBurst);
     if (blen > to_4k) blen = to_4k;
@@ -74,7 +74,7 @@ module ak_axi_rd #(
   assign pop = m_rvalid_i && m_rlast_i;
   assign cmd_ready_o = !busy_q;
 
-  always_comb begin
+  always @* begin
     busy_d = busy_q;
     addr_d = addr_q;
     left_d = left_q;

@@ -47,7 +47,7 @@ module ak_axi_wr #(
 
   logic [15:0] to_4k, blen;
   assign to_4k = (16'h1000 - {4'b0, addr_q[11:0]}) >> 6;
-  always_comb begin
+  always @* begin
     blen = left_q;
     if (blen > 16'(MaxBurst)) blen = 16'(MaxBurst);
     if (blen > to_4k) blen = to_4k;
@@ -59,7 +59,7 @@ module ak_axi_wr #(
   assign b_go = m_bvalid_i;
   assign final_beat = left_q == 16'd1;
 
-  always_comb begin
+  always @* begin
     state_d = state_q;
     addr_d = addr_q;
     left_d = left_q;

@@ -67,7 +67,7 @@ module ak_csr #(
   // read mux: the value of the register at addr, and whether it exists
   logic [31:0] rd_value;
   logic rd_hit;
-  always_comb begin
+  always @* begin
     rd_hit = 1'b1;
     rd_value = '0;
     case (32'(s_araddr_i))
@@ -110,7 +110,7 @@ module ak_csr #(
   assign wr_go = s_awvalid_i && s_wvalid_i && !bvalid_q;
   assign rd_go = s_arvalid_i && !rvalid_q;
 
-  always_comb begin
+  always @* begin
     desc_lo_d = desc_lo_q;
     desc_hi_d = desc_hi_q;
     irq_en_d = irq_en_q;

@@ -94,7 +94,7 @@ module ak_div_pipe (
   // signed, saturated result
   logic signed [QBits:0] q_signed;
   assign q_signed = neg_q[QBits] ? -$signed({1'b0, quo_q[QBits]}) : $signed({1'b0, quo_q[QBits]});
-  always_comb begin
+  always @* begin
     if (zero_q[QBits]) q_o = '0;
     else if (ovf_q[QBits]) q_o = neg_q[QBits] ? QMin : QMax;
     else if (q_signed > $signed((QBits+1)'(QMax))) q_o = QMax;

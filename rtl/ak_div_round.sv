@@ -48,7 +48,7 @@ module ak_div_round (
   logic [WBits-1:0] shifted;  // D << bit_q
   assign shifted = WBits'(den_q) << bit_q;
 
-  always_comb begin
+  always @* begin
     state_d = state_q;
     rem_d = rem_q;
     den_d = den_q;
@@ -103,7 +103,7 @@ module ak_div_round (
   // signed, saturated result
   logic signed [QBits:0] q_signed;
   assign q_signed = neg_q ? -$signed({1'b0, quo_q}) : $signed({1'b0, quo_q});
-  always_comb begin
+  always @* begin
     if (ovf_q) q_o = neg_q ? QMin : QMax;
     else if (q_signed > $signed((QBits+1)'(QMax))) q_o = QMax;
     else if (q_signed < $signed({{(QBits+1-ak_pkg::OutFxBits){1'b1}}, QMin})) q_o = QMin;

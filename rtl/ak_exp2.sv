@@ -29,7 +29,7 @@ module ak_exp2 (
   assign r  = a_i[RBits-1:0];
   assign k_next = {1'b0, k} + 1'b1;
 
-  always_comb begin
+  always @* begin
     hi   = ak_pkg::Exp2Table[k * PBits +: PBits];
     lo   = ak_pkg::Exp2Table[k_next * PBits +: PBits];
     step = ((PBits+RBits)'(hi) - (PBits+RBits)'(lo)) * (PBits+RBits)'(r)

@@ -30,11 +30,16 @@ module ak_pv_acc #(
     // operands widened to AB bits first: a product is evaluated at its operands' width
     logic signed [AB-1:0] pw [KT];
     logic signed [AB-1:0] vw [KT];
+    // a key with p = 0 (masked, or past the ragged edge) contributes 0 whatever its V row
+    // holds; V is forced to 0 there, so a V row never loaded (X in a 4-state simulator, stale
+    // data in silicon) cannot reach the sum
     for (genvar j = 0; j < KT; j++) begin : g_key
+      logic signed [7:0] v;
+      assign v = p_i[j*PB +: PB] == '0 ? 8'sd0 : $signed(v_i[(j*Cols+c)*8 +: 8]);
       assign pw[j] = $signed({{(AB-PB){1'b0}}, p_i[j*PB +: PB]});
-      assign vw[j] = $signed({{(AB-8){v_i[(j*Cols+c)*8+7]}}, v_i[(j*Cols+c)*8 +: 8]});
+      assign vw[j] = $signed({{(AB-8){v[7]}}, v});
     end
-    always_comb begin
+    always @* begin
       sum = floored + (half ? AB'(1) : AB'(0));
       for (int j = 0; j < KT; j++)
         sum = sum + pw[j] * vw[j];

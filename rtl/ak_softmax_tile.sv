@@ -38,7 +38,7 @@ module ak_softmax_tile (
   // the tile maximum over the valid slots
   logic signed [LB-1:0] tmax;
   logic any;
-  always_comb begin
+  always @* begin
     tmax = '0;
     any = 1'b0;
     for (int j = 0; j < KT; j++) begin
@@ -56,7 +56,7 @@ module ak_softmax_tile (
   assign tmax_up = $signed({tmax[LB-1], tmax}) + (LB+1)'((1 << F) - 1);
   assign ct = MBits'(tmax_up >>> F);
 
-  always_comb begin
+  always @* begin
     m_new = m_i;
     delta_full = '0;
     has_max_o = has_max_i;
@@ -75,7 +75,7 @@ module ak_softmax_tile (
   // l rescaled by round_shift(l, delta): floor plus the first dropped bit
   logic [AB-1:0] l_shift;
   logic l_half;
-  always_comb begin
+  always @* begin
     l_shift = '0;
     l_half = 1'b0;
     if (delta_o == '0) l_shift = l_i;
@@ -98,7 +98,7 @@ module ak_softmax_tile (
     assign p_o[j*PB +: PB] = p[j];
   end
 
-  always_comb begin
+  always @* begin
     l_o = l_shift + AB'(l_half);
     for (int j = 0; j < KT; j++) l_o = l_o + AB'(p[j]);
   end

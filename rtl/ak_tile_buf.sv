@@ -27,7 +27,7 @@ module ak_tile_buf #(
   logic [31:0] ia, ib;
   logic [SegBits-1:0] da, db;
   logic wa, wb;
-  always_comb begin
+  always @* begin
     ia = '0;
     ib = '0;
     da = SegBits'(wdata_i);

@@ -79,7 +79,7 @@ demo: deps ## the main job on the embedded default workload
 test: deps ## build everything and run every test (CUnit run summaries)
 	@$(MAKE) --no-print-directory run-tests
 
-bench: deps ## benchmarks: reference model vs OpenBLAS float32, sparse vs dense
+bench: deps ## benchmarks: reference model vs OpenBLAS float32, sparse vs dense, Verilator vs Icarus
 	@$(MAKE) --no-print-directory run-bench
 
 run-demo: $(CLI)
@@ -92,8 +92,12 @@ run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SV_PKGS)
 	  AK_NUMERICS_VERSION=$(NUMERICS_VERSION) \
 	  scripts/run_tests.sh $(TESTS) $(RTL_TESTS)
 
-run-bench: $(BENCH)
+run-bench: $(BENCH) $(CLI)
 	@$(BENCH)
+	@$(MAKE) --no-print-directory $(ICARUS_VVP)
+	@echo "== RTL simulation speed: the same golden layers on Verilator (attnkit sim) and Icarus"
+	@$(PYTHON) scripts/sim_icarus.py --vvp $(ICARUS_VVP) --attnkit $(CLI) \
+	  vectors/golden/dense-n64 vectors/golden/one-block-d128
 
 FUZZ_SECONDS ?= 600
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -1,1 +1,24 @@
 # Icarus Verilog testbench of the whole accelerator: `make sim-icarus` (included by the Makefile).
+#
+# $(ICARUS_VVP): sim/icarus/ak_tb.sv around rtl/ak_top.sv, compiled by iverilog -g2012.
+# sim-icarus: every golden vector layer on Icarus and on Verilator (attnkit sim): outputs equal
+#   to o.hex on both, and identical CYCLES, STALLS and MACS counters (scripts/sim_icarus.py).
+
+ICARUS_VVP := $(BUILD)/icarus/ak_tb.vvp
+GOLDEN_DIRS = $(sort $(dir $(wildcard vectors/golden/*/manifest.json)))
+
+# (-Wall less the notes that a block wakes on any bit of a vector or any word of an array: the
+# loops over whole arrays and vectors mean to)
+$(ICARUS_VVP): $(SV_PKGS) $(RTL_SRC) sim/icarus/ak_tb.sv
+	@mkdir -p $(@D)
+	iverilog -g2012 -Wall -Wno-timescale -Wno-sensitivity-entire-vector \
+	  -Wno-sensitivity-entire-array -o $@.tmp -s ak_tb \
+	  $(SV_PKGS) $(RTL_SRC) sim/icarus/ak_tb.sv
+	mv $@.tmp $@
+
+sim-icarus: deps ## the golden vectors on Icarus, checked against o.hex and Verilator's cycle counts
+	@$(MAKE) --no-print-directory $(ICARUS_VVP) $(CLI)
+	@$(PYTHON) scripts/sim_icarus.py --vvp $(ICARUS_VVP) --attnkit $(CLI) \
+	  --json $(BUILD)/icarus/results.json $(GOLDEN_DIRS)
+
+.PHONY: sim-icarus

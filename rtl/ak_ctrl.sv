@@ -4,8 +4,12 @@
 // three-stage pipeline in lock-step slots of T cycles: slot s does Q.K^T of tile s, the
 // softmax of tile s-1 and P.V of tile s-2 while the read master brings K of tile s+1 and V of
 // tile s-1 into the free halves of the double buffers. A slot starts when the last one has
-// run its T cycles and its K and V have arrived; masked blocks are never fetched. Then the
-// normaliser runs and the write master stores the tile's output rows.
+// run its T cycles and its K and V have arrived; masked blocks are never fetched. The first K
+// fetch follows the Q read at once (the first Q.K^T waits for Q). The normaliser starts one
+// cycle into the last slot, P.V of the last tile alone, a step behind P.V through the
+// accumulators, and runs on its own (with the output scale latched) while the next tile's
+// kv_off words, list and Q are read; that tile's key tiles start once it is done. The write
+// master stores the output rows in the background; the next normalisation waits for it.
 // Errors (descriptor checks, list entries, AXI responses) and aborts end the job once no read
 // or write is in flight, with STATUS.error and ERR.code; the controller never waits without a
 // way out but memory itself.
@@ -88,7 +92,7 @@ module ak_ctrl #(
   // *Wait states wait for a read to land; *Use states take its data from hdr_q a cycle later
   typedef enum logic [4:0] {
     Idle, DescRd, DescWait, Check, QuantRd, QuantWait, QuantUse, OffRd, OffWait, OffUse,
-    ListQRd, ListQWait, Tiles, Finish, WriteCmd, WriteWait, Drain, Done
+    ListQRd, ListQWait, Tiles, Flush, Drain, Done
   } state_e;
   state_e state_q, state_d;
 
@@ -228,6 +232,7 @@ module ak_ctrl #(
   logic run_q;                           // a slot is running
   logic [15:0] slot_k_q;
   logic advance, take, any_next;
+  logic list_done_q, q_done_q;           // the tile's list and Q have landed
   logic slot_end;
   assign slot_end = run_q && slot_k_q == slot_len_q - 1;
   logic [15:0] key_beats_kf, key_beats_sm;
@@ -236,8 +241,21 @@ module ak_ctrl #(
   assign take = advance && it_tile;
   // a slot boundary: the running slot is in its last cycle (or none runs) and the next one's
   // K and V are in
+  // and, when Q.K^T will run, Q is in
   assign advance = state_q == Tiles && (!run_q || slot_end) && !want_k_q && !want_v_q &&
-                   !kf_in_q && !vf_in_q && !it_skip && !it_bad;
+                   !kf_in_q && !vf_in_q && !it_skip && !it_bad && (!kf_v_q || q_done_q);
+  // the running slot does P.V of the query tile's last key tile and nothing else, and is past
+  // its first cycle: the normaliser may start (it reads each accumulator a cycle after P.V
+  // wrote it)
+  logic pv_tail;
+  assign pv_tail = run_q && pv_v_q && !sm_v_q && !qk_v_q && !kf_v_q && !it_more &&
+                   slot_k_q != 16'd0;
+  // the query tile's key tiles are done (or only the last P.V runs) and the normaliser's
+  // output tile is free: the last tile's write has gone out
+  logic tiles_end;
+  logic fin_busy_q, wr_req_q;
+  assign tiles_end = state_q == Tiles && ((advance && !it_more && !any_next) || pv_tail) &&
+                     !wr_req_q && wr_cmd_ready_i;
   assign any_next = kf_v_q || qk_v_q || sm_v_q;  // after advancing, something runs
 
   // ---- read command of the current state ----
@@ -309,7 +327,6 @@ module ak_ctrl #(
   logic [7:0] code_q, code_d;
   logic fail;                 // an error or abort this cycle
   logic [7:0] fail_code;
-  logic list_done_q, q_done_q;
   always @* begin
     fail = 1'b0;
     fail_code = 8'(ak_csr_pkg::ErrNone);
@@ -364,17 +381,18 @@ module ak_ctrl #(
         OffWait: if (hdr_landed) state_d = OffUse;
         OffUse: state_d = ListQRd;
         ListQRd: if (rd_go && rd_cmd_tag_o == TagQ) state_d = ListQWait;
-        ListQWait: if ((list_done_q || list_landed || count_q == 0) && (q_done_q || q_landed))
+        // the accumulators and row sums are free once the last tile's normaliser is done
+        ListQWait: if ((list_done_q || list_landed || count_q == 0) && !fin_busy_q)
           state_d = Tiles;
-        Tiles: if (advance && !it_more && !any_next) state_d = Finish;
-        Finish: if (fin_done_i) state_d = WriteCmd;
-        WriteCmd: if (wr_cmd_ready_i) state_d = WriteWait;
-        WriteWait: if (wr_done_i) begin
+        // the normaliser starts and the walk moves on
+        Tiles: if (tiles_end) begin
           if (!last_row_tile) state_d = OffRd;
           else if (!last_head) state_d = QuantRd;
-          else state_d = Done;
+          else state_d = Flush;
         end
-        Drain: if (rd_idle_i && wr_cmd_ready_i) state_d = Done;
+        // the last normalisation and write
+        Flush: if (!fin_busy_q && !wr_req_q && wr_cmd_ready_i) state_d = Done;
+        Drain: if (rd_idle_i && wr_cmd_ready_i && !fin_busy_q) state_d = Done;
         Done: state_d = Idle;
         default: state_d = Idle;
       endcase
@@ -451,7 +469,7 @@ module ak_ctrl #(
                 19'((32'(r0_q) + Rows <= 32'(nq_q) ? 32'(r0_q) + Rows : 32'(nq_q)) + 32'(nk_q) - 32'(nq_q)) :
                 19'(nk_q);
     end
-    if (state_q == WriteWait && wr_done_i) begin
+    if (tiles_end) begin
       if (last_row_tile) begin
         head_q <= head_q + 1;
         r0_q <= '0;
@@ -566,16 +584,41 @@ module ak_ctrl #(
   assign sm_t_o = sm_t_q;
   assign pv_start_o = run_q && pv_v_q && slot_k_q == 0;
   assign pv_half_o = pv_h_q;
-  assign tile_clear_o = state_q == OffRd;
-  assign fin_start_o = state_q == Tiles && state_d == Finish;
+  assign tile_clear_o = state_q == ListQWait && state_d == Tiles;
+  assign fin_start_o = tiles_end && !fail;
 
-  // ---- output write ----
-  logic [23:0] out_bytes;
-  assign out_bytes = 24'(rows_q) << lgd_q;
-  assign wr_cmd_valid_o = state_q == WriteCmd;
-  assign wr_cmd_addr_o = o_head_q + (64'(r0_q) << lgd_q);
-  assign wr_cmd_beats_o = beats_of(out_bytes);
-  assign wr_cmd_last_bytes_o = out_bytes[5:0] == 0 ? 7'd64 : {1'b0, out_bytes[5:0]};
+  // ---- the normaliser and the output write, behind the walk ----
+  // The tile's output address, size and scale are latched as the normaliser starts; its end
+  // raises the write request, which the write master takes when idle. After an error the
+  // request is dropped (Drain waits for the normaliser).
+  logic [63:0] wr_addr_q;
+  logic [23:0] wr_bytes_q;
+  logic [30:0] fin_mult_q;
+  logic [5:0] fin_shift_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      fin_busy_q <= 1'b0;
+      wr_req_q <= 1'b0;
+    end else begin
+      if (fin_start_o) fin_busy_q <= 1'b1;
+      else if (fin_done_i) fin_busy_q <= 1'b0;
+      if (state_q == Drain || state_q == Idle) wr_req_q <= 1'b0;
+      else if (fin_done_i) wr_req_q <= 1'b1;
+      else if (wr_cmd_ready_i) wr_req_q <= 1'b0;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (fin_start_o) begin
+      wr_addr_q <= o_head_q + (64'(r0_q) << lgd_q);
+      wr_bytes_q <= 24'(rows_q) << lgd_q;
+      fin_mult_q <= omult_q;
+      fin_shift_q <= oshift_q;
+    end
+  end
+  assign wr_cmd_valid_o = wr_req_q;
+  assign wr_cmd_addr_o = wr_addr_q;
+  assign wr_cmd_beats_o = beats_of(wr_bytes_q);
+  assign wr_cmd_last_bytes_o = wr_bytes_q[5:0] == 0 ? 7'd64 : {1'b0, wr_bytes_q[5:0]};
 
   // ---- counters and status ----
   logic [63:0] cycles_q, stalls_q, macs_q;
@@ -596,7 +639,7 @@ module ak_ctrl #(
     end
   end
   assign stall = state_q == DescWait || state_q == QuantWait || state_q == OffWait ||
-                 state_q == ListQWait || state_q == WriteWait ||
+                 state_q == ListQWait || state_q == Flush ||
                  (state_q == Tiles && !run_q && !advance);
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -629,7 +672,7 @@ module ak_ctrl #(
   assign causal_o = causal_q;
   assign logit_mult_o = lmult_q;
   assign logit_shift_o = lshift_q;
-  assign out_mult_o = omult_q;
-  assign out_shift_o = oshift_q;
+  assign out_mult_o = fin_mult_q;
+  assign out_shift_o = fin_shift_q;
   assign r0_o = r0_q;
 endmodule

@@ -95,6 +95,8 @@ run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SV_PKGS)
 run-bench: $(BENCH) $(CLI)
 	@$(BENCH)
 	@$(MAKE) --no-print-directory $(ICARUS_VVP)
+	@echo "== RTL cycles: dense and block-sparse at N=1024, d=64 (Verilator, deterministic memory)"
+	@$(PYTHON) scripts/bench_rtl.py --attnkit $(CLI) --out $(BUILD)/bench/rtl-n1024-d64
 	@echo "== RTL simulation speed: the same golden layers on Verilator (attnkit sim) and Icarus"
 	@$(PYTHON) scripts/sim_icarus.py --vvp $(ICARUS_VVP) --attnkit $(CLI) \
 	  vectors/golden/dense-n64 vectors/golden/one-block-d128

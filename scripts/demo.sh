@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make demo`: the main job on the embedded default workload, a DeiT-Small attention layer
 # (197 tokens, 6 heads, d = 64): fixed-point accuracy against float64 for each logit
-# distribution, then a block-sparse variant with its mask.
+# distribution, a block-sparse variant with its mask, token pruning, and last the layer on the
+# accelerator RTL (Verilator), checked byte for byte.
 set -e
 cli=${1:-build/bin/attnkit}
 echo "== attnkit demo: DeiT-Small attention layer (N=197, heads=6, d=64), fixed point vs float64"
@@ -16,3 +17,10 @@ echo
 echo "== token pruning: DeiT-Small with the EViT schedule (keep 0.7 after layers 4, 7, 10)"
 "$cli" workload --preset deit-small
 "$cli" prune --n 197 --heads 6 --keep 0.7 --logits peaky
+echo
+echo "== the accelerator RTL (Verilator): a DeiT-Small layer, block-sparse (CLS sink + window),"
+echo "   every output byte against the C model, cycles and throughput at 250 MHz"
+out=$(dirname "$cli")/../demo/deit-small-sparse-layer
+mkdir -p "$(dirname "$out")"
+"$cli" vecgen --workload vectors/workloads/deit-small-sparse-layer.json --out "$out" --force
+"$cli" sim --vectors "$out" --clock-mhz 250

@@ -1,6 +1,6 @@
 # Verilator harness of the whole accelerator, the host driver and `attnkit sim` (included by the Makefile).
 #
-# $(AKSIM_LIB): rtl/ak_top.sv Verilated (-O3, OPT_FAST=-O2, FST tracing available), Verilator's
+# $(AKSIM_LIB): rtl/ak_top.sv Verilated (-O3; the model's C++ at SIM_OPT, FST tracing), Verilator's
 #   runtime, sim/verilator/ak_sim.cpp (compiled by Verilator's make, as C++) and the C memory
 #   model sim/mem_model.c (gcc) in one archive. Users link it with $(SIM_LIBS).
 # $(HOST_LIB): the host driver and its Verilator backend (C11).
@@ -15,7 +15,9 @@ SIM_OBJ   := $(BUILD)/obj/sim/mem_model.o
 SIM_INC   := -Ihost -Isim
 SIM_LIBS  := $(HOST_LIB) $(AKSIM_LIB) $(LIBA) -lz -lpthread -lstdc++ -lm
 SIM_HDRS  := host/ak_driver.h sim/verilator/ak_sim.h sim/mem_model.h
-SIM_VFLAGS := -Wall --cc --build -O3 -MAKEFLAGS "OPT_FAST=-O2" -CFLAGS -O2 --trace-fst \
+# The model's C++ optimisation: -O2 measured fastest (docs in sim/README.md; `make bench`)
+SIM_OPT ?= -O2
+SIM_VFLAGS := -Wall --cc --build -O3 -MAKEFLAGS "OPT_FAST=$(SIM_OPT)" -CFLAGS $(SIM_OPT) --trace-fst \
               -CFLAGS -I$(abspath sim) -CFLAGS -I$(abspath refmodel/include)
 
 # The error codes' names and texts for the driver's messages, from the generated enum (one
@@ -39,7 +41,7 @@ $(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp $(SIM
 	rm -f $(SIM_MDIR)/libaksim.a $@
 	verilator $(SIM_VFLAGS) -Mdir $(SIM_MDIR) --top-module ak_top $(SV_PKGS) $(RTL_SRC) \
 	  $(abspath sim/verilator/ak_sim.cpp) >/dev/null
-	$(MAKE) -s -C $(SIM_MDIR) -f Vak_top.mk OPT_FAST=-O2 --eval='.SECONDEXPANSION:' \
+	$(MAKE) -s -C $(SIM_MDIR) -f Vak_top.mk OPT_FAST=$(SIM_OPT) --eval='.SECONDEXPANSION:' \
 	  --eval='libaksim.a: $$$$(VK_OBJS) $$$$(VK_GLOBAL_OBJS) $$$$(VK_USER_OBJS)' libaksim.a >/dev/null
 	cp $(SIM_MDIR)/libaksim.a $@.tmp && ar rs $@.tmp $(SIM_OBJ) && mv $@.tmp $@
 

@@ -57,8 +57,11 @@ module ak_pv_engine #(
 
   // the group's 16 columns of the 16 value rows: key j, column c at [(j*16 + c)*8 +: 8]
   logic [KT*16*8-1:0] v_grp;
+  // (value row j sliced out at a constant offset first, then the group picked from the row)
   for (genvar j = 0; j < KT; j++) begin : g_v
-    assign v_grp[j*128 +: 128] = v_i[(j*MaxHeadDim*8 + 32'(grp)*128) +: 128];
+    logic [MaxHeadDim*8-1:0] vrow;
+    assign vrow = v_i[j*MaxHeadDim*8 +: MaxHeadDim*8];
+    assign v_grp[j*128 +: 128] = vrow[32'(grp)*128 +: 128];
   end
 
   logic [16*AB-1:0] acc_q [NAcc];

@@ -60,12 +60,15 @@ module ak_sm_engine #(
   assign a_go = start_i || (run_q && e_q < (RowBits+1)'(Rows));
   assign a_row = start_i ? '0 : e_q;
 
-  // stage A: logits of row a_row and its valid-key count
+  // stage A: logits of row a_row and its valid-key count (the row picked first, one mux of
+  // whole rows, then its 16 scores at constant offsets)
   logic [KT*LB-1:0] logit_d;
+  logic [KT*SBits-1:0] s_row;
+  assign s_row = s_i[32'(a_row[RB-1:0])*(KT*SBits) +: KT*SBits];
   for (genvar j = 0; j < KT; j++) begin : g_logit
     logic signed [SBits-1:0] s;
     logic signed [LB-1:0] l;
-    assign s = $signed(s_i[(32'(a_row)*KT + j)*SBits +: SBits]);
+    assign s = $signed(s_row[j*SBits +: SBits]);
     ak_logit u_logit (.s_i(s), .mult_i(mult_i), .shift_i(shift_i), .l_o(l));
     assign logit_d[j*LB +: LB] = l;
   end

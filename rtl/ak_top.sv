@@ -160,13 +160,21 @@ module ak_top #(
   end
 
   // ---- Q.K^T: column qk_col of Q and of the K tile being computed ----
+  // (each row sliced out at a constant offset first, then the column picked from the row: a
+  // 128-way byte mux per row for synthesis, not a shifter across the whole tile)
   logic [Rows*8-1:0] q_col;
   logic [KT*8-1:0] k_col;
+  logic [KT*MaxHeadDim*8-1:0] k_cur;
+  assign k_cur = k_tile[qk_half];
   for (genvar i = 0; i < Rows; i++) begin : g_qcol
-    assign q_col[i*8 +: 8] = q_tile[(i*MaxHeadDim + 32'(qk_col))*8 +: 8];
+    logic [MaxHeadDim*8-1:0] row;
+    assign row = q_tile[i*MaxHeadDim*8 +: MaxHeadDim*8];
+    assign q_col[i*8 +: 8] = row[32'(qk_col)*8 +: 8];
   end
   for (genvar j = 0; j < KT; j++) begin : g_kcol
-    assign k_col[j*8 +: 8] = k_tile[qk_half][(j*MaxHeadDim + 32'(qk_col))*8 +: 8];
+    logic [MaxHeadDim*8-1:0] row;
+    assign row = k_cur[j*MaxHeadDim*8 +: MaxHeadDim*8];
+    assign k_col[j*8 +: 8] = row[32'(qk_col)*8 +: 8];
   end
   logic [Rows*KT*23-1:0] s;
   ak_qk_array #(.Rows(Rows)) u_qk (

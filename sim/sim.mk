@@ -15,8 +15,10 @@ SIM_OBJ   := $(BUILD)/obj/sim/mem_model.o
 SIM_INC   := -Ihost -Isim
 SIM_LIBS  := $(HOST_LIB) $(AKSIM_LIB) $(LIBA) -lz -lpthread -lstdc++ -lm
 SIM_HDRS  := host/ak_driver.h sim/verilator/ak_sim.h sim/mem_model.h
-# The model's C++ optimisation: -O2 measured fastest (docs in sim/README.md; `make bench`)
-SIM_OPT ?= -O2
+# The model's C++ optimisation level, measured (`attnkit sim` host time, layer 2 of
+# vectors/workloads/rtl-n1024-d64.json style runs, side by side): -O3 ~31k cycles/s, -O2 ~18k,
+# -O1 ~11k; -O3 kept. `make SIM_OPT=-O2 BUILD=dir` builds another for comparison.
+SIM_OPT ?= -O3
 SIM_VFLAGS := -Wall --cc --build -O3 -MAKEFLAGS "OPT_FAST=$(SIM_OPT)" -CFLAGS $(SIM_OPT) --trace-fst \
               -CFLAGS -I$(abspath sim) -CFLAGS -I$(abspath refmodel/include)
 

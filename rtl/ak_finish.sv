@@ -31,26 +31,17 @@ module ak_finish #(
   localparam int EBits = $clog2(NChunk + 1);
   localparam int Lat = ak_pkg::OutFxBits + 2;  // ak_div_pipe's latency
 
-  logic run_q;
-  logic [EBits-1:0] e_q, e_last, e;
-  logic go;
-  assign e_last = EBits'((Rows << lg_groups_i) - 1);
-  assign go = start_i || run_q;
-  assign e = start_i ? '0 : e_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      run_q <= 1'b0;
-      e_q <= '0;
-    end else if (go) begin
-      run_q <= e != e_last;
-      e_q <= e + 1'b1;
-    end
-  end
-
+  logic go, e_is_last;
   logic [EBits-1:0] row, grp;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [EBits-1:0] e;  // its top bit only counts to Rows * groups; the tag is the low CBits
+  /* verilator lint_on UNUSEDSIGNAL */
+  ak_group_walk #(.Rows(Rows), .MaxHeadDim(MaxHeadDim)) u_walk (
+    .clk_i, .rst_ni, .start_i, .lg_groups_i, .go_o(go), .e_o(e), .row_o(row), .grp_o(grp),
+    .last_o(e_is_last)
+  );
+
   logic [AB-1:0] l;
-  assign row = e >> lg_groups_i;
-  assign grp = e & ((EBits'(1) << lg_groups_i) - 1'b1);
   assign acc_idx_o = CBits'(32'(row) * MaxG + 32'(grp));
   assign l = l_i[32'(row)*AB +: AB];
 
@@ -63,7 +54,7 @@ module ak_finish #(
   always_ff @(posedge clk_i) tag_q <= {tag_q[(Lat-1)*CBits-1:0], CBits'(e)};
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) last_q <= '0;
-    else last_q <= {last_q[Lat-2:0], go && e == e_last};
+    else last_q <= {last_q[Lat-2:0], go && e_is_last};
   end
 
   logic [15:0] valid;

@@ -30,28 +30,17 @@ module ak_pv_engine #(
   localparam int DeltaBits = $clog2(AB + 2);
   localparam int EBits = $clog2(NAcc + 1);
 
-  // the walk: e = row * groups + group, 0 .. Rows * groups - 1
-  logic run_q;
-  logic [EBits-1:0] e_q, e_last;
+  // the walk over (row, group), one a cycle
   logic go;
-  logic [EBits-1:0] e;
-  assign e_last = EBits'((Rows << lg_groups_i) - 1);
-  assign go = start_i || run_q;
-  assign e = start_i ? '0 : e_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      run_q <= 1'b0;
-      e_q <= '0;
-    end else if (go) begin
-      run_q <= e != e_last;
-      e_q <= e + 1'b1;
-    end
-  end
-
   logic [EBits-1:0] row, grp;
+  // (the engine needs the position, not the step index)
+  /* verilator lint_off PINCONNECTEMPTY */
+  ak_group_walk #(.Rows(Rows), .MaxHeadDim(MaxHeadDim)) u_walk (
+    .clk_i, .rst_ni, .start_i, .lg_groups_i, .go_o(go), .e_o(), .row_o(row), .grp_o(grp),
+    .last_o()
+  );
+  /* verilator lint_on PINCONNECTEMPTY */
   logic [IdxBits-1:0] idx;
-  assign row = e >> lg_groups_i;
-  assign grp = e & ((EBits'(1) << lg_groups_i) - 1'b1);
   assign idx = IdxBits'(32'(row) * MaxG + 32'(grp));
   assign p_idx_o = {half_i, row[$clog2(Rows)-1:0]};
 

@@ -24,6 +24,7 @@ def main():
         print(f"bench_rtl: --workload {args.workload}: no such file", file=sys.stderr)
         return 2
 
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     gen = subprocess.run([args.attnkit, "vecgen", "--workload", args.workload, "--out",
                           args.out, "--force"], capture_output=True, text=True)
     if gen.returncode != 0:

@@ -46,7 +46,7 @@ APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-d
              verilator iverilog yosys
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all help deps demo test bench golden fuzz regmap-docs install uninstall clean run-tests \
+.PHONY: all help deps demo test bench golden fuzz regmap-docs synth install uninstall clean run-tests \
         run-demo run-bench
 .DEFAULT_GOAL := all
 
@@ -197,6 +197,16 @@ $(BUILD)/gen/attnkit_desc.h $(BUILD)/gen/ak_desc_pkg.sv &: $(DESC_RDL) scripts/g
 
 regmap-docs: ## regenerate docs/registers.md from the register map (commit the result)
 	$(PYTHON) -m peakrdl markdown $(RDL) -P NUMERICS=$(NUMERICS_VERSION) -o docs/registers.md
+
+# The whole top through Yosys's full generic synthesis (no ABC: with it, longer still), the
+# structural checks, and the cell counts. About 15 minutes and 5 GB for the default parameters
+# (512 multipliers), so `make test` stops after the coarse part (tests/test_rtl_lint.c).
+synth: deps $(SV_PKGS) ## Yosys synth -top ak_top (generic cells, ~15 min): check -assert and cell counts in build/reports/synth.txt
+	@mkdir -p $(BUILD)/reports
+	yosys -q -w 'Replacing memory' -l $(BUILD)/reports/synth.log \
+	  -p 'read_verilog -sv $(SV_PKGS) $(RTL_SRC); synth -top ak_top -noabc; check -assert; tee -o $(BUILD)/reports/synth.txt stat'
+	@grep -A3 '=== design hierarchy ===' $(BUILD)/reports/synth.txt || true
+	@grep 'Number of cells' $(BUILD)/reports/synth.txt | tail -1
 
 # Verilator harness, host driver and `attnkit sim` (sim/sim.mk); Icarus testbench (sim/icarus/icarus.mk)
 include sim/sim.mk

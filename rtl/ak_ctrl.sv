@@ -604,7 +604,7 @@ module ak_ctrl #(
       else if (fin_done_i) fin_busy_q <= 1'b0;
       if (state_q == Drain || state_q == Idle) wr_req_q <= 1'b0;
       else if (fin_done_i) wr_req_q <= 1'b1;
-      else if (wr_cmd_ready_i) wr_req_q <= 1'b0;
+      else if (wr_req_q && wr_cmd_ready_i) wr_req_q <= 1'b0;  // taken
     end
   end
   always_ff @(posedge clk_i) begin

@@ -11,8 +11,6 @@
 #include <string.h>
 
 #define DEFAULT_LATENCY 20u
-#define MAX_WRITES 64u    /* write bursts between AW and B */
-#define WBUF_BEATS 256u   /* write beats that may arrive before their AW */
 #define BURST_FIXED 0u
 #define BURST_INCR 1u
 
@@ -35,9 +33,9 @@ struct ak_mem {
     uint8_t drop_r, drop_aw, drop_w; /* this cycle's backpressure draws */
     burst rq[AK_MEM_MAX_READS];
     unsigned rq_head, rq_n;
-    burst awq[MAX_WRITES], bq[MAX_WRITES];
+    burst awq[AK_MEM_MAX_WRITES], bq[AK_MEM_MAX_WRITES];
     unsigned awq_head, awq_n, bq_head, bq_n;
-    wbeat *wbuf; /* WBUF_BEATS */
+    wbeat *wbuf; /* AK_MEM_WBUF_BEATS */
     unsigned wb_head, wb_n;
     ak_axi_m2s prev;         /* the master's signals at the last edge */
     ak_axi_s2m prev_out;     /* ours at the last edge */
@@ -92,7 +90,7 @@ ak_status ak_mem_create(const ak_mem_config *cfg, ak_mem **out)
     if (m->cfg.latency == 0)
         m->cfg.latency = DEFAULT_LATENCY;
     m->bytes = calloc(1, cfg->size); /* untouched pages cost nothing */
-    m->wbuf = calloc(WBUF_BEATS, sizeof *m->wbuf);
+    m->wbuf = calloc(AK_MEM_WBUF_BEATS, sizeof *m->wbuf);
     if (!m->bytes || !m->wbuf) {
         ak_mem_destroy(m);
         return AK_ENOMEM;
@@ -168,8 +166,8 @@ static void compute(const ak_mem *m, ak_axi_s2m *o, int data)
             }
         }
     }
-    o->awready = m->awq_n + m->bq_n < MAX_WRITES && !m->drop_aw;
-    o->wready = m->wb_n < WBUF_BEATS && !m->drop_w;
+    o->awready = m->awq_n + m->bq_n < AK_MEM_MAX_WRITES && !m->drop_aw;
+    o->wready = m->wb_n < AK_MEM_WBUF_BEATS && !m->drop_w;
     if (m->bq_n && m->st.cycles >= m->bq[m->bq_head].ready) {
         o->bvalid = 1;
         o->bresp = m->bq[m->bq_head].resp;
@@ -233,12 +231,12 @@ static void drain_writes(ak_mem *m)
     while (m->wb_n && m->awq_n) {
         burst *b = &m->awq[m->awq_head];
         write_beat(m, b, &m->wbuf[m->wb_head]);
-        m->wb_head = (m->wb_head + 1) % WBUF_BEATS;
+        m->wb_head = (m->wb_head + 1) % AK_MEM_WBUF_BEATS;
         m->wb_n--;
         if (b->beat > b->len) {
             b->ready = m->st.cycles + m->cfg.latency + extra_delay(m);
-            m->bq[(m->bq_head + m->bq_n++) % MAX_WRITES] = *b;
-            m->awq_head = (m->awq_head + 1) % MAX_WRITES;
+            m->bq[(m->bq_head + m->bq_n++) % AK_MEM_MAX_WRITES] = *b;
+            m->awq_head = (m->awq_head + 1) % AK_MEM_MAX_WRITES;
             m->awq_n--;
         }
     }
@@ -282,17 +280,17 @@ void ak_mem_tick(ak_mem *m, const ak_axi_m2s *in)
         m->st.read_bursts++;
     }
     if (o.bvalid && in->bready) {
-        m->bq_head = (m->bq_head + 1) % MAX_WRITES;
+        m->bq_head = (m->bq_head + 1) % AK_MEM_MAX_WRITES;
         m->bq_n--;
         m->st.write_responses++;
     }
     if (in->awvalid && o.awready) {
-        m->awq[(m->awq_head + m->awq_n++) % MAX_WRITES] =
+        m->awq[(m->awq_head + m->awq_n++) % AK_MEM_MAX_WRITES] =
             new_burst(m, "write", in->awaddr, in->awlen, in->awsize, in->awburst);
         m->st.write_bursts++;
     }
     if (in->wvalid && o.wready) {
-        wbeat *w = &m->wbuf[(m->wb_head + m->wb_n++) % WBUF_BEATS];
+        wbeat *w = &m->wbuf[(m->wb_head + m->wb_n++) % AK_MEM_WBUF_BEATS];
         memcpy(w->data, in->wdata, sizeof w->data);
         w->strb = in->wstrb;
         w->last = in->wlast;

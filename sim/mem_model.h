@@ -28,6 +28,8 @@ extern "C" {
 
 #define AK_MEM_BEAT_BYTES 64u   /* data bus width: 512 bits */
 #define AK_MEM_MAX_READS 16u    /* outstanding read bursts before arready drops */
+#define AK_MEM_MAX_WRITES 64u   /* write bursts between AW and B before awready drops */
+#define AK_MEM_WBUF_BEATS 256u  /* write beats that may arrive before their AW */
 #define AK_MEM_RESP_OKAY 0u
 #define AK_MEM_RESP_SLVERR 2u
 

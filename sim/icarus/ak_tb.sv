@@ -19,9 +19,15 @@
 //   +idle_limit=N    a hang: no AXI4 transfer for N cycles while waiting        (default 20000)
 //   +name=STR        label of the result line
 //   +vcd=FILE        dump a VCD waveform
-// Compile-time parameter MemWords: the memory size in 64-bit words (default 2^18 = 2 MiB).
+// Compile-time parameters: MemWords, the memory size in 64-bit words (default 2^18 = 2 MiB);
+// BeatBytes, MaxReads, MaxWrites, WbufBeats, the C model's bounds, which sim/icarus/icarus.mk
+// takes from sim/mem_model.h (AK_MEM_*) so both memories keep one timing.
 module ak_tb #(
-  parameter int MemWords = 1 << 18
+  parameter int MemWords  = 1 << 18,
+  parameter int BeatBytes = 0,
+  parameter int MaxReads  = 0,
+  parameter int MaxWrites = 0,
+  parameter int WbufBeats = 0
 );
   logic clk = 1'b0;
   logic rst_n = 1'b1;  // falls at #1: an edge for asynchronous resets (see the test below)
@@ -90,10 +96,6 @@ module ak_tb #(
   // A beat touching a byte outside the memory answers SLVERR (and is not written). The outputs
   // are a function of the state, recomputed at each clock edge (no combinational path from
   // the master). Protocol violations of the master are counted, the first one described.
-  localparam int BeatBytes = 64;
-  localparam int MaxReads = 16;
-  localparam int MaxWrites = 64;
-  localparam int WbufBeats = 256;
   localparam longint MemBytes = longint'(MemWords) * 8;
 
   bit [63:0] mem [0:MemWords-1];   // the memory: 2-state, starts zeroed like the C model's
@@ -534,6 +536,8 @@ module ak_tb #(
   endtask
 
   initial begin
+    if (BeatBytes != 64 || MaxReads < 1 || MaxWrites < 1 || WbufBeats < 1)
+      finish_fail("compile with -Pak_tb.BeatBytes=64 and MaxReads, MaxWrites, WbufBeats from sim/mem_model.h (sim/icarus/icarus.mk does)");
     if (!$value$plusargs("mem=%s", mem_file)) finish_fail("+mem=FILE missing");
     if (!$value$plusargs("expect=%s", expect_file)) finish_fail("+expect=FILE missing");
     if (!$value$plusargs("words=%d", words)) finish_fail("+words=N missing");

@@ -9,10 +9,17 @@ GOLDEN_DIRS = $(sort $(dir $(wildcard vectors/golden/*/manifest.json)))
 
 # (-Wall less the notes that a block wakes on any bit of a vector or any word of an array: the
 # loops over whole arrays and vectors mean to)
-$(ICARUS_VVP): $(SV_PKGS) $(RTL_SRC) sim/icarus/ak_tb.sv
+# The testbench's memory keeps the C model's bounds: AK_MEM_* of sim/mem_model.h.
+mem_const = $(shell sed -n 's/^\#define AK_MEM_$(1) \([0-9]*\)u.*/\1/p' sim/mem_model.h)
+ICARUS_MEM := -Pak_tb.BeatBytes=$(call mem_const,BEAT_BYTES) \
+              -Pak_tb.MaxReads=$(call mem_const,MAX_READS) \
+              -Pak_tb.MaxWrites=$(call mem_const,MAX_WRITES) \
+              -Pak_tb.WbufBeats=$(call mem_const,WBUF_BEATS)
+
+$(ICARUS_VVP): $(SV_PKGS) $(RTL_SRC) sim/icarus/ak_tb.sv sim/mem_model.h
 	@mkdir -p $(@D)
 	iverilog -g2012 -Wall -Wno-timescale -Wno-sensitivity-entire-vector \
-	  -Wno-sensitivity-entire-array -o $@.tmp -s ak_tb \
+	  -Wno-sensitivity-entire-array $(ICARUS_MEM) -o $@.tmp -s ak_tb \
 	  $(SV_PKGS) $(RTL_SRC) sim/icarus/ak_tb.sv
 	mv $@.tmp $@
 

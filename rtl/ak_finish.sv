@@ -16,7 +16,8 @@ module ak_finish #(
   input  logic [ak_pkg::MultBits-1:0]          mult_i,       // M_o
   input  logic [5:0]                           shift_i,      // sh_o
   // accumulators (ak_pv_engine's read port) and row sums (ak_sm_engine)
-  output logic [$clog2(Rows*MaxG)-1:0]         acc_idx_o,
+  output logic [$clog2(Rows)-1:0]              acc_row_o,
+  output logic [GBits-1:0]                     acc_grp_o,
   input  logic [16*ak_pkg::AccBits-1:0]        acc_i,
   input  logic [Rows*ak_pkg::AccBits-1:0]      l_i,
   output logic                                 done_o,
@@ -26,13 +27,17 @@ module ak_finish #(
 );
   localparam int AB = ak_pkg::AccBits;
   localparam int MaxG = MaxHeadDim / 16;
+  localparam int GBits = MaxG > 1 ? $clog2(MaxG) : 1;
   localparam int NChunk = Rows * MaxG;
   localparam int CBits = $clog2(NChunk);
   localparam int EBits = $clog2(NChunk + 1);
   localparam int Lat = ak_pkg::OutFxBits + 2;  // ak_div_pipe's latency
 
   logic go, e_is_last;
-  logic [EBits-1:0] row, grp;
+  logic [EBits-1:0] row;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [EBits-1:0] grp;  // a group number fits GBits
+  /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_off UNUSEDSIGNAL */
   logic [EBits-1:0] e;  // its top bit only counts to Rows * groups; the tag is the low CBits
   /* verilator lint_on UNUSEDSIGNAL */
@@ -42,7 +47,8 @@ module ak_finish #(
   );
 
   logic [AB-1:0] l;
-  assign acc_idx_o = CBits'(32'(row) * MaxG + 32'(grp));
+  assign acc_row_o = row[$clog2(Rows)-1:0];
+  assign acc_grp_o = grp[GBits-1:0];
   assign l = l_i[32'(row)*AB +: AB];
 
   // the chunk each division lands in (= e: row * groups + group is its place in memory order)

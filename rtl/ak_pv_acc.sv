@@ -1,8 +1,6 @@
 // ak_pv_acc: the accumulator update of docs/numerics.md section 6 (steps 3 and 5) for one
-// query row and Cols value columns:
+// query row and Cols value columns, one ak_pv_col each:
 //   acc_o[c] = round_shift(acc_i[c], delta_i) + sum_{j < KeyTile} p_i[j] * v_i[j][c]
-// with p from ak_softmax_tile (0 for invalid keys) and delta its rescale shift (clamped to
-// AccBits + 1, which takes any accumulator to 0). Products are 21 x 8-bit signed.
 // Latency: combinational.
 module ak_pv_acc #(
   parameter int Cols = 16
@@ -14,36 +12,16 @@ module ak_pv_acc #(
   output logic [Cols*ak_pkg::AccBits-1:0]                 acc_o
 );
   localparam int AB = ak_pkg::AccBits;
-  localparam int PB = ak_pkg::ProbFrac + 1;
   localparam int KT = ak_pkg::KeyTile;
   localparam int DeltaBits = $clog2(AB + 2);
 
   for (genvar c = 0; c < Cols; c++) begin : g_col
-    logic signed [AB-1:0] acc, shifted, floored, sum;
-    logic half;
-    assign acc = $signed(acc_i[c*AB +: AB]);
-    // round_shift: floor (arithmetic shift) plus the first dropped bit; the shift stands alone
-    // because an unsigned operand of ?: would make it a logical shift
-    assign shifted = acc >>> delta_i;
-    assign floored = delta_i > DeltaBits'(AB) ? '0 : shifted;  // beyond the width: 0, not -1
-    assign half = (delta_i != '0) && (delta_i <= DeltaBits'(AB)) && acc[delta_i - 1'b1];
-    // operands widened to AB bits first: a product is evaluated at its operands' width
-    logic signed [AB-1:0] pw [KT];
-    logic signed [AB-1:0] vw [KT];
-    // a key with p = 0 (masked, or past the ragged edge) contributes 0 whatever its V row
-    // holds; V is forced to 0 there, so a V row never loaded (X in a 4-state simulator, stale
-    // data in silicon) cannot reach the sum
+    logic [KT*8-1:0] v_col;  // column c of the 16 value rows
     for (genvar j = 0; j < KT; j++) begin : g_key
-      logic signed [7:0] v;
-      assign v = p_i[j*PB +: PB] == '0 ? 8'sd0 : $signed(v_i[(j*Cols+c)*8 +: 8]);
-      assign pw[j] = $signed({{(AB-PB){1'b0}}, p_i[j*PB +: PB]});
-      assign vw[j] = $signed({{(AB-8){v[7]}}, v});
+      assign v_col[j*8 +: 8] = v_i[(j*Cols+c)*8 +: 8];
     end
-    always @* begin
-      sum = floored + (half ? AB'(1) : AB'(0));
-      for (int j = 0; j < KT; j++)
-        sum = sum + pw[j] * vw[j];
-    end
-    assign acc_o[c*AB +: AB] = sum;
+    ak_pv_col #(.DeltaBits(DeltaBits)) u_col (
+      .acc_i(acc_i[c*AB +: AB]), .delta_i, .p_i, .v_i(v_col), .acc_o(acc_o[c*AB +: AB])
+    );
   end
 endmodule

@@ -20,15 +20,10 @@ module ak_qk_array #(
 
   for (genvar i = 0; i < Rows; i++) begin : g_row
     for (genvar j = 0; j < KT; j++) begin : g_pe
-      logic signed [SBits-1:0] acc_q, acc_d, s_q;
-      logic signed [15:0] prod;
-      assign prod = $signed(q_col_i[i*8 +: 8]) * $signed(k_col_i[j*8 +: 8]);
-      assign acc_d = (clear_i ? '0 : acc_q) + SBits'(prod);
-      always_ff @(posedge clk_i) begin
-        if (en_i) acc_q <= acc_d;
-        if (capture_i) s_q <= acc_q;
-      end
-      assign s_o[(i*KT + j)*SBits +: SBits] = s_q;
+      ak_qk_pe #(.SBits(SBits)) u_pe (
+        .clk_i, .en_i, .clear_i, .capture_i, .q_i(q_col_i[i*8 +: 8]), .k_i(k_col_i[j*8 +: 8]),
+        .s_o(s_o[(i*KT + j)*SBits +: SBits])
+      );
     end
   end
 endmodule

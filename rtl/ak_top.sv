@@ -193,17 +193,18 @@ module ak_top #(
     .shift_i(logit_shift), .p_idx_i(p_idx), .p_o(p), .delta_o(delta), .l_o(l)
   );
 
-  logic [$clog2(Rows*MaxG)-1:0] acc_idx;
+  logic [$clog2(Rows)-1:0] acc_row;
+  logic [(MaxG > 1 ? $clog2(MaxG) : 1)-1:0] acc_grp;
   logic [16*AB-1:0] acc;
   ak_pv_engine #(.Rows(Rows), .MaxHeadDim(MaxHeadDim)) u_pv (
     .clk_i, .rst_ni, .clear_i(tile_clear), .start_i(pv_start), .half_i(pv_half),
     .lg_groups_i(lg_groups), .v_i(v_tile[pv_half]), .p_idx_o(p_idx), .p_i(p), .delta_i(delta),
-    .rd_idx_i(acc_idx), .rd_acc_o(acc)
+    .rd_row_i(acc_row), .rd_grp_i(acc_grp), .rd_acc_o(acc)
   );
 
   ak_finish #(.Rows(Rows), .MaxHeadDim(MaxHeadDim)) u_fin (
     .clk_i, .rst_ni, .start_i(fin_start), .lg_groups_i(lg_groups), .mult_i(out_mult),
-    .shift_i(out_shift), .acc_idx_o(acc_idx), .acc_i(acc), .l_i(l), .done_o(fin_done),
+    .shift_i(out_shift), .acc_row_o(acc_row), .acc_grp_o(acc_grp), .acc_i(acc), .l_i(l), .done_o(fin_done),
     .word_i(wr_word), .word_o(wr_word_data)
   );
 endmodule

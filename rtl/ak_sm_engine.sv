@@ -4,17 +4,21 @@
 //     of valid keys n (ragged nk and the token-causal limit; rows past nq get 0);
 //   B (cycle e = row + 1): ak_softmax_tile on the row's state (has_max, m, l): the new state,
 //     the 16 probabilities and the accumulators' rescale shift, written to P buffer half half_i.
-// The P buffer (2 halves x Rows) is read by the P.V engine through p_idx_i. clear_i starts a
-// query tile (every row without a maximum; l then reads as 0).
+// The P buffer (2 halves x Rows) is read by the P.V engine through p_idx_i. The row state has
+// two banks (bank_i), as consecutive query tiles overlap; first_i (a query tile's first key
+// tile) starts every row afresh, without a maximum; none_i (a query tile without keys) makes
+// every key invalid. t_i, r0_i, the scale, bank_i, first_i and none_i are held for the walk.
 // Latency: Rows + 1 cycles from start_i to the last write; the slot reserves Rows + 2.
 module ak_sm_engine #(
   parameter int Rows = 16
 ) (
   input  logic                                           clk_i,
   input  logic                                           rst_ni,
-  input  logic                                           clear_i,
   input  logic                                           start_i,
   input  logic                                           half_i,
+  input  logic                                           bank_i,
+  input  logic                                           first_i,
+  input  logic                                           none_i,
   input  logic [Rows*ak_pkg::KeyTile*23-1:0]             s_i,
   input  logic [16:0]                                    t_i,       // first key of the tile
   input  logic [16:0]                                    r0_i,      // first query row of the tile
@@ -27,7 +31,9 @@ module ak_sm_engine #(
   input  logic [$clog2(2*Rows)-1:0]                      p_idx_i,
   output logic [ak_pkg::KeyTile*(ak_pkg::ProbFrac+1)-1:0] p_o,
   output logic [DeltaBits-1:0]                           delta_o,
-  // row sums for the normaliser: row r at [r*AccBits +: AccBits]; 0 for a row without keys
+  // row sums of bank l_bank_i for the normaliser: row r at [r*AccBits +: AccBits]; 0 for a
+  // row without keys
+  input  logic                                           l_bank_i,
   output logic [Rows*ak_pkg::AccBits-1:0]                l_o
 );
   localparam int KT = ak_pkg::KeyTile;
@@ -70,7 +76,8 @@ module ak_sm_engine #(
     logic signed [LB-1:0] l;
     assign s = $signed(s_row[j*SBits +: SBits]);
     ak_logit u_logit (.s_i(s), .mult_i(mult_i), .shift_i(shift_i), .l_o(l));
-    assign logit_d[j*LB +: LB] = l;
+    // (an empty record's S was never computed: 0, not stale data or X)
+    assign logit_d[j*LB +: LB] = none_i ? '0 : l;
   end
 
   // n = clamp(min(nk, jlim) - t, 0, 16) with jlim = i + 1 + nk - nq (token-causal) or nk
@@ -84,7 +91,7 @@ module ak_sm_engine #(
     jlim = causal_i ? row + 20'sd1 + nk - $signed(20'(nq_i)) : nk;
     lim = jlim < nk ? jlim : nk;
     n_full = lim - $signed(20'(t_i));
-    if (row >= $signed(20'(nq_i)) || n_full <= 20'sd0) n_d = '0;
+    if (none_i || row >= $signed(20'(nq_i)) || n_full <= 20'sd0) n_d = '0;
     else if (n_full >= $signed(20'(KT))) n_d = ($clog2(KT)+1)'(KT);
     else n_d = ($clog2(KT)+1)'(n_full);
   end
@@ -105,18 +112,21 @@ module ak_sm_engine #(
     end
   end
 
-  // stage B: the online-softmax step of row b_row_q
-  logic [Rows-1:0] has_max_q;
-  logic signed [MBits-1:0] m_q [Rows];
-  logic [AB-1:0] l_q [Rows];
-  logic has_max_new;
+  // stage B: the online-softmax step of row b_row_q; its state at {bank, row}
+  logic [2*Rows-1:0] has_max_q;
+  logic signed [MBits-1:0] m_q [2*Rows];
+  logic [AB-1:0] l_q [2*Rows];
+  logic [RB:0] s_idx;
+  logic has_max_cur, has_max_new;
   logic signed [MBits-1:0] m_new;
   logic [AB-1:0] l_new, l_cur;
   logic [DeltaBits-1:0] delta_new;
   logic [KT*PB-1:0] p_new;
-  assign l_cur = has_max_q[b_row_q] ? l_q[b_row_q] : '0;
+  assign s_idx = {bank_i, b_row_q};
+  assign has_max_cur = !first_i && has_max_q[s_idx];
+  assign l_cur = has_max_cur ? l_q[s_idx] : '0;
   ak_softmax_tile u_tile (
-    .has_max_i(has_max_q[b_row_q]), .m_i(m_q[b_row_q]), .l_i(l_cur), .n_i(n_q),
+    .has_max_i(has_max_cur), .m_i(m_q[s_idx]), .l_i(l_cur), .n_i(n_q),
     .logit_i(logit_q), .has_max_o(has_max_new), .m_o(m_new), .l_o(l_new),
     .delta_o(delta_new), .p_o(p_new)
   );
@@ -127,13 +137,12 @@ module ak_sm_engine #(
   assign w_idx = {half_i, b_row_q};
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) has_max_q <= '0;
-    else if (clear_i) has_max_q <= '0;
-    else if (b_go_q) has_max_q[b_row_q] <= has_max_new;
+    else if (b_go_q) has_max_q[s_idx] <= has_max_new;
   end
   always_ff @(posedge clk_i) begin
     if (b_go_q) begin
-      m_q[b_row_q] <= m_new;
-      l_q[b_row_q] <= l_new;
+      m_q[s_idx] <= m_new;
+      l_q[s_idx] <= l_new;
       p_q[w_idx] <= p_new;
       delta_q[w_idx] <= delta_new;
     end
@@ -142,6 +151,6 @@ module ak_sm_engine #(
   assign p_o = p_q[p_idx_i];
   assign delta_o = delta_q[p_idx_i];
   for (genvar r = 0; r < Rows; r++) begin : g_l
-    assign l_o[r*AB +: AB] = has_max_q[r] ? l_q[r] : '0;
+    assign l_o[r*AB +: AB] = has_max_q[{l_bank_i, RB'(r)}] ? l_q[{l_bank_i, RB'(r)}] : '0;
   end
 endmodule

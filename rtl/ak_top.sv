@@ -111,14 +111,16 @@ module ak_top #(
   );
 
   // ---- controller ----
-  logic q_we;
-  logic [1:0] k_we, v_we, lg_groups;
+  logic [1:0] q_we, k_we, v_we, lg_groups;
   logic [7:0] d;
-  logic [16:0] nq, nk, r0, sm_t;
-  logic causal, qk_en, qk_clear, qk_capture, qk_half, tile_clear, sm_start, sm_half;
-  logic pv_start, pv_half, fin_start, fin_done;
-  logic [30:0] logit_mult, out_mult;
-  logic [5:0] logit_shift, out_shift;
+  logic [16:0] nq, nk, sm_t, sm_r0;
+  logic causal, qk_en, qk_clear, qk_capture, qk_half, qk_bank;
+  logic sm_start, sm_half, sm_bank, sm_first, sm_none;
+  logic pv_start, pv_half, pv_bank, pv_first, fin_start, fin_bank, fin_obank, fin_done, wr_bank;
+  logic [ak_pkg::MultBits-1:0] sm_mult;
+  logic [5:0] sm_shift;
+  logic [2*ak_pkg::MultBits-1:0] fin_mult;
+  logic [2*6-1:0] fin_shift;
   logic [6:0] qk_col;
   ak_ctrl #(.Rows(Rows), .MaxHeadDim(MaxHeadDim), .MaxKvBlocks(MaxKvBlocks)) u_ctrl (
     .clk_i, .rst_ni,
@@ -130,25 +132,28 @@ module ak_top #(
     .beat_idx_i(beat_idx), .beat_last_i(beat_last), .rd_err_i(rd_err), .rd_idle_i(rd_idle),
     .wr_cmd_valid_o(wr_cmd_valid), .wr_cmd_ready_i(wr_cmd_ready), .wr_cmd_addr_o(wr_cmd_addr),
     .wr_cmd_beats_o(wr_cmd_beats), .wr_cmd_last_bytes_o(wr_last_bytes), .wr_done_i(wr_done),
-    .wr_err_i(wr_err),
+    .wr_err_i(wr_err), .wr_bank_o(wr_bank),
     .q_we_o(q_we), .k_we_o(k_we), .v_we_o(v_we),
     .d_o(d), .lg_groups_o(lg_groups), .nq_o(nq), .nk_o(nk), .causal_o(causal),
-    .logit_mult_o(logit_mult), .logit_shift_o(logit_shift), .out_mult_o(out_mult),
-    .out_shift_o(out_shift), .r0_o(r0),
     .qk_en_o(qk_en), .qk_clear_o(qk_clear), .qk_capture_o(qk_capture), .qk_col_o(qk_col),
-    .qk_half_o(qk_half), .tile_clear_o(tile_clear), .sm_start_o(sm_start), .sm_half_o(sm_half),
-    .sm_t_o(sm_t), .pv_start_o(pv_start), .pv_half_o(pv_half), .fin_start_o(fin_start),
-    .fin_done_i(fin_done)
+    .qk_half_o(qk_half), .qk_bank_o(qk_bank),
+    .sm_start_o(sm_start), .sm_half_o(sm_half), .sm_bank_o(sm_bank), .sm_first_o(sm_first),
+    .sm_none_o(sm_none), .sm_t_o(sm_t), .sm_r0_o(sm_r0), .sm_mult_o(sm_mult),
+    .sm_shift_o(sm_shift),
+    .pv_start_o(pv_start), .pv_half_o(pv_half), .pv_bank_o(pv_bank), .pv_first_o(pv_first),
+    .fin_start_o(fin_start), .fin_bank_o(fin_bank), .fin_obank_o(fin_obank),
+    .fin_mult_o(fin_mult), .fin_shift_o(fin_shift), .fin_done_i(fin_done)
   );
 
-  // ---- tile buffers ----
-  logic [Rows*MaxHeadDim*8-1:0] q_tile;
+  // ---- tile buffers: Q in two banks (consecutive query tiles), K and V in two halves ----
+  logic [Rows*MaxHeadDim*8-1:0] q_tile [2];
   logic [KT*MaxHeadDim*8-1:0] k_tile [2];
   logic [KT*MaxHeadDim*8-1:0] v_tile [2];
-  ak_tile_buf #(.NRows(Rows), .MaxHeadDim(MaxHeadDim)) u_qbuf (
-    .clk_i, .we_i(q_we), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d), .data_o(q_tile)
-  );
-  for (genvar h = 0; h < 2; h++) begin : g_kv
+  for (genvar h = 0; h < 2; h++) begin : g_buf
+    ak_tile_buf #(.NRows(Rows), .MaxHeadDim(MaxHeadDim)) u_qbuf (
+      .clk_i, .we_i(q_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
+      .data_o(q_tile[h])
+    );
     ak_tile_buf #(.NRows(KT), .MaxHeadDim(MaxHeadDim)) u_kbuf (
       .clk_i, .we_i(k_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
       .data_o(k_tile[h])
@@ -164,11 +169,13 @@ module ak_top #(
   // 128-way byte mux per row for synthesis, not a shifter across the whole tile)
   logic [Rows*8-1:0] q_col;
   logic [KT*8-1:0] k_col;
+  logic [Rows*MaxHeadDim*8-1:0] q_cur;
   logic [KT*MaxHeadDim*8-1:0] k_cur;
+  assign q_cur = q_tile[qk_bank];
   assign k_cur = k_tile[qk_half];
   for (genvar i = 0; i < Rows; i++) begin : g_qcol
     logic [MaxHeadDim*8-1:0] row;
-    assign row = q_tile[i*MaxHeadDim*8 +: MaxHeadDim*8];
+    assign row = q_cur[i*MaxHeadDim*8 +: MaxHeadDim*8];
     assign q_col[i*8 +: 8] = row[32'(qk_col)*8 +: 8];
   end
   for (genvar j = 0; j < KT; j++) begin : g_kcol
@@ -188,23 +195,27 @@ module ak_top #(
   logic [DeltaBits-1:0] delta;
   logic [Rows*AB-1:0] l;
   ak_sm_engine #(.Rows(Rows)) u_sm (
-    .clk_i, .rst_ni, .clear_i(tile_clear), .start_i(sm_start), .half_i(sm_half), .s_i(s),
-    .t_i(sm_t), .r0_i(r0), .nq_i(nq), .nk_i(nk), .causal_i(causal), .mult_i(logit_mult),
-    .shift_i(logit_shift), .p_idx_i(p_idx), .p_o(p), .delta_o(delta), .l_o(l)
+    .clk_i, .rst_ni, .start_i(sm_start), .half_i(sm_half), .bank_i(sm_bank),
+    .first_i(sm_first), .none_i(sm_none), .s_i(s), .t_i(sm_t), .r0_i(sm_r0), .nq_i(nq),
+    .nk_i(nk), .causal_i(causal), .mult_i(sm_mult), .shift_i(sm_shift), .p_idx_i(p_idx),
+    .p_o(p), .delta_o(delta), .l_bank_i(acc_bank), .l_o(l)
   );
 
+  logic acc_bank;
   logic [$clog2(Rows)-1:0] acc_row;
   logic [(MaxG > 1 ? $clog2(MaxG) : 1)-1:0] acc_grp;
   logic [16*AB-1:0] acc;
   ak_pv_engine #(.Rows(Rows), .MaxHeadDim(MaxHeadDim)) u_pv (
-    .clk_i, .rst_ni, .clear_i(tile_clear), .start_i(pv_start), .half_i(pv_half),
-    .lg_groups_i(lg_groups), .v_i(v_tile[pv_half]), .p_idx_o(p_idx), .p_i(p), .delta_i(delta),
-    .rd_row_i(acc_row), .rd_grp_i(acc_grp), .rd_acc_o(acc)
+    .clk_i, .rst_ni, .start_i(pv_start), .bank_i(pv_bank), .first_i(pv_first),
+    .half_i(pv_half), .lg_groups_i(lg_groups), .v_i(v_tile[pv_half]), .p_idx_o(p_idx), .p_i(p),
+    .delta_i(delta), .rd_bank_i(acc_bank), .rd_row_i(acc_row), .rd_grp_i(acc_grp),
+    .rd_acc_o(acc)
   );
 
   ak_finish #(.Rows(Rows), .MaxHeadDim(MaxHeadDim)) u_fin (
-    .clk_i, .rst_ni, .start_i(fin_start), .lg_groups_i(lg_groups), .mult_i(out_mult),
-    .shift_i(out_shift), .acc_row_o(acc_row), .acc_grp_o(acc_grp), .acc_i(acc), .l_i(l), .done_o(fin_done),
-    .word_i(wr_word), .word_o(wr_word_data)
+    .clk_i, .rst_ni, .start_i(fin_start), .bank_i(fin_bank), .obank_i(fin_obank),
+    .lg_groups_i(lg_groups), .mult_i(fin_mult), .shift_i(fin_shift), .acc_bank_o(acc_bank),
+    .acc_row_o(acc_row), .acc_grp_o(acc_grp), .acc_i(acc), .l_i(l), .done_o(fin_done),
+    .word_bank_i(wr_bank), .word_i(wr_word), .word_o(wr_word_data)
   );
 endmodule

@@ -373,6 +373,7 @@ ak_drv_status ak_drv_run(ak_drv *d, const ak_attn_job *job, int8_t *out, ak_drv_
         return st;
     }
     st = ak_drv_wait(d, ak_drv_budget(d, job), res);
+    res->layout = lay;
     if (st == AK_DRV_OK && (st = ak_drv_read_output(d, job, &lay, out)) != AK_DRV_OK) {
         res->status = st;
         say(res->msg, sizeof res->msg, "reading the output back: %s", ak_drv_strerror(st));

@@ -39,11 +39,12 @@ typedef struct {
 } ak_backend;
 
 /* The Verilator co-simulation (host/backend_verilator.c over sim/verilator/ak_sim.h).
- * Zeros mean defaults: memory latency 20 cycles, 64 MiB; jitter_seed 0 = deterministic
- * memory; wave = FST file or NULL. */
+ * Zeros mean defaults: memory latency 20 cycles, 64 MiB, 64 bytes a cycle; jitter_seed 0 =
+ * deterministic memory; wave = FST file or NULL. */
 typedef struct {
     uint32_t latency;
     uint64_t jitter_seed;
+    uint32_t bytes_per_cycle;
     uint64_t mem_bytes;
     const char *wave;
 } ak_verilator_opts;
@@ -86,6 +87,7 @@ typedef struct {
     uint64_t cycles, stalls, macs; /* the CYCLES, STALLS, MACS counters */
     uint64_t waited;      /* device cycles the driver waited for the interrupt */
     uint64_t budget;      /* the cycle budget it allowed */
+    ak_job_layout layout; /* where the job was placed (once it started) */
     char msg[320];        /* what went wrong ("" on success) */
 } ak_drv_result;
 

@@ -50,6 +50,7 @@ ak_drv_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *
     const ak_sim_config cfg = {.mem_bytes = o ? o->mem_bytes : 0,
                                .latency = o ? o->latency : 0,
                                .jitter_seed = o ? o->jitter_seed : 0,
+                               .bytes_per_cycle = o ? o->bytes_per_cycle : 0,
                                .wave = o ? o->wave : NULL};
     ak_sim *s = NULL;
     ak_sim_status st = ak_sim_open(&cfg, &s);
@@ -60,12 +61,14 @@ ak_drv_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *
         return st == AK_SIM_ENOMEM ? AK_DRV_ENOMEM : st == AK_SIM_EWAVE ? AK_DRV_EBACKEND
                                                                         : AK_DRV_EINVAL;
     const ak_sim_config *c = ak_sim_get_config(s);
-    /* worst case of a jittered burst: latency + 2 x latency extra, plus backpressure */
+    /* worst case of a jittered burst: latency + 2 x latency extra, plus backpressure; a slower
+       memory stretches every transfer */
+    const uint64_t slow = c->bytes_per_cycle ? (64 + c->bytes_per_cycle - 1) / c->bytes_per_cycle : 1;
     *out = (ak_backend){.name = "verilator",
                         .ctx = s,
                         .mem_base = 0,
                         .mem_size = ak_sim_mem_size(s),
-                        .mem_latency = (c->jitter_seed ? 4ull : 1ull) * c->latency,
+                        .mem_latency = (c->jitter_seed ? 4ull : 1ull) * c->latency * slow,
                         .csr_read = csr_read,
                         .csr_write = csr_write,
                         .mem_write = mem_write,

@@ -466,7 +466,8 @@ module ak_ctrl #(
       FeCtx: if (ctx_free) fe_d = FeOffRd;
       FeOffRd: if (fe_rd_go) fe_d = FeOffWait;
       FeOffWait: if (hdr_landed) fe_d = FeOffUse;
-      FeOffUse: fe_d = off_w1 == off_w0 ? FeLand : FeListRd;  // no list, no Q: an empty tile
+      // no list, no Q: an empty tile
+      FeOffUse: if (off_w1 == off_w0) fe_d = FeLand; else fe_d = FeListRd;
       FeListRd: if (fe_rd_go) fe_d = FeQRd;
       FeQRd: if (fe_rd_go) fe_d = FeLand;
       // the context is ready; on to the next tile
@@ -795,16 +796,17 @@ module ak_ctrl #(
   logic stall;
   logic pv_busy_q;
   logic [15:0] pv_left_q;
-  // P.V runs Rows * d/16 cycles from its start
+  // P.V runs Rows * d/16 cycles from its start: the start cycle, then pv_busy_q while
+  // pv_left_q (the cycles left after this one) counts down
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pv_busy_q <= 1'b0;
       pv_left_q <= '0;
     end else if (pv_start_o) begin
-      pv_busy_q <= 1'b1;
+      pv_busy_q <= Rows * 32'(d_q) / 16 > 1;
       pv_left_q <= 16'((Rows * 32'(d_q) / 16) - 1);
     end else if (pv_busy_q) begin
-      pv_busy_q <= pv_left_q != 0;
+      pv_busy_q <= pv_left_q != 16'd1;
       pv_left_q <= pv_left_q - 1'b1;
     end
   end

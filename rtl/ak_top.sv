@@ -194,6 +194,7 @@ module ak_top #(
   logic [KT*PB-1:0] p;
   logic [DeltaBits-1:0] delta;
   logic [Rows*AB-1:0] l;
+  logic acc_bank;                 // the normaliser's bank of row sums and accumulators
   ak_sm_engine #(.Rows(Rows)) u_sm (
     .clk_i, .rst_ni, .start_i(sm_start), .half_i(sm_half), .bank_i(sm_bank),
     .first_i(sm_first), .none_i(sm_none), .s_i(s), .t_i(sm_t), .r0_i(sm_r0), .nq_i(nq),
@@ -201,7 +202,6 @@ module ak_top #(
     .p_o(p), .delta_o(delta), .l_bank_i(acc_bank), .l_o(l)
   );
 
-  logic acc_bank;
   logic [$clog2(Rows)-1:0] acc_row;
   logic [(MaxG > 1 ? $clog2(MaxG) : 1)-1:0] acc_grp;
   logic [16*AB-1:0] acc;

@@ -31,6 +31,7 @@ struct ak_mem {
     ak_mem_config cfg;
     uint64_t rng;
     uint8_t drop_r, drop_aw, drop_w; /* this cycle's backpressure draws */
+    uint32_t r_credit, w_credit;     /* bandwidth: bytes the R / W channel may move */
     burst rq[AK_MEM_MAX_READS];
     unsigned rq_head, rq_n;
     burst awq[AK_MEM_MAX_WRITES], bq[AK_MEM_MAX_WRITES];
@@ -80,7 +81,7 @@ static void protocol_error(ak_mem *m, const char *fmt, ...)
 
 ak_status ak_mem_create(const ak_mem_config *cfg, ak_mem **out)
 {
-    if (!cfg || !out || cfg->size == 0)
+    if (!cfg || !out || cfg->size == 0 || cfg->bytes_per_cycle > AK_MEM_BEAT_BYTES)
         return AK_EINVAL;
     *out = NULL;
     ak_mem *m = calloc(1, sizeof *m);
@@ -89,6 +90,8 @@ ak_status ak_mem_create(const ak_mem_config *cfg, ak_mem **out)
     m->cfg = *cfg;
     if (m->cfg.latency == 0)
         m->cfg.latency = DEFAULT_LATENCY;
+    if (m->cfg.bytes_per_cycle == 0)
+        m->cfg.bytes_per_cycle = AK_MEM_BEAT_BYTES;
     m->bytes = calloc(1, cfg->size); /* untouched pages cost nothing */
     m->wbuf = calloc(AK_MEM_WBUF_BEATS, sizeof *m->wbuf);
     if (!m->bytes || !m->wbuf) {
@@ -120,6 +123,7 @@ void ak_mem_reset(ak_mem *m)
     if (!m->rng)
         m->rng = 1;
     m->drop_r = m->drop_aw = m->drop_w = 0;
+    m->r_credit = m->w_credit = 2 * AK_MEM_BEAT_BYTES;
     draw_jitter(m);
 }
 
@@ -153,7 +157,7 @@ static void compute(const ak_mem *m, ak_axi_s2m *o, int data)
     o->arready = m->rq_n < AK_MEM_MAX_READS;
     if (m->rq_n) {
         const burst *b = &m->rq[m->rq_head];
-        if (m->st.cycles >= b->ready && !m->drop_r) {
+        if (m->st.cycles >= b->ready && !m->drop_r && m->r_credit >= AK_MEM_BEAT_BYTES) {
             const int ok = beat_in_range(m, b, b->beat);
             o->rvalid = 1;
             o->rlast = b->beat == b->len;
@@ -167,7 +171,7 @@ static void compute(const ak_mem *m, ak_axi_s2m *o, int data)
         }
     }
     o->awready = m->awq_n + m->bq_n < AK_MEM_MAX_WRITES && !m->drop_aw;
-    o->wready = m->wb_n < AK_MEM_WBUF_BEATS && !m->drop_w;
+    o->wready = m->wb_n < AK_MEM_WBUF_BEATS && !m->drop_w && m->w_credit >= AK_MEM_BEAT_BYTES;
     if (m->bq_n && m->st.cycles >= m->bq[m->bq_head].ready) {
         o->bvalid = 1;
         o->bresp = m->bq[m->bq_head].resp;
@@ -266,6 +270,7 @@ void ak_mem_tick(ak_mem *m, const ak_axi_m2s *in)
     /* R first: it only pops the head, the AR push goes to the tail */
     if (o.rvalid && in->rready) {
         burst *b = &m->rq[m->rq_head];
+        m->r_credit -= AK_MEM_BEAT_BYTES;
         m->st.read_beats++;
         m->st.slverr_beats += o.rresp != AK_MEM_RESP_OKAY;
         if (b->beat++ == b->len) {
@@ -290,12 +295,16 @@ void ak_mem_tick(ak_mem *m, const ak_axi_m2s *in)
         m->st.write_bursts++;
     }
     if (in->wvalid && o.wready) {
+        m->w_credit -= AK_MEM_BEAT_BYTES;
         wbeat *w = &m->wbuf[(m->wb_head + m->wb_n++) % AK_MEM_WBUF_BEATS];
         memcpy(w->data, in->wdata, sizeof w->data);
         w->strb = in->wstrb;
         w->last = in->wlast;
     }
     drain_writes(m);
+    const uint32_t cap = 2 * AK_MEM_BEAT_BYTES, bpc = m->cfg.bytes_per_cycle;
+    m->r_credit = m->r_credit + bpc > cap ? cap : m->r_credit + bpc;
+    m->w_credit = m->w_credit + bpc > cap ? cap : m->w_credit + bpc;
     m->prev = *in;
     m->prev_out = o;
     m->st.cycles++;

@@ -11,7 +11,9 @@
  * AK_MEM_MAX_READS read bursts are outstanding); a read burst accepted at cycle t has its first
  * beat valid at cycle t + latency, then one beat per cycle while rready; bursts are answered in
  * order. Write data beats are taken every cycle (before or after their AW); the B response is
- * valid `latency` cycles after the burst's last beat. With jitter_seed != 0 a seeded xorshift
+ * valid `latency` cycles after the burst's last beat. With bytes_per_cycle < 64 each channel
+ * (R, W) moves a beat only when it has a beat's worth of credit: the credit grows by
+ * bytes_per_cycle every cycle up to two beats, and a beat spends 64. With jitter_seed != 0 a seeded xorshift
  * adds 0..2*latency cycles to each burst and drops rvalid, awready and wready in 1 cycle of 8;
  * order is kept. A beat touching a byte outside the memory answers SLVERR (and is not written).
  * Functions return ak_status codes; nothing exits or aborts. */
@@ -59,6 +61,7 @@ typedef struct {
     uint64_t size;        /* bytes, > 0 */
     uint32_t latency;     /* cycles, >= 1 (0 in a config means the default, 20) */
     uint64_t jitter_seed; /* 0: deterministic */
+    uint32_t bytes_per_cycle; /* read and write bandwidth, 1..64 (0 in a config: 64) */
 } ak_mem_config;
 
 typedef struct {
@@ -73,7 +76,7 @@ typedef struct {
 
 typedef struct ak_mem ak_mem;
 
-/* AK_EINVAL for size 0, AK_ENOMEM. The memory starts zeroed. */
+/* AK_EINVAL for size 0 or bytes_per_cycle above 64, AK_ENOMEM. The memory starts zeroed. */
 ak_status ak_mem_create(const ak_mem_config *cfg, ak_mem **out);
 void ak_mem_destroy(ak_mem *m);
 

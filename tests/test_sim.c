@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <cJSON.h>
 #include <glob.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #include "ak_driver.h"
+#include "attnkit/cycle_model.h"
 #include "ak_test.h"
 #include "attnkit/attnkit.h"
 #include "attnkit_desc.h"
@@ -456,17 +458,39 @@ static uint64_t env_u64(const char *name, uint64_t def)
     return s && *s ? strtoull(s, NULL, 0) : def;
 }
 
+/* The cycle model's prediction of a run on d (its memory: latency 20, or 7 jittered, predicted
+ * from the mean latency 14 and 7/8 bandwidth as attnkit sim does). */
+static ak_cycle_report predicted(const ak_drv *d, const job_data *w, const ak_drv_result *r)
+{
+    ak_hw_config hw;
+    ak_mem_timing mt;
+    ak_hw_config_default(&hw);
+    ak_mem_timing_default(&mt);
+    mt.latency = d == drv_jitter ? 14 : 20;
+    mt.bytes_per_cycle = d == drv_jitter ? 56 : 64;
+    ak_cycle_report rep = {0};
+    const char *why = NULL;
+    if (ak_cycle_model_run(&hw, &mt, w->job.heads, w->job.nq, w->job.nk, w->job.d, w->job.mask,
+                           &r->layout, &rep, NULL, &why) != AK_OK)
+        printf("\n  cycle model: %s\n", why ? why : "?");
+    return rep;
+}
+
 /* Random jobs: shapes incl. the extremes 1 and 300, ragged and nq != nk, every pattern in
- * turn (causal or not), every input distribution; a quarter on the jittered memory. */
+ * turn (causal or not), every input distribution; a quarter on the jittered memory. Every
+ * output byte must match the reference model, and the cycle count the cycle model's: exactly
+ * on the deterministic memory; on the jittered one the prediction's error is reported (mean
+ * and worst) and its mean must stay within 3%. */
 static void test_random_jobs(void)
 {
-    const uint64_t seed = env_u64("AK_SIM_SEED", 20240611), count = env_u64("AK_SIM_CONFIGS", 100);
+    const uint64_t seed = env_u64("AK_SIM_SEED", 20240611), count = env_u64("AK_SIM_CONFIGS", 200);
     printf("\n  random jobs: AK_SIM_SEED=%llu AK_SIM_CONFIGS=%llu\n", (unsigned long long)seed,
            (unsigned long long)count);
     ak_rng r;
     ak_rng_seed(&r, seed);
     static const uint32_t dims[] = {32, 64, 128};
-    uint64_t failures = 0, cycles = 0, macs = 0, hw_macs = 0;
+    uint64_t failures = 0, cycles = 0, macs = 0, hw_macs = 0, exact = 0, jittered_n = 0;
+    double err_sum = 0, err_worst = 0;
     const clock_t t0 = clock();
     for (uint64_t i = 0; i < count; i++) {
         uint32_t heads = 1 + ak_rng_below(&r, 3), nq = 1 + ak_rng_below(&r, 300);
@@ -519,6 +543,26 @@ static void test_random_jobs(void)
                 printf("  %llu of %llu bytes differ; %llu cycles\n", (unsigned long long)bad,
                        (unsigned long long)w.outs, (unsigned long long)res.cycles);
         }
+        if (bad != UINT64_MAX) {
+            const ak_cycle_report pred = predicted(dv, &w, &res);
+            if (dv == drv_jitter) {
+                const double e =
+                    fabs(((double)pred.cycles - (double)res.cycles) / (double)res.cycles);
+                err_sum += e;
+                err_worst = e > err_worst ? e : err_worst;
+                jittered_n++;
+            } else if (pred.cycles == res.cycles && pred.stall_cycles == res.stalls &&
+                       pred.macs == res.macs) {
+                exact++;
+            } else {
+                failures++;
+                printf("  %s: %llu cycles, %llu stalls, %llu MACs; the cycle model predicts "
+                       "%llu, %llu, %llu\n",
+                       cfg, (unsigned long long)res.cycles, (unsigned long long)res.stalls,
+                       (unsigned long long)res.macs, (unsigned long long)pred.cycles,
+                       (unsigned long long)pred.stall_cycles, (unsigned long long)pred.macs);
+            }
+        }
         cycles += res.cycles;
         hw_macs += res.macs;
         macs += ak_attention_macs(&w.job);
@@ -527,7 +571,14 @@ static void test_random_jobs(void)
     printf("  %llu configurations, %llu failed; %llu cycles, %.1f M MACs (model %.1f M), %.1f s\n",
            (unsigned long long)count, (unsigned long long)failures, (unsigned long long)cycles,
            hw_macs / 1e6, macs / 1e6, (double)(clock() - t0) / CLOCKS_PER_SEC);
+    printf("  cycle model: %llu of %llu deterministic-memory jobs predicted exactly (cycles, "
+           "stalls, MACs); on %llu "
+           "jittered jobs mean error %.2f%%, worst %.2f%%\n",
+           (unsigned long long)exact, (unsigned long long)(count - jittered_n),
+           (unsigned long long)jittered_n, jittered_n ? 100 * err_sum / (double)jittered_n : 0.0,
+           100 * err_worst);
     CU_ASSERT_EQUAL(failures, 0);
+    CU_ASSERT(jittered_n == 0 || err_sum / (double)jittered_n <= 0.03);
     CU_ASSERT_EQUAL(protocol_errors(plain()), 0);
     CU_ASSERT_EQUAL(protocol_errors(jittered()), 0);
 }

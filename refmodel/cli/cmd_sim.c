@@ -1,9 +1,12 @@
 /* `attnkit sim`: runs the layers of a test-vector directory (vectors/README.md) on the
  * Verilated accelerator through the host driver (host/ak_driver.h, Verilator backend) and
  * compares every output byte with o.npy; reports cycles, stalls, MACs, MAC utilisation and
- * the throughput at a clock frequency. */
+ * the throughput at a clock frequency, next to the cycle model's prediction
+ * (attnkit/cycle_model.h): with the deterministic memory they must be equal, with a jittered
+ * one (predicted from the mean latency and bandwidth) within 3%. */
 #include <cJSON.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 
 #include "ak_driver.h"
 #include "attnkit/attnkit.h"
+#include "attnkit/cycle_model.h"
 #include "cli.h"
 #include "file_io.h"
 #include "verilator/ak_sim.h"
@@ -23,23 +27,28 @@ static void help(void)
            "Runs each layer of a vector directory (attnkit vecgen) on the Verilated accelerator\n"
            "(rtl/ak_top.sv) through the host driver, compares every output byte with o.npy,\n"
            "and reports cycles, memory stall cycles, MACs, MAC utilisation (MACs / (PEs x\n"
-           "cycles)) and the throughput at the clock.\n\n"
+           "cycles)) and the throughput at the clock, next to the cycle model's prediction: it\n"
+           "must equal the RTL's cycles (and stall cycles and MACs) with the deterministic\n"
+           "memory, and be within 3%% with\n"
+           "--mem-jitter (predicted from the jittered memory's mean latency, 2 x L, and mean\n"
+           "bandwidth, 7/8 of a beat a cycle).\n\n"
            "flags:\n"
            "  --vectors DIR     the vector directory (manifest.json, layerNN/)\n"
            "  --layer N         only layer N (as numbered in the manifest, from 1)\n"
            "  --latency L       memory latency in cycles, 1..100000 (default 20)\n"
            "  --mem-jitter S    seeded random memory delays and backpressure (0 = off)\n"
+           "  --mem-bw B        memory bandwidth in bytes a cycle per channel, 1..64 (default 64)\n"
            "  --wave FILE       write an FST waveform (slow)\n"
            "  --clock-mhz F     clock for the throughput figures (default 250)\n"
            "  --json            print the results as JSON\n"
            "  --help            this text\n\n"
-           "exit status: 0 every layer matches, 1 a mismatch, hardware error, hang or run\n"
-           "failure, 2 bad flag\n");
+           "exit status: 0 every layer matches, 1 a mismatch (output bytes, or cycles against\n"
+           "the prediction), hardware error, hang or run failure, 2 bad flag\n");
 }
 
 typedef struct {
     const char *dir;
-    uint32_t layer, latency;
+    uint32_t layer, latency, bw;
     uint64_t jitter;
     const char *wave;
     double mhz;
@@ -184,6 +193,40 @@ static compare compare_out(const int8_t *want, const int8_t *got, uint64_t n)
     return c;
 }
 
+/* The cycle model's prediction of a run (its layout from the driver): with the deterministic
+ * memory at the same latency, with a jittered one at its mean latency and bandwidth. */
+typedef struct {
+    int ok;
+    ak_cycle_report rep;
+    double error; /* (predicted - measured) / measured */
+    char why[160];
+} prediction;
+
+static prediction predict(const ak_drv_info *inf, const sim_opts *o, const ak_attn_job *j,
+                          const ak_drv_result *r)
+{
+    prediction p = {0};
+    ak_hw_config hw;
+    ak_mem_timing mt;
+    ak_hw_config_default(&hw);
+    ak_mem_timing_default(&mt);
+    hw.rows = inf->pe_rows;
+    hw.max_head_dim = inf->max_head_dim;
+    /* the jittered memory adds 0..2L to each latency (mean L) and drops a beat on each
+     * channel one cycle in 8 */
+    mt.latency = o->jitter ? 2 * o->latency : o->latency;
+    mt.bytes_per_cycle = o->jitter ? (o->bw * 7 + 7) / 8 : o->bw;
+    const char *why = "?";
+    if (ak_cycle_model_run(&hw, &mt, j->heads, j->nq, j->nk, j->d, j->mask, &r->layout, &p.rep,
+                           NULL, &why) != AK_OK) {
+        snprintf(p.why, sizeof p.why, "cycle model: %s", why);
+        return p;
+    }
+    p.ok = 1;
+    p.error = r->cycles ? ((double)p.rep.cycles - (double)r->cycles) / (double)r->cycles : 0;
+    return p;
+}
+
 /* Runs one layer; prints it (text) or appends it to arr (JSON). Returns 1 if it passed. */
 static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_data *L,
                      cJSON *arr)
@@ -205,10 +248,18 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
     if (st == AK_DRV_OK)
         c = compare_out(L->o.data, out, n);
     free(out);
-    const int pass = st == AK_DRV_OK && c.mismatches == 0;
-    const char *verdict = st == AK_DRV_EHANG ? "HANG" : st != AK_DRV_OK ? "ERROR"
-                                              : c.mismatches ? "FAIL" : "PASS";
     const ak_drv_info *inf = ak_drv_get_info(drv);
+    const prediction p = predict(inf, o, j, &r);
+    /* deterministic memory: cycles, stall cycles and MACs exactly as the model says */
+    const int cycles_ok = st == AK_DRV_OK && p.ok &&
+                          (o->jitter ? fabs(p.error) <= 0.03
+                                     : p.rep.cycles == r.cycles && p.rep.stall_cycles == r.stalls &&
+                                           p.rep.macs == r.macs);
+    const int pass = st == AK_DRV_OK && c.mismatches == 0 && cycles_ok;
+    const char *verdict = st == AK_DRV_EHANG ? "HANG" : st != AK_DRV_OK ? "ERROR"
+                                              : c.mismatches ? "FAIL"
+                                              : !cycles_ok   ? "CYCLES"
+                                                             : "PASS";
     const double util = r.cycles ? (double)r.macs / ((double)inf->pes * (double)r.cycles) : 0;
     const double secs = (double)r.cycles / (o->mhz * 1e6);
     const double gmacs = secs > 0 ? (double)r.macs / secs / 1e9 : 0;
@@ -239,6 +290,15 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
             cJSON_AddNumberToObject(l, "hw_error_code", r.err_code);
         }
         cJSON_AddNumberToObject(l, "cycles", (double)r.cycles);
+        if (p.ok) {
+            cJSON_AddNumberToObject(l, "predicted_cycles", (double)p.rep.cycles);
+            cJSON_AddNumberToObject(l, "prediction_error", p.error);
+            cJSON_AddNumberToObject(l, "predicted_stall_cycles", (double)p.rep.stall_cycles);
+            cJSON_AddNumberToObject(l, "read_bytes", (double)p.rep.read_bytes);
+            cJSON_AddNumberToObject(l, "write_bytes", (double)p.rep.write_bytes);
+        } else {
+            cJSON_AddStringToObject(l, "prediction", p.why);
+        }
         cJSON_AddNumberToObject(l, "stall_cycles", (double)r.stalls);
         cJSON_AddNumberToObject(l, "macs", (double)r.macs);
         cJSON_AddNumberToObject(l, "model_macs", (double)model_macs);
@@ -261,6 +321,13 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
                c.expected, c.actual);
     printf("\n  %llu cycles, %llu stall cycles, %llu MACs", (unsigned long long)r.cycles,
            (unsigned long long)r.stalls, (unsigned long long)r.macs);
+    if (p.ok)
+        printf("; predicted %llu cycles (%+.2f%%%s), %llu stall cycles",
+               (unsigned long long)p.rep.cycles, 100 * p.error,
+               o->jitter ? ", mean latency and bandwidth" : "",
+               (unsigned long long)p.rep.stall_cycles);
+    else
+        printf("; %s", p.why);
     if (r.macs != model_macs)
         printf(" (reference model counts %llu)", (unsigned long long)model_macs);
     printf(", MAC utilisation %.1f%% of %u PEs; %.2f us, %.2f GMAC/s at %g MHz; simulated in "
@@ -275,7 +342,8 @@ static int parse(int argc, char **argv, sim_opts *o)
         {"vectors", required_argument, NULL, 'V'}, {"layer", required_argument, NULL, 'l'},
         {"latency", required_argument, NULL, 'L'}, {"mem-jitter", required_argument, NULL, 'J'},
         {"wave", required_argument, NULL, 'w'},    {"clock-mhz", required_argument, NULL, 'c'},
-        {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
+        {"mem-bw", required_argument, NULL, 'b'},  {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c, rc = 0;
     opterr = 0;
@@ -288,6 +356,7 @@ static int parse(int argc, char **argv, sim_opts *o)
         case 'l': rc = ak_cli_u32(CMD, "--layer", optarg, 1, 100000, &o->layer); break;
         case 'L': rc = ak_cli_u32(CMD, "--latency", optarg, 1, 100000, &o->latency); break;
         case 'J': rc = ak_cli_u64(CMD, "--mem-jitter", optarg, &o->jitter); break;
+        case 'b': rc = ak_cli_u32(CMD, "--mem-bw", optarg, 1, 64, &o->bw); break;
         case 'c': rc = ak_cli_double(CMD, "--clock-mhz", optarg, 0, 1e5, &o->mhz); break;
         case 'h': help(); return -1;
         default: return ak_cli_getopt_error(CMD, c, argv);
@@ -320,7 +389,7 @@ static cJSON *read_manifest(const char *dir, char *err, size_t errlen)
 
 int ak_cmd_sim(int argc, char **argv)
 {
-    sim_opts o = {.latency = 20, .mhz = 250};
+    sim_opts o = {.latency = 20, .bw = 64, .mhz = 250};
     int rc = parse(argc, argv, &o);
     if (rc)
         return rc < 0 ? AK_EXIT_OK : rc;
@@ -340,6 +409,7 @@ int ak_cmd_sim(int argc, char **argv)
         return rc;
     }
     const ak_verilator_opts vo = {.latency = o.latency, .jitter_seed = o.jitter,
+                                  .bytes_per_cycle = o.bw,
                                   .mem_bytes = mem_needed(layers, o.layer), .wave = o.wave};
     ak_backend be;
     ak_drv *drv = NULL;
@@ -356,6 +426,7 @@ int ak_cmd_sim(int argc, char **argv)
         cJSON_AddStringToObject(doc, "vectors", o.dir);
         cJSON_AddNumberToObject(doc, "latency", o.latency);
         cJSON_AddNumberToObject(doc, "mem_jitter", (double)o.jitter);
+        cJSON_AddNumberToObject(doc, "mem_bytes_per_cycle", o.bw);
         cJSON_AddNumberToObject(doc, "clock_mhz", o.mhz);
         cJSON_AddNumberToObject(doc, "pes", ak_drv_get_info(drv)->pes);
         arr = cJSON_AddArrayToObject(doc, "layers");
@@ -388,8 +459,8 @@ int ak_cmd_sim(int argc, char **argv)
         cJSON_AddNumberToObject(doc, "axi_protocol_errors", (double)ms.protocol_errors);
         rc = ak_cli_emit_json(doc, 1);
     } else {
-        printf("sim: %d of %d layers pass (%s, memory latency %u, jitter %s)\n", passed,
-               passed + failed, o.dir, o.latency, o.jitter ? "on" : "off");
+        printf("sim: %d of %d layers pass (%s, memory latency %u, %u bytes a cycle, jitter %s)\n",
+               passed, passed + failed, o.dir, o.latency, o.bw, o.jitter ? "on" : "off");
     }
     ak_drv_close(drv);
     cJSON_Delete(man);

@@ -11,6 +11,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"accuracy", ak_cmd_accuracy, "fixed-point model vs float64 on synthetic inputs"},
+    {"estimate", ak_cmd_estimate, "throughput of a workload from the cycle model; design sweeps"},
     {"mask", ak_cmd_mask, "build a block mask and print its bitmap"},
     {"prune", ak_cmd_prune, "EViT token pruning, compared with a float64 selection"},
     {"sim", ak_cmd_sim, "run a vector directory on the Verilated accelerator, compare bytes"},
@@ -48,7 +49,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "attnkit: unknown command '%s' (expected: accuracy, mask, prune, sim, vecgen, workload, version, help)\n",
+    fprintf(stderr, "attnkit: unknown command '%s' (expected: accuracy, estimate, mask, prune, sim, vecgen, workload, version, help)\n",
             cmd);
     return AK_EXIT_USAGE;
 }

@@ -34,9 +34,8 @@ void ak_mem_timing_default(ak_mem_timing *mem)
 ak_status ak_hw_config_check(const ak_hw_config *hw, const char **why)
 {
     const char *w = NULL;
-    if (hw->rows != 16)
-        w = "rows (PE array rows = query tile rows): 16 (a query tile must lie inside one "
-            "query block, and the smallest block is 16)";
+    if (hw->rows != 16 && hw->rows != 32 && hw->rows != 64)
+        w = "rows (PE array rows = query tile rows): 16, 32 or 64";
     else if (hw->max_head_dim != 32 && hw->max_head_dim != 64 && hw->max_head_dim != 128)
         w = "max_head_dim: 32, 64 or 128";
     else if (hw->max_kv_blocks < 1 || hw->max_kv_blocks > 4096)
@@ -85,7 +84,7 @@ typedef struct {
     burst *rq, *awq;
     uint64_t *bq; /* response ready cycles */
     unsigned rq_head, rq_n, awq_head, awq_n, bq_head, bq_n, wb_n;
-    uint32_t r_credit, w_credit; /* bandwidth: bytes the channel may move (a beat takes 64) */
+    uint32_t r_credit, w_credit; /* bandwidth: bytes a channel may move (a beat takes 64) */
 } mem_state;
 
 typedef struct {
@@ -138,11 +137,11 @@ static void mem_tick(mem_state *m, const mem_out *o, int arvalid, uint32_t arlen
             m->awq_n--;
         }
     }
-    /* the bandwidth credit refills up to one beat */
-    m->r_credit = m->r_credit + m->t.bytes_per_cycle > BEAT ? BEAT
-                                                           : m->r_credit + m->t.bytes_per_cycle;
-    m->w_credit = m->w_credit + m->t.bytes_per_cycle > BEAT ? BEAT
-                                                           : m->w_credit + m->t.bytes_per_cycle;
+    /* the bandwidth credit refills by bytes_per_cycle, up to two beats */
+    m->r_credit = m->r_credit + m->t.bytes_per_cycle > 2 * BEAT ? 2 * BEAT
+                                                               : m->r_credit + m->t.bytes_per_cycle;
+    m->w_credit = m->w_credit + m->t.bytes_per_cycle > 2 * BEAT ? 2 * BEAT
+                                                               : m->w_credit + m->t.bytes_per_cycle;
     m->now++;
 }
 
@@ -260,6 +259,98 @@ static uint32_t it_entry(const model *M)
     return M->j.mask->kv_idx[M->ctx[M->it_ctx].off0 + M->it_p];
 }
 
+/* Cycles from now in which nothing but counters can change (0 if something may change this
+ * cycle): a slot runs past its first cycles and not into its last, no read or write command
+ * can be issued, the iterator and the front end wait, and no memory response, normalisation end
+ * or write completion falls due. Skipping them in one step (skip()) is what makes a whole
+ * model's estimate take milliseconds; the result is the same as stepping them. */
+static uint64_t quiet_cycles(const model *M)
+{
+    const job_view *J = &M->j;
+    if (M->state != S_RUN || !M->run || M->slot_k < 2 || M->slot_k + 1 >= J->slot_len ||
+        M->want_k || M->want_v || M->rd.busy || M->wr.state == W_ADDR || M->wr.state == W_DATA ||
+        (M->wr.state == W_IDLE && M->wr_req[M->wr_next]))
+        return 0;
+    switch (M->fe) {
+    case FE_QUANT_WAIT: case FE_OFF_WAIT: case FE_END: break;
+    case FE_CTX:
+        if (!M->ctx_used[M->fe_ctx] &&
+            (M->it_ctx == M->fe_ctx || M->it_ctx == (M->fe_ctx + NCTX - 1) % NCTX))
+            return 0;
+        break;
+    case FE_LAND:
+        if ((M->list_done || M->count == 0) && (M->q_done || M->count == 0))
+            return 0;
+        break;
+    default: return 0;
+    }
+    /* the iterator must be waiting: no block to skip, no context to leave */
+    const context *ic = &M->ctx[M->it_ctx];
+    if (M->ctx_ready[M->it_ctx]) {
+        if (M->it_p < ic->count) {
+            const uint32_t t = (it_entry(M) << J->lgb) + (M->it_k << 4);
+            if ((int64_t)t >= ic->klim)
+                return 0; /* it_skip */
+        } else if (M->it_made) {
+            return 0; /* it_next */
+        }
+    }
+    uint64_t k = J->slot_len - 1 - M->slot_k;
+    const mem_state *m = &M->mem;
+    if (m->rq_n) {
+        const burst *b = &m->rq[m->rq_head];
+        if (b->ready > m->now) {
+            k = b->ready - m->now < k ? b->ready - m->now : k;
+        } else {
+            /* a burst streaming at a beat a cycle: quiet until its last beat */
+            if (m->t.bytes_per_cycle < BEAT || b->beat == b->len)
+                return 0;
+            k = b->len - b->beat < k ? b->len - b->beat : k;
+        }
+    }
+    if (m->bq_n) {
+        const uint64_t b = m->bq[m->bq_head];
+        if (b <= m->now)
+            return 0;
+        k = b - m->now < k ? b - m->now : k;
+    }
+    if (M->fin_q_n) {
+        const uint64_t f = M->fin_done_at[M->fin_q_head];
+        if (f <= m->now)
+            return 0;
+        k = f - m->now < k ? f - m->now : k;
+    }
+    return k;
+}
+
+/* Steps k quiet cycles at once: the counters as stepping would leave them. */
+static void skip(model *M, uint64_t k)
+{
+    const job_view *J = &M->j;
+    const uint32_t rows = M->hw.rows;
+    uint64_t qk_cycles = 0;
+    if (M->qk.v && !M->qk.e && M->slot_k < J->d)
+        qk_cycles = J->d - M->slot_k < k ? J->d - M->slot_k : k;
+    uint64_t pv_cycles = 0;
+    if (M->pv_busy) { /* busy for pv_left more cycles */
+        pv_cycles = M->pv_left < k ? M->pv_left : k;
+        M->pv_busy = M->pv_left > k;
+        M->pv_left -= (uint32_t)pv_cycles;
+    }
+    M->rep.cycles += k;
+    M->rep.macs += qk_cycles * rows * KT + pv_cycles * KT * 16;
+    M->slot_k += (uint32_t)k;
+    mem_state *m = &M->mem;
+    if (m->rq_n && m->rq[m->rq_head].ready <= m->now) { /* beats of a streaming burst */
+        m->rq[m->rq_head].beat += (uint32_t)k;
+        M->rep.read_bytes += k * BEAT;
+    }
+    m->now += k;
+    const uint64_t refill = k * m->t.bytes_per_cycle;
+    m->r_credit = m->r_credit + refill > 2 * BEAT ? 2 * BEAT : (uint32_t)(m->r_credit + refill);
+    m->w_credit = m->w_credit + refill > 2 * BEAT ? 2 * BEAT : (uint32_t)(m->w_credit + refill);
+}
+
 static ak_status run(model *M)
 {
     const job_view *J = &M->j;
@@ -268,6 +359,11 @@ static ak_status run(model *M)
 
     M->state = S_DESC_RD;
     for (;;) {
+        const uint64_t quiet = quiet_cycles(M);
+        if (quiet > 1) {
+            skip(M, quiet);
+            continue;
+        }
         /* ---- outputs of the registers and the memory this cycle ---- */
         mem_out mo;
         mem_compute(&M->mem, &mo);
@@ -662,10 +758,10 @@ static ak_status run(model *M)
 
         /* P.V busy (the MAC counter) */
         if (pv_start) {
-            M->pv_busy = 1;
+            M->pv_busy = (rows << (J->lgd - 4)) > 1;
             M->pv_left = (rows << (J->lgd - 4)) - 1;
         } else if (M->pv_busy) {
-            M->pv_busy = M->pv_left != 0;
+            M->pv_busy = M->pv_left != 1;
             M->pv_left--;
         }
         if (M->rep.cycles > (1ull << 40))
@@ -690,7 +786,10 @@ ak_status ak_cycle_model_run(const ak_hw_config *hw, const ak_mem_timing *mem, u
     else if (d > hw->max_head_dim)
         w = "head dim: at most the hardware's max_head_dim";
     else if (mask->block != 16 && mask->block != 32 && mask->block != 64 && mask->block != 128)
-        w = "block size: 16, 32, 64 or 128 (a multiple of the 16-row query tile)";
+        w = "block size: 16, 32, 64 or 128";
+    else if (mask->block < hw->rows)
+        w = "block size: at least the hardware's rows (a query tile must lie inside one query "
+            "block)";
     else if (mask->nq != nq || mask->nk != nk || (mask->heads != 1 && mask->heads != heads))
         w = "mask: shape must match the job (tokens, heads 1 or the job's)";
     if (!w) {
@@ -732,7 +831,7 @@ ak_status ak_cycle_model_run(const ak_hw_config *hw, const ak_mem_timing *mem, u
         J->slot_len = t > b ? t : b;
     }
     M->mem.t = *mem;
-    M->mem.r_credit = M->mem.w_credit = BEAT;
+    M->mem.r_credit = M->mem.w_credit = 2 * BEAT; /* an idle memory's full credit */
     M->mem.rq = calloc(mem->max_reads, sizeof *M->mem.rq);
     M->mem.awq = calloc(mem->max_writes, sizeof *M->mem.awq);
     M->mem.bq = calloc(mem->max_writes, sizeof *M->mem.bq);

@@ -24,15 +24,22 @@ static uint32_t mask_lists(const ak_mask *m)
 
 ak_status ak_job_layout_plan(const ak_attn_job *job, uint64_t base, ak_job_layout *lay)
 {
-    if (ak_attn_job_check(job, NULL) != AK_OK || !job->mask || !lay || base % AK_JOB_ALIGN)
+    if (ak_attn_job_check(job, NULL) != AK_OK || !job->mask)
         return AK_EINVAL;
-    const ak_mask *m = job->mask;
+    return ak_job_layout_plan_shape(job->heads, job->nq, job->nk, job->d, job->mask, base, lay);
+}
+
+ak_status ak_job_layout_plan_shape(uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,
+                                   const ak_mask *m, uint64_t base, ak_job_layout *lay)
+{
+    if (!m || !lay || base % AK_JOB_ALIGN || heads == 0)
+        return AK_EINVAL;
     memset(lay, 0, sizeof *lay);
-    lay->q_head_stride = ak_job_head_stride(job->nq, job->d);
-    lay->kv_head_stride = ak_job_head_stride(job->nk, job->d);
-    lay->desc_bytes = AK_DESC_QUANT_OFFSET + (uint64_t)AK_DESC_QUANT_SIZE * job->heads;
-    lay->q_bytes = lay->o_bytes = lay->q_head_stride * job->heads;
-    lay->kv_bytes = lay->kv_head_stride * job->heads;
+    lay->q_head_stride = ak_job_head_stride(nq, d);
+    lay->kv_head_stride = ak_job_head_stride(nk, d);
+    lay->desc_bytes = AK_DESC_QUANT_OFFSET + (uint64_t)AK_DESC_QUANT_SIZE * heads;
+    lay->q_bytes = lay->o_bytes = lay->q_head_stride * heads;
+    lay->kv_bytes = lay->kv_head_stride * heads;
     lay->kv_off_bytes = 4ull * (mask_lists(m) + 1);
     lay->kv_idx_bytes = 4ull * m->kv_off[mask_lists(m)];
     uint64_t at = base;

@@ -105,7 +105,8 @@ extern "C" ak_sim_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out)
         s->cfg.mem_bytes = kDefaultMem;
     if (!s->cfg.latency)
         s->cfg.latency = kDefaultLatency;
-    const ak_mem_config mc = {s->cfg.mem_bytes, s->cfg.latency, s->cfg.jitter_seed};
+    const ak_mem_config mc = {s->cfg.mem_bytes, s->cfg.latency, s->cfg.jitter_seed,
+                              s->cfg.bytes_per_cycle};
     if (ak_mem_create(&mc, &s->mem) != AK_OK)
         return AK_SIM_ENOMEM;
     s->ctx = std::make_unique<VerilatedContext>();

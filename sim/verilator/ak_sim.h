@@ -28,6 +28,7 @@ typedef struct {
     uint64_t mem_bytes;   /* memory size (0: 64 MiB) */
     uint32_t latency;     /* memory latency in cycles (0: 20) */
     uint64_t jitter_seed; /* 0: deterministic memory; else seeded delays and backpressure */
+    uint32_t bytes_per_cycle; /* memory bandwidth per channel, 1..64 (0: 64) */
     const char *wave;     /* FST file to write, or NULL */
 } ak_sim_config;
 

@@ -4,6 +4,8 @@
 
 #include "attnkit/accuracy.h"
 #include "attnkit/attention.h"
+#include "attnkit/cycle_model.h"
+#include "attnkit/estimate.h"
 #include "attnkit/exp2.h"
 #include "attnkit/fixed.h"
 #include "attnkit/float_ref.h"

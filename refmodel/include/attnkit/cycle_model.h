@@ -20,7 +20,7 @@ extern "C" {
 
 /* The accelerator's parameters (ak_top's, plus the ones its submodules fix). */
 typedef struct {
-    uint32_t rows;           /* query rows per tile = PE array rows (Rows): 16 */
+    uint32_t rows;           /* query rows per tile = PE array rows (Rows): 16, 32 or 64 */
     uint32_t max_head_dim;   /* MaxHeadDim: 32, 64 or 128 */
     uint32_t max_kv_blocks;  /* MaxKvBlocks: longest kv-block list */
     uint32_t rd_outstanding; /* read bursts the read master keeps in flight: 8 */
@@ -59,7 +59,8 @@ typedef struct {
  * ak_job_layout_plan_shape; the addresses decide burst splits and beat alignment).
  * head_end: NULL or [heads], the cycle each head's last output write had its response.
  * AK_EINVAL (with *why) when the job does not fit the hardware: head dim above the maximum or
- * not 32/64/128, block size not 16..128, a list longer than max_kv_blocks, tokens out of range. */
+ * not 32/64/128, block size not 16..128 or below rows, a list longer than max_kv_blocks,
+ * tokens out of range. */
 ak_status ak_cycle_model_run(const ak_hw_config *hw, const ak_mem_timing *mem, uint32_t heads,
                              uint32_t nq, uint32_t nk, uint32_t d, const ak_mask *mask,
                              const ak_job_layout *lay, ak_cycle_report *out, uint64_t *head_end,

@@ -35,6 +35,11 @@ uint64_t ak_job_head_stride(uint32_t n, uint32_t d);
  * AK_EINVAL for a malformed job (ak_attn_job_check), a missing mask or a misaligned base. */
 ak_status ak_job_layout_plan(const ak_attn_job *job, uint64_t base, ak_job_layout *lay);
 
+/* The same layout from the job's shape and mask alone, without tensors (the cycle model's
+ * view of a job). AK_EINVAL for a missing mask, zero heads or a misaligned base. */
+ak_status ak_job_layout_plan_shape(uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,
+                                   const ak_mask *m, uint64_t base, ak_job_layout *lay);
+
 /* Writes the job's input image, bytes [lay->desc, lay->o), into img (which holds
  * lay->o - lay->desc bytes; padding is zeroed): descriptor, quantisation table, tensors with
  * their head strides, and the mask lists. */

@@ -1,0 +1,65 @@
+/* Throughput estimates of whole workloads on the accelerator, from the cycle model
+ * (attnkit/cycle_model.h) layer by layer, without data: cycles, utilisation, bytes and time
+ * per layer; images/s for a vision stack, time to first token and decode tokens/s for a
+ * decoder; the roofline bound of the configuration and whether the workload sits on its
+ * compute or its memory side (docs/performance-model.md). */
+#ifndef ATTNKIT_ESTIMATE_H
+#define ATTNKIT_ESTIMATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attnkit/cycle_model.h"
+#include "attnkit/workload.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    ak_hw_config hw;
+    ak_mem_timing mem;
+    double clock_mhz;
+} ak_estimate_config;
+
+typedef struct {
+    uint32_t tokens;          /* tokens entering the layer */
+    uint64_t active_blocks;   /* over all heads */
+    double density;
+    ak_cycle_report rep;      /* the cycle model's figures for the layer's attention */
+    double utilisation;       /* MACs / (PEs x cycles) */
+    double seconds;           /* at the clock */
+} ak_layer_estimate;
+
+typedef struct {
+    uint32_t n_layers;
+    ak_layer_estimate layer[AK_MAX_LAYERS];
+    uint64_t cycles, macs, bytes;  /* totals over the layers (one image / one prefill) */
+    double seconds, utilisation;
+    double images_per_s;      /* vision: one image = one pass through the stack */
+    double ttft_s;            /* decoder: the prefill of the whole prompt */
+    uint64_t decode_cycles;   /* decoder: one token (a query against the kept KV cache, every layer) */
+    double tokens_per_s;      /* decoder: decode throughput */
+    uint32_t kv_tokens;       /* decoder: keys a decode step attends to (the eviction budget) */
+    /* the roofline of the configuration: peak MACs a cycle (PEs), memory bytes a cycle, the
+     * workload's intensity (MACs per byte moved) and the bound it gives */
+    double peak_macs_per_cycle, bytes_per_cycle, intensity, bound_macs_per_cycle;
+    int memory_bound;         /* intensity below the ridge point (peak / bandwidth) */
+} ak_workload_estimate;
+
+/* Estimates every layer of w. On error (a layer that does not fit the hardware, a bad
+ * parameter) returns AK_EINVAL and writes "<what>: <constraint>" into err. */
+ak_status ak_estimate_workload(const ak_workload *w, const ak_estimate_config *cfg,
+                               ak_workload_estimate *out, char *err, size_t errlen);
+
+/* One layer of `heads` heads at nq x nk tokens with the given mask, placed as the driver
+ * places jobs (4 KB into the memory window). */
+ak_status ak_estimate_layer(const ak_estimate_config *cfg, uint32_t heads, uint32_t nq,
+                            uint32_t nk, uint32_t d, const ak_mask *mask, ak_cycle_report *rep,
+                            const char **why);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,121 @@
+/* Workload estimates of estimate.h: each layer's mask (a top-k part planned on zero scores,
+ * as ak_workload_plan does: its size does not depend on them), its memory layout, and the cycle
+ * model; then the totals, the decoder's decode step and the roofline. */
+#include "attnkit/estimate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attnkit/job_image.h"
+#include "attnkit/prune.h"
+
+/* Where the host driver places a job in the memory window (host/ak_driver.c). */
+#define JOB_BASE 4096u
+
+ak_status ak_estimate_layer(const ak_estimate_config *cfg, uint32_t heads, uint32_t nq,
+                            uint32_t nk, uint32_t d, const ak_mask *mask, ak_cycle_report *rep,
+                            const char **why)
+{
+    ak_job_layout lay;
+    if (ak_job_layout_plan_shape(heads, nq, nk, d, mask, JOB_BASE, &lay) != AK_OK) {
+        if (why)
+            *why = "the job's shape and mask";
+        return AK_EINVAL;
+    }
+    return ak_cycle_model_run(&cfg->hw, &cfg->mem, heads, nq, nk, d, mask, &lay, rep, NULL, why);
+}
+
+static double seconds_at(const ak_estimate_config *cfg, uint64_t cycles)
+{
+    return (double)cycles / (cfg->clock_mhz * 1e6);
+}
+
+ak_status ak_estimate_workload(const ak_workload *w, const ak_estimate_config *cfg,
+                               ak_workload_estimate *out, char *err, size_t errlen)
+{
+    const char *why = NULL;
+    if (!w || !cfg || !out)
+        return AK_EINVAL;
+    if (ak_hw_config_check(&cfg->hw, &why) != AK_OK ||
+        ak_mem_timing_check(&cfg->mem, &why) != AK_OK) {
+        snprintf(err, errlen, "hardware: %s", why);
+        return AK_EINVAL;
+    }
+    if (!(cfg->clock_mhz > 0)) {
+        snprintf(err, errlen, "clock: above 0 MHz");
+        return AK_EINVAL;
+    }
+    memset(out, 0, sizeof *out);
+    const uint64_t n = (uint64_t)w->heads * w->tokens * w->head_dim;
+    int8_t *zeros = calloc(n ? n : 1, 1);
+    if (!zeros)
+        return AK_ENOMEM;
+    ak_status st = AK_OK;
+    uint32_t tokens = w->tokens;
+    for (uint32_t l = 0; st == AK_OK && l < w->n_layers; l++) {
+        ak_mask m;
+        st = ak_workload_layer_mask(w, l, tokens, zeros, zeros, &m, &why);
+        if (st != AK_OK) {
+            snprintf(err, errlen, "%s: layer %u: %s", w->name, l + 1, why ? why : ak_strerror(st));
+            break;
+        }
+        ak_layer_estimate *e = &out->layer[l];
+        e->tokens = tokens;
+        e->active_blocks = ak_mask_active_blocks(&m) * (m.heads == 1 ? w->heads : 1);
+        e->density = ak_mask_density(&m);
+        st = ak_estimate_layer(cfg, w->heads, tokens, tokens, w->head_dim, &m, &e->rep, &why);
+        ak_mask_free(&m);
+        if (st != AK_OK) {
+            snprintf(err, errlen, "%s: layer %u does not fit the hardware: %s", w->name, l + 1,
+                     why ? why : ak_strerror(st));
+            break;
+        }
+        e->utilisation = ak_cycle_utilisation(&cfg->hw, &e->rep);
+        e->seconds = seconds_at(cfg, e->rep.cycles);
+        out->cycles += e->rep.cycles;
+        out->macs += e->rep.macs;
+        out->bytes += e->rep.read_bytes + e->rep.write_bytes;
+        out->n_layers = l + 1;
+        if (w->layers[l].keep_ppm)
+            tokens = 1 + ak_prune_count(tokens, w->layers[l].keep_ppm);
+    }
+    free(zeros);
+    if (st != AK_OK)
+        return st;
+
+    out->seconds = seconds_at(cfg, out->cycles);
+    const ak_cycle_report total = {.cycles = out->cycles, .macs = out->macs};
+    out->utilisation = ak_cycle_utilisation(&cfg->hw, &total);
+    if (w->kind == AK_WORKLOAD_VISION) {
+        out->images_per_s = out->seconds > 0 ? 1.0 / out->seconds : 0;
+    } else {
+        /* decode: one new query against the kept keys (the eviction budget), every key
+           valid, in every layer */
+        out->ttft_s = out->seconds;
+        out->kv_tokens = w->eviction.budget ? w->eviction.budget : w->tokens;
+        ak_mask dm;
+        const ak_pattern dense = {.kind = AK_PATTERN_DENSE};
+        st = ak_mask_build(&dense, 1, out->kv_tokens, w->block, 1, NULL, NULL, w->head_dim, &dm,
+                           &why);
+        for (uint32_t l = 0; st == AK_OK && l < w->n_layers; l++) {
+            ak_cycle_report r;
+            st = ak_estimate_layer(cfg, w->heads, 1, out->kv_tokens, w->head_dim, &dm, &r, &why);
+            out->decode_cycles += r.cycles;
+        }
+        if (st == AK_OK)
+            ak_mask_free(&dm);
+        if (st != AK_OK) {
+            snprintf(err, errlen, "%s: decode step: %s", w->name, why ? why : ak_strerror(st));
+            return st;
+        }
+        out->tokens_per_s = 1.0 / seconds_at(cfg, out->decode_cycles);
+    }
+    out->peak_macs_per_cycle = (double)cfg->hw.rows * 16 + 256;
+    out->bytes_per_cycle = cfg->mem.bytes_per_cycle;
+    out->intensity = out->bytes ? (double)out->macs / (double)out->bytes : 0;
+    const double mem_bound = out->bytes_per_cycle * out->intensity;
+    out->memory_bound = mem_bound < out->peak_macs_per_cycle;
+    out->bound_macs_per_cycle = out->memory_bound ? mem_bound : out->peak_macs_per_cycle;
+    return AK_OK;
+}

@@ -1,0 +1,239 @@
+/* The cycle model and `attnkit estimate` on their own (their equality with the RTL's cycle
+ * counts is tested in tests/test_sim.c): MACs and bytes against counts derived here from the
+ * mask, the properties a schedule must have (a masked block costs nothing, less bandwidth or
+ * more latency never makes a job faster, sparse layers scale), the sweep's CSV, and every bad
+ * input named with exit status 2. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ak_test.h"
+#include "attnkit/attnkit.h"
+
+static ak_estimate_config default_cfg(void)
+{
+    ak_estimate_config c = {.clock_mhz = 250};
+    ak_hw_config_default(&c.hw);
+    ak_mem_timing_default(&c.mem);
+    return c;
+}
+
+static ak_cycle_report layer(const ak_estimate_config *c, const ak_pattern *p, uint32_t heads,
+                             uint32_t nq, uint32_t nk, uint32_t d, uint32_t block, ak_mask *m)
+{
+    ak_cycle_report r = {0};
+    const char *why = NULL;
+    CU_ASSERT_EQUAL_FATAL(ak_mask_build(p, nq, nk, block, 1, NULL, NULL, d, m, &why), AK_OK);
+    const ak_status st = ak_estimate_layer(c, heads, nq, nk, d, m, &r, &why);
+    if (st != AK_OK)
+        printf("\n  estimate: %s\n", why ? why : "?");
+    CU_ASSERT_EQUAL(st, AK_OK);
+    return r;
+}
+
+/* The key tiles a query tile of rows [r0, r0 + rows) runs: 16-key tiles of each listed block
+ * below nk (and below the token-causal limit of its last row). */
+static uint64_t records_of(const ak_mask *m, uint32_t heads, uint32_t rows, uint64_t *empty)
+{
+    uint64_t n = 0;
+    *empty = 0;
+    for (uint32_t h = 0; h < heads; h++)
+        for (uint32_t r0 = 0; r0 < m->nq; r0 += rows) {
+            uint32_t cnt = 0;
+            const uint32_t *list = ak_mask_list(m, h, r0 / m->block, &cnt);
+            const uint32_t last = r0 + rows < m->nq ? r0 + rows : m->nq;
+            const int64_t lim = m->token_causal ? (int64_t)last + m->nk - m->nq : (int64_t)m->nk;
+            uint64_t tiles = 0;
+            for (uint32_t x = 0; x < cnt; x++)
+                for (uint32_t t = list[x] * m->block; t < (list[x] + 1) * m->block; t += 16)
+                    tiles += (int64_t)t < lim;
+            n += tiles ? tiles : 1; /* a tile without keys still passes once, empty */
+            *empty += tiles == 0;
+        }
+    return n;
+}
+
+static void test_counts_from_the_mask(void)
+{
+    const ak_estimate_config c = default_cfg();
+    static const ak_pattern pats[] = {{.kind = AK_PATTERN_DENSE},
+                                      {.kind = AK_PATTERN_CAUSAL},
+                                      {.kind = AK_PATTERN_WINDOW, .window = 1},
+                                      {.kind = AK_PATTERN_STRIDED, .stride = 3}};
+    for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++) {
+        ak_mask m;
+        const uint32_t heads = 3, nq = 200, nk = 200, d = 64, B = 32;
+        const ak_cycle_report r = layer(&c, &pats[i], heads, nq, nk, d, B, &m);
+        uint64_t empty;
+        const uint64_t recs = records_of(&m, heads, c.hw.rows, &empty);
+        CU_ASSERT_EQUAL(r.records, recs);
+        /* every record with keys: d Q.K^T cycles of rows x 16 MACs, rows*d/16 P.V cycles of
+           256; the empty ones none */
+        CU_ASSERT(empty == 0 || pats[i].kind != AK_PATTERN_DENSE);
+        const uint64_t full = recs - empty;
+        CU_ASSERT_EQUAL(r.macs, full * (16ull * 16 * d + 256ull * 16 * d / 16));
+        /* reads: K and V of every tile, Q of every query tile, the lists, descriptor and kv_off
+           words; writes: exactly the output */
+        CU_ASSERT_EQUAL(r.write_bytes, (uint64_t)heads * nq * d);
+        CU_ASSERT(r.read_bytes >= 2 * full * 16 * d);
+        CU_ASSERT(r.cycles > r.stall_cycles);
+        ak_mask_free(&m);
+    }
+}
+
+static void test_schedule_properties(void)
+{
+    ak_estimate_config c = default_cfg();
+    const ak_pattern dense = {.kind = AK_PATTERN_DENSE};
+    ak_mask m;
+    const ak_cycle_report base = layer(&c, &dense, 2, 512, 512, 64, 64, &m);
+    /* compute-bound: about a slot (d cycles) per key tile */
+    const uint64_t slots = 2ull * 32 * 32;
+    CU_ASSERT(base.cycles >= slots * 64 && base.cycles < slots * 64 * 105 / 100);
+    /* more latency, less bandwidth: never faster */
+    uint64_t prev = base.cycles;
+    for (uint32_t lat = 40; lat <= 320; lat *= 2) {
+        c.mem.latency = lat;
+        const ak_cycle_report r = layer(&c, &dense, 2, 512, 512, 64, 64, &m);
+        CU_ASSERT(r.cycles >= prev);
+        prev = r.cycles;
+        ak_mask_free(&m);
+    }
+    c = default_cfg();
+    prev = base.cycles;
+    for (uint32_t bw = 32; bw >= 2; bw /= 2) {
+        c.mem.bytes_per_cycle = bw;
+        const ak_cycle_report r = layer(&c, &dense, 2, 512, 512, 64, 64, &m);
+        CU_ASSERT(r.cycles >= prev);
+        CU_ASSERT_EQUAL(r.macs, base.macs);
+        prev = r.cycles;
+        ak_mask_free(&m);
+    }
+    /* at 2 bytes a cycle a slot moves 2 x 16 x 64 bytes of K and V: memory-bound */
+    CU_ASSERT(prev >= slots * 2 * 16 * 64 / 2);
+    ak_mask_free(&m);
+    /* sparse: a window of 1 block each side at N = 2048 (density ~0.09) scales near 1/density */
+    c = default_cfg();
+    const ak_pattern win = {.kind = AK_PATTERN_WINDOW, .window = 1};
+    const ak_cycle_report d2 = layer(&c, &dense, 1, 2048, 2048, 64, 64, &m);
+    ak_mask_free(&m);
+    const ak_cycle_report w2 = layer(&c, &win, 1, 2048, 2048, 64, 64, &m);
+    const double density = ak_mask_density(&m);
+    const double speedup = (double)d2.cycles / (double)w2.cycles;
+    printf("\n  window at N=2048: density %.4f, speed-up %.2f (ideal %.2f)\n", density, speedup,
+           1 / density);
+    CU_ASSERT(speedup >= 0.85 / density);
+    ak_mask_free(&m);
+}
+
+static void test_bad_hardware_and_jobs(void)
+{
+    const char *why = NULL;
+    ak_hw_config hw;
+    ak_hw_config_default(&hw);
+    hw.rows = 20;
+    CU_ASSERT_EQUAL(ak_hw_config_check(&hw, &why), AK_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(why && strstr(why, "rows"));
+    ak_mem_timing mt;
+    ak_mem_timing_default(&mt);
+    mt.bytes_per_cycle = 0;
+    CU_ASSERT_EQUAL(ak_mem_timing_check(&mt, &why), AK_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "bandwidth"));
+    /* a head dim above the hardware's maximum, a block below the query tile */
+    ak_estimate_config c = default_cfg();
+    c.hw.max_head_dim = 32;
+    ak_mask m;
+    const ak_pattern dense = {.kind = AK_PATTERN_DENSE};
+    CU_ASSERT_EQUAL_FATAL(ak_mask_build(&dense, 64, 64, 16, 1, NULL, NULL, 64, &m, &why), AK_OK);
+    ak_cycle_report r;
+    CU_ASSERT_EQUAL(ak_estimate_layer(&c, 1, 64, 64, 64, &m, &r, &why), AK_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "head dim"));
+    c = default_cfg();
+    c.hw.rows = 32;
+    CU_ASSERT_EQUAL(ak_estimate_layer(&c, 1, 64, 64, 64, &m, &r, &why), AK_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "block size"));
+    ak_mask_free(&m);
+}
+
+static void expect_usage_error(const char *const *args, const char *needle)
+{
+    char buf[8192];
+    const int rc = ak_test_run_cli(buf, sizeof buf, args);
+    const int ok = rc == 2 && strstr(buf, needle);
+    if (!ok)
+        printf("\n  %s %s: exit %d, wanted 2 and '%s':\n%s\n", args[0], args[1], rc, needle, buf);
+    CU_ASSERT(ok);
+}
+
+static void test_cli(void)
+{
+    char buf[1 << 16];
+    const char *ok[] = {"estimate", "--preset", "deit-small", "--json", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, ok), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"images_per_s\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "compute-bound"));
+    const char *dec[] = {"estimate", "--preset", "llm-4k", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, dec), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "time to first token"));
+    expect_usage_error((const char *[]){"estimate", "--preset", "deit-small", "--rows", "20",
+                                        NULL},
+                       "rows");
+    expect_usage_error((const char *[]){"estimate", "--preset", "deit-small", "--mem-bw", "0",
+                                        NULL},
+                       "bandwidth");
+    expect_usage_error((const char *[]){"estimate", "--preset", "deit-small", "--max-head-dim",
+                                        "32", NULL},
+                       "head dim");
+    expect_usage_error((const char *[]){"estimate", "--preset", "nope", NULL}, "unknown preset");
+}
+
+static void test_sweep_csv(void)
+{
+    char dir[] = "/tmp/ak_test_estimate_XXXXXX", path[128], buf[1 << 12];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    const char *args[] = {"estimate", "--preset", "deit-tiny", "--sweep", "--out", path, NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+    FILE *f = fopen(path, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    char line[1024];
+    CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, f));
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, "sweep,rows,block,density,keep,mem_bw"));
+    unsigned rows = 0, density_rows = 0;
+    double prev_cycles = 0;
+    while (fgets(line, sizeof line, f)) {
+        rows++;
+        char sweep[32];
+        double cycles = 0;
+        /* workload,sweep,rows,block,density,keep,mem_bw,latency,clock,fits,active,cycles */
+        if (sscanf(line, "%*[^,],%31[^,],%*[^,],%*[^,],%*[^,],%*[^,],%*[^,],%*[^,],%*[^,],%*[^,],"
+                         "%*[^,],%lf",
+                   sweep, &cycles) == 2 &&
+            strcmp(sweep, "density") == 0) {
+            /* less density, never more cycles (a 4-block grid cannot reach every density) */
+            CU_ASSERT(density_rows == 0 || cycles <= prev_cycles);
+            prev_cycles = cycles;
+            density_rows++;
+        }
+    }
+    fclose(f);
+    CU_ASSERT_EQUAL(density_rows, 5);
+    CU_ASSERT(rows >= 3 + 4 + 5 + 4 + 5);
+    remove(path);
+    /* an unwritable place: exit 1, nothing left behind */
+    snprintf(path, sizeof path, "%s/missing/sweep.csv", dir);
+    const char *bad[] = {"estimate", "--preset", "deit-tiny", "--sweep", "--out", path, NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, bad), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "--out"));
+    CU_ASSERT_EQUAL(rmdir(dir), 0); /* empty: no temporary file was left */
+}
+
+int ak_test_register(void)
+{
+    return AK_SUITE("estimate", {"MACs, records and bytes from the mask", test_counts_from_the_mask},
+                    {"latency, bandwidth and sparsity", test_schedule_properties},
+                    {"bad hardware and jobs named", test_bad_hardware_and_jobs},
+                    {"attnkit estimate: output and exit 2", test_cli},
+                    {"--sweep CSV", test_sweep_csv});
+}

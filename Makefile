@@ -46,7 +46,7 @@ APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-d
              verilator iverilog yosys
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all help deps demo test bench golden fuzz regmap-docs synth install uninstall clean run-tests \
+.PHONY: all help deps demo test bench dse results golden fuzz regmap-docs synth install uninstall clean run-tests \
         run-demo run-bench
 .DEFAULT_GOAL := all
 
@@ -96,11 +96,31 @@ run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SV_PKGS)
 run-bench: $(BENCH) $(CLI)
 	@$(BENCH)
 	@$(MAKE) --no-print-directory $(ICARUS_VVP)
-	@echo "== RTL cycles: dense and block-sparse at N=1024, d=64 (Verilator, deterministic memory)"
+	@echo "== RTL cycles: dense and block-sparse at N=1024 and N=2048, d=64 (Verilator, deterministic memory)"
 	@$(PYTHON) scripts/bench_rtl.py --attnkit $(CLI) --out $(BUILD)/bench/rtl-n1024-d64
+	@$(PYTHON) scripts/bench_rtl.py --attnkit $(CLI) --workload vectors/workloads/rtl-n2048-d64.json \
+	  --out $(BUILD)/bench/rtl-n2048-d64
+	@echo "== cycle model: whole-workload estimates (attnkit estimate; host time of the estimate itself)"
+	@$(PYTHON) scripts/bench_estimate.py --attnkit $(CLI) deit-small deit-base vit-large llm-4k
 	@echo "== RTL simulation speed: the same golden layers on Verilator (attnkit sim) and Icarus"
 	@$(PYTHON) scripts/sim_icarus.py --vvp $(ICARUS_VVP) --attnkit $(CLI) \
 	  vectors/golden/dense-n64 vectors/golden/one-block-d128
+
+# Design-space exploration with the cycle model: sweeps of DeiT-Small (EViT) and of a long
+# dense layer (N = 4096, where block density can go down to 0.05), plots and a summary.
+dse: deps $(CLI) ## design-space sweeps (attnkit estimate --sweep): CSV, PNG plots, summary in build/reports/dse/
+	@mkdir -p $(BUILD)/reports/dse
+	$(CLI) estimate --preset deit-small --sweep --out $(BUILD)/reports/dse/deit-small.csv
+	$(CLI) estimate --workload vectors/workloads/long-n4096.json --sweep \
+	  --out $(BUILD)/reports/dse/long-n4096.csv
+	$(PYTHON) scripts/dse_report.py $(BUILD)/reports/dse/deit-small.csv \
+	  $(BUILD)/reports/dse/long-n4096.csv --out $(BUILD)/reports/dse
+
+results: dse ## regenerate docs/results.md and its plots (cycle model; RTL sparse scaling, ~2 min)
+	$(PYTHON) scripts/bench_rtl.py --attnkit $(CLI) --workload vectors/workloads/rtl-n2048-d64.json \
+	  --out $(BUILD)/bench/rtl-n2048-d64 > $(BUILD)/reports/rtl-n2048-d64.txt
+	$(PYTHON) scripts/results_doc.py --attnkit $(CLI) --dse $(BUILD)/reports/dse \
+	  --rtl-bench $(BUILD)/reports/rtl-n2048-d64.txt --out docs/results.md
 
 FUZZ_SECONDS ?= 600
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """RTL performance benchmark: generates the vectors of a workload whose first layer is dense
 (default vectors/workloads/rtl-n1024-d64.json), runs every layer on the Verilated accelerator
-(`attnkit sim --json`, deterministic memory), and prints per layer the block density, cycles,
-cycles relative to the dense layer next to the ideal (the density), and MAC utilisation.
+(`attnkit sim --json`, deterministic memory), and prints per layer the block density, cycles
+(and the cycle model's prediction), the speed-up over the dense layer next to the ideal
+(1 / density) and their ratio, and MAC utilisation.
 
 `make bench` calls it. Exit status: 0 every layer bit-exact, 1 otherwise, 2 bad arguments.
 """
@@ -45,16 +46,17 @@ def main():
 
     dense = runs[0]["cycles"]
     print(f"RTL cycles, {args.workload}, memory latency {args.latency} (deterministic)")
-    print(f"{'layer':>5} {'pattern':<8} {'density':>8} {'cycles':>9} {'vs dense':>9} "
-          f"{'ideal':>7} {'MAC util':>9}  result")
+    print(f"{'layer':>5} {'pattern':<8} {'density':>8} {'cycles':>9} {'predicted':>9} "
+          f"{'speed-up':>8} {'ideal':>7} {'of ideal':>8} {'MAC util':>9}  result")
     for lay, run, spec in zip(layers, runs, specs):
         mask = lay["mask"]
         nq_blocks = -(-lay["tokens"] // lay["block"])
         density = mask["active_blocks"] / (mask["heads"] * nq_blocks * nq_blocks)
         pattern = spec.get("pattern", "mixed") if isinstance(spec, dict) else "mixed"
+        speedup = dense / run["cycles"]
         print(f"{run['layer']:>5} {pattern:<8} {density:>8.4f} {run['cycles']:>9} "
-              f"{run['cycles'] / dense:>9.4f} {density:>7.4f} "
-              f"{100 * run['mac_utilisation']:>8.1f}%  {run['result']}")
+              f"{run.get('predicted_cycles', 0):>9} {speedup:>8.2f} {1 / density:>7.2f} "
+              f"{speedup * density:>8.3f} {100 * run['mac_utilisation']:>8.1f}%  {run['result']}")
     return 0 if sim.returncode == 0 else 1
 
 

@@ -25,7 +25,7 @@ static ak_cycle_report layer(const ak_estimate_config *c, const ak_pattern *p, u
     ak_cycle_report r = {0};
     const char *why = NULL;
     CU_ASSERT_EQUAL_FATAL(ak_mask_build(p, nq, nk, block, 1, NULL, NULL, d, m, &why), AK_OK);
-    const ak_status st = ak_estimate_layer(c, heads, nq, nk, d, m, &r, &why);
+    const ak_status st = ak_estimate_layer(c, heads, nq, nk, d, m, &r, NULL, &why);
     if (st != AK_OK)
         printf("\n  estimate: %s\n", why ? why : "?");
     CU_ASSERT_EQUAL(st, AK_OK);
@@ -78,6 +78,13 @@ static void test_counts_from_the_mask(void)
         CU_ASSERT_EQUAL(r.write_bytes, (uint64_t)heads * nq * d);
         CU_ASSERT(r.read_bytes >= 2 * full * 16 * d);
         CU_ASSERT(r.cycles > r.stall_cycles);
+        /* heads end in order, the last just before the job */
+        uint64_t done[3];
+        ak_cycle_report again;
+        CU_ASSERT_EQUAL(ak_estimate_layer(&c, heads, nq, nk, d, &m, &again, done, NULL), AK_OK);
+        CU_ASSERT_EQUAL(again.cycles, r.cycles);
+        CU_ASSERT(done[0] < done[1] && done[1] < done[2] && done[2] < r.cycles &&
+                  done[2] + 5 > r.cycles);
         ak_mask_free(&m);
     }
 }
@@ -147,11 +154,11 @@ static void test_bad_hardware_and_jobs(void)
     const ak_pattern dense = {.kind = AK_PATTERN_DENSE};
     CU_ASSERT_EQUAL_FATAL(ak_mask_build(&dense, 64, 64, 16, 1, NULL, NULL, 64, &m, &why), AK_OK);
     ak_cycle_report r;
-    CU_ASSERT_EQUAL(ak_estimate_layer(&c, 1, 64, 64, 64, &m, &r, &why), AK_EINVAL);
+    CU_ASSERT_EQUAL(ak_estimate_layer(&c, 1, 64, 64, 64, &m, &r, NULL, &why), AK_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "head dim"));
     c = default_cfg();
     c.hw.rows = 32;
-    CU_ASSERT_EQUAL(ak_estimate_layer(&c, 1, 64, 64, 64, &m, &r, &why), AK_EINVAL);
+    CU_ASSERT_EQUAL(ak_estimate_layer(&c, 1, 64, 64, 64, &m, &r, NULL, &why), AK_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "block size"));
     ak_mask_free(&m);
 }

@@ -93,6 +93,9 @@ static int print_json(const ak_workload *w, const ak_estimate_config *cfg,
         cJSON_AddNumberToObject(o, "write_bytes", (double)le->rep.write_bytes);
         cJSON_AddNumberToObject(o, "mac_utilisation", le->utilisation);
         cJSON_AddNumberToObject(o, "seconds", le->seconds);
+        cJSON *hd = cJSON_AddArrayToObject(o, "head_done_cycles");
+        for (uint32_t h = 0; h < w->heads && h < 64; h++)
+            cJSON_AddItemToArray(hd, cJSON_CreateNumber((double)le->head_done[h]));
         cJSON_AddItemToArray(layers, o);
     }
     cJSON *t = cJSON_AddObjectToObject(j, "total");

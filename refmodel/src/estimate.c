@@ -15,7 +15,7 @@
 
 ak_status ak_estimate_layer(const ak_estimate_config *cfg, uint32_t heads, uint32_t nq,
                             uint32_t nk, uint32_t d, const ak_mask *mask, ak_cycle_report *rep,
-                            const char **why)
+                            uint64_t *head_done, const char **why)
 {
     ak_job_layout lay;
     if (ak_job_layout_plan_shape(heads, nq, nk, d, mask, JOB_BASE, &lay) != AK_OK) {
@@ -23,7 +23,8 @@ ak_status ak_estimate_layer(const ak_estimate_config *cfg, uint32_t heads, uint3
             *why = "the job's shape and mask";
         return AK_EINVAL;
     }
-    return ak_cycle_model_run(&cfg->hw, &cfg->mem, heads, nq, nk, d, mask, &lay, rep, NULL, why);
+    return ak_cycle_model_run(&cfg->hw, &cfg->mem, heads, nq, nk, d, mask, &lay, rep, head_done,
+                              why);
 }
 
 static double seconds_at(const ak_estimate_config *cfg, uint64_t cycles)
@@ -64,7 +65,8 @@ ak_status ak_estimate_workload(const ak_workload *w, const ak_estimate_config *c
         e->tokens = tokens;
         e->active_blocks = ak_mask_active_blocks(&m) * (m.heads == 1 ? w->heads : 1);
         e->density = ak_mask_density(&m);
-        st = ak_estimate_layer(cfg, w->heads, tokens, tokens, w->head_dim, &m, &e->rep, &why);
+        st = ak_estimate_layer(cfg, w->heads, tokens, tokens, w->head_dim, &m, &e->rep,
+                               w->heads <= 64 ? e->head_done : NULL, &why);
         ak_mask_free(&m);
         if (st != AK_OK) {
             snprintf(err, errlen, "%s: layer %u does not fit the hardware: %s", w->name, l + 1,
@@ -100,7 +102,8 @@ ak_status ak_estimate_workload(const ak_workload *w, const ak_estimate_config *c
                            &why);
         for (uint32_t l = 0; st == AK_OK && l < w->n_layers; l++) {
             ak_cycle_report r;
-            st = ak_estimate_layer(cfg, w->heads, 1, out->kv_tokens, w->head_dim, &dm, &r, &why);
+            st = ak_estimate_layer(cfg, w->heads, 1, out->kv_tokens, w->head_dim, &dm, &r, NULL,
+                                   &why);
             out->decode_cycles += r.cycles;
         }
         if (st == AK_OK)

@@ -27,6 +27,8 @@ typedef struct {
     uint64_t active_blocks;   /* over all heads */
     double density;
     ak_cycle_report rep;      /* the cycle model's figures for the layer's attention */
+    uint64_t head_done[64];   /* per head: the cycle its last output write completed (heads
+                                 overlap, so head h's share is head_done[h] - head_done[h-1]) */
     double utilisation;       /* MACs / (PEs x cycles) */
     double seconds;           /* at the clock */
 } ak_layer_estimate;
@@ -53,10 +55,10 @@ ak_status ak_estimate_workload(const ak_workload *w, const ak_estimate_config *c
                                ak_workload_estimate *out, char *err, size_t errlen);
 
 /* One layer of `heads` heads at nq x nk tokens with the given mask, placed as the driver
- * places jobs (4 KB into the memory window). */
+ * places jobs (4 KB into the memory window). head_done: NULL or [heads] (cycle_model.h). */
 ak_status ak_estimate_layer(const ak_estimate_config *cfg, uint32_t heads, uint32_t nq,
                             uint32_t nk, uint32_t d, const ak_mask *mask, ak_cycle_report *rep,
-                            const char **why);
+                            uint64_t *head_done, const char **why);
 
 #ifdef __cplusplus
 }

@@ -45,6 +45,14 @@ def throughput(r):
     return r["images_per_s"] or r["tokens_per_s"]
 
 
+def save(fig, out, name, what):
+    path = os.path.join(out, f"{name}-{what}.png")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
 def plot_density(rows, name, out):
     pts = [r for r in rows if r["sweep"] == "density" and r["fits"]]
     dense = [r for r in pts if r["density"] >= 1]
@@ -66,11 +74,7 @@ def plot_density(rows, name, out):
     ax.set_title(f"{name}: sparse scaling (labels: fraction of ideal)", fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
-    path = os.path.join(out, f"{name}-density.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save(fig, out, name, "density")
 
 
 def plot_keep(rows, name, out):
@@ -83,11 +87,7 @@ def plot_keep(rows, name, out):
     ax.set_ylabel("images/s (attention)" if pts[0]["images_per_s"] else "tokens/s")
     ax.set_title(f"{name}: throughput against keep rate", fontsize=9)
     ax.grid(True, alpha=0.3)
-    path = os.path.join(out, f"{name}-keep.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save(fig, out, name, "keep")
 
 
 def plot_roofline(rows, name, out):
@@ -115,11 +115,7 @@ def plot_roofline(rows, name, out):
     ax.set_title(f"{name}: roofline", fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=6, loc="lower right")
-    path = os.path.join(out, f"{name}-roofline.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save(fig, out, name, "roofline")
 
 
 def table(rows, sweep):

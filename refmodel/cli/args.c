@@ -1,4 +1,4 @@
-/* Flag parsing, usage errors and JSON output for the attnkit CLI (cli.h). */
+/* Flag parsing, usage errors, JSON output and the host-time clock for the attnkit CLI (cli.h). */
 #define _DEFAULT_SOURCE
 #include <cJSON.h>
 #include <errno.h>
@@ -7,8 +7,16 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "cli.h"
+
+double ak_cli_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 int ak_cli_usage_error(const char *cmd, const char *fmt, ...)
 {

@@ -29,6 +29,12 @@ int ak_cmd_vecgen(int argc, char **argv);
 /* Prints the workload presets, a line each. */
 void ak_cli_list_presets(void);
 
+/* A layer's mask for tables: its pattern names joined by '+' ("sinks+topk"). */
+void ak_cli_mask_name(const ak_layer_spec *s, char *buf, size_t len);
+
+/* A monotonic clock in seconds, for the host-time figures. */
+double ak_cli_seconds(void);
+
 
 /* Prints "attnkit <cmd>: <message>" and a pointer to --help on stderr; returns AK_EXIT_USAGE. */
 int ak_cli_usage_error(const char *cmd, const char *fmt, ...)

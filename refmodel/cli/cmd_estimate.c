@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "attnkit/attnkit.h"
 #include "attnkit/estimate.h"
@@ -44,23 +43,6 @@ static void help(void)
            "that does not fit the hardware\n");
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void mask_name(const ak_layer_spec *s, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    for (uint32_t x = 0; x < s->n_parts; x++) {
-        size_t at = strlen(buf);
-        snprintf(buf + at, len - at, "%s%s", x ? "+" : "",
-                 ak_pattern_name(s->parts[x].pattern.kind));
-    }
-}
-
 static int print_json(const ak_workload *w, const ak_estimate_config *cfg,
                       const ak_workload_estimate *e, double host_s)
 {
@@ -79,7 +61,7 @@ static int print_json(const ak_workload *w, const ak_estimate_config *cfg,
     for (uint32_t l = 0; l < e->n_layers; l++) {
         const ak_layer_estimate *le = &e->layer[l];
         char name[64];
-        mask_name(&w->layers[l], name, sizeof name);
+        ak_cli_mask_name(&w->layers[l], name, sizeof name);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "layer", l + 1);
         cJSON_AddNumberToObject(o, "tokens", le->tokens);
@@ -136,7 +118,7 @@ static void print_table(const ak_workload *w, const ak_estimate_config *cfg,
     for (uint32_t l = 0; l < e->n_layers; l++) {
         const ak_layer_estimate *le = &e->layer[l];
         char name[64];
-        mask_name(&w->layers[l], name, sizeof name);
+        ak_cli_mask_name(&w->layers[l], name, sizeof name);
         printf("%5u  %6u  %-13s  %7.4f  %6llu  %9llu  %5.1f%%  %6.2f  %8.2f\n", l + 1, le->tokens,
                name, le->density, (unsigned long long)le->active_blocks,
                (unsigned long long)le->rep.cycles, 100 * le->utilisation,
@@ -218,9 +200,9 @@ int ak_cmd_estimate(int argc, char **argv)
         rc = ak_estimate_sweep(CMD, w, &cfg, out);
     } else if (rc == 0) {
         char err[512];
-        const double t0 = now_s();
+        const double t0 = ak_cli_seconds();
         const ak_status st = ak_estimate_workload(w, &cfg, e, err, sizeof err);
-        const double host_s = now_s() - t0;
+        const double host_s = ak_cli_seconds() - t0;
         if (st == AK_EINVAL) {
             fprintf(stderr, "attnkit estimate: %s\n", err);
             rc = AK_EXIT_USAGE;

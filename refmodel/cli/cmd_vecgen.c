@@ -4,7 +4,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "attnkit/attnkit.h"
 #include "cli.h"
@@ -35,13 +34,6 @@ static void help(void)
            "  --json         print the summary as JSON\n"
            "  --help         this text\n\n"
            "exit status: 0 ok, 1 run failed or check failed, 2 bad flag or workload\n");
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 int ak_cmd_vecgen(int argc, char **argv)
@@ -117,9 +109,9 @@ int ak_cmd_vecgen(int argc, char **argv)
         return rc;
     }
     ak_vecgen_report rep;
-    const double t0 = now();
+    const double t0 = ak_cli_seconds();
     ak_status st = ak_vecgen(w, &vo, out, &rep, err, sizeof err);
-    const double secs = now() - t0;
+    const double secs = ak_cli_seconds() - t0;
     if (st != AK_OK) {
         fprintf(stderr, "attnkit vecgen: %s\n", err[0] ? err : ak_strerror(st));
         free(w);

@@ -60,7 +60,7 @@ void ak_cli_list_presets(void)
         printf("%-18s %s\n", ak_workload_preset_name(i), ak_workload_preset_summary(i));
 }
 
-static void mask_name(const ak_layer_spec *s, char *buf, size_t len)
+void ak_cli_mask_name(const ak_layer_spec *s, char *buf, size_t len)
 {
     buf[0] = '\0';
     for (uint32_t x = 0; x < s->n_parts; x++) {
@@ -102,7 +102,7 @@ static int show_plan(const ak_workload *w, int json)
         cJSON *layers = cJSON_AddArrayToObject(j, "layers");
         for (uint32_t l = 0; l < w->n_layers; l++) {
             char name[64];
-            mask_name(&w->layers[l], name, sizeof name);
+            ak_cli_mask_name(&w->layers[l], name, sizeof name);
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "layer", l + 1);
             cJSON_AddNumberToObject(o, "tokens", plan[l].tokens_in);
@@ -123,7 +123,7 @@ static int show_plan(const ak_workload *w, int json)
         printf("layer  tokens  mask           density   attn MACs  pruned to\n");
         for (uint32_t l = 0; l < w->n_layers; l++) {
             char name[64], after[16] = "";
-            mask_name(&w->layers[l], name, sizeof name);
+            ak_cli_mask_name(&w->layers[l], name, sizeof name);
             if (plan[l].tokens_out != plan[l].tokens_in)
                 snprintf(after, sizeof after, "%u", plan[l].tokens_out);
             printf("%5u  %6u  %-13s  %7.4f  %9.2fM  %s\n", l + 1, plan[l].tokens_in, name,

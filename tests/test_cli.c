@@ -36,7 +36,7 @@ static void test_bad_flags_exit_2(void)
         {{"accuracy", "stray"}, "stray", "unexpected"},
         {{"mask", "--cols", "2"}, "--cols", "8..1024"},
         {{"mask", "--heads", "2", "--head", "2"}, "--head", "below --heads"},
-        {{"frobnicate"}, "frobnicate", "accuracy, mask"},
+        {{"frobnicate"}, "frobnicate", "accuracy, estimate, mask"},
         {{"prune", "--keep", "0"}, "--keep", "(0, 1]"},
         {{"prune", "--keep", "1.5"}, "--keep", "(0, 1]"},
         {{"prune", "--keep", "1e-9"}, "--keep", "rounds to 0 parts per million"},

@@ -119,6 +119,20 @@ static void test_schedule_properties(void)
     }
     /* at 2 bytes a cycle a slot moves 2 x 16 x 64 bytes of K and V: memory-bound */
     CU_ASSERT(prev >= slots * 2 * 16 * 64 / 2);
+    /* a jittered memory only ever delays: every draw, and so the mean, takes longer */
+    c = default_cfg();
+    CU_ASSERT_EQUAL_FATAL(ak_mask_build(&dense, 512, 512, 64, 1, NULL, NULL, 64, &m, NULL), AK_OK);
+    ak_job_layout lay;
+    CU_ASSERT_EQUAL_FATAL(ak_job_layout_plan_shape(2, 512, 512, 64, &m, 4096, &lay), AK_OK);
+    c.mem.jitter_seed = 99;
+    ak_cycle_report jit, one;
+    double sd = -1;
+    CU_ASSERT_EQUAL(ak_cycle_model_expected(&c.hw, &c.mem, 4, 2, 512, 512, 64, &m, &lay, &jit,
+                                            &sd, NULL), AK_OK);
+    CU_ASSERT_EQUAL(ak_cycle_model_run(&c.hw, &c.mem, 2, 512, 512, 64, &m, &lay, &one, NULL,
+                                       NULL), AK_OK);
+    CU_ASSERT(jit.cycles > base.cycles && one.cycles > base.cycles && sd > 0);
+    CU_ASSERT_EQUAL(jit.macs, base.macs);
     ak_mask_free(&m);
     /* sparse: a window of 1 block each side at N = 2048 (density ~0.09) scales near 1/density */
     c = default_cfg();

@@ -29,9 +29,9 @@ static void help(void)
            "and reports cycles, memory stall cycles, MACs, MAC utilisation (MACs / (PEs x\n"
            "cycles)) and the throughput at the clock, next to the cycle model's prediction: it\n"
            "must equal the RTL's cycles (and stall cycles and MACs) with the deterministic\n"
-           "memory, and be within 3%% with\n"
-           "--mem-jitter (predicted from the jittered memory's mean latency, 2 x L, and mean\n"
-           "bandwidth, 7/8 of a beat a cycle).\n\n"
+           "memory; with --mem-jitter it is the mean of 8 draws of the memory's delays and\n"
+           "backpressure, expected within 3%% (or, for a job so short that one run varies\n"
+           "more, three standard deviations of the draws): outside, a warning.\n\n"
            "flags:\n"
            "  --vectors DIR     the vector directory (manifest.json, layerNN/)\n"
            "  --layer N         only layer N (as numbered in the manifest, from 1)\n"
@@ -42,8 +42,9 @@ static void help(void)
            "  --clock-mhz F     clock for the throughput figures (default 250)\n"
            "  --json            print the results as JSON\n"
            "  --help            this text\n\n"
-           "exit status: 0 every layer matches, 1 a mismatch (output bytes, or cycles against\n"
-           "the prediction), hardware error, hang or run failure, 2 bad flag\n");
+           "exit status: 0 every layer matches, 1 a mismatch (output bytes, or with the\n"
+           "deterministic memory cycles against the prediction), hardware error, hang or run\n"
+           "failure, 2 bad flag\n");
 }
 
 typedef struct {
@@ -194,10 +195,12 @@ static compare compare_out(const int8_t *want, const int8_t *got, uint64_t n)
 }
 
 /* The cycle model's prediction of a run (its layout from the driver): with the deterministic
- * memory at the same latency, with a jittered one at its mean latency and bandwidth. */
+ * memory exact, with a jittered one the mean of JITTER_DRAWS draws of the same distribution. */
+#define JITTER_DRAWS 8
 typedef struct {
     int ok;
     ak_cycle_report rep;
+    double sd;    /* jittered memory: the standard deviation of the cycles over the draws */
     double error; /* (predicted - measured) / measured */
     char why[160];
 } prediction;
@@ -212,13 +215,18 @@ static prediction predict(const ak_drv_info *inf, const sim_opts *o, const ak_at
     ak_mem_timing_default(&mt);
     hw.rows = inf->pe_rows;
     hw.max_head_dim = inf->max_head_dim;
-    /* the jittered memory adds 0..2L to each latency (mean L) and drops a beat on each
-     * channel one cycle in 8 */
-    mt.latency = o->jitter ? 2 * o->latency : o->latency;
-    mt.bytes_per_cycle = o->jitter ? (o->bw * 7 + 7) / 8 : o->bw;
+    mt.latency = o->latency;
+    mt.bytes_per_cycle = o->bw;
+    /* a jittered memory: the mean over draws of the same delay and backpressure distribution
+       (not the run's own draws, which depend on every cycle since reset) */
+    mt.jitter_seed = o->jitter ? o->jitter ^ 0x5eedull : 0;
     const char *why = "?";
-    if (ak_cycle_model_run(&hw, &mt, j->heads, j->nq, j->nk, j->d, j->mask, &r->layout, &p.rep,
-                           NULL, &why) != AK_OK) {
+    const ak_status st =
+        o->jitter ? ak_cycle_model_expected(&hw, &mt, JITTER_DRAWS, j->heads, j->nq, j->nk, j->d,
+                                            j->mask, &r->layout, &p.rep, &p.sd, &why)
+                  : ak_cycle_model_run(&hw, &mt, j->heads, j->nq, j->nk, j->d, j->mask,
+                                       &r->layout, &p.rep, NULL, &why);
+    if (st != AK_OK) {
         snprintf(p.why, sizeof p.why, "cycle model: %s", why);
         return p;
     }
@@ -251,10 +259,15 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
     const ak_drv_info *inf = ak_drv_get_info(drv);
     const prediction p = predict(inf, o, j, &r);
     /* deterministic memory: cycles, stall cycles and MACs exactly as the model says */
+    /* jittered memory: a run is one draw, so the prediction is expected within 3 %, or within
+       three standard deviations of the draws for a job so short that a handful of random
+       delays move it further; outside that it is reported, not failed (a random outlier is
+       not a defect) */
+    const double tol = p.ok && p.rep.cycles ? fmax(0.03, 3 * p.sd / (double)p.rep.cycles) : 0;
+    const int within = p.ok && fabs(p.error) <= tol;
     const int cycles_ok = st == AK_DRV_OK && p.ok &&
-                          (o->jitter ? fabs(p.error) <= 0.03
-                                     : p.rep.cycles == r.cycles && p.rep.stall_cycles == r.stalls &&
-                                           p.rep.macs == r.macs);
+                          (o->jitter || (p.rep.cycles == r.cycles && p.rep.stall_cycles == r.stalls &&
+                                         p.rep.macs == r.macs));
     const int pass = st == AK_DRV_OK && c.mismatches == 0 && cycles_ok;
     const char *verdict = st == AK_DRV_EHANG ? "HANG" : st != AK_DRV_OK ? "ERROR"
                                               : c.mismatches ? "FAIL"
@@ -293,6 +306,10 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
         if (p.ok) {
             cJSON_AddNumberToObject(l, "predicted_cycles", (double)p.rep.cycles);
             cJSON_AddNumberToObject(l, "prediction_error", p.error);
+            if (o->jitter) {
+                cJSON_AddNumberToObject(l, "predicted_cycles_sd", p.sd);
+                cJSON_AddBoolToObject(l, "prediction_within_tolerance", within);
+            }
             cJSON_AddNumberToObject(l, "predicted_stall_cycles", (double)p.rep.stall_cycles);
             cJSON_AddNumberToObject(l, "read_bytes", (double)p.rep.read_bytes);
             cJSON_AddNumberToObject(l, "write_bytes", (double)p.rep.write_bytes);
@@ -321,18 +338,22 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
                c.expected, c.actual);
     printf("\n  %llu cycles, %llu stall cycles, %llu MACs", (unsigned long long)r.cycles,
            (unsigned long long)r.stalls, (unsigned long long)r.macs);
-    if (p.ok)
-        printf("; predicted %llu cycles (%+.2f%%%s), %llu stall cycles",
-               (unsigned long long)p.rep.cycles, 100 * p.error,
-               o->jitter ? ", mean latency and bandwidth" : "",
-               (unsigned long long)p.rep.stall_cycles);
-    else
-        printf("; %s", p.why);
     if (r.macs != model_macs)
         printf(" (reference model counts %llu)", (unsigned long long)model_macs);
     printf(", MAC utilisation %.1f%% of %u PEs; %.2f us, %.2f GMAC/s at %g MHz; simulated in "
            "%.2f s\n",
            100 * util, inf->pes, secs * 1e6, gmacs, o->mhz, host_s);
+    if (!p.ok) {
+        printf("  %s\n", p.why);
+    } else {
+        printf("  cycle model: %llu cycles (%+.2f%%), %llu stall cycles, %llu MACs",
+               (unsigned long long)p.rep.cycles, 100 * p.error,
+               (unsigned long long)p.rep.stall_cycles, (unsigned long long)p.rep.macs);
+        if (o->jitter)
+            printf(" (the mean of %d draws of the jitter, sd %.0f)%s", JITTER_DRAWS, p.sd,
+                   within ? "" : "; warning: outside 3% and 3 sd");
+        printf("\n");
+    }
     return pass;
 }
 

@@ -8,6 +8,7 @@
  * (tests/test_cycle_model.c), so a schedule change in the RTL that is not made here fails. */
 #include "attnkit/cycle_model.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,8 @@ typedef struct {
 typedef struct {
     ak_mem_timing t;
     uint64_t now;
+    uint64_t rng;                /* jitter draws (xorshift64, as sim/mem_model.c) */
+    int drop_r, drop_aw, drop_w; /* this cycle's backpressure */
     burst *rq, *awq;
     uint64_t *bq; /* response ready cycles */
     unsigned rq_head, rq_n, awq_head, awq_n, bq_head, bq_n, wb_n;
@@ -91,16 +94,39 @@ typedef struct {
     int arready, rvalid, rlast, awready, wready, bvalid;
 } mem_out;
 
+static uint64_t xorshift(mem_state *m)
+{
+    uint64_t x = m->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return m->rng = x;
+}
+
+static void draw_jitter(mem_state *m)
+{
+    if (!m->t.jitter_seed)
+        return;
+    m->drop_r = (xorshift(m) & 7) == 0;
+    m->drop_aw = (xorshift(m) & 7) == 0;
+    m->drop_w = (xorshift(m) & 7) == 0;
+}
+
+static uint64_t extra_delay(mem_state *m)
+{
+    return m->t.jitter_seed ? xorshift(m) % (2ull * m->t.latency + 1) : 0;
+}
+
 static void mem_compute(const mem_state *m, mem_out *o)
 {
     o->arready = m->rq_n < m->t.max_reads;
     o->rvalid = o->rlast = 0;
-    if (m->rq_n && m->now >= m->rq[m->rq_head].ready && m->r_credit >= BEAT) {
+    if (m->rq_n && m->now >= m->rq[m->rq_head].ready && m->r_credit >= BEAT && !m->drop_r) {
         o->rvalid = 1;
         o->rlast = m->rq[m->rq_head].beat == m->rq[m->rq_head].len;
     }
-    o->awready = m->awq_n + m->bq_n < m->t.max_writes;
-    o->wready = m->wb_n < m->t.wbuf_beats && m->w_credit >= BEAT;
+    o->awready = m->awq_n + m->bq_n < m->t.max_writes && !m->drop_aw;
+    o->wready = m->wb_n < m->t.wbuf_beats && m->w_credit >= BEAT && !m->drop_w;
     o->bvalid = m->bq_n && m->now >= m->bq[m->bq_head];
 }
 
@@ -117,7 +143,7 @@ static void mem_tick(mem_state *m, const mem_out *o, int arvalid, uint32_t arlen
     }
     if (arvalid && o->arready)
         m->rq[(m->rq_head + m->rq_n++) % nr] =
-            (burst){.ready = m->now + m->t.latency, .len = arlen, .beat = 0};
+            (burst){.ready = m->now + m->t.latency + extra_delay(m), .len = arlen, .beat = 0};
     if (o->bvalid) {
         m->bq_head = (m->bq_head + 1) % nw;
         m->bq_n--;
@@ -132,7 +158,7 @@ static void mem_tick(mem_state *m, const mem_out *o, int arvalid, uint32_t arlen
         burst *b = &m->awq[m->awq_head];
         m->wb_n--;
         if (b->beat++ == b->len) {
-            m->bq[(m->bq_head + m->bq_n++) % nw] = m->now + m->t.latency;
+            m->bq[(m->bq_head + m->bq_n++) % nw] = m->now + m->t.latency + extra_delay(m);
             m->awq_head = (m->awq_head + 1) % nw;
             m->awq_n--;
         }
@@ -143,6 +169,7 @@ static void mem_tick(mem_state *m, const mem_out *o, int arvalid, uint32_t arlen
     m->w_credit = m->w_credit + m->t.bytes_per_cycle > 2 * BEAT ? 2 * BEAT
                                                                : m->w_credit + m->t.bytes_per_cycle;
     m->now++;
+    draw_jitter(m);
 }
 
 /* ---- the read master (ak_axi_rd) ---- */
@@ -267,7 +294,8 @@ static uint32_t it_entry(const model *M)
 static uint64_t quiet_cycles(const model *M)
 {
     const job_view *J = &M->j;
-    if (M->state != S_RUN || !M->run || M->slot_k < 2 || M->slot_k + 1 >= J->slot_len ||
+    if (M->mem.t.jitter_seed || M->state != S_RUN || !M->run || M->slot_k < 2 ||
+        M->slot_k + 1 >= J->slot_len ||
         M->want_k || M->want_v || M->rd.busy || M->wr.state == W_ADDR || M->wr.state == W_DATA ||
         (M->wr.state == W_IDLE && M->wr_req[M->wr_next]))
         return 0;
@@ -832,6 +860,10 @@ ak_status ak_cycle_model_run(const ak_hw_config *hw, const ak_mem_timing *mem, u
     }
     M->mem.t = *mem;
     M->mem.r_credit = M->mem.w_credit = 2 * BEAT; /* an idle memory's full credit */
+    M->mem.rng = mem->jitter_seed ^ 0x9e3779b97f4a7c15ull;
+    if (!M->mem.rng)
+        M->mem.rng = 1;
+    draw_jitter(&M->mem);
     M->mem.rq = calloc(mem->max_reads, sizeof *M->mem.rq);
     M->mem.awq = calloc(mem->max_writes, sizeof *M->mem.awq);
     M->mem.bq = calloc(mem->max_writes, sizeof *M->mem.bq);
@@ -852,4 +884,46 @@ ak_status ak_cycle_model_run(const ak_hw_config *hw, const ak_mem_timing *mem, u
     free(M->rd.f_end);
     free(M);
     return st;
+}
+
+ak_status ak_cycle_model_expected(const ak_hw_config *hw, const ak_mem_timing *mem,
+                                  unsigned draws, uint32_t heads, uint32_t nq, uint32_t nk,
+                                  uint32_t d, const ak_mask *mask, const ak_job_layout *lay,
+                                  ak_cycle_report *out, double *cycles_sd, const char **why)
+{
+    if (!mem || !mem->jitter_seed || draws == 0 || !out) {
+        if (why)
+            *why = "expected cycles: a jitter seed and at least one draw";
+        return AK_EINVAL;
+    }
+    ak_cycle_report sum = {0};
+    double sq = 0;
+    ak_mem_timing m = *mem;
+    for (unsigned i = 0; i < draws; i++) {
+        ak_cycle_report r;
+        m.jitter_seed = mem->jitter_seed + i ? mem->jitter_seed + i : 1;
+        const ak_status st = ak_cycle_model_run(hw, &m, heads, nq, nk, d, mask, lay, &r, NULL, why);
+        if (st != AK_OK)
+            return st;
+        sum.cycles += r.cycles;
+        sq += (double)r.cycles * (double)r.cycles;
+        sum.stall_cycles += r.stall_cycles;
+        sum.macs += r.macs;
+        sum.read_bytes += r.read_bytes;
+        sum.write_bytes += r.write_bytes;
+        sum.records += r.records;
+        sum.slots += r.slots;
+    }
+    if (cycles_sd) {
+        const double mean = (double)sum.cycles / draws, var = sq / draws - mean * mean;
+        *cycles_sd = var > 0 ? sqrt(var * draws / (draws > 1 ? draws - 1 : 1)) : 0;
+    }
+    *out = (ak_cycle_report){.cycles = (sum.cycles + draws / 2) / draws,
+                             .stall_cycles = (sum.stall_cycles + draws / 2) / draws,
+                             .macs = sum.macs / draws,
+                             .read_bytes = sum.read_bytes / draws,
+                             .write_bytes = sum.write_bytes / draws,
+                             .records = sum.records / draws,
+                             .slots = sum.slots / draws};
+    return AK_OK;
 }

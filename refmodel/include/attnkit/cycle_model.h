@@ -4,7 +4,9 @@
  * follows the RTL's schedule (docs/architecture.md, "The order of work") cycle by cycle at the
  * level of its controller, AXI masters, normaliser and the memory model of sim/mem_model.h,
  * so with the deterministic memory its cycle count equals the RTL's exactly (a test holds them
- * together); with a jittered memory it predicts from the mean latency. */
+ * together). A jittered memory (random delays and backpressure, as sim/mem_model.h draws them)
+ * is modelled by drawing the same distribution from a seed: one run is one realisation, and
+ * ak_cycle_model_expected averages several. */
 #ifndef ATTNKIT_CYCLE_MODEL_H
 #define ATTNKIT_CYCLE_MODEL_H
 
@@ -35,6 +37,8 @@ typedef struct {
     uint32_t max_reads;    /* read bursts the memory queues: 16 */
     uint32_t max_writes;   /* write bursts awaiting data or response: 64 */
     uint32_t wbuf_beats;   /* write data beats it buffers: 256 */
+    uint64_t jitter_seed;  /* 0: deterministic; else each burst's latency gains 0..2 x latency
+                              and each channel stalls one cycle in 8, drawn from this seed */
 } ak_mem_timing;
 
 /* The defaults of ak_top and of the memory model (latency 20, full bandwidth). */
@@ -65,6 +69,14 @@ ak_status ak_cycle_model_run(const ak_hw_config *hw, const ak_mem_timing *mem, u
                              uint32_t nq, uint32_t nk, uint32_t d, const ak_mask *mask,
                              const ak_job_layout *lay, ak_cycle_report *out, uint64_t *head_end,
                              const char **why);
+
+/* The mean of `draws` runs on the jittered memory (seeds jitter_seed, jitter_seed + 1, ...;
+ * mem->jitter_seed must be non-zero): the expected cycles, stall cycles, MACs and bytes, and
+ * (cycles_sd, if not NULL) the standard deviation of the cycles over the draws. */
+ak_status ak_cycle_model_expected(const ak_hw_config *hw, const ak_mem_timing *mem,
+                                  unsigned draws, uint32_t heads, uint32_t nq, uint32_t nk,
+                                  uint32_t d, const ak_mask *mask, const ak_job_layout *lay,
+                                  ak_cycle_report *out, double *cycles_sd, const char **why);
 
 /* MAC utilisation: macs / (PEs x cycles), PEs = rows*16 + 256. */
 double ak_cycle_utilisation(const ak_hw_config *hw, const ak_cycle_report *r);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # `make demo`: the main job on the embedded default workload, a DeiT-Small attention layer
 # (197 tokens, 6 heads, d = 64): fixed-point accuracy against float64 for each logit
-# distribution, a block-sparse variant with its mask, token pruning, and last the layer on the
-# accelerator RTL (Verilator), checked byte for byte.
+# distribution, a block-sparse variant with its mask, token pruning, the layer on the
+# accelerator RTL (Verilator), checked byte for byte and against the cycle model, and last the
+# whole DeiT-Small estimated from the cycle model.
 set -e
 cli=${1:-build/bin/attnkit}
 echo "== attnkit demo: DeiT-Small attention layer (N=197, heads=6, d=64), fixed point vs float64"
@@ -24,3 +25,7 @@ out=$(dirname "$cli")/../demo/deit-small-sparse-layer
 mkdir -p "$(dirname "$out")"
 "$cli" vecgen --workload vectors/workloads/deit-small-sparse-layer.json --out "$out" --force
 "$cli" sim --vectors "$out" --clock-mhz 250
+echo
+echo "== before tape-out: all 12 layers of DeiT-Small (EViT) on the same accelerator, from the"
+echo "   cycle model that predicted the layer above (docs/performance-model.md)"
+"$cli" estimate --preset deit-small --clock-mhz 250

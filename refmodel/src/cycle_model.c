@@ -816,8 +816,8 @@ ak_status ak_cycle_model_run(const ak_hw_config *hw, const ak_mem_timing *mem, u
     else if (mask->block != 16 && mask->block != 32 && mask->block != 64 && mask->block != 128)
         w = "block size: 16, 32, 64 or 128";
     else if (mask->block < hw->rows)
-        w = "block size: at least the hardware's rows (a query tile must lie inside one query "
-            "block)";
+        w = "block size: a multiple of the hardware's rows, the query tile (a query tile must lie "
+            "inside one query block)";
     else if (mask->nq != nq || mask->nk != nk || (mask->heads != 1 && mask->heads != heads))
         w = "mask: shape must match the job (tokens, heads 1 or the job's)";
     if (!w) {

@@ -43,10 +43,10 @@ CLI       := $(BUILD)/bin/attnkit
 BENCH     := $(BUILD)/bin/attnkit-bench
 
 APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-dev libssl-dev \
-             verilator iverilog yosys
+             verilator iverilog yosys libxml2-utils
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all help deps demo test bench dse results golden fuzz regmap-docs synth install uninstall clean run-tests \
+.PHONY: all help deps demo test bench dse results regress golden fuzz regmap-docs synth install uninstall clean run-tests \
         run-demo run-bench
 .DEFAULT_GOAL := all
 
@@ -121,6 +121,15 @@ results: dse ## regenerate docs/results.md and its plots (cycle model; RTL spars
 	  --out $(BUILD)/bench/rtl-n2048-d64 > $(BUILD)/reports/rtl-n2048-d64.txt
 	$(PYTHON) scripts/results_doc.py --attnkit $(CLI) --dse $(BUILD)/reports/dse \
 	  --rtl-bench $(BUILD)/reports/rtl-n2048-d64.txt --out docs/results.md
+
+COUNT ?= 100
+JOBS  ?= $(shell nproc)
+SEED  ?= 1
+SIM   ?= verilator
+regress: deps $(CLI) ## seeded RTL regression: COUNT tests, JOBS in parallel, SEED, SIM (results, junit.xml in build/regress/)
+	@if [ "$(SIM)" = icarus ]; then $(MAKE) --no-print-directory $(ICARUS_VVP); fi
+	@$(PYTHON) scripts/regress --attnkit $(CLI) --count $(COUNT) -j $(JOBS) --seed $(SEED) \
+	  --sim $(SIM) --vvp $(ICARUS_VVP) --out $(BUILD)/regress
 
 FUZZ_SECONDS ?= 600
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -43,7 +43,7 @@ CLI       := $(BUILD)/bin/attnkit
 BENCH     := $(BUILD)/bin/attnkit-bench
 
 APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-dev libssl-dev \
-             verilator iverilog yosys libxml2-utils
+             verilator iverilog yosys libxml2-utils slurm-wlm munge
 PIP_REQS  := scripts/requirements.txt
 
 .PHONY: all help deps demo test bench dse results regress golden fuzz regmap-docs synth install uninstall clean run-tests \

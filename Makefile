@@ -19,7 +19,7 @@ CUNIT_LIBS = $(shell pkg-config --libs cunit)
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 AK_CFLAGS  = -std=c11 $(OPT) -g -fPIC $(WARN) -D_POSIX_C_SOURCE=200809L \
              -Irefmodel/include -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
-AK_LIBS    = $(PKG_LIBS) -lpthread -lm
+AK_LIBS    = $(PKG_LIBS) -lpthread -lm $(LDFLAGS)
 
 RDL        := rtl/regs/attnkit_csr.rdl
 DESC_RDL   := rtl/regs/attnkit_desc.rdl
@@ -43,10 +43,10 @@ CLI       := $(BUILD)/bin/attnkit
 BENCH     := $(BUILD)/bin/attnkit-bench
 
 APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-dev libssl-dev \
-             verilator iverilog yosys libxml2-utils slurm-wlm munge
+             verilator iverilog yosys libxml2-utils slurm-wlm munge lcov
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all help deps demo test bench dse results regress golden fuzz regmap-docs synth install uninstall clean run-tests \
+.PHONY: all help deps demo test bench dse results regress coverage golden fuzz regmap-docs synth install uninstall clean run-tests \
         run-demo run-bench
 .DEFAULT_GOAL := all
 
@@ -130,6 +130,22 @@ regress: deps $(CLI) ## seeded RTL regression: COUNT tests, JOBS in parallel, SE
 	@if [ "$(SIM)" = icarus ]; then $(MAKE) --no-print-directory $(ICARUS_VVP); fi
 	@$(PYTHON) scripts/regress --attnkit $(CLI) --count $(COUNT) -j $(JOBS) --seed $(SEED) \
 	  --sim $(SIM) --vvp $(ICARUS_VVP) --out $(BUILD)/regress
+
+# Coverage: the CLI and the Verilated model built again under $(BUILD)/cov with gcov
+# instrumentation and Verilator's line and toggle points, a regression of COV_COUNT tests run
+# on it, and one HTML report of both (scripts/coverage_report.py).
+COV_BUILD := $(BUILD)/cov
+COV_COUNT ?= 60
+coverage: deps ## RTL line+toggle and C line coverage of a COV_COUNT-test regression: build/reports/coverage/
+	$(MAKE) --no-print-directory BUILD=$(COV_BUILD) OPT=-O1 CFLAGS=--coverage LDFLAGS=--coverage \
+	  SIM_COVERAGE=1 $(COV_BUILD)/bin/attnkit
+	rm -rf $(COV_BUILD)/dat && mkdir -p $(COV_BUILD)/dat
+	find $(COV_BUILD)/obj -name '*.gcda' -delete
+	AK_SIM_COVERAGE_DIR=$(abspath $(COV_BUILD)/dat) $(PYTHON) scripts/regress \
+	  --attnkit $(COV_BUILD)/bin/attnkit --count $(COV_COUNT) -j $(JOBS) --seed $(SEED) \
+	  --no-wave --out $(COV_BUILD)/regress
+	$(PYTHON) scripts/coverage_report.py --dat $(COV_BUILD)/dat --gcov-dir $(COV_BUILD)/obj \
+	  --out $(BUILD)/reports/coverage
 
 FUZZ_SECONDS ?= 600
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -21,6 +21,11 @@ SIM_HDRS  := host/ak_driver.h sim/verilator/ak_sim.h sim/mem_model.h
 SIM_OPT ?= -O3
 SIM_VFLAGS := -Wall --cc --build -O3 -MAKEFLAGS "OPT_FAST=$(SIM_OPT)" -CFLAGS $(SIM_OPT) --trace-fst \
               -CFLAGS -I$(abspath sim) -CFLAGS -I$(abspath refmodel/include)
+# SIM_COVERAGE=1 (make coverage): line and toggle coverage points in the model; ak_sim.cpp
+# writes them when a simulation closes (into $AK_SIM_COVERAGE_DIR)
+ifneq ($(SIM_COVERAGE),)
+SIM_VFLAGS += --coverage-line --coverage-toggle
+endif
 
 # The error codes' names and texts for the driver's messages, from the generated enum (one
 # source: rtl/regs/attnkit_csr.rdl): lines {AK_HW_ERR_X, "X", "description"},

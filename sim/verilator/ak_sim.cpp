@@ -4,12 +4,18 @@
 // and samples what the model drives; high() is the edge for the memory model and the RTL.
 #include "ak_sim.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <unistd.h>
 
 #include "Vak_top.h"
 #include "verilated.h"
 #include "verilated_fst_c.h"
+#if VM_COVERAGE
+#include "verilated_cov.h"
+#endif
 
 namespace {
 constexpr uint64_t kDefaultMem = 64ull << 20;
@@ -133,6 +139,16 @@ extern "C" void ak_sim_close(ak_sim *s)
         return;
     if (s->top)
         s->top->final();
+#if VM_COVERAGE
+    /* a coverage build (make coverage): this simulation's counts, one file per close, merged
+       later by verilator_coverage */
+    if (const char *dir = std::getenv("AK_SIM_COVERAGE_DIR")) {
+        static unsigned seq;
+        const std::string path = std::string(dir) + "/ak_sim_" + std::to_string(getpid()) + "_" +
+                                 std::to_string(seq++) + ".dat";
+        s->ctx->coveragep()->write(path.c_str());
+    }
+#endif
     if (s->fst)
         s->fst->close();
     ak_mem_destroy(s->mem);

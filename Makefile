@@ -135,7 +135,7 @@ regress: deps $(CLI) ## seeded RTL regression: COUNT tests, JOBS in parallel, SE
 # instrumentation and Verilator's line and toggle points, a regression of COV_COUNT tests run
 # on it, and one HTML report of both (scripts/coverage_report.py).
 COV_BUILD := $(BUILD)/cov
-COV_COUNT ?= 60
+COV_COUNT ?= 30
 coverage: deps ## RTL line+toggle and C line coverage of a COV_COUNT-test regression: build/reports/coverage/
 	$(MAKE) --no-print-directory BUILD=$(COV_BUILD) OPT=-O1 CFLAGS=--coverage LDFLAGS=--coverage \
 	  SIM_COVERAGE=1 $(COV_BUILD)/bin/attnkit

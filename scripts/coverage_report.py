@@ -59,8 +59,7 @@ def main():
     rtl_info = os.path.join(args.out, "rtl.info")
     run(["verilator_coverage", "--write-info", rtl_info, merged])
     c_info = os.path.join(args.out, "c.info")
-    run(["lcov", "--quiet", "--capture", "--directory", args.gcov_dir, "--output-file", c_info,
-         "--ignore-errors", "mismatch"])
+    run(["lcov", "--quiet", "--capture", "--directory", args.gcov_dir, "--output-file", c_info])
     c_src = os.path.join(args.out, "c_src.info")
     run(["lcov", "--quiet", "--extract", c_info, "*/refmodel/*", "*/host/*", "*/sim/mem_model.c",
          "--output-file", c_src])

@@ -29,8 +29,7 @@ typedef struct {
 struct ak_mem {
     uint8_t *bytes;
     ak_mem_config cfg;
-    uint64_t rng;
-    uint8_t drop_r, drop_aw, drop_w; /* this cycle's backpressure draws */
+    ak_jitter jit;                   /* this cycle's backpressure draws, the delay sequence */
     uint32_t r_credit, w_credit;     /* bandwidth: bytes the R / W channel may move */
     burst rq[AK_MEM_MAX_READS];
     unsigned rq_head, rq_n;
@@ -43,27 +42,15 @@ struct ak_mem {
     ak_mem_stats st;
 };
 
-static uint64_t xorshift(ak_mem *m)
-{
-    uint64_t x = m->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return m->rng = x;
-}
-
 static void draw_jitter(ak_mem *m)
 {
-    if (!m->cfg.jitter_seed)
-        return;
-    m->drop_r = (xorshift(m) & 7) == 0;
-    m->drop_aw = (xorshift(m) & 7) == 0;
-    m->drop_w = (xorshift(m) & 7) == 0;
+    if (m->cfg.jitter_seed)
+        ak_jitter_cycle(&m->jit);
 }
 
 static uint64_t extra_delay(ak_mem *m)
 {
-    return m->cfg.jitter_seed ? xorshift(m) % (2ull * m->cfg.latency + 1) : 0;
+    return m->cfg.jitter_seed ? ak_jitter_extra(&m->jit, m->cfg.latency) : 0;
 }
 
 static void protocol_error(ak_mem *m, const char *fmt, ...)
@@ -119,10 +106,7 @@ void ak_mem_reset(ak_mem *m)
     memset(&m->st, 0, sizeof m->st);
     memset(&m->prev, 0, sizeof m->prev);
     memset(&m->prev_out, 0, sizeof m->prev_out);
-    m->rng = m->cfg.jitter_seed ^ 0x9e3779b97f4a7c15ull;
-    if (!m->rng)
-        m->rng = 1;
-    m->drop_r = m->drop_aw = m->drop_w = 0;
+    ak_jitter_seed(&m->jit, m->cfg.jitter_seed);
     m->r_credit = m->w_credit = 2 * AK_MEM_BEAT_BYTES;
     draw_jitter(m);
 }
@@ -157,7 +141,7 @@ static void compute(const ak_mem *m, ak_axi_s2m *o, int data)
     o->arready = m->rq_n < AK_MEM_MAX_READS;
     if (m->rq_n) {
         const burst *b = &m->rq[m->rq_head];
-        if (m->st.cycles >= b->ready && !m->drop_r && m->r_credit >= AK_MEM_BEAT_BYTES) {
+        if (m->st.cycles >= b->ready && !m->jit.drop_r && m->r_credit >= AK_MEM_BEAT_BYTES) {
             const int ok = beat_in_range(m, b, b->beat);
             o->rvalid = 1;
             o->rlast = b->beat == b->len;
@@ -170,8 +154,8 @@ static void compute(const ak_mem *m, ak_axi_s2m *o, int data)
             }
         }
     }
-    o->awready = m->awq_n + m->bq_n < AK_MEM_MAX_WRITES && !m->drop_aw;
-    o->wready = m->wb_n < AK_MEM_WBUF_BEATS && !m->drop_w && m->w_credit >= AK_MEM_BEAT_BYTES;
+    o->awready = m->awq_n + m->bq_n < AK_MEM_MAX_WRITES && !m->jit.drop_aw;
+    o->wready = m->wb_n < AK_MEM_WBUF_BEATS && !m->jit.drop_w && m->w_credit >= AK_MEM_BEAT_BYTES;
     if (m->bq_n && m->st.cycles >= m->bq[m->bq_head].ready) {
         o->bvalid = 1;
         o->bresp = m->bq[m->bq_head].resp;

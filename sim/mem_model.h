@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 
+#include "attnkit/mem_jitter.h"
 #include "attnkit/status.h"
 
 #ifdef __cplusplus

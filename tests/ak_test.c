@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ak_test.h"
 
+#include <cJSON.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,4 +82,16 @@ int main(void)
     unsigned failures = CU_get_number_of_failures();
     CU_cleanup_registry();
     return failures != 0;
+}
+
+cJSON *ak_test_read_json(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    static char text[4 << 20];
+    const size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return cJSON_Parse(text);
 }

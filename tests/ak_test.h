@@ -30,4 +30,9 @@ const char *ak_test_cli(void);
  * cap); returns the exit status (or -1 if it could not be run or was killed). */
 int ak_test_run_cli(char *buf, size_t cap, const char *const *args);
 
+/* The JSON document in a file (up to 4 MB), or NULL if it cannot be read or parsed; the caller
+ * frees it with cJSON_Delete. */
+struct cJSON;
+struct cJSON *ak_test_read_json(const char *path);
+
 #endif

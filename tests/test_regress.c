@@ -23,21 +23,9 @@ static int sh(const char *fmt, const char *a, const char *b)
     return rc == -1 ? -1 : WEXITSTATUS(rc);
 }
 
-static cJSON *read_json(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    static char buf[1 << 22];
-    const size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return cJSON_Parse(buf);
-}
-
 static int count_passed(const char *results, int *total)
 {
-    cJSON *j = read_json(results);
+    cJSON *j = ak_test_read_json(results);
     int passed = 0;
     *total = 0;
     const cJSON *r;

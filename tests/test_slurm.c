@@ -19,14 +19,7 @@ static cJSON *results_of(const char *out)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/results.json", out);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    static char buf[1 << 22];
-    const size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return cJSON_Parse(buf);
+    return ak_test_read_json(path);
 }
 
 static int same_field(const cJSON *a, const cJSON *b, const char *k)
@@ -54,7 +47,7 @@ static void test_slurm_equals_local(void)
                WEXITSTATUS(rc), dir);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     snprintf(cmd, sizeof cmd,
-             "SLURM_CONF=%s/cluster/slurm.conf scripts/regress --attnkit %s --seed 11 --count 6 "
+             "SLURM_CONF=%s/cluster/slurm.conf timeout 900 scripts/regress --attnkit %s --seed 11 --count 6 "
              "--slurm --shards 3 --time 00:20:00 --mem 1G --out %s/slurm > %s/slurm.txt 2>&1",
              dir, ak_test_cli(), dir, dir);
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);

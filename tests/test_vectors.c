@@ -19,14 +19,7 @@ static cJSON *load_manifest(const char *dir)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/manifest.json", dir);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    return cJSON_Parse(text);
+    return ak_test_read_json(path);
 }
 
 /* Reads DIR/NAME, one little-endian 64-bit hex word a line, into mem from byte address at

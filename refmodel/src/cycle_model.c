@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attnkit/mem_jitter.h"
 #include "attnkit/numerics.h"
 #include "attnkit_desc.h"
 
@@ -82,8 +83,7 @@ typedef struct {
 typedef struct {
     ak_mem_timing t;
     uint64_t now;
-    uint64_t rng;                /* jitter draws (xorshift64, as sim/mem_model.c) */
-    int drop_r, drop_aw, drop_w; /* this cycle's backpressure */
+    ak_jitter jit;               /* the jittered memory's draws (mem_jitter.h) */
     burst *rq, *awq;
     uint64_t *bq; /* response ready cycles */
     unsigned rq_head, rq_n, awq_head, awq_n, bq_head, bq_n, wb_n;
@@ -94,39 +94,27 @@ typedef struct {
     int arready, rvalid, rlast, awready, wready, bvalid;
 } mem_out;
 
-static uint64_t xorshift(mem_state *m)
-{
-    uint64_t x = m->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return m->rng = x;
-}
-
 static void draw_jitter(mem_state *m)
 {
-    if (!m->t.jitter_seed)
-        return;
-    m->drop_r = (xorshift(m) & 7) == 0;
-    m->drop_aw = (xorshift(m) & 7) == 0;
-    m->drop_w = (xorshift(m) & 7) == 0;
+    if (m->t.jitter_seed)
+        ak_jitter_cycle(&m->jit);
 }
 
 static uint64_t extra_delay(mem_state *m)
 {
-    return m->t.jitter_seed ? xorshift(m) % (2ull * m->t.latency + 1) : 0;
+    return m->t.jitter_seed ? ak_jitter_extra(&m->jit, m->t.latency) : 0;
 }
 
 static void mem_compute(const mem_state *m, mem_out *o)
 {
     o->arready = m->rq_n < m->t.max_reads;
     o->rvalid = o->rlast = 0;
-    if (m->rq_n && m->now >= m->rq[m->rq_head].ready && m->r_credit >= BEAT && !m->drop_r) {
+    if (m->rq_n && m->now >= m->rq[m->rq_head].ready && m->r_credit >= BEAT && !m->jit.drop_r) {
         o->rvalid = 1;
         o->rlast = m->rq[m->rq_head].beat == m->rq[m->rq_head].len;
     }
-    o->awready = m->awq_n + m->bq_n < m->t.max_writes && !m->drop_aw;
-    o->wready = m->wb_n < m->t.wbuf_beats && m->w_credit >= BEAT && !m->drop_w;
+    o->awready = m->awq_n + m->bq_n < m->t.max_writes && !m->jit.drop_aw;
+    o->wready = m->wb_n < m->t.wbuf_beats && m->w_credit >= BEAT && !m->jit.drop_w;
     o->bvalid = m->bq_n && m->now >= m->bq[m->bq_head];
 }
 
@@ -860,9 +848,7 @@ ak_status ak_cycle_model_run(const ak_hw_config *hw, const ak_mem_timing *mem, u
     }
     M->mem.t = *mem;
     M->mem.r_credit = M->mem.w_credit = 2 * BEAT; /* an idle memory's full credit */
-    M->mem.rng = mem->jitter_seed ^ 0x9e3779b97f4a7c15ull;
-    if (!M->mem.rng)
-        M->mem.rng = 1;
+    ak_jitter_seed(&M->mem.jit, mem->jitter_seed);
     draw_jitter(&M->mem);
     M->mem.rq = calloc(mem->max_reads, sizeof *M->mem.rq);
     M->mem.awq = calloc(mem->max_writes, sizeof *M->mem.awq);

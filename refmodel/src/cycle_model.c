@@ -210,7 +210,7 @@ typedef struct {
 
 /* The job as the controller sees it after Check. */
 typedef struct {
-    uint32_t heads, nq, nk, d, blk, lgd, lgb, qblocks, kblocks, slot_len, per_head;
+    uint32_t heads, nq, nk, d, blk, lgd, lgb, qblocks, slot_len, per_head;
     int causal;
     uint64_t qstride, kvstride;
     const ak_mask *mask;
@@ -246,10 +246,10 @@ typedef struct {
     int state, fe;
     uint32_t head, r0, list_base, fe_ctx, off0, count;
     int list_done, q_done;
-    uint64_t quant_addr, q_head, kv_head, o_head;
+    uint64_t quant_addr, q_head;
     int ctx_used[NCTX], ctx_ready[NCTX];
     context ctx[NCTX];
-    uint32_t it_ctx, it_p, it_k, it_prev;
+    uint32_t it_ctx, it_p, it_k;
     int it_made;
     record kf, qk, sm, pv;
     int tile_par, kf_in, vf_in, want_k, want_v, run;
@@ -632,8 +632,6 @@ static ak_status run(model *M)
             M->head = 0;
             M->quant_addr = L->desc + AK_DESC_QUANT_OFFSET;
             M->q_head = L->q;
-            M->o_head = L->o;
-            M->kv_head = 0;
             M->list_base = 0;
             M->r0 = 0;
         }
@@ -656,8 +654,6 @@ static ak_status run(model *M)
                 M->r0 = 0;
                 M->quant_addr += AK_DESC_QUANT_SIZE;
                 M->q_head += J->qstride;
-                M->o_head += J->qstride;
-                M->kv_head += J->kvstride;
                 if (J->per_head)
                     M->list_base += J->qblocks;
             } else {
@@ -683,7 +679,7 @@ static ak_status run(model *M)
         if (state == S_RUN) {
             if (it_next) {
                 M->it_ctx = (M->it_ctx + 1) % NCTX;
-                M->it_p = M->it_k = M->it_prev = 0;
+                M->it_p = M->it_k = 0;
                 M->it_made = 0;
             } else if (take && it_empty) {
                 M->it_made = 1;
@@ -693,7 +689,6 @@ static ak_status run(model *M)
                 if (it_skip || (M->it_k + 1) << 4 >= J->blk) {
                     M->it_p++;
                     M->it_k = 0;
-                    M->it_prev = entry;
                 } else {
                     M->it_k++;
                 }
@@ -834,7 +829,6 @@ ak_status ak_cycle_model_run(const ak_hw_config *hw, const ak_mem_timing *mem, u
     J->lgd = log2u(d);
     J->lgb = log2u(mask->block);
     J->qblocks = mask->q_blocks;
-    J->kblocks = mask->k_blocks;
     J->causal = mask->token_causal;
     J->per_head = mask->heads != 1;
     J->qstride = lay->q_head_stride;

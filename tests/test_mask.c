@@ -258,6 +258,27 @@ static void test_density_mapping(void)
     ak_inputs_free(&in);
 }
 
+/* The strided fit may end on stride 1 (a single key block, or density 1): the neighbour it then
+ * compares with must not be stride 0 (it was, and divided by zero). */
+static void test_strided_density_reaches_stride_1(void)
+{
+    static const struct {
+        double want;
+        uint32_t k_blocks;
+    } cases[] = {{1.0, 8}, {1.0, 1}, {0.5, 1}, {0.05, 1}, {1.0, 2}, {0.9, 2}, {1.0, 64}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ak_pattern p;
+        CU_ASSERT_FATAL(ak_pattern_for_density(AK_PATTERN_STRIDED, cases[i].want,
+                                               cases[i].k_blocks, 1, &p) == AK_OK);
+        CU_ASSERT_EQUAL(p.stride, 1);
+        ak_mask m;
+        CU_ASSERT_FATAL(ak_mask_build(&p, cases[i].k_blocks * 16, cases[i].k_blocks * 16, 16, 1,
+                                      NULL, NULL, 64, &m, NULL) == AK_OK);
+        CU_ASSERT_DOUBLE_EQUAL(ak_mask_density(&m), 1.0, 0.0);
+        ak_mask_free(&m);
+    }
+}
+
 static void test_print_bitmap(void)
 {
     ak_pattern causal = {.kind = AK_PATTERN_CAUSAL};
@@ -332,6 +353,7 @@ int ak_test_register(void)
                     {"topk matches an independent recomputation", test_topk_matches_recomputation},
                     {"validity on ragged and token-causal shapes", test_validity_ragged_and_causal},
                     {"density mapping lands near the target", test_density_mapping},
+                    {"strided density fit reaching stride 1", test_strided_density_reaches_stride_1},
                     {"bitmap printer", test_print_bitmap},
                     {"invalid parameters: EINVAL naming the parameter", test_invalid_parameters});
 }

@@ -515,8 +515,8 @@ static void test_random_jobs(void)
         const ak_logit_dist dist = (ak_logit_dist)ak_rng_below(&r, AK_LOGITS_COUNT);
         ak_pattern p;
         const uint32_t kblocks = (nk + block - 1) / block;
-        if (kind == AK_PATTERN_STRIDED) /* ak_pattern_for_density divides by 0 when its fit
-                                           reaches stride 1 (refmodel/src/mask.c fit_param) */
+        if (kind == AK_PATTERN_STRIDED) /* every stride (a density fit gives only those
+                                           near 1/density) */
             p = (ak_pattern){.kind = kind, .stride = 1 + ak_rng_below(&r, kblocks)};
         else
             CU_ASSERT_FATAL(ak_pattern_for_density(kind, density, kblocks, jseed, &p) == AK_OK);

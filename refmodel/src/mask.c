@@ -294,6 +294,7 @@ static ak_status fit_param(ak_pattern *p, uint32_t *param, uint32_t lo, uint32_t
         free(cand);
         return AK_ENOMEM;
     }
+    const uint32_t least = lo; /* the smallest allowed value (stride: 1) */
     /* Invariant: the crossing lies in [lo, hi]; find the first value on the far side of want. */
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -306,7 +307,7 @@ static ak_status fit_param(ak_pattern *p, uint32_t *param, uint32_t lo, uint32_t
     }
     *param = lo;
     double d_hi = grid_density(p, k_blocks, row, cand);
-    if (lo > 0) { /* the neighbour before the crossing may be closer */
+    if (lo > least) { /* the neighbour before the crossing may be closer */
         *param = lo - 1;
         double d_lo = grid_density(p, k_blocks, row, cand);
         *param = fabs(d_lo - want) < fabs(d_hi - want) ? lo - 1 : lo;

@@ -36,15 +36,22 @@ static void test_deit_small_plan(void)
     ak_layer_plan plan[12];
     CU_ASSERT_FATAL(ak_workload_preset("deit-small", &w) == AK_OK);
     CU_ASSERT_FATAL(ak_workload_plan(&w, plan, NULL, 0) == AK_OK);
-    /* 197 -> 1 + ceil(0.7 * 196) = 139 -> 1 + ceil(0.7 * 138) = 98 -> 1 + ceil(0.7 * 97) = 69 */
-    static const uint32_t tokens[12] = {197, 197, 197, 197, 139, 139, 139, 98, 98, 98, 69, 69};
+    /* CLS + k kept + the fused token (EViT): 197 -> 1 + ceil(0.7 * 196) + 1 = 140
+     * -> 1 + ceil(0.7 * 139) + 1 = 100 -> 1 + ceil(0.7 * 99) + 1 = 72 */
+    static const uint32_t tokens[12] = {197, 197, 197, 197, 140, 140, 140, 100, 100, 100, 72, 72};
     for (int l = 0; l < 12; l++) {
         CU_ASSERT_EQUAL(plan[l].tokens_in, tokens[l]);
         /* dense: rows x ceil(rows / 64) blocks x 64 keys x d=64 x 2 (QK and PV) x 6 heads */
         uint64_t blocks = (tokens[l] + 63) / 64;
         CU_ASSERT_EQUAL(plan[l].macs, (uint64_t)tokens[l] * blocks * 64 * 64 * 2 * 6);
     }
+    CU_ASSERT_EQUAL(plan[3].tokens_out, 140);
+    CU_ASSERT_EQUAL(plan[11].tokens_out, 72);
+    /* without the fused token: 197 -> 139 -> 98 -> 69 */
+    w.fuse_token = 0;
+    CU_ASSERT_FATAL(ak_workload_plan(&w, plan, NULL, 0) == AK_OK);
     CU_ASSERT_EQUAL(plan[3].tokens_out, 139);
+    CU_ASSERT_EQUAL(plan[6].tokens_out, 98);
     CU_ASSERT_EQUAL(plan[11].tokens_out, 69);
 }
 
@@ -98,6 +105,15 @@ static void test_schema_errors(void)
         {"{\"format\":\"attnkit-workload\",\"version\":1,\"kind\":\"decoder\"," SHAPE LAYERS
          ",\"eviction\":{\"budget\":500,\"sinks\":4,\"recent\":8,\"window\":4}}",
          "'budget': expected a whole number 1..197"},
+        {HEAD SHAPE LAYERS ",\"pruning\":{\"layers\":[1],\"keep_rate\":0.5,\"fuse_token\":1}}",
+         "pruning.fuse_token: expected true or false"},
+        {HEAD SHAPE LAYERS ",\"quant\":{\"input\":\"percentile:40\"}}",
+         "quant.input: expected \"max\", \"mse\" or \"percentile:P\""},
+        {HEAD SHAPE LAYERS ",\"quant\":{\"output_scale\":\"auto\"}}",
+         "quant.output_scale: expected \"calibrated\", \"fixed\" or \"given\""},
+        {HEAD SHAPE LAYERS ",\"quant\":{\"clip\":1}}", "unknown field 'clip'"},
+        {"{\"format\":\"attnkit-workload\",\"version\":3,\"kind\":\"vision\"," SHAPE LAYERS "}",
+         "'version': expected a whole number 1..2"},
     };
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
         ak_workload w;
@@ -124,7 +140,11 @@ static void test_schema_errors(void)
     CU_ASSERT_EQUAL(w.layers[0].keep_ppm, 500000);
     ak_layer_plan plan[2];
     CU_ASSERT_FATAL(ak_workload_plan(&w, plan, err, sizeof err) == AK_OK);
-    CU_ASSERT_EQUAL(plan[1].tokens_in, 1 + 98);
+    CU_ASSERT_EQUAL(plan[1].tokens_in, 1 + 98 + 1); /* CLS + ceil(0.5 * 196) + fused */
+    CU_ASSERT(w.fuse_token);
+    CU_ASSERT_EQUAL(w.quant.input.kind, AK_INQ_MAX); /* defaults of the optional fields */
+    CU_ASSERT_EQUAL(w.quant.output, AK_OSCALE_CALIBRATED);
+    CU_ASSERT(!w.quant.output_set);
 }
 
 static void test_missing_file(void)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "attnkit/scaled_attention.h"
 #include "cli.h"
 
 double ak_cli_seconds(void)
@@ -86,4 +87,35 @@ int ak_cli_emit_json(cJSON *doc, int pretty)
     puts(text);
     cJSON_free(text);
     return AK_EXIT_OK;
+}
+
+int ak_cli_input_quant(const char *cmd, const char *arg, ak_quant_spec *q)
+{
+    if (ak_input_quant_parse(arg, &q->input) != AK_OK)
+        return ak_cli_usage_error(cmd, "--input-quant: expected max, mse or percentile:P with P "
+                                       "in [50, 100], got '%s'", arg);
+    return 0;
+}
+
+int ak_cli_output_scale(const char *cmd, const char *arg, ak_quant_spec *q)
+{
+    if (ak_oscale_from_name(arg, &q->output) != AK_OK)
+        return ak_cli_usage_error(cmd, "--output-scale: expected calibrated, fixed or given, "
+                                       "got '%s'", arg);
+    q->output_set = 1;
+    return 0;
+}
+
+int ak_cli_warn_saturation(const char *cmd, const char *where, uint64_t saturated,
+                           uint64_t total)
+{
+    const double rate = total ? (double)saturated / (double)total : 0.0;
+    if (rate <= AK_SAT_WARN_RATE)
+        return 0;
+    fprintf(stderr,
+            "attnkit %s: warning: %s: %.2f%% of the int8 outputs saturate (%llu of %llu; above "
+            "%.1f%%): the output scale clips the data; try --output-scale calibrated\n",
+            cmd, where, 100.0 * rate, (unsigned long long)saturated, (unsigned long long)total,
+            100.0 * AK_SAT_WARN_RATE);
+    return 1;
 }

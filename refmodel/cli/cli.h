@@ -32,6 +32,22 @@ void ak_cli_list_presets(void);
 /* A layer's mask for tables: its pattern names joined by '+' ("sinks+topk"). */
 void ak_cli_mask_name(const ak_layer_spec *s, char *buf, size_t len);
 
+/* --input-quant Q and --output-scale P (numerics.md 3.1, 3.2) into a workload's quant spec;
+ * 0 or a usage error's exit code. The help text of both flags is AK_CLI_QUANT_HELP. */
+int ak_cli_input_quant(const char *cmd, const char *arg, ak_quant_spec *q);
+int ak_cli_output_scale(const char *cmd, const char *arg, ak_quant_spec *q);
+#define AK_CLI_QUANT_HELP                                                                       \
+    "  --input-quant Q   float inputs: max, mse or percentile:P (P in [50, 100]): how each\n"    \
+    "                    head's clip is chosen (numerics.md 3.1; default: the workload's, max)\n" \
+    "  --output-scale P  calibrated (from the layer's o_fx: no int8 saturation), fixed\n"        \
+    "                    (s_v / 8, numerics v1) or given (scales.npy's 4th column); default:\n"   \
+    "                    the workload's, else given when scales.npy has it, else calibrated\n"
+
+/* Prints "attnkit <cmd>: warning: ..." on stderr when `saturated` of `total` int8 outputs
+ * exceed AK_SAT_WARN_RATE; `where` names the layer or run. Returns whether it warned. */
+int ak_cli_warn_saturation(const char *cmd, const char *where, uint64_t saturated,
+                           uint64_t total);
+
 /* A monotonic clock in seconds, for the host-time figures. */
 double ak_cli_seconds(void);
 

@@ -28,6 +28,7 @@ static void help(void)
            "  --out DIR      the directory to create\n"
            "  --force        replace DIR if it exists\n"
            "  --logits L     synthetic inputs: gauss1, gauss3, peaky or extreme (default gauss1)\n"
+           AK_CLI_QUANT_HELP
            "  --threads T    worker threads, 0 = one per CPU (default 1); output never depends\n"
            "                 on it\n"
            "  --check DIR    verify DIR's files against its manifest\n"
@@ -44,7 +45,10 @@ int ak_cmd_vecgen(int argc, char **argv)
         {"logits", required_argument, NULL, 'l'},  {"threads", required_argument, NULL, 't'},
         {"check", required_argument, NULL, 'c'},   {"list-presets", no_argument, NULL, 'L'},
         {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
-        {"npy-dir", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+        {"npy-dir", required_argument, NULL, 'n'}, {"input-quant", required_argument, NULL, 'I'},
+        {"output-scale", required_argument, NULL, 'O'}, {NULL, 0, NULL, 0}};
+    ak_quant_spec qflags = {.output = AK_OSCALE_CALIBRATED};
+    const char *iq_flag = NULL;
     const char *preset = NULL, *file = NULL, *out = NULL, *check = NULL;
     ak_vecgen_opts vo = {.logits = AK_LOGITS_GAUSS1, .threads = 1, .force = 0};
     int json = 0, list = 0, c, rc;
@@ -67,6 +71,15 @@ int ak_cmd_vecgen(int argc, char **argv)
             break;
         case 't':
             if ((rc = ak_cli_u32(CMD, "--threads", optarg, 0, 256, &vo.threads)))
+                return rc;
+            break;
+        case 'I':
+            if ((rc = ak_cli_input_quant(CMD, optarg, &qflags)))
+                return rc;
+            iq_flag = optarg;
+            break;
+        case 'O':
+            if ((rc = ak_cli_output_scale(CMD, optarg, &qflags)))
                 return rc;
             break;
         case 'h': help(); return AK_EXIT_OK;
@@ -100,6 +113,12 @@ int ak_cmd_vecgen(int argc, char **argv)
         if (ak_vecgen_npy_workload(vo.npy_dir, w, err, sizeof err) != AK_OK) {
             fprintf(stderr, "attnkit vecgen: %s\n", err);
             rc = AK_EXIT_USAGE;
+        } else {
+            fprintf(stderr,
+                    "attnkit vecgen: no --workload: %s as %u dense encoder layers of %u tokens, "
+                    "%u heads, d=%u, block %u, no pruning (give --workload FILE for masks, "
+                    "block size and pruning)\n",
+                    vo.npy_dir, w->n_layers, w->tokens, w->heads, w->head_dim, w->block);
         }
     } else {
         rc = ak_cli_load_workload(CMD, preset, file, "--workload", w);
@@ -107,6 +126,12 @@ int ak_cmd_vecgen(int argc, char **argv)
     if (rc) {
         free(w);
         return rc;
+    }
+    if (iq_flag)
+        w->quant.input = qflags.input;
+    if (qflags.output_set) {
+        w->quant.output = qflags.output;
+        w->quant.output_set = 1;
     }
     ak_vecgen_report rep;
     const double t0 = ak_cli_seconds();
@@ -126,11 +151,31 @@ int ak_cmd_vecgen(int argc, char **argv)
         cJSON_AddNumberToObject(j, "bytes", (double)rep.bytes);
         cJSON_AddNumberToObject(j, "macs", (double)rep.macs);
         cJSON_AddNumberToObject(j, "seconds", secs);
+        cJSON *sj = cJSON_AddObjectToObject(j, "saturation");
+        cJSON_AddNumberToObject(sj, "logits", (double)rep.sat.logits);
+        cJSON_AddNumberToObject(sj, "o_fx", (double)rep.sat.o_fx);
+        cJSON_AddNumberToObject(sj, "out", (double)rep.sat.out);
+        cJSON_AddNumberToObject(sj, "outputs", (double)rep.outputs);
+        cJSON_AddNumberToObject(sj, "out_rate", (double)rep.sat.out / (double)rep.outputs);
+        cJSON_AddNumberToObject(sj, "worst_layer", rep.worst_layer);
+        cJSON_AddNumberToObject(sj, "worst_layer_out_rate",
+                                (double)rep.worst_out / (double)rep.worst_outputs);
+        cJSON_AddNumberToObject(sj, "clipped_inputs", (double)rep.clipped);
         rc = ak_cli_emit_json(j, 1);
     } else {
         printf("%s: %s, %u layers, %u files, %.2f MB, %.1fM attention MACs, %.3f s\n", out,
                w->name, rep.layers, rep.files, rep.bytes / 1e6, rep.macs / 1e6, secs);
+        printf("saturation: int8 outputs %llu of %llu (%.3f%%; worst layer %u: %.3f%%), o_fx "
+               "%llu, logits %llu, clipped inputs %llu\n",
+               (unsigned long long)rep.sat.out, (unsigned long long)rep.outputs,
+               100.0 * (double)rep.sat.out / (double)rep.outputs, rep.worst_layer,
+               100.0 * (double)rep.worst_out / (double)rep.worst_outputs,
+               (unsigned long long)rep.sat.o_fx,
+               (unsigned long long)rep.sat.logits, (unsigned long long)rep.clipped);
     }
+    char where[48];
+    snprintf(where, sizeof where, "layer %u", rep.worst_layer);
+    ak_cli_warn_saturation(CMD, where, rep.worst_out, rep.worst_outputs);
     free(w);
     return rc;
 }

@@ -63,6 +63,7 @@ typedef struct {
     int32_t *out_fx;
     uint32_t rows_per_item, items_per_head;
     atomic_uint next;
+    atomic_uint_least64_t sat_logits, sat_fx, sat_out; /* numerics.md 3.3 */
 } walk_ctx;
 
 /* Receives the base-2 logits L[0..n) of the valid keys j0..j0+n-1 of one key tile. */
@@ -72,7 +73,7 @@ typedef void (*tile_visitor)(void *ctx, const int32_t *L, uint32_t n, uint32_t j
  * KEY_TILE; inside an active block the row's valid keys form one contiguous prefix
  * (numerics.md section 4), so a tile is cut short by nk or by the token-causal limit. */
 static void walk_row(const ak_attn_job *job, uint32_t h, uint32_t i, tile_visitor visit,
-                     void *ctx)
+                     void *ctx, uint64_t *logit_sat)
 {
     const ak_mask *mask = job->mask;
     const uint32_t d = job->d, nq = job->nq, nk = job->nk;
@@ -101,7 +102,9 @@ static void walk_row(const ak_attn_job *job, uint32_t h, uint32_t i, tile_visito
                 int32_t s = 0;
                 for (uint32_t c = 0; c < d; c++)
                     s += (int32_t)qrow[c] * (int32_t)krow[c];
-                L[j] = ak_logit(s, qp);
+                int saturated;
+                L[j] = ak_logit_sat(s, qp, &saturated);
+                *logit_sat += (uint64_t)saturated;
             }
             visit(ctx, L, n, (uint32_t)t);
         }
@@ -121,12 +124,13 @@ static void online_tile(void *ctx, const int32_t *L, uint32_t n, uint32_t j0)
     ak_row_tile(&op->st, L, n, op->vh + (uint64_t)j0 * op->d, op->d);
 }
 
-static void online_row(const ak_attn_job *job, uint32_t h, uint32_t i, online_pass *op)
+static void online_row(const ak_attn_job *job, uint32_t h, uint32_t i, online_pass *op,
+                       uint64_t *logit_sat)
 {
     op->vh = job->v + (uint64_t)h * job->nk * job->d;
     op->d = job->d;
     ak_row_init(&op->st, job->d);
-    walk_row(job, h, i, online_tile, op);
+    walk_row(job, h, i, online_tile, op, logit_sat);
 }
 
 static void run_item(walk_ctx *ctx, uint32_t item)
@@ -136,12 +140,16 @@ static void run_item(walk_ctx *ctx, uint32_t item)
     const uint32_t r0 = blk * ctx->rows_per_item;
     const uint32_t r1 = r0 + ctx->rows_per_item < job->nq ? r0 + ctx->rows_per_item : job->nq;
     online_pass op;
+    uint64_t sat_l = 0, sat_fx = 0, sat_out = 0;
     for (uint32_t i = r0; i < r1; i++) {
-        online_row(job, h, i, &op);
+        online_row(job, h, i, &op, &sat_l);
         uint64_t o = ((uint64_t)h * job->nq + i) * job->d;
         ak_row_finish(&op.st, &job->quant[h], job->d, ctx->out + o,
-                      ctx->out_fx ? ctx->out_fx + o : NULL);
+                      ctx->out_fx ? ctx->out_fx + o : NULL, &sat_fx, &sat_out);
     }
+    atomic_fetch_add(&ctx->sat_logits, sat_l);
+    atomic_fetch_add(&ctx->sat_fx, sat_fx);
+    atomic_fetch_add(&ctx->sat_out, sat_out);
 }
 
 static void *worker(void *arg)
@@ -158,25 +166,58 @@ static void *worker(void *arg)
 
 ak_status ak_attention(const ak_attn_job *job, int8_t *out, int32_t *out_fx, unsigned threads)
 {
+    ak_sat_counts sat;
+    return ak_attention_counted(job, out, out_fx, threads, &sat);
+}
+
+uint64_t ak_requantize(const int32_t *o_fx, uint64_t n, const ak_head_quant *qp, int8_t *out)
+{
+    uint64_t sat = 0;
+    for (uint64_t x = 0; x < n; x++) {
+        int saturated;
+        out[x] = ak_requant(o_fx[x], qp, &saturated);
+        sat += (uint64_t)saturated;
+    }
+    return sat;
+}
+
+/* Runs the work items on `threads` threads (the caller's included). */
+static ak_status run_items(walk_ctx *ctx, unsigned threads);
+
+ak_status ak_attention_counted(const ak_attn_job *job, int8_t *out, int32_t *out_fx,
+                               unsigned threads, ak_sat_counts *sat)
+{
     ak_status st = ak_attn_job_check(job, NULL);
     if (st != AK_OK)
         return st;
-    if (!out)
+    if (!out || !sat)
         return AK_EINVAL;
     walk_ctx ctx = {.job = job, .out = out, .out_fx = out_fx};
     ctx.rows_per_item = job->mask ? job->mask->block : DENSE_ROWS;
     ctx.items_per_head = (job->nq + ctx.rows_per_item - 1) / ctx.rows_per_item;
     atomic_init(&ctx.next, 0u);
+    atomic_init(&ctx.sat_logits, 0u);
+    atomic_init(&ctx.sat_fx, 0u);
+    atomic_init(&ctx.sat_out, 0u);
+    st = run_items(&ctx, threads);
+    *sat = (ak_sat_counts){atomic_load(&ctx.sat_logits), atomic_load(&ctx.sat_fx),
+                           atomic_load(&ctx.sat_out)};
+    return st;
+}
+
+static ak_status run_items(walk_ctx *ctx, unsigned threads)
+{
+    const ak_attn_job *job = ctx->job;
 
     if (threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 1u;
     }
-    uint64_t items = (uint64_t)ctx.items_per_head * job->heads;
+    uint64_t items = (uint64_t)ctx->items_per_head * job->heads;
     if (threads > items)
         threads = (unsigned)items;
     if (threads <= 1) {
-        worker(&ctx);
+        worker(ctx);
         return AK_OK;
     }
     pthread_t *tid = calloc(threads - 1, sizeof *tid);
@@ -184,9 +225,9 @@ ak_status ak_attention(const ak_attn_job *job, int8_t *out, int32_t *out_fx, uns
         return AK_ENOMEM;
     unsigned started = 0;
     for (; started < threads - 1; started++)
-        if (pthread_create(&tid[started], NULL, worker, &ctx) != 0)
+        if (pthread_create(&tid[started], NULL, worker, ctx) != 0)
             break;
-    worker(&ctx); /* the calling thread works too; it also finishes what failed threads left */
+    worker(ctx); /* the calling thread works too; it also finishes what failed threads left */
     for (unsigned t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
     free(tid);
@@ -229,9 +270,10 @@ ak_status ak_attention_probs(const ak_attn_job *job, uint32_t row0, uint32_t row
         for (uint32_t r = 0; r < rows; r++) {
             uint16_t *row = probs + ((uint64_t)h * rows + r) * job->nk;
             memset(row, 0, sizeof *row * job->nk); /* invalid keys stay 0 */
-            online_row(job, h, row0 + r, &op);
+            uint64_t sat = 0; /* counted by ak_attention_counted, not here */
+            online_row(job, h, row0 + r, &op, &sat);
             prob_pass pp = {&op.st, row};
-            walk_row(job, h, row0 + r, prob_tile, &pp);
+            walk_row(job, h, row0 + r, prob_tile, &pp, &sat);
         }
     return AK_OK;
 }

@@ -80,7 +80,7 @@ ak_status ak_estimate_workload(const ak_workload *w, const ak_estimate_config *c
         out->bytes += e->rep.read_bytes + e->rep.write_bytes;
         out->n_layers = l + 1;
         if (w->layers[l].keep_ppm)
-            tokens = 1 + ak_prune_count(tokens, w->layers[l].keep_ppm);
+            tokens = ak_prune_next_tokens(tokens, w->layers[l].keep_ppm, w->fuse_token);
     }
     free(zeros);
     if (st != AK_OK)

@@ -34,6 +34,9 @@ void ak_inputs_free(ak_inputs *in)
     free(in->k);
     free(in->v);
     free(in->scales);
+    free(in->real_q);
+    free(in->real_k);
+    free(in->real_v);
     memset(in, 0, sizeof *in);
 }
 

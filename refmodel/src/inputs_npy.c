@@ -1,10 +1,13 @@
 /* Real attention inputs from .npy files (inputs.h: ak_inputs_load_npy), e.g. tensors dumped
- * from PyTorch: shapes checked against each other, floats quantised per head, int8 taken with
- * the scales the user supplies. */
+ * from PyTorch or scripts/realdata.py: shapes checked against each other, float tensors checked
+ * for NaN/Inf and all-zero heads and quantised per head by the chosen input quantiser
+ * (numerics.md 3.1), int8 taken with the scales the user supplies. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "attnkit/inputs.h"
 #include "attnkit/npy.h"
@@ -19,6 +22,11 @@ static ak_status fail(char *err, size_t errlen, const char *fmt, ...)
         va_end(ap);
     }
     return AK_EINVAL;
+}
+
+static int is_float(ak_dtype t)
+{
+    return t == AK_DT_F16 || t == AK_DT_F32 || t == AK_DT_F64;
 }
 
 /* Loads dir/name and checks it is [heads][n][d] (or [1][heads][n][d]). */
@@ -37,8 +45,7 @@ static ak_status load3(const char *dir, const char *name, ak_npy *a, uint64_t di
         s++;
         nd = 3;
     }
-    const int float_t = a->dtype == AK_DT_F16 || a->dtype == AK_DT_F32 || a->dtype == AK_DT_F64;
-    if (nd != 3 || (!float_t && a->dtype != AK_DT_I8)) {
+    if (nd != 3 || (!is_float(a->dtype) && a->dtype != AK_DT_I8)) {
         ak_npy_free(a);
         return fail(err, errlen,
                     "%s: expected a float16/32/64 or int8 array of shape [heads][tokens][head_dim]"
@@ -49,34 +56,116 @@ static ak_status load3(const char *dir, const char *name, ak_npy *a, uint64_t di
     return AK_OK;
 }
 
-/* Fills dst (int8, heads x per_head) from array a and returns head h's scale in scale[h]:
- * int8 arrays keep their values and take column `col` of the given [heads][3] scales. */
-static void take(const ak_npy *a, uint32_t heads, uint64_t per_head, int8_t *dst,
-                 const double *given, int col, double *scale, double *work)
+/* One of q, k, v: its array, its name and where it goes. */
+typedef struct {
+    const char *name; /* "q.npy" */
+    ak_npy a;
+    uint64_t dims[3];
+    int8_t **dst;
+    double **real;
+    int col; /* its column of scales.npy */
+} tensor;
+
+/* Fills the tensor's int8 data and scale[h] (h < heads): int8 arrays keep their values and take
+ * their column of `given`; float arrays are checked, kept as doubles and quantised. */
+static ak_status take(const char *dir, tensor *t, uint32_t heads, const double *given,
+                      uint32_t given_cols, const ak_input_quant *iq, double *scale,
+                      uint64_t *clipped, char *err, size_t errlen)
 {
-    if (a->dtype == AK_DT_I8) {
-        memcpy(dst, a->data, heads * per_head);
+    const uint64_t per_head = t->a.count / heads, d = t->dims[2];
+    *t->dst = malloc(t->a.count);
+    if (!*t->dst)
+        return AK_ENOMEM;
+    if (t->a.dtype == AK_DT_I8) {
+        memcpy(*t->dst, t->a.data, t->a.count);
         for (uint32_t h = 0; h < heads; h++)
-            scale[h] = given[h * 3 + (uint32_t)col];
-        return;
+            scale[h] = given[h * given_cols + (uint32_t)t->col];
+        return AK_OK;
     }
-    ak_npy_to_double(a, work);
-    for (uint32_t h = 0; h < heads; h++)
-        scale[h] = ak_quantize_symmetric(work + h * per_head, per_head, dst + h * per_head);
+    double *x = malloc(sizeof *x * t->a.count);
+    if (!x)
+        return AK_ENOMEM;
+    *t->real = x;
+    ak_npy_to_double(&t->a, x);
+    for (uint64_t e = 0; e < t->a.count; e++)
+        if (!isfinite(x[e])) {
+            uint64_t h = e / per_head, i = e % per_head / d, c = e % d;
+            return fail(err, errlen, "%s/%s: element [%llu][%llu][%llu] is %s: inputs must be finite",
+                        dir, t->name, (unsigned long long)h, (unsigned long long)i,
+                        (unsigned long long)c, isnan(x[e]) ? "NaN" : "infinite");
+        }
+    for (uint32_t h = 0; h < heads; h++) {
+        if (given && given[h * given_cols + (uint32_t)t->col] != 0.0)
+            return fail(err, errlen,
+                        "%s/scales.npy: row %u gives a scale for %s, which is a float tensor (its "
+                        "scale comes from the input quantiser): that column must be 0",
+                        dir, h, t->name);
+        double c;
+        ak_status st = ak_input_clip(x + h * per_head, per_head, iq, &c);
+        if (st != AK_OK)
+            return st;
+        if (c == 0.0)
+            return fail(err, errlen,
+                        "%s/%s: head %u is all zeros: no quantisation scale exists (numerics.md 3.1)",
+                        dir, t->name, h);
+        scale[h] = c / 127.0;
+        *clipped += ak_quantize_with_scale(x + h * per_head, per_head, scale[h],
+                                           *t->dst + h * per_head);
+    }
+    return AK_OK;
 }
 
-ak_status ak_inputs_load_npy(const char *dir, ak_inputs *out, char *err, size_t errlen)
+/* Reads dir/scales.npy if it exists (required when any tensor is int8): float64 [heads][3]
+ * or [heads][4], positive finite, or 0 in a float tensor's column. */
+static ak_status load_scales(const char *dir, uint64_t heads, int need, ak_npy *sc, char *err,
+                             size_t errlen)
+{
+    char path[4096];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/scales.npy", dir);
+    if (stat(path, &sb) != 0)
+        return need ? fail(err, errlen,
+                           "%s: int8 inputs need scales.npy (float64 [heads][3]: q, k, v, or "
+                           "[heads][4] with the output scale last)",
+                           dir)
+                    : AK_OK;
+    ak_status st = ak_npy_read(path, sc, err, errlen);
+    if (st != AK_OK)
+        return st;
+    if (sc->dtype != AK_DT_F64 || sc->ndim != 2 || sc->shape[0] != heads ||
+        (sc->shape[1] != 3 && sc->shape[1] != 4))
+        return fail(err, errlen,
+                    "%s: expected float64 of shape [%llu][3] (q, k, v scales) or [%llu][4] "
+                    "(q, k, v, output)",
+                    path, (unsigned long long)heads, (unsigned long long)heads);
+    for (uint64_t x = 0; x < sc->count; x++) {
+        double s = ((const double *)sc->data)[x];
+        if (!(s >= 0.0 && s < 1e300))
+            return fail(err, errlen, "%s: scales must be finite and not negative (0 only for "
+                        "a float tensor's column)", path);
+        if (s == 0.0 && x % sc->shape[1] == 3)
+            return fail(err, errlen, "%s: output scales (column 4) must be positive", path);
+    }
+    return AK_OK;
+}
+
+ak_status ak_inputs_load_npy(const char *dir, const ak_input_quant *iq, ak_inputs *out,
+                             char *err, size_t errlen)
 {
     if (!out || !dir)
         return AK_EINVAL;
     memset(out, 0, sizeof *out);
-    ak_npy q = {0}, k = {0}, v = {0}, sc = {0};
-    uint64_t dq[3], dk[3], dv[3];
-    ak_status st = load3(dir, "q.npy", &q, dq, err, errlen);
-    if (st == AK_OK)
-        st = load3(dir, "k.npy", &k, dk, err, errlen);
-    if (st == AK_OK)
-        st = load3(dir, "v.npy", &v, dv, err, errlen);
+    const ak_input_quant max_quant = {.kind = AK_INQ_MAX, .percentile = 100.0};
+    if (!iq)
+        iq = &max_quant;
+    tensor t[3] = {{.name = "q.npy", .dst = &out->q, .real = &out->real_q, .col = 0},
+                   {.name = "k.npy", .dst = &out->k, .real = &out->real_k, .col = 1},
+                   {.name = "v.npy", .dst = &out->v, .real = &out->real_v, .col = 2}};
+    ak_npy sc = {0};
+    ak_status st = AK_OK;
+    for (int x = 0; x < 3 && st == AK_OK; x++)
+        st = load3(dir, t[x].name, &t[x].a, t[x].dims, err, errlen);
+    const uint64_t *dq = t[0].dims, *dk = t[1].dims, *dv = t[2].dims;
     if (st == AK_OK && (dk[0] != dq[0] || dv[0] != dq[0] || dk[2] != dq[2] || dv[2] != dq[2] ||
                         dk[1] != dv[1]))
         st = fail(err, errlen,
@@ -94,51 +183,34 @@ ak_status ak_inputs_load_npy(const char *dir, ak_inputs *out, char *err, size_t 
                   (unsigned long long)dq[2]);
     if (st == AK_OK && (dq[1] < 1 || dq[1] > AK_MAX_TOKENS || dk[1] < 1 || dk[1] > AK_MAX_TOKENS))
         st = fail(err, errlen, "%s: tokens must be 1..65536", dir);
-    const int any_int8 = q.dtype == AK_DT_I8 || k.dtype == AK_DT_I8 || v.dtype == AK_DT_I8;
-    if (st == AK_OK && any_int8) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/scales.npy", dir);
-        if (ak_npy_read(path, &sc, err, errlen) != AK_OK)
-            st = fail(err, errlen,
-                      "%s: int8 inputs need scales.npy (float64 [heads][3]: q, k, v): %s", dir,
-                      err);
-        else if (sc.dtype != AK_DT_F64 || sc.ndim != 2 || sc.shape[0] != dq[0] ||
-                 sc.shape[1] != 3)
-            st = fail(err, errlen, "%s: expected float64 of shape [%llu][3] (q, k, v scales)",
-                      path, (unsigned long long)dq[0]);
-        for (uint64_t x = 0; st == AK_OK && x < sc.count; x++) {
-            double s = ((const double *)sc.data)[x];
-            if (!(s > 0.0 && s < 1e300))
-                st = fail(err, errlen, "%s: scales must be positive and finite", path);
-        }
-    }
-    const uint32_t H = (uint32_t)dq[0], nq = (uint32_t)dq[1], nk = (uint32_t)dk[1],
-                   d = (uint32_t)dq[2];
-    double *work = NULL, *scale = NULL;
+    const int any_int8 = t[0].a.dtype == AK_DT_I8 || t[1].a.dtype == AK_DT_I8 ||
+                         t[2].a.dtype == AK_DT_I8;
+    if (st == AK_OK)
+        st = load_scales(dir, dq[0], any_int8, &sc, err, errlen);
+    const uint32_t H = (uint32_t)dq[0];
+    double *scale = NULL;
     if (st == AK_OK) {
-        out->heads = H, out->nq = nq, out->nk = nk, out->d = d;
-        out->q = malloc((uint64_t)H * nq * d);
-        out->k = malloc((uint64_t)H * nk * d);
-        out->v = malloc((uint64_t)H * nk * d);
+        out->heads = H, out->nq = (uint32_t)dq[1], out->nk = (uint32_t)dk[1];
+        out->d = (uint32_t)dq[2];
         out->scales = calloc(H, sizeof *out->scales);
-        work = malloc(sizeof *work * (uint64_t)H * (nq > nk ? nq : nk) * d);
         scale = malloc(sizeof *scale * 3 * H);
-        if (!out->q || !out->k || !out->v || !out->scales || !work || !scale)
+        if (!out->scales || !scale)
             st = AK_ENOMEM;
     }
+    const uint32_t cols = sc.data ? (uint32_t)sc.shape[1] : 0;
+    for (int x = 0; x < 3 && st == AK_OK; x++)
+        st = take(dir, &t[x], H, sc.data, cols, iq, scale + x * H, &out->clipped[x], err,
+                  errlen);
     if (st == AK_OK) {
-        const double *given = sc.data;
-        take(&q, H, (uint64_t)nq * d, out->q, given, 0, scale, work);
-        take(&k, H, (uint64_t)nk * d, out->k, given, 1, scale + H, work);
-        take(&v, H, (uint64_t)nk * d, out->v, given, 2, scale + 2 * H, work);
+        out->has_out_scale = cols == 4;
         for (uint32_t h = 0; h < H; h++)
-            out->scales[h] = (ak_head_scales){scale[h], scale[H + h], scale[2 * H + h], 1.0};
+            out->scales[h] = (ak_head_scales){scale[h], scale[H + h], scale[2 * H + h],
+                                              cols == 4 ? ((const double *)sc.data)[h * 4 + 3]
+                                                        : 1.0};
     }
-    free(work);
     free(scale);
-    ak_npy_free(&q);
-    ak_npy_free(&k);
-    ak_npy_free(&v);
+    for (int x = 0; x < 3; x++)
+        ak_npy_free(&t[x].a);
     ak_npy_free(&sc);
     if (st != AK_OK)
         ak_inputs_free(out);

@@ -14,10 +14,27 @@ void ak_row_init(ak_row_state *st, uint32_t d)
     memset(st->acc, 0, sizeof st->acc[0] * d);
 }
 
-int32_t ak_logit(int32_t s, const ak_head_quant *qp)
+int32_t ak_logit_sat(int32_t s, const ak_head_quant *qp, int *saturated)
 {
     int64_t prod = (int64_t)s * qp->logit_mult; /* |s| <= 2^21, mult < 2^31: 53 bits */
-    return (int32_t)ak_sat(ak_round_shift(prod, (unsigned)qp->logit_shift), AK_LOGIT_BITS);
+    int64_t r = ak_round_shift(prod, (unsigned)qp->logit_shift);
+    int64_t l = ak_sat(r, AK_LOGIT_BITS);
+    *saturated = l != r;
+    return (int32_t)l;
+}
+
+int32_t ak_logit(int32_t s, const ak_head_quant *qp)
+{
+    int saturated;
+    return ak_logit_sat(s, qp, &saturated);
+}
+
+int8_t ak_requant(int32_t o_fx, const ak_head_quant *qp, int *saturated)
+{
+    int64_t r = ak_round_shift((int64_t)o_fx * qp->out_mult, (unsigned)qp->out_shift);
+    int64_t o = ak_sat(r, 8);
+    *saturated = o != r;
+    return (int8_t)o;
 }
 
 void ak_row_tile(ak_row_state *st, const int32_t *L, uint32_t n, const int8_t *v, uint32_t d)
@@ -48,17 +65,20 @@ void ak_row_tile(ak_row_state *st, const int32_t *L, uint32_t n, const int8_t *v
 }
 
 void ak_row_finish(const ak_row_state *st, const ak_head_quant *qp, uint32_t d, int8_t *out,
-                   int32_t *out_fx)
+                   int32_t *out_fx, uint64_t *sat_fx, uint64_t *sat_out)
 {
     for (uint32_t c = 0; c < d; c++) {
         int64_t o = 0;
-        if (st->l != 0)
-            o = ak_sat(ak_round_div(st->acc[c] * (INT64_C(1) << AK_OUT_FRAC), st->l),
-                       AK_OUT_FX_BITS);
+        if (st->l != 0) {
+            int64_t q = ak_round_div(st->acc[c] * (INT64_C(1) << AK_OUT_FRAC), st->l);
+            o = ak_sat(q, AK_OUT_FX_BITS);
+            *sat_fx += o != q;
+        }
         if (out_fx)
             out_fx[c] = (int32_t)o;
-        int64_t r = ak_round_shift(o * qp->out_mult, (unsigned)qp->out_shift);
-        out[c] = (int8_t)ak_sat(r, 8);
+        int saturated;
+        out[c] = ak_requant((int32_t)o, qp, &saturated);
+        *sat_out += (uint64_t)saturated;
     }
 }
 

@@ -24,14 +24,21 @@ void ak_row_init(ak_row_state *st, uint32_t d);
  * v[0..n) (each d int8, consecutive rows `d` apart). */
 void ak_row_tile(ak_row_state *st, const int32_t *L, uint32_t n, const int8_t *v, uint32_t d);
 
-/* o_fx and int8 output of the row (section 8). out_fx may be NULL. */
+/* o_fx and int8 output of the row (section 8). out_fx may be NULL. Adds the row's saturated
+ * o_fx and int8 values to *sat_fx and *sat_out (numerics.md 3.3). */
 void ak_row_finish(const ak_row_state *st, const ak_head_quant *qp, uint32_t d, int8_t *out,
-                   int32_t *out_fx);
+                   int32_t *out_fx, uint64_t *sat_fx, uint64_t *sat_out);
+
+/* The requantisation of section 8: sat(round_shift(o_fx M_o, sh_o), 8); *saturated = 1 when
+ * the saturation bit. */
+int8_t ak_requant(int32_t o_fx, const ak_head_quant *qp, int *saturated);
 
 /* 16-bit probability of a key with logit L once the row's online pass has ended (section 11.1). */
 uint16_t ak_row_prob16(const ak_row_state *st, int32_t L);
 
 /* Base-2 logit of one integer dot product (section 5). */
 int32_t ak_logit(int32_t s, const ak_head_quant *qp);
+/* The same; *saturated = 1 when the 24-bit saturation bit (numerics.md 3.3), else 0. */
+int32_t ak_logit_sat(int32_t s, const ak_head_quant *qp, int *saturated);
 
 #endif

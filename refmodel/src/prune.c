@@ -27,6 +27,12 @@ uint32_t ak_prune_count(uint32_t n, uint32_t keep_ppm)
     return (uint32_t)((num + AK_PPM - 1) / AK_PPM);
 }
 
+uint32_t ak_prune_next_tokens(uint32_t n, uint32_t keep_ppm, int fuse)
+{
+    const uint32_t kept = 1 + ak_prune_count(n, keep_ppm);
+    return kept + (fuse && kept < n);
+}
+
 typedef struct {
     uint64_t score;
     uint32_t idx;

@@ -1,7 +1,11 @@
-/* Scales to integer multipliers (docs/numerics.md section 3) and symmetric int8 quantisation. */
+/* Scales to integer multipliers (docs/numerics.md section 3), the input quantisers of real
+ * tensors (3.1) and the output-scale policies (3.2). */
 #include "attnkit/quant.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "attnkit/fixed.h"
 #include "attnkit/numerics.h"
@@ -35,4 +39,123 @@ double ak_quantize_symmetric(const double *x, uint64_t n, int8_t *q)
     for (uint64_t i = 0; i < n; i++)
         q[i] = (int8_t)ak_sat(ak_round_half_away(x[i] / scale), 8);
     return scale;
+}
+
+ak_status ak_input_quant_parse(const char *text, ak_input_quant *q)
+{
+    if (!text || !q)
+        return AK_EINVAL;
+    *q = (ak_input_quant){.kind = AK_INQ_MAX, .percentile = 100.0};
+    if (!strcmp(text, "max"))
+        return AK_OK;
+    if (!strcmp(text, "mse")) {
+        q->kind = AK_INQ_MSE;
+        return AK_OK;
+    }
+    static const char pfx[] = "percentile:";
+    if (strncmp(text, pfx, sizeof pfx - 1))
+        return AK_EINVAL;
+    char *end;
+    double p = strtod(text + sizeof pfx - 1, &end);
+    if (end == text + sizeof pfx - 1 || *end || !(p >= 50.0 && p <= 100.0))
+        return AK_EINVAL;
+    q->kind = AK_INQ_PERCENTILE;
+    q->percentile = p;
+    return AK_OK;
+}
+
+const char *ak_input_quant_name(const ak_input_quant *q, char *buf, unsigned len)
+{
+    if (q->kind == AK_INQ_PERCENTILE)
+        snprintf(buf, len, "percentile:%.10g", q->percentile);
+    else
+        snprintf(buf, len, "%s", q->kind == AK_INQ_MSE ? "mse" : "max");
+    return buf;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Squared error of quantising x with clip c (numerics.md 3.1, summed in index order). */
+static double clip_error(const double *x, uint64_t n, double c)
+{
+    const double s = c / 127.0;
+    double e = 0.0;
+    for (uint64_t i = 0; i < n; i++) {
+        double r = x[i] - s * (double)ak_sat(ak_round_half_away(x[i] / s), 8);
+        e += r * r;
+    }
+    return e;
+}
+
+ak_status ak_input_clip(const double *x, uint64_t n, const ak_input_quant *q, double *clip)
+{
+    if ((!x && n) || !q || !clip)
+        return AK_EINVAL;
+    double amax = 0.0;
+    for (uint64_t i = 0; i < n; i++)
+        amax = fmax(amax, fabs(x[i]));
+    *clip = amax;
+    if (amax == 0.0 || q->kind == AK_INQ_MAX)
+        return AK_OK;
+    if (q->kind == AK_INQ_PERCENTILE) {
+        double *a = malloc(sizeof *a * n);
+        if (!a)
+            return AK_ENOMEM;
+        for (uint64_t i = 0; i < n; i++)
+            a[i] = fabs(x[i]);
+        qsort(a, n, sizeof *a, cmp_double);
+        double r = ceil(q->percentile * (double)n / 100.0);
+        uint64_t rank = r < 1.0 ? 1 : (uint64_t)r;
+        *clip = a[(rank > n ? n : rank) - 1];
+        free(a);
+        if (*clip == 0.0) /* most values are zero: fall back to the largest */
+            *clip = amax;
+        return AK_OK;
+    }
+    double best = INFINITY; /* MSE: candidates amax * i / 128, i = 16..128 */
+    for (int i = 16; i <= 128; i++) {
+        double c = amax * (double)i / 128.0, e = clip_error(x, n, c);
+        if (e <= best) { /* ties to the larger clip */
+            best = e;
+            *clip = c;
+        }
+    }
+    return AK_OK;
+}
+
+uint64_t ak_quantize_with_scale(const double *x, uint64_t n, double scale, int8_t *q)
+{
+    uint64_t clipped = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        int64_t r = ak_round_half_away(x[i] / scale);
+        clipped += r < -128 || r > 127;
+        q[i] = (int8_t)ak_sat(r, 8);
+    }
+    return clipped;
+}
+
+const char *ak_oscale_name(ak_oscale_policy p)
+{
+    return p == AK_OSCALE_FIXED ? "fixed" : p == AK_OSCALE_GIVEN ? "given" : "calibrated";
+}
+
+ak_status ak_oscale_from_name(const char *name, ak_oscale_policy *p)
+{
+    static const ak_oscale_policy all[] = {AK_OSCALE_CALIBRATED, AK_OSCALE_FIXED,
+                                           AK_OSCALE_GIVEN};
+    for (unsigned i = 0; name && i < sizeof all / sizeof all[0]; i++)
+        if (!strcmp(name, ak_oscale_name(all[i]))) {
+            *p = all[i];
+            return AK_OK;
+        }
+    return AK_EINVAL;
+}
+
+double ak_output_scale_calibrated(int64_t amax_fx, double s_v)
+{
+    return amax_fx > 0 ? ((double)amax_fx * s_v) / 8323072.0 : s_v;
 }

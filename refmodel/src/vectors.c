@@ -20,6 +20,7 @@
 #include "attnkit/npy.h"
 #include "attnkit/numerics.h"
 #include "attnkit/prune.h"
+#include "attnkit/scaled_attention.h"
 #include "attnkit/version.h"
 #include "file_io.h"
 
@@ -225,7 +226,7 @@ ak_status ak_vecgen_npy_workload(const char *npy_dir, ak_workload *w, char *err,
     errbuf e = {err, errlen};
     if (!npy_dir || !w)
         return AK_EINVAL;
-    memset(w, 0, sizeof *w);
+    ak_workload_defaults(w);
     uint32_t layers = 0;
     for (;;) { /* layer01, layer02, ... while they exist */
         char dir[4096], name[16];
@@ -239,7 +240,7 @@ ak_status ak_vecgen_npy_workload(const char *npy_dir, ak_workload *w, char *err,
     char first[4096];
     npy_layer_dir(npy_dir, 0, first, sizeof first);
     ak_inputs in;
-    ak_status st = ak_inputs_load_npy(first, &in, err, errlen);
+    ak_status st = ak_inputs_load_npy(first, NULL, &in, err, errlen);
     if (st != AK_OK)
         return st;
     if (in.nq != in.nk) {
@@ -262,6 +263,13 @@ ak_status ak_vecgen_npy_workload(const char *npy_dir, ak_workload *w, char *err,
     }
     ak_inputs_free(&in);
     return AK_OK;
+}
+
+ak_oscale_policy ak_vecgen_output_policy(const ak_workload *w, const ak_inputs *in)
+{
+    if (w->quant.output_set)
+        return w->quant.output;
+    return in && in->has_out_scale ? AK_OSCALE_GIVEN : AK_OSCALE_CALIBRATED;
 }
 
 /* Everything one layer needs, freed together. */
@@ -305,13 +313,15 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
     if (o->npy_dir) {
         char dir[4096];
         npy_layer_dir(o->npy_dir, l, dir, sizeof dir);
-        if ((st = ak_inputs_load_npy(dir, &D.in, e->err, e->errlen)))
+        if ((st = ak_inputs_load_npy(dir, &w->quant.input, &D.in, e->err, e->errlen)))
             return st;
         if (D.in.heads != H || D.in.nq != N || D.in.nk != N || D.in.d != d) {
             fail(e, AK_EINVAL,
                  "%s: inputs are [%u][%u][%u] (q) with %u keys; layer %u of the workload needs "
-                 "[%u][%u][%u] with %u keys",
-                 dir, D.in.heads, D.in.nq, D.in.d, D.in.nk, l + 1, H, N, d, N);
+                 "[%u][%u][%u] with %u keys%s",
+                 dir, D.in.heads, D.in.nq, D.in.d, D.in.nk, l + 1, H, N, d, N,
+                 N != w->tokens ? " (an earlier layer pruned tokens: real tensors must come "
+                                  "from a forward pass with the same pruning)" : "");
             ak_inputs_free(&D.in);
             return AK_EINVAL;
         }
@@ -325,16 +335,20 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
     D.out_fx = malloc(outs * sizeof *D.out_fx);
     if (!D.quant || !D.out || !D.out_fx)
         st = AK_ENOMEM;
-    for (uint32_t h = 0; st == AK_OK && h < H; h++) {
-        D.in.scales[h].o = D.in.scales[h].v / 8.0;
-        st = ak_head_quant_from_scales(&D.in.scales[h], d, &D.quant[h]);
-    }
+    ak_oscale_policy policy = ak_vecgen_output_policy(w, &D.in);
+    if (st == AK_OK && policy == AK_OSCALE_GIVEN && !D.in.has_out_scale)
+        st = fail(e, AK_EINVAL,
+                  "layer %u: quant.output_scale \"given\" needs real inputs (--npy-dir) with "
+                  "a scales.npy of 4 columns (q, k, v, output)", l + 1);
     if (st == AK_OK && (st = ak_workload_layer_mask(w, l, N, D.in.q, D.in.k, &D.mask, &why)))
         fail(e, st, "layer %u: mask: %s", l + 1, why ? why : ak_strerror(st));
     ak_attn_job job = {.heads = H, .nq = N, .nk = N, .d = d, .q = D.in.q, .k = D.in.k,
                        .v = D.in.v, .quant = D.quant, .mask = &D.mask};
-    if (st == AK_OK)
-        st = ak_attention(&job, D.out, D.out_fx, o->threads);
+    ak_sat_counts sat = {0};
+    if (st == AK_OK && (st = ak_attention_scaled(&job, D.quant, D.in.scales, policy, D.out,
+                                                 D.out_fx, o->threads, &sat)) == AK_ERANGE)
+        fail(e, st, "layer %u: an output scale's multiplier is out of range (numerics.md 3)",
+             l + 1);
     const uint32_t keep = w->layers[l].keep_ppm;
     *next = N;
     if (st == AK_OK && keep) {
@@ -342,7 +356,7 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
         st = D.cls ? ak_attention_probs(&job, 0, 1, D.cls) : AK_ENOMEM;
         if (st == AK_OK)
             st = ak_prune_tokens(D.cls, H, N, keep, &D.pr);
-        *next = D.pr.n_kept;
+        *next = ak_prune_next_tokens(N, keep, w->fuse_token);
     }
     const ak_eviction_spec *ev = &w->eviction;
     const uint32_t win = ev->window < N ? ev->window : N;
@@ -357,6 +371,18 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
         return e->err && e->err[0] ? st : fail(e, st, "layer %u: %s", l + 1, ak_strerror(st));
     }
     rep->macs += ak_attention_macs(&job);
+    rep->sat.logits += sat.logits;
+    rep->sat.o_fx += sat.o_fx;
+    rep->sat.out += sat.out;
+    rep->outputs += outs;
+    rep->clipped += D.in.clipped[0] + D.in.clipped[1] + D.in.clipped[2];
+    const double out_rate = (double)sat.out / (double)outs;
+    if (rep->worst_layer == 0 ||
+        out_rate > (double)rep->worst_out / (double)rep->worst_outputs) {
+        rep->worst_layer = l + 1;
+        rep->worst_out = sat.out;
+        rep->worst_outputs = outs;
+    }
 
     cJSON *lj = cJSON_CreateObject();
     cJSON_AddItemToArray(layers, lj);
@@ -381,6 +407,21 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
     cJSON_AddNumberToObject(lj, "block", w->block);
     cJSON_AddNumberToObject(lj, "macs", (double)ak_attention_macs(&job));
     cJSON_AddItemToObject(lj, "quant", quant_json(D.quant, D.in.scales, H));
+    cJSON *qp = cJSON_AddObjectToObject(lj, "quant_policy");
+    char iq[32];
+    cJSON_AddStringToObject(qp, "input", D.in.real_q || D.in.real_k || D.in.real_v
+                                             ? ak_input_quant_name(&w->quant.input, iq, sizeof iq)
+                                             : "none (int8 inputs)");
+    cJSON_AddStringToObject(qp, "output_scale", ak_oscale_name(policy));
+    cJSON *sj = cJSON_AddObjectToObject(lj, "saturation");
+    cJSON_AddNumberToObject(sj, "logits", (double)sat.logits);
+    cJSON_AddNumberToObject(sj, "o_fx", (double)sat.o_fx);
+    cJSON_AddNumberToObject(sj, "out", (double)sat.out);
+    cJSON_AddNumberToObject(sj, "outputs", (double)outs);
+    cJSON_AddNumberToObject(sj, "out_rate", out_rate);
+    cJSON *cl = cJSON_AddArrayToObject(sj, "clipped_qkv");
+    for (int x = 0; x < 3; x++)
+        cJSON_AddItemToArray(cl, cJSON_CreateNumber((double)D.in.clipped[x]));
     cJSON_AddItemToObject(lj, "mask", mask_json(&D.mask));
 
     const uint64_t t3[3] = {H, N, d};
@@ -399,6 +440,8 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
         cJSON_AddNumberToObject(pj, "keep_ppm", keep);
         cJSON_AddNumberToObject(pj, "kept", D.pr.n_kept);
         cJSON_AddNumberToObject(pj, "pruned", D.pr.n_pruned);
+        cJSON_AddBoolToObject(pj, "fuse_token", w->fuse_token);
+        cJSON_AddNumberToObject(pj, "next_tokens", *next);
         st = put_npy(&lo, "cls_probs.npy", AK_DT_U16, D.cls, 2, hn);
         if (!st) st = put_npy(&lo, "kept.npy", AK_DT_U32, D.pr.kept, 1, &nk);
         if (!st) st = put_npy(&lo, "fused_w.npy", AK_DT_U16, D.pr.fused_w, 1, &np);
@@ -502,7 +545,7 @@ ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *o
         cJSON_AddStringToObject(gen, "logits", ak_logit_dist_name(o->logits));
         cJSON_AddStringToObject(gen, "layer_seed", "seed * 1000003 + layer index (from 0)");
     }
-    cJSON_AddStringToObject(gen, "output_scale", "scale_v / 8");
+    cJSON_AddStringToObject(gen, "output_scale", "per layer: layers[].quant_policy");
     cJSON *layers = cJSON_AddArrayToObject(man, "layers");
     ak_status st = AK_OK;
     uint32_t tokens = w->tokens;

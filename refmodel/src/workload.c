@@ -157,12 +157,16 @@ static ak_status parse_layers(const errctx *e, const cJSON *arr, ak_workload *w)
 
 static ak_status parse_pruning(const errctx *e, const cJSON *pr, ak_workload *w)
 {
-    static const char *const keys[] = {"layers", "keep_rate", NULL};
+    static const char *const keys[] = {"layers", "keep_rate", "fuse_token", NULL};
     if (!cJSON_IsObject(pr))
         return fail(e, "field 'pruning': expected {\"layers\": [...], \"keep_rate\": r}");
     ak_status st = check_keys(e, pr, "pruning", keys);
     if (st)
         return st;
+    const cJSON *fuse = cJSON_GetObjectItemCaseSensitive(pr, "fuse_token");
+    if (fuse && !cJSON_IsBool(fuse))
+        return fail(e, "pruning.fuse_token: expected true or false");
+    w->fuse_token = !fuse || cJSON_IsTrue(fuse);
     const cJSON *rate = cJSON_GetObjectItemCaseSensitive(pr, "keep_rate");
     uint32_t ppm;
     if (!cJSON_IsNumber(rate) || ak_keep_rate_ppm(rate->valuedouble, &ppm) != AK_OK)
@@ -202,11 +206,30 @@ static ak_status parse_eviction(const errctx *e, const cJSON *ev, ak_workload *w
     return AK_OK;
 }
 
+static ak_status parse_quant(const errctx *e, const cJSON *q, ak_quant_spec *spec)
+{
+    static const char *const keys[] = {"input", "output_scale", NULL};
+    if (!cJSON_IsObject(q))
+        return fail(e, "field 'quant': expected {\"input\": ..., \"output_scale\": ...}");
+    ak_status st = check_keys(e, q, "quant", keys);
+    if (st)
+        return st;
+    const cJSON *in = cJSON_GetObjectItemCaseSensitive(q, "input");
+    if (in && (!cJSON_IsString(in) || ak_input_quant_parse(in->valuestring, &spec->input)))
+        return fail(e, "quant.input: expected \"max\", \"mse\" or \"percentile:P\" with P in "
+                       "[50, 100]");
+    const cJSON *out = cJSON_GetObjectItemCaseSensitive(q, "output_scale");
+    if (out && (!cJSON_IsString(out) || ak_oscale_from_name(out->valuestring, &spec->output)))
+        return fail(e, "quant.output_scale: expected \"calibrated\", \"fixed\" or \"given\"");
+    spec->output_set = out != NULL;
+    return AK_OK;
+}
+
 static ak_status parse_root(const errctx *e, const cJSON *root, ak_workload *w)
 {
     static const char *const keys[] = {"format", "version", "name", "kind", "tokens", "heads",
                                        "head_dim", "block", "seed", "layers", "pruning",
-                                       "eviction", NULL};
+                                       "eviction", "quant", NULL};
     if (!cJSON_IsObject(root))
         return fail(e, "expected a JSON object");
     ak_status st = check_keys(e, root, "workload", keys);
@@ -216,7 +239,7 @@ static ak_status parse_root(const errctx *e, const cJSON *root, ak_workload *w)
     if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, AK_WORKLOAD_FORMAT))
         return fail(e, "field 'format': expected \"%s\"", AK_WORKLOAD_FORMAT);
     uint32_t version = 0;
-    if ((st = get_u32(e, root, "version", 1, AK_WORKLOAD_VERSION, AK_WORKLOAD_VERSION, &version)))
+    if ((st = get_u32(e, root, "version", 1, 1, AK_WORKLOAD_VERSION, &version)))
         return st;
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
     if (name && (!cJSON_IsString(name) || strlen(name->valuestring) >= sizeof w->name))
@@ -252,7 +275,18 @@ static ak_status parse_root(const errctx *e, const cJSON *root, ak_workload *w)
         return fail(e, "field 'eviction': KV-cache eviction applies to \"decoder\" workloads only");
     if (ev && (st = parse_eviction(e, ev, w)))
         return st;
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(root, "quant");
+    if (q && (st = parse_quant(e, q, &w->quant)))
+        return st;
     return pr ? parse_pruning(e, pr, w) : AK_OK;
+}
+
+void ak_workload_defaults(ak_workload *w)
+{
+    memset(w, 0, sizeof *w);
+    w->fuse_token = 1;
+    w->quant.input = (ak_input_quant){.kind = AK_INQ_MAX, .percentile = 100.0};
+    w->quant.output = AK_OSCALE_CALIBRATED;
 }
 
 ak_status ak_workload_parse(const char *text, size_t len, const char *source, ak_workload *w,
@@ -261,7 +295,7 @@ ak_status ak_workload_parse(const char *text, size_t len, const char *source, ak
     errctx e = {source ? source : "workload", err, errlen};
     if (!w || !text)
         return AK_EINVAL;
-    memset(w, 0, sizeof *w);
+    ak_workload_defaults(w);
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!root) {
@@ -343,7 +377,7 @@ ak_status ak_workload_preset(const char *name, ak_workload *w)
         const preset *p = &presets[i];
         if (strcmp(name, p->name))
             continue;
-        memset(w, 0, sizeof *w);
+        ak_workload_defaults(w);
         snprintf(w->name, sizeof w->name, "%s", p->name);
         w->kind = p->kind;
         w->tokens = p->tokens;
@@ -433,10 +467,16 @@ char *ak_workload_to_json(const ak_workload *w)
         cJSON_AddNumberToObject(ev, "recent", w->eviction.recent);
         cJSON_AddNumberToObject(ev, "window", w->eviction.window);
     }
+    cJSON *q = cJSON_AddObjectToObject(root, "quant");
+    char iq[32];
+    cJSON_AddStringToObject(q, "input", ak_input_quant_name(&w->quant.input, iq, sizeof iq));
+    if (w->quant.output_set)
+        cJSON_AddStringToObject(q, "output_scale", ak_oscale_name(w->quant.output));
     if (ppm) {
         cJSON *pr = cJSON_AddObjectToObject(root, "pruning");
         cJSON_AddItemToObject(pr, "layers", prune_layers);
         cJSON_AddNumberToObject(pr, "keep_rate", ppm / (double)AK_PPM);
+        cJSON_AddBoolToObject(pr, "fuse_token", w->fuse_token);
     } else {
         cJSON_Delete(prune_layers);
     }
@@ -512,7 +552,7 @@ ak_status ak_workload_plan(const ak_workload *w, ak_layer_plan *plan, char *err,
         p->macs = ak_mask_macs(&m, w->heads, w->head_dim);
         ak_mask_free(&m);
         if (w->layers[l].keep_ppm)
-            tokens = 1 + ak_prune_count(tokens, w->layers[l].keep_ppm);
+            tokens = ak_prune_next_tokens(tokens, w->layers[l].keep_ppm, w->fuse_token);
         p->tokens_out = tokens;
     }
     free(zeros);

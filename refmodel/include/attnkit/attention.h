@@ -35,6 +35,20 @@ ak_status ak_attn_job_check(const ak_attn_job *job, const char **why);
  * threads: worker threads, 0 = one per online CPU. Results never depend on `threads`. */
 ak_status ak_attention(const ak_attn_job *job, int8_t *out, int32_t *out_fx, unsigned threads);
 
+/* Saturated values of a run (numerics.md 3.3): logits of valid positions, o_fx and int8
+ * outputs. */
+typedef struct {
+    uint64_t logits, o_fx, out;
+} ak_sat_counts;
+
+/* ak_attention that also counts saturations into *sat (set, not added to). */
+ak_status ak_attention_counted(const ak_attn_job *job, int8_t *out, int32_t *out_fx,
+                               unsigned threads, ak_sat_counts *sat);
+
+/* Section 8's last step for n outputs of one head: out = sat(round_shift(o_fx M_o, sh_o), 8).
+ * Returns how many saturated. Used to requantise once a calibrated s_o is known. */
+uint64_t ak_requantize(const int32_t *o_fx, uint64_t n, const ak_head_quant *qp, int8_t *out);
+
 /* The spec transcription; same contract, single-threaded. */
 ak_status ak_attention_ref(const ak_attn_job *job, int8_t *out, int32_t *out_fx);
 

@@ -16,6 +16,7 @@
 #include "attnkit/prune.h"
 #include "attnkit/quant.h"
 #include "attnkit/rng.h"
+#include "attnkit/scaled_attention.h"
 #include "attnkit/status.h"
 #include "attnkit/vectors.h"
 #include "attnkit/version.h"

@@ -28,7 +28,12 @@ ak_status ak_logit_dist_from_name(const char *name, ak_logit_dist *d);
 typedef struct {
     uint32_t heads, nq, nk, d;
     int8_t *q, *k, *v;       /* [heads][n][d] */
-    ak_head_scales *scales;  /* [heads]; scales[h].o is 1.0 until calibrated by the caller */
+    ak_head_scales *scales;  /* [heads]; scales[h].o is 1.0 unless given (has_out_scale) */
+    /* Real-valued inputs (ak_inputs_load_npy of float tensors): the tensors before
+     * quantisation, [heads][n][d]; NULL for int8 or synthetic inputs. */
+    double *real_q, *real_k, *real_v;
+    uint64_t clipped[3];     /* elements of Q, K, V the input quantiser saturated */
+    int has_out_scale;       /* scales.npy had an output column: scales[h].o is the user's */
 } ak_inputs;
 
 ak_status ak_inputs_generate(ak_logit_dist dist, uint32_t heads, uint32_t nq, uint32_t nk,
@@ -36,11 +41,14 @@ ak_status ak_inputs_generate(ak_logit_dist dist, uint32_t heads, uint32_t nq, ui
 void ak_inputs_free(ak_inputs *in);
 
 /* Real tensors from q.npy, k.npy and v.npy in dir, each [heads][n][d] (a leading batch
- * dimension of 1 is accepted). float16/32/64 tensors are quantised per head (scale =
- * max|x| / 127); int8 tensors are taken as they are, with their real scales from scales.npy
- * (float64 [heads][3]: q, k, v). q may have fewer rows than k and v. On error: AK_EINVAL or
- * AK_EIO, *out zeroed, and err names the file and what was expected. */
-ak_status ak_inputs_load_npy(const char *dir, ak_inputs *out, char *err, size_t errlen);
+ * dimension of 1 is accepted). float16/32/64 tensors are quantised per head by `iq` (NULL:
+ * max, numerics.md 3.1) and kept in real_q/k/v; int8 tensors are taken as they are, with
+ * their real scales from scales.npy (float64 [heads][3]: q, k, v, or [heads][4] with the output
+ * scale last; a column of a float tensor must hold 0). q may have fewer rows than k and v.
+ * NaN or infinite elements and all-zero float heads are errors. On error: AK_EINVAL, AK_EIO or
+ * AK_ENOMEM, *out zeroed, and err names the file and what was expected. */
+ak_status ak_inputs_load_npy(const char *dir, const ak_input_quant *iq, ak_inputs *out,
+                             char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,7 @@
 #ifndef ATTNKIT_NUMERICS_H
 #define ATTNKIT_NUMERICS_H
 
-#define AK_NUMERICS_VERSION 1
+#define AK_NUMERICS_VERSION 2
 
 #define AK_LOGIT_FRAC 12    /* F: fractional bits of a base-2 logit */
 #define AK_LOGIT_BITS 24    /* saturated width of a base-2 logit */

@@ -21,6 +21,10 @@ ak_status ak_keep_rate_ppm(double rate, uint32_t *ppm);
 /* k = ceil(keep_ppm * (n - 1) / 10^6): tokens kept besides CLS. */
 uint32_t ak_prune_count(uint32_t n, uint32_t keep_ppm);
 
+/* Tokens of the next layer after pruning n tokens (numerics.md 11.2): CLS + k, plus EViT's
+ * fused token when `fuse` and at least one token was pruned. */
+uint32_t ak_prune_next_tokens(uint32_t n, uint32_t keep_ppm, int fuse);
+
 /* Indices of the k highest scores among cand[0..n) (scores indexed by token), ties to the lower
  * token index, written to out ascending. cand need not be sorted. k <= n. */
 ak_status ak_topk_select(const uint64_t *score, const uint32_t *cand, uint32_t n, uint32_t k,

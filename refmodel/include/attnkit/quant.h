@@ -30,6 +30,41 @@ ak_status ak_head_quant_from_scales(const ak_head_scales *s, uint32_t d, ak_head
  * q = sat(round_half_away(x / scale), 8). Deterministic: one IEEE division per element. */
 double ak_quantize_symmetric(const double *x, uint64_t n, int8_t *q);
 
+/* ---- input quantisers for real-valued tensors (numerics.md 3.1) ---- */
+
+typedef enum { AK_INQ_MAX, AK_INQ_PERCENTILE, AK_INQ_MSE } ak_inq_kind;
+
+typedef struct {
+    ak_inq_kind kind;
+    double percentile; /* AK_INQ_PERCENTILE: P in [50, 100] */
+} ak_input_quant;
+
+/* "max", "mse" or "percentile:P" (P in [50, 100]). AK_EINVAL otherwise. */
+ak_status ak_input_quant_parse(const char *text, ak_input_quant *q);
+/* The canonical text of a quantiser ("percentile:99.9"); buf of at least 32 bytes. */
+const char *ak_input_quant_name(const ak_input_quant *q, char *buf, unsigned len);
+
+/* The clip c of n finite reals under quantiser q (0 when every x is 0). AK_ENOMEM when the
+ * percentile's sort buffer cannot be allocated. */
+ak_status ak_input_clip(const double *x, uint64_t n, const ak_input_quant *q, double *clip);
+
+/* q = sat(round_half_away(x / scale), 8); returns how many elements saturated (clipped). */
+uint64_t ak_quantize_with_scale(const double *x, uint64_t n, double scale, int8_t *q);
+
+/* ---- output scale (numerics.md 3.2) ---- */
+
+typedef enum {
+    AK_OSCALE_CALIBRATED, /* s_o = A s_v / (127 2^16), A = max |o_fx| of the head */
+    AK_OSCALE_FIXED,      /* s_o = s_v / 8 (numerics version 1) */
+    AK_OSCALE_GIVEN       /* the user's s_o */
+} ak_oscale_policy;
+
+const char *ak_oscale_name(ak_oscale_policy p);
+ak_status ak_oscale_from_name(const char *name, ak_oscale_policy *p);
+
+/* s_o of the calibrated policy from A = max |o_fx| of a head and that head's s_v. */
+double ak_output_scale_calibrated(int64_t amax_fx, double s_v);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attnkit/attention.h"
 #include "attnkit/inputs.h"
 #include "attnkit/status.h"
 #include "attnkit/workload.h"
@@ -16,7 +17,7 @@ extern "C" {
 #endif
 
 #define AK_VECTORS_FORMAT "attnkit-vectors"
-#define AK_VECTORS_VERSION 2
+#define AK_VECTORS_VERSION 3
 
 typedef struct {
     ak_logit_dist logits; /* synthetic input distribution */
@@ -32,6 +33,11 @@ typedef struct {
     uint32_t files;
     uint64_t bytes;
     uint64_t macs;
+    ak_sat_counts sat; /* saturations over every layer (numerics.md 3.3) */
+    uint64_t outputs;  /* int8 outputs over every layer */
+    uint64_t clipped;  /* input elements the input quantiser saturated (real inputs) */
+    uint32_t worst_layer;  /* the layer (from 1) with the largest share of saturated int8 */
+    uint64_t worst_out, worst_outputs; /* its saturated and all int8 outputs */
 } ak_vecgen_report;
 
 /* Generates the vector directory of workload w at out_dir. Everything is written into a
@@ -43,8 +49,12 @@ ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *o
 
 /* The default workload for real inputs in npy_dir: one dense layer per layerNN directory (or
  * one for a flat directory), tokens, heads and head dim from the first layer's q.npy, block
- * 64, no pruning. */
+ * 64, no pruning, kind vision (an encoder: no causality), default quantisation. */
 ak_status ak_vecgen_npy_workload(const char *npy_dir, ak_workload *w, char *err, size_t errlen);
+
+/* The output-scale policy of a layer (numerics.md 3.2): the workload's quant.output_scale if
+ * it names one, else "given" when the inputs bring output scales, else "calibrated". */
+ak_oscale_policy ak_vecgen_output_policy(const ak_workload *w, const ak_inputs *in);
 
 /* Checks a vector directory: manifest format and version, and the SHA-256 of every file it
  * lists. *files receives the number checked. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "attnkit/mask.h"
+#include "attnkit/quant.h"
 #include "attnkit/status.h"
 
 #ifdef __cplusplus
@@ -15,7 +16,7 @@ extern "C" {
 #endif
 
 #define AK_WORKLOAD_FORMAT "attnkit-workload"
-#define AK_WORKLOAD_VERSION 1
+#define AK_WORKLOAD_VERSION 2 /* version 1 files are read too */
 #define AK_MAX_LAYERS 256
 #define AK_MAX_MASK_PARTS 4
 
@@ -41,6 +42,15 @@ typedef struct {
     uint32_t budget, sinks, recent, window;
 } ak_eviction_spec;
 
+/* How real-valued inputs are quantised and how the output scale is chosen (numerics.md 3.1,
+ * 3.2). Defaults: max, calibrated. */
+typedef struct {
+    ak_input_quant input;
+    ak_oscale_policy output;
+    int output_set; /* the workload named the output policy (else: calibrated, or given when
+                       the inputs bring output scales) */
+} ak_quant_spec;
+
 typedef struct {
     char name[64];
     ak_workload_kind kind;
@@ -50,9 +60,15 @@ typedef struct {
     uint32_t block;    /* 16, 32, 64 or 128 */
     uint64_t seed;     /* synthetic inputs and random masks */
     ak_eviction_spec eviction; /* decoder only */
+    int fuse_token;    /* EViT: pruning also passes one fused token on (numerics.md 11.2) */
+    ak_quant_spec quant;
     uint32_t n_layers;
     ak_layer_spec layers[AK_MAX_LAYERS];
 } ak_workload;
+
+/* An empty workload with the defaults of the schema's optional fields (fuse_token on, quant
+ * max / calibrated). */
+void ak_workload_defaults(ak_workload *w);
 
 /* Parses a workload document (JSON text of `len` bytes). `source` names it in messages. On
  * error returns AK_EINVAL and writes "<source>: <field>: <what was expected>" into err. */

@@ -46,7 +46,7 @@ APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-d
              verilator iverilog yosys libxml2-utils slurm-wlm munge lcov
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all help deps demo test bench dse results regress coverage golden fuzz regmap-docs synth install uninstall clean run-tests \
+.PHONY: all help deps demo test bench dse results realdata regress coverage golden fuzz regmap-docs synth install uninstall clean run-tests \
         run-demo run-bench
 .DEFAULT_GOAL := all
 
@@ -121,6 +121,15 @@ results: dse ## regenerate docs/results.md and its plots (cycle model; RTL spars
 	  --out $(BUILD)/bench/rtl-n2048-d64 > $(BUILD)/reports/rtl-n2048-d64.txt
 	$(PYTHON) scripts/results_doc.py --attnkit $(CLI) --dse $(BUILD)/reports/dse \
 	  --rtl-bench $(BUILD)/reports/rtl-n2048-d64.txt --out docs/results.md
+
+# Real attention tensors: all-MiniLM-L6-v2 run in numpy on a Debian licence text (docs/realdata.md).
+realdata: deps ## real Q/K/V of all-MiniLM-L6-v2 (6 layers, float32) at N=256, 128, 512 in build/realdata/
+	$(PYTHON) scripts/realdata.py --out $(BUILD)/realdata/minilm-l6-n256 --tokens 256 --force \
+	  --cache $(BUILD)/realdata/cache
+	$(PYTHON) scripts/realdata.py --out $(BUILD)/realdata/minilm-l6-n128 --tokens 128 --force \
+	  --cache $(BUILD)/realdata/cache
+	$(PYTHON) scripts/realdata.py --out $(BUILD)/realdata/minilm-l6-n512 --tokens 512 --force \
+	  --cache $(BUILD)/realdata/cache
 
 COUNT ?= 100
 JOBS  ?= $(shell nproc)

@@ -45,22 +45,32 @@ static void check_csr(const ak_mask *m)
         }
 }
 
+/* docs/masks.md: `causal` is true, false, or (0) the pattern's default, which is true for
+ * causal and sinks only; the causal pattern is always causal. */
+static int causal_of(const ak_pattern *p)
+{
+    if (p->kind == AK_PATTERN_CAUSAL)
+        return 1;
+    if (p->causal)
+        return p->causal > 0;
+    return p->kind == AK_PATTERN_SINKS;
+}
+
 /* The definitions of docs/masks.md as plain predicates. */
 static int expect(const ak_pattern *p, long qb, long kb, long diag)
 {
     long dist = kb > diag ? kb - diag : diag - kb;
-    int causal = p->causal || p->kind == AK_PATTERN_CAUSAL || p->kind == AK_PATTERN_SINKS;
+    int causal = causal_of(p);
     if (causal && kb > diag)
         return 0;
-    (void)qb;
     switch (p->kind) {
     case AK_PATTERN_DENSE:
     case AK_PATTERN_CAUSAL:
         return 1;
     case AK_PATTERN_WINDOW:
         return dist <= (long)p->window;
-    case AK_PATTERN_SINKS:
-        return kb < (long)p->sinks || dist <= (long)p->window;
+    case AK_PATTERN_SINKS: /* non-causal: the sink query blocks see every key block */
+        return kb < (long)p->sinks || dist <= (long)p->window || (!causal && qb < (long)p->sinks);
     case AK_PATTERN_STRIDED:
         return dist % (long)p->stride == 0;
     default:
@@ -77,7 +87,14 @@ static void test_static_patterns_match_definitions(void)
         {.kind = AK_PATTERN_CAUSAL},
         {.kind = AK_PATTERN_WINDOW, .window = 2},
         {.kind = AK_PATTERN_WINDOW, .window = 3, .causal = 1},
+        {.kind = AK_PATTERN_WINDOW, .window = 2, .causal = AK_CAUSAL_OFF},
         {.kind = AK_PATTERN_SINKS, .sinks = 2, .window = 1},
+        {.kind = AK_PATTERN_SINKS, .sinks = 2, .window = 1, .causal = AK_CAUSAL_ON},
+        {.kind = AK_PATTERN_SINKS, .sinks = 2, .window = 1, .causal = AK_CAUSAL_OFF},
+        {.kind = AK_PATTERN_SINKS, .sinks = 1, .window = 0, .causal = AK_CAUSAL_OFF},
+        {.kind = AK_PATTERN_SINKS, .sinks = 0, .window = 3, .causal = AK_CAUSAL_OFF},
+        {.kind = AK_PATTERN_CAUSAL, .causal = AK_CAUSAL_OFF},
+        {.kind = AK_PATTERN_DENSE, .causal = AK_CAUSAL_ON},
         {.kind = AK_PATTERN_STRIDED, .stride = 3},
         {.kind = AK_PATTERN_STRIDED, .stride = 4, .causal = 1},
     };
@@ -99,10 +116,9 @@ static void test_static_patterns_match_definitions(void)
                 printf("\n    %s shape %zu: %ld wrong blocks ", ak_pattern_name(pats[t].kind), s,
                        bad);
             CU_ASSERT_EQUAL(bad, 0);
-            int causal = pats[t].causal || pats[t].kind == AK_PATTERN_CAUSAL ||
-                         pats[t].kind == AK_PATTERN_SINKS;
-            CU_ASSERT_EQUAL(m.token_causal, causal);
-            if (pats[t].kind == AK_PATTERN_DENSE)
+            CU_ASSERT_EQUAL(m.token_causal, causal_of(&pats[t]));
+            CU_ASSERT_EQUAL(ak_pattern_is_causal(&pats[t]), causal_of(&pats[t]));
+            if (pats[t].kind == AK_PATTERN_DENSE && !causal_of(&pats[t]))
                 CU_ASSERT_DOUBLE_EQUAL(ak_mask_density(&m), 1.0, 0.0);
             ak_mask_free(&m);
         }
@@ -220,6 +236,93 @@ static void test_validity_ragged_and_causal(void)
     ak_mask_free(&m);
 }
 
+/* Row qb of a mask as a list terminated by -1, against an explicit expectation. */
+static void check_rows(const ak_mask *m, const int want[][9])
+{
+    for (uint32_t qb = 0; qb < m->q_blocks; qb++) {
+        uint32_t count, n = 0;
+        const uint32_t *list = ak_mask_list(m, 0, qb, &count);
+        while (want[qb][n] >= 0)
+            n++;
+        CU_ASSERT_EQUAL(count, n);
+        for (uint32_t b = 0; b < count && b < n; b++)
+            CU_ASSERT_EQUAL(list[b], (uint32_t)want[qb][b]);
+    }
+}
+
+/* Small sinks masks written out by hand from the rules in docs/masks.md, so a change of the
+ * causal default (existing workloads) or of the non-causal rule shows here. */
+static void test_sinks_by_hand(void)
+{
+    /* 96 tokens, B = 16: 6 x 6 blocks, diag = qb; s = 1, w = 1. */
+    static const int causal6[][9] = {{0, -1},       {0, 1, -1},    {0, 1, 2, -1},
+                                     {0, 2, 3, -1}, {0, 3, 4, -1}, {0, 4, 5, -1}};
+    static const int open6[][9] = {{0, 1, 2, 3, 4, 5, -1}, {0, 1, 2, -1},    {0, 1, 2, 3, -1},
+                                   {0, 2, 3, 4, -1},       {0, 3, 4, 5, -1}, {0, 4, 5, -1}};
+    /* 20 queries after 80 cached keys, B = 16: 2 x 7 blocks, diag 5 and 6; s = 1, w = 2. */
+    static const int causal_dec[][9] = {{0, 3, 4, 5, -1}, {0, 4, 5, 6, -1}};
+    static const int open_dec[][9] = {{0, 1, 2, 3, 4, 5, 6, -1}, {0, 4, 5, 6, -1}};
+    static const struct {
+        int causal; /* AK_CAUSAL_* */
+        uint32_t nq, nk, window;
+        const int (*want)[9];
+        int token_causal;
+    } cases[] = {
+        {AK_CAUSAL_DEFAULT, 96, 96, 1, causal6, 1}, {AK_CAUSAL_ON, 96, 96, 1, causal6, 1},
+        {AK_CAUSAL_OFF, 96, 96, 1, open6, 0},       {AK_CAUSAL_DEFAULT, 20, 100, 2, causal_dec, 1},
+        {AK_CAUSAL_ON, 20, 100, 2, causal_dec, 1},  {AK_CAUSAL_OFF, 20, 100, 2, open_dec, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ak_pattern p = {.kind = AK_PATTERN_SINKS, .sinks = 1, .window = cases[i].window,
+                        .causal = cases[i].causal};
+        ak_mask m;
+        CU_ASSERT_FATAL(ak_mask_build(&p, cases[i].nq, cases[i].nk, 16, 1, NULL, NULL, 64, &m,
+                                      NULL) == AK_OK);
+        CU_ASSERT_EQUAL(m.token_causal, cases[i].token_causal);
+        check_rows(&m, cases[i].want);
+        ak_mask_free(&m);
+    }
+}
+
+/* Non-causal sinks on a square attention: symmetric (what query block a sees of key block b,
+ * b sees of a), the sink rows and columns complete, not token-causal; and a superset of the
+ * causal pattern with the same parameters. */
+static void test_noncausal_sinks_symmetric(void)
+{
+    static const uint32_t shapes[][2] = {{197, 64}, {1024, 16}, {1000, 32}, {16, 16}, {4096, 128}};
+    static const uint32_t params[][2] = {{1, 0}, {1, 2}, {2, 1}, {3, 5}, {0, 1}, {40, 0}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (size_t t = 0; t < sizeof params / sizeof params[0]; t++) {
+            const uint32_t n = shapes[s][0], B = shapes[s][1];
+            ak_pattern p = {.kind = AK_PATTERN_SINKS, .sinks = params[t][0],
+                            .window = params[t][1], .causal = AK_CAUSAL_OFF};
+            ak_pattern c = p;
+            c.causal = AK_CAUSAL_DEFAULT;
+            ak_mask m, mc;
+            CU_ASSERT_FATAL(ak_mask_build(&p, n, n, B, 2, NULL, NULL, 64, &m, NULL) == AK_OK);
+            CU_ASSERT_FATAL(ak_mask_build(&c, n, n, B, 2, NULL, NULL, 64, &mc, NULL) == AK_OK);
+            CU_ASSERT_EQUAL(m.token_causal, 0);
+            CU_ASSERT_EQUAL(mc.token_causal, 1);
+            check_csr(&m);
+            long bad = 0;
+            for (uint32_t a = 0; a < m.q_blocks; a++)
+                for (uint32_t b = 0; b < m.k_blocks; b++) {
+                    const int on = is_active(&m, 0, a, b);
+                    bad += on != is_active(&m, 0, b, a);
+                    bad += (a < p.sinks || b < p.sinks) && !on; /* global rows and columns */
+                    bad += is_active(&mc, 0, a, b) && !on;      /* causal part kept */
+                    if (!on) /* masked: only ever outside the sinks and the window */
+                        bad += a < p.sinks || b < p.sinks || (a > b ? a - b : b - a) <= p.window;
+                }
+            if (bad)
+                printf("\n    n %u B %u sinks %u window %u: %ld wrong ", n, B, p.sinks, p.window,
+                       bad);
+            CU_ASSERT_EQUAL(bad, 0);
+            ak_mask_free(&m);
+            ak_mask_free(&mc);
+        }
+}
+
 static double density_of(const ak_pattern *p, const ak_inputs *in)
 {
     ak_mask m;
@@ -255,7 +358,61 @@ static void test_density_mapping(void)
                 CU_ASSERT(fabs(alt - want) >= fabs(got - want) - 1e-12);
             }
         }
+    /* Non-causal sinks, fitted by ak_pattern_fit_density: the same brute-force check. */
+    for (double want = 0.05; want < 1.0; want += 0.05) {
+        ak_pattern p = {.kind = AK_PATTERN_SINKS, .causal = AK_CAUSAL_OFF, .seed = 3};
+        CU_ASSERT_FATAL(ak_pattern_fit_density(&p, want, 64) == AK_OK);
+        CU_ASSERT_EQUAL(p.causal, AK_CAUSAL_OFF);
+        CU_ASSERT_EQUAL(p.sinks, 1);
+        CU_ASSERT_EQUAL(p.seed, 3);
+        const double got = density_of(&p, &in);
+        for (uint32_t v = 0; v <= 64; v++) {
+            ak_pattern other = p;
+            other.window = v;
+            const double alt = density_of(&other, &in);
+            if (fabs(alt - want) < fabs(got - want) - 1e-12)
+                printf("\n    non-causal sinks: target %.2f, chose %u (%.3f) but %u gives %.3f ",
+                       want, p.window, got, v, alt);
+            CU_ASSERT(fabs(alt - want) >= fabs(got - want) - 1e-12);
+        }
+        if (want > 0.1) /* above the floor of the sink row and column */
+            CU_ASSERT(fabs(got - want) <= 0.05);
+    }
     ak_inputs_free(&in);
+}
+
+/* ak_pattern_fit_density keeps the caller's kind, seed and a chosen causality, and otherwise
+ * gives what ak_pattern_for_density gives (so existing workloads fit as before). */
+static void test_fit_density_keeps_causality(void)
+{
+    static const int causal[] = {AK_CAUSAL_DEFAULT, AK_CAUSAL_ON, AK_CAUSAL_OFF};
+    for (int kind = 0; kind < AK_PATTERN_COUNT; kind++)
+        for (size_t c = 0; c < 3; c++)
+            for (double want = 0.02; want <= 1.0; want += 0.07) {
+                ak_pattern ref, p = {.kind = (ak_pattern_kind)kind, .causal = causal[c],
+                                     .seed = 9, .window = 77, .topk = 5};
+                CU_ASSERT_FATAL(ak_pattern_for_density((ak_pattern_kind)kind, want, 40, 9, &ref) ==
+                                AK_OK);
+                CU_ASSERT_FATAL(ak_pattern_fit_density(&p, want, 40) == AK_OK);
+                CU_ASSERT_EQUAL(p.kind, kind);
+                CU_ASSERT_EQUAL(p.seed, 9);
+                CU_ASSERT_EQUAL(p.causal, causal[c] ? causal[c] : ref.causal);
+                if (kind == AK_PATTERN_SINKS && causal[c] == AK_CAUSAL_OFF)
+                    continue; /* fitted on the non-causal pattern: test_density_mapping */
+                CU_ASSERT(p.window == ref.window && p.sinks == ref.sinks &&
+                          p.stride == ref.stride && p.random == ref.random && p.topk == ref.topk);
+            }
+    ak_pattern p = {.kind = AK_PATTERN_SINKS, .causal = AK_CAUSAL_OFF, .window = 3};
+    CU_ASSERT_EQUAL(ak_pattern_fit_density(&p, 0.0, 8), AK_EINVAL);
+    CU_ASSERT_EQUAL(p.window, 3); /* unchanged on error */
+    CU_ASSERT_EQUAL(ak_pattern_fit_density(NULL, 0.5, 8), AK_EINVAL);
+    /* The causal fit never goes past about half the grid; the non-causal one reaches 1. */
+    ak_pattern full = {.kind = AK_PATTERN_SINKS, .causal = AK_CAUSAL_OFF};
+    CU_ASSERT_FATAL(ak_pattern_fit_density(&full, 1.0, 16) == AK_OK);
+    ak_mask m;
+    CU_ASSERT_FATAL(ak_mask_build(&full, 256, 256, 16, 1, NULL, NULL, 64, &m, NULL) == AK_OK);
+    CU_ASSERT_DOUBLE_EQUAL(ak_mask_density(&m), 1.0, 0.0);
+    ak_mask_free(&m);
 }
 
 /* The strided fit may end on stride 1 (a single key block, or density 1): the neighbour it then
@@ -352,7 +509,10 @@ int ak_test_register(void)
                     {"random: seeded, reproducible, exact counts", test_random_pattern},
                     {"topk matches an independent recomputation", test_topk_matches_recomputation},
                     {"validity on ragged and token-causal shapes", test_validity_ragged_and_causal},
+                    {"sinks, causal by default and not, by hand", test_sinks_by_hand},
+                    {"non-causal sinks: symmetric, global sink rows and columns", test_noncausal_sinks_symmetric},
                     {"density mapping lands near the target", test_density_mapping},
+                    {"fit_density keeps the chosen causality", test_fit_density_keeps_causality},
                     {"strided density fit reaching stride 1", test_strided_density_reaches_stride_1},
                     {"bitmap printer", test_print_bitmap},
                     {"invalid parameters: EINVAL naming the parameter", test_invalid_parameters});

@@ -39,6 +39,15 @@ void ak_mask_free(ak_mask *m)
     memset(m, 0, sizeof *m);
 }
 
+int ak_pattern_is_causal(const ak_pattern *p)
+{
+    if (p->kind == AK_PATTERN_CAUSAL)
+        return 1;
+    if (p->causal != AK_CAUSAL_DEFAULT)
+        return p->causal > 0;
+    return p->kind == AK_PATTERN_SINKS;
+}
+
 static int block_ok(uint32_t b)
 {
     return b == 16 || b == 32 || b == 64 || b == 128;
@@ -202,7 +211,7 @@ static void gen_row(row_gen *g, uint32_t qb, uint8_t *row)
     const ak_pattern *p = g->p;
     const uint32_t nkb = g->m->k_blocks;
     const int64_t diag = diag_block(g->m, qb);
-    const int causal = p->kind == AK_PATTERN_CAUSAL || p->kind == AK_PATTERN_SINKS || p->causal;
+    const int causal = ak_pattern_is_causal(p);
     uint32_t ncand = 0;
     for (uint32_t kb = 0; kb < nkb; kb++) {
         int on = 0;
@@ -215,7 +224,10 @@ static void gen_row(row_gen *g, uint32_t qb, uint8_t *row)
         case AK_PATTERN_WINDOW:
             on = in_window(kb, diag, p->window, causal);
             break;
-        case AK_PATTERN_SINKS:
+        case AK_PATTERN_SINKS: /* non-causal: the sink query blocks are global too */
+            on = kb < p->sinks || in_window(kb, diag, p->window, causal) ||
+                 (!causal && qb < p->sinks);
+            break;
         case AK_PATTERN_RANDOM:
             on = kb < p->sinks || in_window(kb, diag, p->window, causal);
             break;
@@ -317,8 +329,10 @@ static ak_status fit_param(ak_pattern *p, uint32_t *param, uint32_t lo, uint32_t
     return AK_OK;
 }
 
-ak_status ak_pattern_for_density(ak_pattern_kind kind, double density, uint32_t k_blocks,
-                                 uint64_t seed, ak_pattern *out)
+/* ak_pattern_for_density with the causality the caller chose (AK_CAUSAL_*): only SINKS is
+ * fitted differently when it is AK_CAUSAL_OFF. */
+static ak_status for_density(ak_pattern_kind kind, double density, uint32_t k_blocks,
+                             uint64_t seed, int causal, ak_pattern *out)
 {
     if (!out || (unsigned)kind >= AK_PATTERN_COUNT || !(density > 0.0 && density <= 1.0) ||
         k_blocks == 0)
@@ -338,7 +352,7 @@ ak_status ak_pattern_for_density(ak_pattern_kind kind, double density, uint32_t 
     case AK_PATTERN_WINDOW:
         return fit_param(out, &out->window, 0, k_blocks, 1, density, k_blocks);
     case AK_PATTERN_SINKS:
-        out->causal = 1;
+        out->causal = causal < 0 ? AK_CAUSAL_OFF : AK_CAUSAL_ON;
         out->sinks = 1;
         return fit_param(out, &out->window, 0, k_blocks, 1, density, k_blocks);
     case AK_PATTERN_STRIDED:
@@ -356,6 +370,26 @@ ak_status ak_pattern_for_density(ak_pattern_kind kind, double density, uint32_t 
     }
 }
 
+ak_status ak_pattern_for_density(ak_pattern_kind kind, double density, uint32_t k_blocks,
+                                 uint64_t seed, ak_pattern *out)
+{
+    return for_density(kind, density, k_blocks, seed, AK_CAUSAL_DEFAULT, out);
+}
+
+ak_status ak_pattern_fit_density(ak_pattern *p, double density, uint32_t k_blocks)
+{
+    if (!p)
+        return AK_EINVAL;
+    ak_pattern fitted;
+    ak_status st = for_density(p->kind, density, k_blocks, p->seed, p->causal, &fitted);
+    if (st != AK_OK)
+        return st;
+    if (p->causal != AK_CAUSAL_DEFAULT)
+        fitted.causal = p->causal;
+    *p = fitted;
+    return AK_OK;
+}
+
 ak_status ak_mask_build(const ak_pattern *p, uint32_t nq, uint32_t nk, uint32_t block,
                         uint32_t heads, const int8_t *q, const int8_t *k, uint32_t d,
                         ak_mask *out, const char **why)
@@ -370,9 +404,8 @@ ak_status ak_mask_build(const ak_pattern *p, uint32_t nq, uint32_t nk, uint32_t 
         return AK_EINVAL;
     }
     const int per_head = p->kind == AK_PATTERN_TOPK;
-    const int causal = p->kind == AK_PATTERN_CAUSAL || p->kind == AK_PATTERN_SINKS || p->causal;
     ak_status st = mask_begin(out, nq, nk, block, per_head ? heads : 1,
-                              causal, why);
+                              ak_pattern_is_causal(p), why);
     if (st != AK_OK) {
         ak_mask_free(out);
         return st;

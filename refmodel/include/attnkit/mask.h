@@ -30,7 +30,9 @@ typedef enum {
     AK_PATTERN_DENSE,   /* every block */
     AK_PATTERN_CAUSAL,  /* key blocks up to the diagonal, token-causal */
     AK_PATTERN_WINDOW,  /* |kb - diag| <= window (causal: diag - window <= kb <= diag) */
-    AK_PATTERN_SINKS,   /* first `sinks` key blocks + causal window (StreamingLLM) */
+    AK_PATTERN_SINKS,   /* first `sinks` key blocks + window; causal by default (StreamingLLM);
+                           non-causal: the first `sinks` query blocks also see every key block
+                           (an encoder's global tokens) */
     AK_PATTERN_STRIDED, /* kb == qb (mod stride), plus the diagonal */
     AK_PATTERN_RANDOM,  /* BigBird: `sinks` global blocks + window + `random` seeded blocks */
     AK_PATTERN_TOPK,    /* `topk` key blocks by pooled Q.K score (integer), diagonal forced */
@@ -40,13 +42,24 @@ typedef enum {
 typedef struct {
     ak_pattern_kind kind;
     uint32_t window;  /* WINDOW, SINKS, RANDOM: key blocks beside the diagonal */
-    uint32_t sinks;   /* SINKS: leading key blocks always kept; RANDOM: global blocks */
+    uint32_t sinks;   /* SINKS: leading key blocks always kept (non-causal: and query blocks
+                         that see everything); RANDOM: global blocks */
     uint32_t stride;  /* STRIDED: >= 1 */
     uint32_t random;  /* RANDOM: random key blocks per query block */
     uint32_t topk;    /* TOPK: key blocks per query block, >= 1 */
-    int causal;       /* restrict to key blocks <= diagonal and make the mask token-causal */
+    int causal;       /* AK_CAUSAL_*: restrict to key blocks <= diagonal and make the mask
+                         token-causal (> 0), or not (< 0); 0 is the pattern's default */
     uint64_t seed;    /* RANDOM: seed of the block choice */
 } ak_pattern;
+
+/* Values of ak_pattern.causal. The default is causal for CAUSAL and SINKS and non-causal for
+ * the others; CAUSAL is causal whatever the field says. */
+#define AK_CAUSAL_DEFAULT 0
+#define AK_CAUSAL_ON 1
+#define AK_CAUSAL_OFF (-1)
+
+/* Whether p is causal once its default is applied (ak_pattern.causal). */
+int ak_pattern_is_causal(const ak_pattern *p);
 
 /* Name <-> kind: "dense", "causal", "window", "sinks", "strided", "random", "topk".
  * ak_pattern_from_name returns AK_EINVAL for an unknown name. */
@@ -55,9 +68,16 @@ ak_status ak_pattern_from_name(const char *name, ak_pattern_kind *kind);
 
 /* The documented default parameters of a pattern whose size parameter is chosen so that the
  * fraction of active blocks is close to `density` (0 < density <= 1) on a k_blocks-wide grid.
- * DENSE and CAUSAL ignore density. */
+ * DENSE and CAUSAL ignore density. SINKS is fitted as its default, causal, pattern. */
 ak_status ak_pattern_for_density(ak_pattern_kind kind, double density, uint32_t k_blocks,
                                  uint64_t seed, ak_pattern *out);
+
+/* The same for a pattern whose kind, causality and seed the caller chose: *p becomes what
+ * ak_pattern_for_density(p->kind, density, k_blocks, p->seed) gives, except that a non-zero
+ * p->causal is kept. Only SINKS depends on it: with AK_CAUSAL_OFF its window is fitted on the
+ * non-causal pattern. The others are fitted as ak_pattern_for_density fits them, then the
+ * causality applies. On error *p is unchanged. */
+ak_status ak_pattern_fit_density(ak_pattern *p, double density, uint32_t k_blocks);
 
 /* Builds a mask. TOPK needs q and k ([heads][n][d] int8) and gives one list set per head;
  * every other pattern gives a shared mask (heads = 1) and ignores q, k, d.

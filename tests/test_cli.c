@@ -36,6 +36,8 @@ static void test_bad_flags_exit_2(void)
         {{"accuracy", "stray"}, "stray", "unexpected"},
         {{"mask", "--cols", "2"}, "--cols", "8..1024"},
         {{"mask", "--heads", "2", "--head", "2"}, "--head", "below --heads"},
+        {{"mask", "--pattern", "sinks", "--causal", "maybe"}, "--causal", "yes or no"},
+        {{"mask", "--pattern", "causal", "--causal", "no"}, "--causal", "always causal"},
         {{"frobnicate"}, "frobnicate", "accuracy, estimate, mask"},
         {{"prune", "--keep", "0"}, "--keep", "(0, 1]"},
         {{"prune", "--keep", "1.5"}, "--keep", "(0, 1]"},

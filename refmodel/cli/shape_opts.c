@@ -16,6 +16,7 @@ enum {
     OPT_BLOCK,
     OPT_PATTERN,
     OPT_DENSITY,
+    OPT_CAUSAL,
     OPT_SEED,
     OPT_JSON,
     OPT_HELP
@@ -28,6 +29,7 @@ static const struct option shape_longopts[] = {
     {"block", required_argument, NULL, OPT_BLOCK},
     {"pattern", required_argument, NULL, OPT_PATTERN},
     {"density", required_argument, NULL, OPT_DENSITY},
+    {"causal", required_argument, NULL, OPT_CAUSAL},
     {"seed", required_argument, NULL, OPT_SEED},
     {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, OPT_HELP},
@@ -75,6 +77,12 @@ static int shape_option(const char *cmd, int code, const char *arg, ak_shape_opt
     case OPT_DENSITY:
         o->density_set = 1;
         return ak_cli_double(cmd, "--density", arg, 0.0, 1.0, &o->density);
+    case OPT_CAUSAL:
+        if (!strcmp(arg, "yes") || !strcmp(arg, "no")) {
+            o->causal = arg[0] == 'y' ? AK_CAUSAL_ON : AK_CAUSAL_OFF;
+            return 0;
+        }
+        return ak_cli_usage_error(cmd, "--causal: expected yes or no, got '%s'", arg);
     case OPT_SEED:
         return ak_cli_u64(cmd, "--seed", arg, &o->seed);
     case OPT_JSON:
@@ -91,6 +99,10 @@ static int shape_finish(const char *cmd, const ak_shape_opts *o)
                                   "--density: pattern '%s' has no density; use it with window, "
                                   "sinks, strided, random or topk",
                                   ak_pattern_name(o->pattern));
+    if (o->pattern == AK_PATTERN_CAUSAL && o->causal == AK_CAUSAL_OFF)
+        return ak_cli_usage_error(cmd,
+                                  "--causal: pattern 'causal' is always causal (non-causal: "
+                                  "dense, or window or sinks with --causal no)");
     return 0;
 }
 
@@ -127,10 +139,10 @@ int ak_shape_parse(const char *cmd, int argc, char **argv, const struct option *
 int ak_shape_mask(const char *cmd, const ak_shape_opts *o, const int8_t *q, const int8_t *k,
                   ak_mask *mask)
 {
-    ak_pattern p;
+    ak_pattern p = {.kind = o->pattern, .causal = o->causal, .seed = o->seed};
     uint32_t k_blocks = (o->n + o->block - 1) / o->block;
     const char *why = NULL;
-    if (ak_pattern_for_density(o->pattern, o->density, k_blocks, o->seed, &p) != AK_OK)
+    if (ak_pattern_fit_density(&p, o->density, k_blocks) != AK_OK)
         return ak_cli_usage_error(cmd, "--density: must be in (0, 1], got %g", o->density);
     ak_status st = ak_mask_build(&p, o->n, o->n, o->block, o->heads, q, k, o->d, mask, &why);
     if (st == AK_EINVAL)

@@ -1,5 +1,6 @@
 /* The workload-shape flags shared by subcommands (--n --d --heads --block --pattern --density
- * --seed): their getopt table entries, defaults, validation and the mask they describe. */
+ * --causal --seed): their getopt table entries, defaults, validation and the mask they
+ * describe. */
 #ifndef ATTNKIT_SHAPE_OPTS_H
 #define ATTNKIT_SHAPE_OPTS_H
 
@@ -13,6 +14,7 @@ typedef struct {
     ak_pattern_kind pattern;
     double density;
     int density_set;
+    int causal; /* --causal: AK_CAUSAL_ON/OFF, or AK_CAUSAL_DEFAULT (the pattern's own) */
     uint64_t seed;
     int json; /* --json: machine-readable output */
 } ak_shape_opts;
@@ -28,6 +30,9 @@ typedef struct {
     "  --pattern P    dense, causal, window, sinks, strided, random, topk (default dense)\n"   \
     "  --density X    fraction of active blocks in (0, 1] for window, sinks, strided,\n"       \
     "                 random and topk (default 0.25); see docs/masks.md\n"                     \
+    "  --causal C     yes or no: only key blocks up to the diagonal, token-causal (default\n"   \
+    "                 yes for causal and sinks, no for the others; sinks with no: the first\n" \
+    "                 block's queries and keys are global, as an encoder's)\n"                 \
     "  --seed S       seed of every random choice (default 1)\n"                               \
     "  --json         machine-readable output (JSON on stdout)\n"                              \
     "  --help         this text\n"

@@ -43,9 +43,9 @@ static void test_bad_flags_exit_2(void)
         {{"prune", "--keep", "1.5"}, "--keep", "(0, 1]"},
         {{"prune", "--keep", "1e-9"}, "--keep", "rounds to 0 parts per million"},
         {{"workload"}, "--preset", "exactly one"},
-        {{"workload", "--preset", "a", "--file", "b"}, "--file", "exactly one"},
+        {{"workload", "--preset", "a", "--workload", "b"}, "--workload", "exactly one"},
         {{"workload", "--preset", "deit-huge"}, "deit-huge", "deit-small"},
-        {{"workload", "--file", "/nonexistent/w.json"}, "/nonexistent/w.json", "cannot open"},
+        {{"workload", "--workload", "/nonexistent/w.json"}, "/nonexistent/w.json", "cannot open"},
         {{"workload", "--preset", "deit-small", "--dump", "--json"}, "--dump", "choose one"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -123,6 +123,36 @@ static void test_workload_plan_json(void)
     cJSON_Delete(j);
 }
 
+/* `workload --workload FILE`, as vecgen and estimate spell it; the old `--file` still works
+ * after one line on stderr saying so. */
+static void test_workload_flag_and_old_name(void)
+{
+    static char first[1 << 16];
+    const char *file = "vectors/workloads/deit-small-sparse-layer.json";
+    const char *args[] = {"workload", "--workload", file, "--json", NULL};
+    CU_ASSERT_EQUAL_FATAL(ak_test_run_cli(first, sizeof first, args), 0);
+    cJSON *j = cJSON_Parse(first);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(j, "workload")),
+                           "deit-small-sparse-layer");
+    cJSON_Delete(j);
+    const char *notice = "attnkit workload: --file is now --workload\n";
+    const char *old[] = {"workload", "--file", file, "--json", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, old), 0);
+    CU_ASSERT_FATAL(!strncmp(buf, notice, strlen(notice)));
+    CU_ASSERT_STRING_EQUAL(buf + strlen(notice), first); /* then the same output */
+    const char *twice[] = {"workload", "--file", file, "--file", file, "--json", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, twice), 0);
+    CU_ASSERT_STRING_EQUAL(buf + strlen(notice), first); /* the notice once */
+    const char *bad[] = {"workload", "--file", "/nonexistent/w.json", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, bad), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "cannot open"));
+    const char *help[] = {"workload", "--help", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, help), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "--workload"));
+    CU_ASSERT_PTR_NULL(strstr(buf, "--file"));
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("cli", {"bad flags: one line naming flag and allowed values, exit 2", test_bad_flags_exit_2},
@@ -130,5 +160,6 @@ int ak_test_register(void)
                     {"--help on every command", test_help_everywhere},
                     {"accuracy --json is valid JSON with the results", test_accuracy_json},
                     {"same seed, same output", test_same_seed_same_output},
-                    {"workload --json plan", test_workload_plan_json});
+                    {"workload --json plan", test_workload_plan_json},
+                    {"workload --workload FILE; --file still works, with a notice", test_workload_flag_and_old_name});
 }

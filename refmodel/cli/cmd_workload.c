@@ -15,7 +15,7 @@ static const char *const CMD = "workload";
 
 static void help(void)
 {
-    printf("usage: attnkit workload (--preset NAME | --file FILE) [--json | --dump]\n"
+    printf("usage: attnkit workload (--preset NAME | --workload FILE) [--json | --dump]\n"
            "       attnkit workload --list-presets\n\n"
            "Shows a workload's plan without running it: tokens entering each layer, the mask's\n"
            "block density, the attention MACs (Q.K^T + P.V over active blocks, all heads), and\n"
@@ -23,7 +23,7 @@ static void help(void)
            "Workload files: docs/workloads.md.\n\n"
            "flags:\n"
            "  --preset NAME  a built-in workload (see --list-presets)\n"
-           "  --file FILE    a JSON workload file\n"
+           "  --workload F   a JSON workload file (docs/workloads.md)\n"
            "  --list-presets list the presets with a line each\n"
            "  --dump         print the workload as a workload file (JSON)\n"
            "  --json         print the plan as JSON\n"
@@ -141,18 +141,24 @@ static int show_plan(const ak_workload *w, int json)
 int ak_cmd_workload(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"preset", required_argument, NULL, 'p'}, {"file", required_argument, NULL, 'f'},
+        {"preset", required_argument, NULL, 'p'}, {"workload", required_argument, NULL, 'w'},
+        {"file", required_argument, NULL, 'f'}, /* the old name of --workload, not in --help */
         {"list-presets", no_argument, NULL, 'l'}, {"dump", no_argument, NULL, 'D'},
         {"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *preset = NULL, *file = NULL;
-    int list = 0, dump = 0, json = 0, c;
+    int list = 0, dump = 0, json = 0, old_flag = 0, c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': preset = optarg; break;
-        case 'f': file = optarg; break;
+        case 'w': file = optarg; break;
+        case 'f':
+            if (!old_flag++) /* scripts written for the old name keep working */
+                fprintf(stderr, "attnkit workload: --file is now --workload\n");
+            file = optarg;
+            break;
         case 'l': list = 1; break;
         case 'D': dump = 1; break;
         case 'j': json = 1; break;
@@ -171,7 +177,7 @@ int ak_cmd_workload(int argc, char **argv)
     ak_workload *w = malloc(sizeof *w);
     if (!w)
         return AK_EXIT_FAIL;
-    int rc = ak_cli_load_workload(CMD, preset, file, "--file", w);
+    int rc = ak_cli_load_workload(CMD, preset, file, "--workload", w);
     if (rc == 0 && dump) {
         char *text = ak_workload_to_json(w);
         rc = text ? AK_EXIT_OK : AK_EXIT_FAIL;

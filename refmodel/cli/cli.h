@@ -14,6 +14,7 @@ enum {
 };
 
 int ak_cmd_accuracy(int argc, char **argv);
+int ak_cmd_accuracy_real(int argc, char **argv); /* accuracy --npy-dir: real tensors */
 int ak_cmd_mask(int argc, char **argv);
 int ak_cmd_workload(int argc, char **argv);
 int ak_cmd_prune(int argc, char **argv);

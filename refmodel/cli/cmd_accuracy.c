@@ -19,7 +19,8 @@ static void help(void)
            "model (docs/numerics.md) and a float64 reference on the same inputs, and reports\n"
            "the SQNR of the output before requantisation, the int8 output error in LSBs, and\n"
            "the fraction of int8 outputs equal to the correctly rounded float64 result. The\n"
-           "output scale is calibrated per head from the float64 output (max |o| / 127).\n\n"
+           "output scale is calibrated per head from the float64 output (max |o| / 127).\n"
+           "Real tensors: attnkit accuracy --npy-dir DIR --help (the error budget per layer).\n\n"
            "flags:\n" AK_SHAPE_HELP
            "  --logits L     gauss1 (N(0,1)), gauss3 (N(0,9)), peaky (gauss1 + a first-token\n"
            "                 sink ~8 nats up) or extreme (all inputs -128/127) (default gauss1)\n"
@@ -120,6 +121,9 @@ static int fail(const char *what, ak_status st)
 
 int ak_cmd_accuracy(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++) /* real tensors: cmd_accuracy_real.c */
+        if (!strcmp(argv[i], "--npy-dir") || !strncmp(argv[i], "--npy-dir=", 10))
+            return ak_cmd_accuracy_real(argc, argv);
     accuracy_opts o;
     int rc = parse(argc, argv, &o);
     if (rc)

@@ -17,9 +17,7 @@ typedef struct {
     atomic_uint next; /* next (head, row) to do */
 } f64_ctx;
 
-/* valid[j] = whether key j is valid for query i of head h (numerics.md section 4), found by
- * walking the row's active blocks and the token-causal limit. */
-static void row_validity(const ak_attn_job *job, uint32_t h, uint32_t i, uint8_t *valid)
+void ak_row_validity(const ak_attn_job *job, uint32_t h, uint32_t i, uint8_t *valid)
 {
     const ak_mask *m = job->mask;
     int64_t lim = job->nk;
@@ -98,7 +96,7 @@ static void *f64_worker(void *arg)
         if (x >= job->heads * job->nq)
             break;
         uint32_t h = x / job->nq, i = x % job->nq;
-        row_validity(job, h, i, valid);
+        ak_row_validity(job, h, i, valid);
         f64_row(job, &ctx->scales[h], h, i, valid, p, ctx->out + (uint64_t)x * job->d);
     }
     free(p);
@@ -169,7 +167,7 @@ ak_status ak_attention_f32_blas(const ak_attn_job *job, const ak_head_scales *sc
             for (uint32_t r = 0; r < rows; r++) {
                 float *row = s + (uint64_t)r * nk, mx = -INFINITY, sum = 0.0f;
                 const uint32_t i = r0 + r;
-                row_validity(job, h, i, valid);
+                ak_row_validity(job, h, i, valid);
                 for (uint32_t j = 0; j < nk; j++) {
                     row[j] = valid[j] ? row[j] : -INFINITY;
                     mx = fmaxf(mx, row[j]);
@@ -206,7 +204,7 @@ ak_status ak_attention_probs_f64(const ak_attn_job *job, const ak_head_scales *s
         return AK_ENOMEM;
     for (uint32_t h = 0; h < job->heads; h++)
         for (uint32_t r = 0; r < rows; r++) {
-            row_validity(job, h, row0 + r, valid);
+            ak_row_validity(job, h, row0 + r, valid);
             f64_probs_row(job, &scales[h], h, row0 + r, valid,
                           probs + ((uint64_t)h * rows + r) * job->nk);
         }

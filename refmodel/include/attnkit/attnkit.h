@@ -6,6 +6,7 @@
 #include "attnkit/attention.h"
 #include "attnkit/cycle_model.h"
 #include "attnkit/estimate.h"
+#include "attnkit/error_budget.h"
 #include "attnkit/exp2.h"
 #include "attnkit/fixed.h"
 #include "attnkit/float_ref.h"

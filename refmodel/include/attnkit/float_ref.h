@@ -14,6 +14,10 @@
 extern "C" {
 #endif
 
+/* valid[j] (nk entries) = whether key j is valid for query i of head h (numerics.md
+ * section 4): the row's active blocks and the token-causal limit; all keys with no mask. */
+void ak_row_validity(const ak_attn_job *job, uint32_t h, uint32_t i, uint8_t *valid);
+
 /* out: [H][nq][d] real outputs: softmax(s_q s_k Q.K^T / sqrt(d)) . (s_v V), in float64 with
  * max subtraction. scales: [H]. */
 ak_status ak_attention_f64(const ak_attn_job *job, const ak_head_scales *scales, double *out);

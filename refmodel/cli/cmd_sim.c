@@ -62,6 +62,7 @@ typedef struct {
     ak_head_quant *quant;
     ak_mask mask;
     ak_attn_job job;
+    const cJSON *saturation; /* the manifest's saturation counts of the expected output */
 } layer_data;
 
 static void layer_free(layer_data *L)
@@ -108,6 +109,7 @@ static ak_status layer_load(const char *dir, const cJSON *lj, layer_data *L, cha
         return AK_EINVAL;
     }
     const char *ld = jd->valuestring;
+    L->saturation = cJSON_GetObjectItemCaseSensitive(lj, "saturation");
     ak_status st = AK_OK;
     if ((st = load_npy(dir, ld, "q.npy", AK_DT_I8, 3, &L->q, err, errlen)) ||
         (st = load_npy(dir, ld, "k.npy", AK_DT_I8, 3, &L->k, err, errlen)) ||
@@ -258,6 +260,12 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
     free(out);
     const ak_drv_info *inf = ak_drv_get_info(drv);
     const prediction p = predict(inf, o, j, &r);
+    int sat_ok = 1;
+    const double sat_out = L->saturation ? num(L->saturation, "out", &sat_ok) : 0.0;
+    char where[48];
+    snprintf(where, sizeof where, "layer %d's expected output", layer_no);
+    if (L->saturation && sat_ok)
+        ak_cli_warn_saturation(CMD, where, (uint64_t)sat_out, n);
     /* deterministic memory: cycles, stall cycles and MACs exactly as the model says */
     /* jittered memory: a run is one draw, so the prediction is expected within 3 %, or within
        three standard deviations of the draws for a job so short that a handful of random
@@ -323,6 +331,8 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
         cJSON_AddNumberToObject(l, "seconds_at_clock", secs);
         cJSON_AddNumberToObject(l, "gmac_per_s", gmacs);
         cJSON_AddNumberToObject(l, "host_seconds", host_s);
+        if (L->saturation)
+            cJSON_AddItemToObject(l, "expected_saturation", cJSON_Duplicate(L->saturation, 1));
         cJSON_AddItemToArray(arr, l);
         return pass;
     }
@@ -343,6 +353,9 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
     printf(", MAC utilisation %.1f%% of %u PEs; %.2f us, %.2f GMAC/s at %g MHz; simulated in "
            "%.2f s\n",
            100 * util, inf->pes, secs * 1e6, gmacs, o->mhz, host_s);
+    if (L->saturation && sat_ok)
+        printf("  expected output: %.0f of %llu int8 values saturated (%.3f%%; numerics.md 3.3)\n",
+               sat_out, (unsigned long long)n, 100.0 * sat_out / (double)n);
     if (!p.ok) {
         printf("  %s\n", p.why);
     } else {

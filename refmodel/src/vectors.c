@@ -495,6 +495,29 @@ static void rm_tree(const char *path)
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Creates the missing parent directories of `path` (mkdir -p of its dirname); the first one it
+ * had to create goes into made[] (empty if none). 0 or -1 with errno. */
+static int make_parents(const char *path, char *made, size_t cap)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
+        *p = '\0';
+        struct stat sb;
+        if (stat(buf, &sb) != 0) {
+            if (mkdir(buf, 0777) != 0)
+                return -1;
+            if (!made[0])
+                snprintf(made, cap, "%s", buf);
+        }
+        *p = '/';
+    }
+    return 0;
+}
+
 static ak_status write_manifest(const char *root, cJSON *man, const errbuf *e)
 {
     char path[4096];
@@ -522,12 +545,19 @@ ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *o
     struct stat sb;
     if (stat(out_dir, &sb) == 0 && !o->force)
         return fail(&e, AK_EINVAL, "%s: already exists (use --force to replace it)", out_dir);
-    char tmp[4096];
+    char tmp[4096], made[4096] = "";
     if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", out_dir) >= (int)sizeof tmp)
         return fail(&e, AK_EINVAL, "%s: path too long", out_dir);
-    if (!mkdtemp(tmp))
-        return fail(&e, AK_EIO, "%s: cannot create a directory beside it: %s", out_dir,
+    if (make_parents(out_dir, made, sizeof made) != 0)
+        return fail(&e, AK_EIO, "%s: cannot create its parent directory: %s", out_dir,
                     strerror(errno));
+    if (!mkdtemp(tmp)) {
+        int er = errno;
+        if (made[0])
+            rm_tree(made);
+        return fail(&e, AK_EIO, "%s: cannot create a directory beside it: %s", out_dir,
+                    strerror(er));
+    }
     cJSON *man = cJSON_CreateObject();
     cJSON_AddStringToObject(man, "format", AK_VECTORS_FORMAT);
     cJSON_AddNumberToObject(man, "version", AK_VECTORS_VERSION);
@@ -563,8 +593,11 @@ ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *o
     if (st == AK_OK && rename(tmp, out_dir) != 0)
         st = fail(&e, AK_EIO, "%s: cannot move the finished vectors into place: %s", out_dir,
                   strerror(errno));
-    if (st != AK_OK)
+    if (st != AK_OK) {
         rm_tree(tmp);
+        if (made[0]) /* the parents this run created: nothing is left behind */
+            rm_tree(made);
+    }
     return st;
 }
 

@@ -155,11 +155,42 @@ static void test_missing_file(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/w.json: cannot open"));
 }
 
+static void test_causal_false_round_trip(void)
+{
+    /* "causal": false on sinks (whose default is causal) must survive parse -> dump -> parse,
+     * and give the non-causal mask: query block 0 sees every key block */
+    static const char doc[] =
+        "{\"format\":\"attnkit-workload\",\"version\":2,\"kind\":\"vision\",\"tokens\":256,"
+        "\"heads\":2,\"head_dim\":32,\"block\":32,\"layers\":[{\"mask\":{\"pattern\":\"sinks\","
+        "\"density\":0.5,\"causal\":false}},{\"mask\":{\"pattern\":\"sinks\",\"density\":0.3}}]}";
+    ak_workload a, b;
+    char err[256] = "";
+    CU_ASSERT_EQUAL_FATAL(ak_workload_parse(doc, strlen(doc), "t", &a, err, sizeof err), AK_OK);
+    char *text = ak_workload_to_json(&a);
+    CU_ASSERT_EQUAL_FATAL(ak_workload_parse(text, strlen(text), "dump", &b, err, sizeof err), AK_OK);
+    free(text);
+    CU_ASSERT_EQUAL(b.layers[0].parts[0].pattern.causal, AK_CAUSAL_OFF);
+    CU_ASSERT_EQUAL(b.layers[1].parts[0].pattern.causal, AK_CAUSAL_DEFAULT);
+    for (uint32_t l = 0; l < 2; l++) {
+        ak_mask ma, mb;
+        CU_ASSERT_FATAL(ak_workload_layer_mask(&a, l, 256, NULL, NULL, &ma, NULL) == AK_OK);
+        CU_ASSERT_FATAL(ak_workload_layer_mask(&b, l, 256, NULL, NULL, &mb, NULL) == AK_OK);
+        CU_ASSERT_EQUAL(ma.token_causal, l == 1);
+        uint32_t na, nb;
+        const uint32_t *la = ak_mask_list(&ma, 0, 0, &na), *lb = ak_mask_list(&mb, 0, 0, &nb);
+        CU_ASSERT(na == nb && !memcmp(la, lb, sizeof *la * na));
+        CU_ASSERT_EQUAL(na, l == 0 ? 8u : 1u); /* global first query block vs causal */
+        ak_mask_free(&ma);
+        ak_mask_free(&mb);
+    }
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("workload", {"presets survive a JSON round trip", test_presets_round_trip},
                     {"deit-small plan: tokens and MACs", test_deit_small_plan},
                     {"llm-4k plan is sparse", test_llm_plan_is_sparse},
                     {"schema violations name source, field, expectation", test_schema_errors},
-                    {"unreadable file", test_missing_file});
+                    {"unreadable file", test_missing_file},
+                    {"causal: false survives a round trip", test_causal_false_round_trip});
 }

@@ -104,7 +104,7 @@ static ak_status parse_part(const errctx *e, const cJSON *o, uint32_t layer, ak_
     const cJSON *causal = cJSON_GetObjectItemCaseSensitive(o, "causal");
     if (causal && !cJSON_IsBool(causal))
         return fail(e, "%s.causal: expected true or false", where);
-    p->causal = cJSON_IsTrue(causal);
+    p->causal = !causal ? AK_CAUSAL_DEFAULT : cJSON_IsTrue(causal) ? AK_CAUSAL_ON : AK_CAUSAL_OFF;
     uint64_t seed = 0;
     if ((st = get_u32(e, o, "window", 0, 0, AK_MAX_TOKENS, &p->window)) ||
         (st = get_u32(e, o, "sinks", 0, 0, AK_MAX_TOKENS, &p->sinks)) ||
@@ -425,8 +425,8 @@ static cJSON *part_json(const ak_mask_part *part)
         for (int i = 0; i < 5; i++)
             cJSON_AddNumberToObject(o, names[i], vals[i]);
     }
-    if (p->causal)
-        cJSON_AddTrueToObject(o, "causal");
+    if (p->causal != AK_CAUSAL_DEFAULT) /* as written: parsing it back gives the same */
+        cJSON_AddBoolToObject(o, "causal", p->causal > 0);
     if (p->seed)
         cJSON_AddNumberToObject(o, "seed", (double)p->seed);
     return o;
@@ -499,11 +499,8 @@ ak_status ak_workload_layer_mask(const ak_workload *w, uint32_t layer, uint32_t 
     ak_status st = AK_OK;
     for (uint32_t x = 0; st == AK_OK && x < s->n_parts; x++) {
         ak_pattern p = s->parts[x].pattern;
-        if (s->parts[x].density > 0.0) {
-            const int causal = p.causal;
-            st = ak_pattern_for_density(p.kind, s->parts[x].density, k_blocks, p.seed, &p);
-            p.causal |= causal;
-        }
+        if (s->parts[x].density > 0.0)
+            st = ak_pattern_fit_density(&p, s->parts[x].density, k_blocks);
         if (p.kind == AK_PATTERN_RANDOM && p.seed == 0)
             p.seed = w->seed + layer; /* a layer's random mask follows the workload seed */
         ak_mask part, merged;

@@ -523,6 +523,10 @@ static void test_random_jobs(void)
         if (kind == AK_PATTERN_WINDOW || kind == AK_PATTERN_STRIDED ||
             kind == AK_PATTERN_RANDOM || kind == AK_PATTERN_TOPK)
             p.causal = causal;
+        if (kind == AK_PATTERN_SINKS) { /* causal or the encoder form, each fitted as such */
+            p.causal = causal ? AK_CAUSAL_ON : AK_CAUSAL_OFF;
+            CU_ASSERT_FATAL(ak_pattern_fit_density(&p, density, kblocks) == AK_OK);
+        }
         ak_drv *dv = i % 4 == 3 ? jittered() : plain();
         job_data w;
         const char *why = NULL;
@@ -531,7 +535,7 @@ static void test_random_jobs(void)
                  "config %llu: heads %u nq %u nk %u d %u block %u pattern %s%s density %.3f "
                  "inputs %s seed %llu memory %s",
                  (unsigned long long)i, heads, nq, nk, d, block, ak_pattern_name(kind),
-                 p.causal ? " (causal)" : "", density, ak_logit_dist_name(dist),
+                 ak_pattern_is_causal(&p) ? " (causal)" : "", density, ak_logit_dist_name(dist),
                  (unsigned long long)jseed, dv == drv_jitter ? "jittered" : "plain");
         ak_status st = job_make(&w, heads, nq, nk, d, block, &p, dist, jseed, &why);
         if (st != AK_OK) {

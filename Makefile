@@ -131,6 +131,14 @@ realdata: deps ## real Q/K/V of all-MiniLM-L6-v2 (6 layers, float32) at N=256, 1
 	$(PYTHON) scripts/realdata.py --out $(BUILD)/realdata/minilm-l6-n512 --tokens 512 --force \
 	  --cache $(BUILD)/realdata/cache
 
+# Accuracy next to cycles on real tensors: mask pattern x density x block and EViT keep rates,
+# attnkit accuracy (SQNR vs float64) against attnkit estimate (speed-up), docs/accuracy-sweep.md.
+.PHONY: accuracy-sweep
+ACC_NPY = $(if $(wildcard $(BUILD)/realdata/minilm-l6-n256/layer01/q.npy),$(BUILD)/realdata/minilm-l6-n256,vectors/real/minilm-l6-n128)
+accuracy-sweep: deps $(CLI) ## real-tensor accuracy vs cycle-model speed-up (masks, EViT): CSV, Pareto plot, summary in build/reports/accuracy/
+	$(PYTHON) scripts/accuracy_sweep.py --attnkit $(CLI) --npy-dir $(ACC_NPY) \
+	  --out $(BUILD)/reports/accuracy --force --jobs 2
+
 COUNT ?= 100
 JOBS  ?= $(shell nproc)
 SEED  ?= 1

@@ -107,11 +107,11 @@ int ak_cli_output_scale(const char *cmd, const char *arg, ak_quant_spec *q)
 }
 
 int ak_cli_warn_saturation(const char *cmd, const char *where, uint64_t saturated,
-                           uint64_t total)
+                           uint64_t total, int quiet)
 {
     const double rate = total ? (double)saturated / (double)total : 0.0;
-    if (rate <= AK_SAT_WARN_RATE)
-        return 0;
+    if (rate <= AK_SAT_WARN_RATE || quiet)
+        return rate > AK_SAT_WARN_RATE;
     fprintf(stderr,
             "attnkit %s: warning: %s: %.2f%% of the int8 outputs saturate (%llu of %llu; above "
             "%.1f%%): the output scale clips the data; try --output-scale calibrated\n",

@@ -44,10 +44,12 @@ int ak_cli_output_scale(const char *cmd, const char *arg, ak_quant_spec *q);
     "                    (s_v / 8, numerics v1) or given (scales.npy's 4th column); default:\n"   \
     "                    the workload's, else given when scales.npy has it, else calibrated\n"
 
-/* Prints "attnkit <cmd>: warning: ..." on stderr when `saturated` of `total` int8 outputs
- * exceed AK_SAT_WARN_RATE; `where` names the layer or run. Returns whether it warned. */
+/* Whether `saturated` of `total` int8 outputs exceed AK_SAT_WARN_RATE; if so and not `quiet`,
+ * prints "attnkit <cmd>: warning: <where>: ..." on stderr. With --json the commands pass
+ * quiet and put the answer into the document ("saturation_warning"), so stdout and stderr
+ * together stay one JSON document. */
 int ak_cli_warn_saturation(const char *cmd, const char *where, uint64_t saturated,
-                           uint64_t total);
+                           uint64_t total, int quiet);
 
 /* A monotonic clock in seconds, for the host-time figures. */
 double ak_cli_seconds(void);

@@ -62,6 +62,7 @@ typedef struct {
     ak_oscale_policy policy;
     ak_head_budget *hb; /* [heads]; hb[h].sat.out per head */
     ak_sat_counts sat;  /* the layer's saturations */
+    int sat_warning;    /* above AK_SAT_WARN_RATE */
     int pruned;
     ak_prune_agreement pa;
     uint32_t next_tokens;
@@ -83,6 +84,19 @@ static uint64_t sat_out(const layer_result *r, uint64_t *outputs)
 }
 
 #define MIN_OF(r, field) min_over(r, offsetof(ak_head_budget, field))
+
+/* The layer's row: every SQNR term at its minimum over the heads, the mean of the heads' mean
+ * mass kept and the worst row's mass. */
+static ak_head_budget layer_mins(const layer_result *r)
+{
+    ak_head_budget m = {
+        .total_db = MIN_OF(r, total_db), .input_quant_db = MIN_OF(r, input_quant_db),
+        .fixed_point_db = MIN_OF(r, fixed_point_db), .output_quant_db = MIN_OF(r, output_quant_db),
+        .mask_db = MIN_OF(r, mask_db), .mass_kept_min = MIN_OF(r, mass_kept_min)};
+    for (uint32_t h = 0; h < r->heads; h++)
+        m.mass_kept_mean += r->hb[h].mass_kept_mean / r->heads;
+    return m;
+}
 
 /* A dB figure for JSON: null when infinite (the stage adds no error). */
 static void add_db(cJSON *o, const char *name, double db)
@@ -112,22 +126,17 @@ static cJSON *layer_json(const layer_result *r)
     cJSON_AddStringToObject(o, "mask", r->mask);
     cJSON_AddNumberToObject(o, "density", r->density);
     cJSON_AddStringToObject(o, "output_scale", ak_oscale_name(r->policy));
-    ak_head_budget mins = {
-        .total_db = MIN_OF(r, total_db), .input_quant_db = MIN_OF(r, input_quant_db),
-        .fixed_point_db = MIN_OF(r, fixed_point_db), .output_quant_db = MIN_OF(r, output_quant_db),
-        .mask_db = MIN_OF(r, mask_db)};
+    const ak_head_budget mins = layer_mins(r);
     cJSON_AddItemToObject(o, "sqnr_db_min_over_heads", budget_json(&mins));
-    double mass = 0.0;
-    for (uint32_t h = 0; h < r->heads; h++)
-        mass += r->hb[h].mass_kept_mean / r->heads;
     cJSON *m = cJSON_AddObjectToObject(o, "mass_kept");
-    cJSON_AddNumberToObject(m, "mean", mass);
-    cJSON_AddNumberToObject(m, "min_row", MIN_OF(r, mass_kept_min));
+    cJSON_AddNumberToObject(m, "mean", mins.mass_kept_mean);
+    cJSON_AddNumberToObject(m, "min_row", mins.mass_kept_min);
     uint64_t outputs, out = sat_out(r, &outputs);
     cJSON *s = cJSON_AddObjectToObject(o, "saturation");
     cJSON_AddNumberToObject(s, "out", (double)out);
     cJSON_AddNumberToObject(s, "outputs", (double)outputs);
     cJSON_AddNumberToObject(s, "out_rate", (double)out / (double)outputs);
+    cJSON_AddBoolToObject(s, "warning", r->sat_warning);
     cJSON_AddNumberToObject(s, "o_fx", (double)r->sat.o_fx);
     cJSON_AddNumberToObject(s, "logits", (double)r->sat.logits);
     cJSON *cl = cJSON_AddArrayToObject(s, "clipped_qkv");
@@ -188,16 +197,10 @@ static void print_row(const char *who, const ak_head_budget *b, double mass, dou
 static void print_layer(const layer_result *r, int per_head)
 {
     char who[32];
-    ak_head_budget mins = {
-        .total_db = MIN_OF(r, total_db), .input_quant_db = MIN_OF(r, input_quant_db),
-        .fixed_point_db = MIN_OF(r, fixed_point_db), .output_quant_db = MIN_OF(r, output_quant_db),
-        .mask_db = MIN_OF(r, mask_db)};
-    double mass = 0.0;
-    for (uint32_t h = 0; h < r->heads; h++)
-        mass += r->hb[h].mass_kept_mean / r->heads;
+    const ak_head_budget mins = layer_mins(r);
     uint64_t outputs, sat = sat_out(r, &outputs);
     snprintf(who, sizeof who, "%5u", r->layer);
-    print_row(who, &mins, mass, MIN_OF(r, mass_kept_min), sat, outputs);
+    print_row(who, &mins, mins.mass_kept_mean, mins.mass_kept_min, sat, outputs);
     for (uint32_t h = 0; per_head && h < r->heads; h++) {
         snprintf(who, sizeof who, "  h%-3u", h);
         print_row(who, &r->hb[h], r->hb[h].mass_kept_mean, r->hb[h].mass_kept_min,
@@ -431,7 +434,7 @@ int ak_cmd_accuracy_real(int argc, char **argv)
             uint64_t outputs, sat = sat_out(&res[l], &outputs);
             snprintf(where, sizeof where, "layer %u (output scale %s)", l + 1,
                      ak_oscale_name(res[l].policy));
-            ak_cli_warn_saturation(CMD, where, sat, outputs);
+            res[l].sat_warning = ak_cli_warn_saturation(CMD, where, sat, outputs, o.json);
         }
     }
     if (rc == 0 && o.json) {

@@ -264,8 +264,8 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
     const double sat_out = L->saturation ? num(L->saturation, "out", &sat_ok) : 0.0;
     char where[48];
     snprintf(where, sizeof where, "layer %d's expected output", layer_no);
-    if (L->saturation && sat_ok)
-        ak_cli_warn_saturation(CMD, where, (uint64_t)sat_out, n);
+    const int sat_high = L->saturation && sat_ok &&
+                         ak_cli_warn_saturation(CMD, where, (uint64_t)sat_out, n, o->json);
     /* deterministic memory: cycles, stall cycles and MACs exactly as the model says */
     /* jittered memory: a run is one draw, so the prediction is expected within 3 %, or within
        three standard deviations of the draws for a job so short that a handful of random
@@ -331,8 +331,10 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
         cJSON_AddNumberToObject(l, "seconds_at_clock", secs);
         cJSON_AddNumberToObject(l, "gmac_per_s", gmacs);
         cJSON_AddNumberToObject(l, "host_seconds", host_s);
-        if (L->saturation)
+        if (L->saturation) {
             cJSON_AddItemToObject(l, "expected_saturation", cJSON_Duplicate(L->saturation, 1));
+            cJSON_AddBoolToObject(l, "saturation_warning", sat_high);
+        }
         cJSON_AddItemToArray(arr, l);
         return pass;
     }

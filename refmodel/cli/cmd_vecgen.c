@@ -161,6 +161,8 @@ int ak_cmd_vecgen(int argc, char **argv)
         cJSON_AddNumberToObject(sj, "worst_layer_out_rate",
                                 (double)rep.worst_out / (double)rep.worst_outputs);
         cJSON_AddNumberToObject(sj, "clipped_inputs", (double)rep.clipped);
+        cJSON_AddBoolToObject(sj, "warning", ak_cli_warn_saturation(CMD, "", rep.worst_out,
+                                                                    rep.worst_outputs, 1));
         rc = ak_cli_emit_json(j, 1);
     } else {
         printf("%s: %s, %u layers, %u files, %.2f MB, %.1fM attention MACs, %.3f s\n", out,
@@ -175,7 +177,7 @@ int ak_cmd_vecgen(int argc, char **argv)
     }
     char where[48];
     snprintf(where, sizeof where, "layer %u", rep.worst_layer);
-    ak_cli_warn_saturation(CMD, where, rep.worst_out, rep.worst_outputs);
+    ak_cli_warn_saturation(CMD, where, rep.worst_out, rep.worst_outputs, json);
     free(w);
     return rc;
 }

@@ -26,7 +26,6 @@ import json
 import math
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -35,6 +34,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+import atomic_dir
 
 PROG = "accuracy_sweep"
 PATTERNS = ("window", "sinks", "strided", "random", "topk")
@@ -464,27 +465,10 @@ def summary(rows, front, rec, met, a, info, notes, meta):
 
 
 def write_out(out, force, files):
-    out = Path(out)
-    out.resolve().parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.resolve().parent))
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        for name, write in files.items():
-            write(tmp / name)
-        if out.exists():
-            if not force:
-                raise Fail(2, f"--out {out} exists (use --force to replace it)")
-            old = out.resolve().parent / f".{out.name}.old-{os.getpid()}"
-            os.rename(out, old)
-            os.rename(tmp, out)
-            shutil.rmtree(old)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        atomic_dir.publish(out, force, lambda tmp: [write(tmp / name) for name, write in files.items()])
+    except FileExistsError:
+        raise Fail(2, f"--out {out} exists (use --force to replace it)") from None
 
 
 # ---- main ----------------------------------------------------------------------------------

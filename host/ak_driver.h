@@ -66,6 +66,25 @@ typedef enum {
 ak_drv_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *be, char *err,
                                         size_t errlen);
 
+/* The loosely-timed TLM-2.0 model of the accelerator in a SystemC platform
+ * (host/backend_tlm.c over sim/systemc/ak_tlm_sim.h; docs/systemc.md): the same registers,
+ * descriptor, checks and error codes as the RTL, the output of the reference model, and the
+ * cycle model's time (simulated time = RTL cycles x clock period with the deterministic
+ * memory). Zeros mean defaults: memory latency 20 cycles, 64 bytes a cycle, 64 MiB; jitter_seed
+ * 0 = deterministic memory (else one draw of the jittered memory's timing per job); clock 4000
+ * ps; 1 reference-model thread (threads 0); no_dmi 1: b_transport only. */
+typedef struct {
+    uint32_t latency;
+    uint64_t jitter_seed;
+    uint32_t bytes_per_cycle;
+    uint64_t mem_bytes;
+    uint32_t clock_ps;
+    unsigned threads;
+    int no_dmi;
+} ak_tlm_opts;
+
+ak_drv_status ak_backend_tlm_open(const ak_tlm_opts *o, ak_backend *be, char *err, size_t errlen);
+
 /* ---- driver --------------------------------------------------------------------------- */
 
 typedef struct {

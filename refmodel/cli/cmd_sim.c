@@ -1,5 +1,6 @@
 /* `attnkit sim`: runs the layers of a test-vector directory (vectors/README.md) on the
- * Verilated accelerator through the host driver (host/ak_driver.h, Verilator backend) and
+ * accelerator through the host driver (host/ak_driver.h) over one of its backends (the
+ * Verilated RTL, or the TLM-2.0 model of docs/systemc.md) and
  * compares every output byte with o.npy; reports cycles, stalls, MACs, MAC utilisation and
  * the throughput at a clock frequency, next to the cycle model's prediction
  * (attnkit/cycle_model.h): with the deterministic memory they must be equal, with a jittered
@@ -17,6 +18,7 @@
 #include "attnkit/cycle_model.h"
 #include "cli.h"
 #include "file_io.h"
+#include "systemc/ak_tlm_sim.h"
 #include "verilator/ak_sim.h"
 
 static const char *const CMD = "sim";
@@ -24,8 +26,9 @@ static const char *const CMD = "sim";
 static void help(void)
 {
     printf("usage: attnkit sim --vectors DIR [flags]\n\n"
-           "Runs each layer of a vector directory (attnkit vecgen) on the Verilated accelerator\n"
-           "(rtl/ak_top.sv) through the host driver, compares every output byte with o.npy,\n"
+           "Runs each layer of a vector directory (attnkit vecgen) on the accelerator through\n"
+           "the host driver, on a backend: the Verilated RTL (rtl/ak_top.sv, default) or the\n"
+           "loosely-timed TLM-2.0 model (docs/systemc.md); compares every output byte with o.npy,\n"
            "and reports cycles, memory stall cycles, MACs, MAC utilisation (MACs / (PEs x\n"
            "cycles)) and the throughput at the clock, next to the cycle model's prediction: it\n"
            "must equal the RTL's cycles (and stall cycles and MACs) with the deterministic\n"
@@ -34,11 +37,14 @@ static void help(void)
            "more, three standard deviations of the draws): outside, a warning.\n\n"
            "flags:\n"
            "  --vectors DIR     the vector directory (manifest.json, layerNN/)\n"
+           "  --backend NAME    verilator (the Verilated RTL, default) or tlm (the TLM-2.0 model:\n"
+           "                    its simulated time must equal cycles x the clock period)\n"
+           "  --threads N       tlm: reference-model threads, 0..256 (0 = one per CPU; default 1)\n"
            "  --layer N         only layer N (as numbered in the manifest, from 1)\n"
            "  --latency L       memory latency in cycles, 1..100000 (default 20)\n"
            "  --mem-jitter S    seeded random memory delays and backpressure (0 = off)\n"
            "  --mem-bw B        memory bandwidth in bytes a cycle per channel, 1..64 (default 64)\n"
-           "  --wave FILE       write an FST waveform (slow)\n"
+           "  --wave FILE       write an FST waveform (slow; verilator only)\n"
            "  --clock-mhz F     clock for the throughput figures (default 250)\n"
            "  --json            print the results as JSON\n"
            "  --help            this text\n\n"
@@ -49,12 +55,77 @@ static void help(void)
 
 typedef struct {
     const char *dir;
-    uint32_t layer, latency, bw;
+    uint32_t layer, latency, bw, threads;
     uint64_t jitter;
     const char *wave;
     double mhz;
     int json;
+    const char *backend;
 } sim_opts;
+
+/* ---- backends: how to open each, and what it reports beyond the driver's result ---------- */
+
+typedef struct {
+    const char *name;
+    ak_drv_status (*open)(const sim_opts *o, uint64_t mem_bytes, ak_backend *be, char *err,
+                          size_t errlen);
+    /* AXI protocol errors its memory saw (NULL: no AXI port) */
+    uint64_t (*protocol_errors)(const ak_backend *be, char *first, size_t len);
+    /* the last job's simulated time in ps (NULL: the backend has no time, only cycles) */
+    uint64_t (*job_ps)(const ak_backend *be);
+} sim_backend;
+
+static uint32_t clock_ps(const sim_opts *o)
+{
+    return (uint32_t)lround(1e6 / o->mhz);
+}
+
+static ak_drv_status open_verilator(const sim_opts *o, uint64_t mem_bytes, ak_backend *be,
+                                    char *err, size_t errlen)
+{
+    const ak_verilator_opts vo = {.latency = o->latency, .jitter_seed = o->jitter,
+                                  .bytes_per_cycle = o->bw, .mem_bytes = mem_bytes,
+                                  .wave = o->wave};
+    return ak_backend_verilator_open(&vo, be, err, errlen);
+}
+
+static uint64_t verilator_protocol_errors(const ak_backend *be, char *first, size_t len)
+{
+    ak_mem_stats ms;
+    ak_sim_mem_stats(be->ctx, &ms);
+    snprintf(first, len, "%s", ms.first_protocol_error);
+    return ms.protocol_errors;
+}
+
+static ak_drv_status open_tlm(const sim_opts *o, uint64_t mem_bytes, ak_backend *be, char *err,
+                              size_t errlen)
+{
+    const ak_tlm_opts to = {.latency = o->latency, .jitter_seed = o->jitter,
+                            .bytes_per_cycle = o->bw, .mem_bytes = mem_bytes,
+                            .clock_ps = clock_ps(o), .threads = o->threads};
+    return ak_backend_tlm_open(&to, be, err, errlen);
+}
+
+static uint64_t tlm_job_ps(const ak_backend *be)
+{
+    ak_tlm_stats st;
+    ak_tlm_get_stats(be->ctx, &st);
+    return st.last_job_ps;
+}
+
+static const sim_backend backends[] = {
+    {"verilator", open_verilator, verilator_protocol_errors, NULL},
+    {"tlm", open_tlm, NULL, tlm_job_ps},
+};
+#define N_BACKENDS (sizeof backends / sizeof backends[0])
+
+static const sim_backend *find_backend(const char *name)
+{
+    for (size_t i = 0; i < N_BACKENDS; i++)
+        if (!strcmp(backends[i].name, name))
+            return &backends[i];
+    return NULL;
+}
 
 /* One layer's inputs, mask and expected output, as loaded from the directory. */
 typedef struct {
@@ -238,8 +309,8 @@ static prediction predict(const ak_drv_info *inf, const sim_opts *o, const ak_at
 }
 
 /* Runs one layer; prints it (text) or appends it to arr (JSON). Returns 1 if it passed. */
-static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_data *L,
-                     cJSON *arr)
+static int run_layer(ak_drv *drv, const sim_backend *sb, const sim_opts *o, int layer_no,
+                     const layer_data *L, cJSON *arr)
 {
     const ak_attn_job *j = &L->job;
     const uint64_t n = (uint64_t)j->heads * j->nq * j->d;
@@ -276,10 +347,14 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
     const int cycles_ok = st == AK_DRV_OK && p.ok &&
                           (o->jitter || (p.rep.cycles == r.cycles && p.rep.stall_cycles == r.stalls &&
                                          p.rep.macs == r.macs));
-    const int pass = st == AK_DRV_OK && c.mismatches == 0 && cycles_ok;
+    /* a backend with simulated time: the job took exactly its cycles x the clock period */
+    const uint64_t job_ps = sb->job_ps && st == AK_DRV_OK ? sb->job_ps(ak_drv_backend(drv)) : 0;
+    const int time_ok = !sb->job_ps || (st == AK_DRV_OK && job_ps == r.cycles * clock_ps(o));
+    const int pass = st == AK_DRV_OK && c.mismatches == 0 && cycles_ok && time_ok;
     const char *verdict = st == AK_DRV_EHANG ? "HANG" : st != AK_DRV_OK ? "ERROR"
                                               : c.mismatches ? "FAIL"
                                               : !cycles_ok   ? "CYCLES"
+                                              : !time_ok     ? "TIME"
                                                              : "PASS";
     const double util = r.cycles ? (double)r.macs / ((double)inf->pes * (double)r.cycles) : 0;
     const double secs = (double)r.cycles / (o->mhz * 1e6);
@@ -331,6 +406,10 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
         cJSON_AddNumberToObject(l, "seconds_at_clock", secs);
         cJSON_AddNumberToObject(l, "gmac_per_s", gmacs);
         cJSON_AddNumberToObject(l, "host_seconds", host_s);
+        if (sb->job_ps) {
+            cJSON_AddNumberToObject(l, "simulated_ps", (double)job_ps);
+            cJSON_AddBoolToObject(l, "simulated_time_is_cycles_x_period", time_ok);
+        }
         if (L->saturation) {
             cJSON_AddItemToObject(l, "expected_saturation", cJSON_Duplicate(L->saturation, 1));
             cJSON_AddBoolToObject(l, "saturation_warning", sat_high);
@@ -355,6 +434,10 @@ static int run_layer(ak_drv *drv, const sim_opts *o, int layer_no, const layer_d
     printf(", MAC utilisation %.1f%% of %u PEs; %.2f us, %.2f GMAC/s at %g MHz; simulated in "
            "%.2f s\n",
            100 * util, inf->pes, secs * 1e6, gmacs, o->mhz, host_s);
+    if (sb->job_ps)
+        printf("  simulated time %llu ps = %llu cycles x %u ps%s\n", (unsigned long long)job_ps,
+               (unsigned long long)r.cycles, clock_ps(o),
+               time_ok ? "" : ": MISMATCH (expected equal)");
     if (L->saturation && sat_ok)
         printf("  expected output: %.0f of %llu int8 values saturated (%.3f%%; numerics.md 3.3)\n",
                sat_out, (unsigned long long)n, 100.0 * sat_out / (double)n);
@@ -379,6 +462,7 @@ static int parse(int argc, char **argv, sim_opts *o)
         {"latency", required_argument, NULL, 'L'}, {"mem-jitter", required_argument, NULL, 'J'},
         {"wave", required_argument, NULL, 'w'},    {"clock-mhz", required_argument, NULL, 'c'},
         {"mem-bw", required_argument, NULL, 'b'},  {"json", no_argument, NULL, 'j'},
+        {"backend", required_argument, NULL, 'B'}, {"threads", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c, rc = 0;
@@ -394,6 +478,17 @@ static int parse(int argc, char **argv, sim_opts *o)
         case 'J': rc = ak_cli_u64(CMD, "--mem-jitter", optarg, &o->jitter); break;
         case 'b': rc = ak_cli_u32(CMD, "--mem-bw", optarg, 1, 64, &o->bw); break;
         case 'c': rc = ak_cli_double(CMD, "--clock-mhz", optarg, 0, 1e5, &o->mhz); break;
+        case 't': rc = ak_cli_u32(CMD, "--threads", optarg, 0, 256, &o->threads); break;
+        case 'B':
+            o->backend = optarg;
+            if (!find_backend(optarg)) {
+                char names[128] = "";
+                for (size_t i = 0; i < N_BACKENDS; i++)
+                    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                             i ? ", " : "", backends[i].name);
+                rc = ak_cli_usage_error(CMD, "--backend: '%s' is not one of %s", optarg, names);
+            }
+            break;
         case 'h': help(); return -1;
         default: return ak_cli_getopt_error(CMD, c, argv);
         }
@@ -402,6 +497,8 @@ static int parse(int argc, char **argv, sim_opts *o)
         return ak_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (rc == 0 && !o->dir)
         return ak_cli_usage_error(CMD, "--vectors: missing (a directory from attnkit vecgen)");
+    if (rc == 0 && o->wave && strcmp(o->backend, "verilator"))
+        return ak_cli_usage_error(CMD, "--wave: only with --backend verilator");
     return rc;
 }
 
@@ -425,7 +522,7 @@ static cJSON *read_manifest(const char *dir, char *err, size_t errlen)
 
 int ak_cmd_sim(int argc, char **argv)
 {
-    sim_opts o = {.latency = 20, .bw = 64, .mhz = 250};
+    sim_opts o = {.latency = 20, .bw = 64, .mhz = 250, .threads = 1, .backend = "verilator"};
     int rc = parse(argc, argv, &o);
     if (rc)
         return rc < 0 ? AK_EXIT_OK : rc;
@@ -444,12 +541,10 @@ int ak_cmd_sim(int argc, char **argv)
         cJSON_Delete(man);
         return rc;
     }
-    const ak_verilator_opts vo = {.latency = o.latency, .jitter_seed = o.jitter,
-                                  .bytes_per_cycle = o.bw,
-                                  .mem_bytes = mem_needed(layers, o.layer), .wave = o.wave};
+    const sim_backend *sb = find_backend(o.backend);
     ak_backend be;
     ak_drv *drv = NULL;
-    ak_drv_status ds = ak_backend_verilator_open(&vo, &be, err, sizeof err);
+    ak_drv_status ds = sb->open(&o, mem_needed(layers, o.layer), &be, err, sizeof err);
     if (ds == AK_DRV_OK)
         ds = ak_drv_open(&be, NULL, &drv, err, sizeof err);
     if (ds != AK_DRV_OK) {
@@ -460,6 +555,7 @@ int ak_cmd_sim(int argc, char **argv)
     cJSON *doc = o.json ? cJSON_CreateObject() : NULL, *arr = NULL;
     if (doc) {
         cJSON_AddStringToObject(doc, "vectors", o.dir);
+        cJSON_AddStringToObject(doc, "backend", sb->name);
         cJSON_AddNumberToObject(doc, "latency", o.latency);
         cJSON_AddNumberToObject(doc, "mem_jitter", (double)o.jitter);
         cJSON_AddNumberToObject(doc, "mem_bytes_per_cycle", o.bw);
@@ -477,26 +573,28 @@ int ak_cmd_sim(int argc, char **argv)
         if (layer_load(o.dir, lj, &L, err, sizeof err) != AK_OK) {
             fprintf(stderr, "attnkit sim: %s\n", err);
             failed++;
-        } else if (run_layer(drv, &o, no, &L, arr)) {
+        } else if (run_layer(drv, sb, &o, no, &L, arr)) {
             passed++;
         } else {
             failed++;
         }
         layer_free(&L);
     }
-    ak_mem_stats ms;
-    ak_sim_mem_stats(ak_drv_backend(drv)->ctx, &ms);
-    if (ms.protocol_errors)
+    char first[160] = "";
+    const uint64_t perrs =
+        sb->protocol_errors ? sb->protocol_errors(ak_drv_backend(drv), first, sizeof first) : 0;
+    if (perrs)
         fprintf(stderr, "attnkit sim: warning: %llu AXI protocol errors on the master port, "
-                "the first: %s\n", (unsigned long long)ms.protocol_errors, ms.first_protocol_error);
+                "the first: %s\n", (unsigned long long)perrs, first);
     if (doc) {
         cJSON_AddNumberToObject(doc, "passed", passed);
         cJSON_AddNumberToObject(doc, "failed", failed);
-        cJSON_AddNumberToObject(doc, "axi_protocol_errors", (double)ms.protocol_errors);
+        cJSON_AddNumberToObject(doc, "axi_protocol_errors", (double)perrs);
         rc = ak_cli_emit_json(doc, 1);
     } else {
-        printf("sim: %d of %d layers pass (%s, memory latency %u, %u bytes a cycle, jitter %s)\n",
-               passed, passed + failed, o.dir, o.latency, o.bw, o.jitter ? "on" : "off");
+        printf("sim: %d of %d layers pass (%s on %s, memory latency %u, %u bytes a cycle, "
+               "jitter %s)\n",
+               passed, passed + failed, o.dir, sb->name, o.latency, o.bw, o.jitter ? "on" : "off");
     }
     ak_drv_close(drv);
     cJSON_Delete(man);

@@ -113,6 +113,19 @@ static uint64_t tlm_job_ps(const ak_backend *be)
     return st.last_job_ps;
 }
 
+/* where the TLM model's host time went, and how it reached memory */
+static void tlm_report(const ak_backend *be, cJSON *doc)
+{
+    ak_tlm_stats st;
+    ak_tlm_get_stats(be->ctx, &st);
+    cJSON *t = cJSON_AddObjectToObject(doc, "tlm");
+    cJSON_AddNumberToObject(t, "host_read_seconds", st.host_read_s);
+    cJSON_AddNumberToObject(t, "host_reference_model_seconds", st.host_reference_s);
+    cJSON_AddNumberToObject(t, "host_cycle_model_seconds", st.host_cycle_model_s);
+    cJSON_AddNumberToObject(t, "dmi_accesses", (double)st.dmi_accesses);
+    cJSON_AddNumberToObject(t, "transactions", (double)st.transactions);
+}
+
 static const sim_backend backends[] = {
     {"verilator", open_verilator, verilator_protocol_errors, NULL},
     {"tlm", open_tlm, NULL, tlm_job_ps},
@@ -590,6 +603,8 @@ int ak_cmd_sim(int argc, char **argv)
         cJSON_AddNumberToObject(doc, "passed", passed);
         cJSON_AddNumberToObject(doc, "failed", failed);
         cJSON_AddNumberToObject(doc, "axi_protocol_errors", (double)perrs);
+        if (!strcmp(sb->name, "tlm"))
+            tlm_report(ak_drv_backend(drv), doc);
         rc = ak_cli_emit_json(doc, 1);
     } else {
         printf("sim: %d of %d layers pass (%s on %s, memory latency %u, %u bytes a cycle, "

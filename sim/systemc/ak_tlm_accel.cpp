@@ -2,6 +2,7 @@
 #include "ak_tlm_accel.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstring>
 #include <string>
@@ -48,6 +49,11 @@ uint64_t beats_of(uint64_t bytes)
 uint64_t align_up(uint64_t x)
 {
     return (x + kBeat - 1) / kBeat * kBeat;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 uint64_t cycles_between(const sc_time &from, const sc_time &to, const sc_time &clock)
@@ -496,8 +502,11 @@ uint32_t ak_tlm_accel::compute(job &J)
     aj.mask = &m;
     const char *why = nullptr;
     J.out.assign((uint64_t)J.heads * J.nq * J.d, 0);
-    if (ak_attn_job_check(&aj, &why) != AK_OK ||
-        ak_attention(&aj, J.out.data(), nullptr, p_.threads) != AK_OK) {
+    auto t0 = std::chrono::steady_clock::now();
+    const bool ref_ok = ak_attn_job_check(&aj, &why) == AK_OK &&
+                        ak_attention(&aj, J.out.data(), nullptr, p_.threads) == AK_OK;
+    stats_.host_reference_s += seconds_since(t0);
+    if (!ref_ok) {
         // the RTL computes with any quantisation entry; the reference model takes only those
         // of the numerics (multipliers in [2^30, 2^31), shifts 0..62)
         SC_REPORT_WARNING(name(), (std::string("the reference model refuses the job: ") +
@@ -530,8 +539,11 @@ uint32_t ak_tlm_accel::compute(job &J)
     if (mt.jitter_seed) // one realisation per job
         mt.jitter_seed = mt.jitter_seed + stats_.jobs - 1 ? mt.jitter_seed + stats_.jobs - 1 : 1;
     J.head_end.assign(J.heads, 0);
-    if (ak_cycle_model_run(&p_.hw, &mt, J.heads, J.nq, J.nk, J.d, &rm, &lay, &J.rep,
-                           J.head_end.data(), &why) != AK_OK) {
+    t0 = std::chrono::steady_clock::now();
+    const ak_status cm = ak_cycle_model_run(&p_.hw, &mt, J.heads, J.nq, J.nk, J.d, &rm, &lay,
+                                            &J.rep, J.head_end.data(), &why);
+    stats_.host_cycle_model_s += seconds_since(t0);
+    if (cm != AK_OK) {
         SC_REPORT_WARNING(name(), (std::string("the cycle model refuses the job: ") +
                                    (why ? why : "?") + "; ended with BAD_DESC").c_str());
         return AK_HW_ERR_BAD_DESC;
@@ -576,7 +588,9 @@ void ak_tlm_accel::run_job(unsigned gen)
     const sc_time t0 = t_start_, T = p_.clock;
     qk_.reset();
     job J;
+    const auto t_read = std::chrono::steady_clock::now();
     uint32_t code = load(J);
+    stats_.host_read_s += seconds_since(t_read);
     if (code == AK_HW_ERR_NONE)
         code = compute(J);
     bool ok = true;

@@ -58,6 +58,7 @@ public:
         uint64_t dmi_accesses;      // reads and writes done through a DMI pointer
         uint64_t bytes_read, bytes_written;
         sc_core::sc_time last_start, last_end; // the last finished job: start, done
+        double host_read_s, host_reference_s, host_cycle_model_s; // host time spent on jobs
     };
 
     SC_HAS_PROCESS(ak_tlm_accel);

@@ -347,7 +347,8 @@ extern "C" void ak_tlm_get_stats(const ak_tlm *s, ak_tlm_stats *st)
     const ak_tlm_accel::stats_t &a = s->p->accel.stats();
     const double ps = (a.last_end - a.last_start).to_seconds() * 1e12;
     *st = ak_tlm_stats{a.jobs, a.transactions, a.dmi_accesses, s->p->mem.stats().dmi_grants,
-                       a.bytes_read, a.bytes_written, (uint64_t)(ps + 0.5)};
+                       a.bytes_read, a.bytes_written, (uint64_t)(ps + 0.5), a.host_read_s,
+                       a.host_reference_s, a.host_cycle_model_s};
 }
 
 extern "C" const ak_tlm_config *ak_tlm_get_config(const ak_tlm *s)

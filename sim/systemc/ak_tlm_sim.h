@@ -50,6 +50,9 @@ typedef struct {
     uint64_t dmi_grants;       /* DMI requests the memory granted */
     uint64_t bytes_read, bytes_written;
     uint64_t last_job_ps;      /* the last finished job's simulated time, start to done */
+    double host_read_s;        /* host time reading jobs through the socket */
+    double host_reference_s;   /* host time in the reference model (ak_attention) */
+    double host_cycle_model_s; /* host time in the cycle model */
 } ak_tlm_stats;
 
 typedef struct ak_tlm ak_tlm;

@@ -275,6 +275,8 @@ synth: deps $(SV_PKGS) ## Yosys synth -top ak_top (generic cells, ~8 min): check
 include sim/sim.mk
 # The TLM-2.0 model of the accelerator and the driver's tlm backend (sim/systemc/systemc.mk)
 include sim/systemc/systemc.mk
+# The Verilated RTL inside SystemC and the driver's sc-rtl backend (sim/systemc/sc_rtl.mk)
+include sim/systemc/sc_rtl.mk
 include sim/icarus/icarus.mk
 
 # ---- RTL --------------------------------------------------------------------------------

@@ -1,0 +1,656 @@
+// The SystemC platform of ak_sc_rtl.h and the C API of ak_sc_rtl_sim.h over it.
+// The C API's calls are run by a host module: a TLM-2.0 initiator bound to the platform's CSR
+// socket whose SC_THREAD executes one command (CSR access, reset, wait for the interrupt, step)
+// per sc_start() and then sc_pause()s, so the caller gets control back between commands
+// without stopping the simulation.
+#include "ak_sc_rtl.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "Vak_top_sc.h"
+
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+// ---- TLM-2.0 target -> AXI4-Lite master ----------------------------------------------------
+
+ak_tlm2axilite::ak_tlm2axilite(sc_core::sc_module_name name)
+    : sc_core::sc_module(name), tgt("tgt"), clk("clk"), awvalid("awvalid"), wvalid("wvalid"),
+      bready("bready"), arvalid("arvalid"), rready("rready"), awaddr("awaddr"), wdata("wdata"),
+      wstrb("wstrb"), araddr("araddr"), awready("awready"), wready("wready"), bvalid("bvalid"),
+      arready("arready"), rvalid("rvalid"), bresp("bresp"), rdata("rdata"), rresp("rresp")
+{
+    tgt.register_b_transport(this, &ak_tlm2axilite::b_transport);
+}
+
+// AW and W offered together until each is taken, then B accepted: the sequence (and the
+// cycles) of ak_sim_csr_write. The ready/valid pins are read in the delta of the rising edge,
+// i.e. as they stood before it: a handshake happened at that edge.
+bool ak_tlm2axilite::write(uint32_t addr, uint32_t data, uint32_t strb, uint32_t &resp)
+{
+    awaddr.write(addr);
+    wdata.write(data);
+    wstrb.write(strb);
+    bool aw = true, w = true;
+    awvalid.write(true);
+    wvalid.write(true);
+    for (uint64_t n = 0; aw || w; n++) {
+        if (n == handshake_timeout) {
+            awvalid.write(false);
+            wvalid.write(false);
+            return false;
+        }
+        wait(clk.posedge_event());
+        aw &= !awready.read();
+        w &= !wready.read();
+        awvalid.write(aw);
+        wvalid.write(w);
+    }
+    bready.write(true);
+    for (uint64_t n = 0;; n++) {
+        if (n == handshake_timeout) {
+            bready.write(false);
+            return false;
+        }
+        wait(clk.posedge_event());
+        if (bvalid.read()) {
+            resp = bresp.read();
+            bready.write(false);
+            return true;
+        }
+    }
+}
+
+bool ak_tlm2axilite::read(uint32_t addr, uint32_t &data, uint32_t &resp)
+{
+    araddr.write(addr);
+    arvalid.write(true);
+    for (uint64_t n = 0;; n++) {
+        if (n == handshake_timeout) {
+            arvalid.write(false);
+            return false;
+        }
+        wait(clk.posedge_event());
+        if (arready.read())
+            break;
+    }
+    arvalid.write(false);
+    rready.write(true);
+    for (uint64_t n = 0;; n++) {
+        if (n == handshake_timeout) {
+            rready.write(false);
+            return false;
+        }
+        wait(clk.posedge_event());
+        if (rvalid.read()) {
+            data = rdata.read();
+            resp = rresp.read();
+            rready.write(false);
+            return true;
+        }
+    }
+}
+
+void ak_tlm2axilite::b_transport(tlm::tlm_generic_payload &tr, sc_time &delay)
+{
+    const uint64_t addr = tr.get_address();
+    const unsigned len = tr.get_data_length();
+    unsigned char *p = tr.get_data_ptr();
+    const unsigned char *be = tr.get_byte_enable_ptr();
+    const unsigned be_len = tr.get_byte_enable_length();
+    timed_out_ = false;
+    if (addr > 0xff) { // beyond the slave's 8 address bits: never on the bus
+        tr.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    if (len != 4 || tr.get_streaming_width() < len || (be && be_len == 0)) {
+        tr.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+        return;
+    }
+    if (!tr.is_read() && !tr.is_write()) { // TLM_IGNORE_COMMAND
+        tr.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    uint32_t strb = 0xf;
+    if (be) {
+        strb = 0;
+        for (unsigned i = 0; i < 4; i++)
+            strb |= (be[i % be_len] == TLM_BYTE_ENABLED ? 1u : 0u) << i;
+    }
+    // loosely timed: catch up with the initiator's local time first
+    wait(delay);
+    delay = SC_ZERO_TIME;
+    bus_.lock();
+    uint32_t resp = 0, data = 0;
+    bool ok;
+    if (tr.is_write()) {
+        for (unsigned i = 0; i < 4; i++)
+            data |= uint32_t(p[i]) << (8 * i);
+        ok = write(uint32_t(addr), data, strb, resp);
+    } else {
+        ok = read(uint32_t(addr), data, resp);
+        if (ok && resp < 2)
+            for (unsigned i = 0; i < 4; i++)
+                if (strb >> i & 1)
+                    p[i] = uint8_t(data >> (8 * i));
+    }
+    bus_.unlock();
+    timed_out_ = !ok;
+    tr.set_response_status(!ok ? tlm::TLM_GENERIC_ERROR_RESPONSE
+                           : resp >= 2 ? tlm::TLM_ADDRESS_ERROR_RESPONSE
+                                       : tlm::TLM_OK_RESPONSE);
+}
+
+// ---- AXI4 master pins <-> C memory model ----------------------------------------------------
+
+ak_axi_mem_pins::ak_axi_mem_pins(sc_core::sc_module_name name)
+    : sc_core::sc_module(name), clk("clk"), arvalid("arvalid"), rready("rready"),
+      awvalid("awvalid"), wvalid("wvalid"), wlast("wlast"), bready("bready"), araddr("araddr"),
+      awaddr("awaddr"), wstrb("wstrb"), arlen("arlen"), arsize("arsize"), arburst("arburst"),
+      awlen("awlen"), awsize("awsize"), awburst("awburst"), wdata("wdata"), arready("arready"),
+      rvalid("rvalid"), rlast("rlast"), awready("awready"), wready("wready"), bvalid("bvalid"),
+      rresp("rresp"), bresp("bresp"), rdata("rdata")
+{
+    SC_HAS_PROCESS(ak_axi_mem_pins);
+    SC_METHOD(edge);
+    sensitive << clk.pos() << kick_;
+    dont_initialize();
+}
+
+void ak_axi_mem_pins::drive()
+{
+    if (mem_)
+        ak_mem_drive(mem_, &s2m_);
+    else
+        s2m_ = ak_axi_s2m{};
+    arready.write(s2m_.arready);
+    rvalid.write(s2m_.rvalid);
+    rlast.write(s2m_.rlast);
+    rresp.write(s2m_.rresp);
+    awready.write(s2m_.awready);
+    wready.write(s2m_.wready);
+    bvalid.write(s2m_.bvalid);
+    bresp.write(s2m_.bresp);
+    // the 512-bit bus only when it changes (the plain harness drives the same bytes)
+    if (std::memcmp(rdata_out_, s2m_.rdata, sizeof rdata_out_)) {
+        std::memcpy(rdata_out_, s2m_.rdata, sizeof rdata_out_);
+        for (int w = 0; w < 16; w++) {
+            uint32_t v = 0;
+            for (int b = 0; b < 4; b++)
+                v |= uint32_t(s2m_.rdata[4 * w + b]) << (8 * b);
+            bv_.set_word(w, v);
+        }
+        rdata.write(bv_);
+    }
+}
+
+// The rising edge (or a kick from attach/redrive: drive only).
+void ak_axi_mem_pins::edge()
+{
+    if (!clk.posedge()) {
+        drive();
+        return;
+    }
+    edges_++;
+    last_edge_ = sc_core::sc_time_stamp();
+    if (mem_) {
+        m2s_.arvalid = arvalid.read();
+        m2s_.araddr = araddr.read();
+        m2s_.arlen = uint8_t(arlen.read());
+        m2s_.arsize = uint8_t(arsize.read());
+        m2s_.arburst = uint8_t(arburst.read());
+        m2s_.rready = rready.read();
+        m2s_.awvalid = awvalid.read();
+        m2s_.awaddr = awaddr.read();
+        m2s_.awlen = uint8_t(awlen.read());
+        m2s_.awsize = uint8_t(awsize.read());
+        m2s_.awburst = uint8_t(awburst.read());
+        m2s_.wvalid = wvalid.read();
+        m2s_.wlast = wlast.read();
+        m2s_.wstrb = wstrb.read();
+        if (m2s_.wvalid) { // the data of a beat (the memory reads it only then)
+            const sc_dt::sc_bv<512> &d = wdata.read();
+            for (int w = 0; w < 16; w++) {
+                const uint32_t v = d.get_word(w);
+                for (int b = 0; b < 4; b++)
+                    m2s_.wdata[4 * w + b] = uint8_t(v >> (8 * b));
+            }
+        }
+        m2s_.bready = bready.read();
+        ak_mem_tick(mem_, &m2s_);
+    }
+    drive();
+}
+
+void ak_axi_mem_pins::attach(ak_mem *m)
+{
+    mem_ = m;
+    kick_.notify(SC_ZERO_TIME);
+}
+
+void ak_axi_mem_pins::redrive()
+{
+    kick_.notify(SC_ZERO_TIME);
+}
+
+// ---- the platform -----------------------------------------------------------------------------
+
+ak_sc_rtl_platform::ak_sc_rtl_platform(sc_core::sc_module_name name)
+    : sc_core::sc_module(name),
+      clk("clk", sc_time(AK_SC_RTL_CLOCK_PS, sc_core::SC_PS), 0.5, SC_ZERO_TIME, true),
+      rst_n("rst_n"), irq("irq"), csr("csr"), mem("mem"), dut_(new Vak_top_sc("dut"))
+{
+    Vak_top_sc &t = *dut_;
+    t.clk_i(clk);
+    t.rst_ni(rst_n);
+    t.irq_o(irq);
+    // AXI4-Lite: the bridge is the master
+    t.s_awvalid_i(s_awvalid);
+    t.s_awready_o(s_awready);
+    t.s_awaddr_i(s_awaddr);
+    t.s_wvalid_i(s_wvalid);
+    t.s_wready_o(s_wready);
+    t.s_wdata_i(s_wdata);
+    t.s_wstrb_i(s_wstrb);
+    t.s_bvalid_o(s_bvalid);
+    t.s_bready_i(s_bready);
+    t.s_bresp_o(s_bresp);
+    t.s_arvalid_i(s_arvalid);
+    t.s_arready_o(s_arready);
+    t.s_araddr_i(s_araddr);
+    t.s_rvalid_o(s_rvalid);
+    t.s_rready_i(s_rready);
+    t.s_rdata_o(s_rdata);
+    t.s_rresp_o(s_rresp);
+    csr.clk(clk);
+    csr.awvalid(s_awvalid);
+    csr.awready(s_awready);
+    csr.awaddr(s_awaddr);
+    csr.wvalid(s_wvalid);
+    csr.wready(s_wready);
+    csr.wdata(s_wdata);
+    csr.wstrb(s_wstrb);
+    csr.bvalid(s_bvalid);
+    csr.bready(s_bready);
+    csr.bresp(s_bresp);
+    csr.arvalid(s_arvalid);
+    csr.arready(s_arready);
+    csr.araddr(s_araddr);
+    csr.rvalid(s_rvalid);
+    csr.rready(s_rready);
+    csr.rdata(s_rdata);
+    csr.rresp(s_rresp);
+    // AXI4: the RTL is the master, the memory model the slave
+    t.m_arvalid_o(m_arvalid);
+    t.m_arready_i(m_arready);
+    t.m_araddr_o(m_araddr);
+    t.m_arlen_o(m_arlen);
+    t.m_arsize_o(m_arsize);
+    t.m_arburst_o(m_arburst);
+    t.m_rvalid_i(m_rvalid);
+    t.m_rready_o(m_rready);
+    t.m_rdata_i(m_rdata);
+    t.m_rresp_i(m_rresp);
+    t.m_rlast_i(m_rlast);
+    t.m_awvalid_o(m_awvalid);
+    t.m_awready_i(m_awready);
+    t.m_awaddr_o(m_awaddr);
+    t.m_awlen_o(m_awlen);
+    t.m_awsize_o(m_awsize);
+    t.m_awburst_o(m_awburst);
+    t.m_wvalid_o(m_wvalid);
+    t.m_wready_i(m_wready);
+    t.m_wdata_o(m_wdata);
+    t.m_wstrb_o(m_wstrb);
+    t.m_wlast_o(m_wlast);
+    t.m_bvalid_i(m_bvalid);
+    t.m_bready_o(m_bready);
+    t.m_bresp_i(m_bresp);
+    mem.clk(clk);
+    mem.arvalid(m_arvalid);
+    mem.arready(m_arready);
+    mem.araddr(m_araddr);
+    mem.arlen(m_arlen);
+    mem.arsize(m_arsize);
+    mem.arburst(m_arburst);
+    mem.rvalid(m_rvalid);
+    mem.rready(m_rready);
+    mem.rdata(m_rdata);
+    mem.rresp(m_rresp);
+    mem.rlast(m_rlast);
+    mem.awvalid(m_awvalid);
+    mem.awready(m_awready);
+    mem.awaddr(m_awaddr);
+    mem.awlen(m_awlen);
+    mem.awsize(m_awsize);
+    mem.awburst(m_awburst);
+    mem.wvalid(m_wvalid);
+    mem.wready(m_wready);
+    mem.wdata(m_wdata);
+    mem.wstrb(m_wstrb);
+    mem.wlast(m_wlast);
+    mem.bvalid(m_bvalid);
+    mem.bready(m_bready);
+    mem.bresp(m_bresp);
+}
+
+ak_sc_rtl_platform::~ak_sc_rtl_platform()
+{
+    delete dut_;
+}
+
+// ---- the host: the C API's commands as a TLM initiator ------------------------------------
+
+namespace {
+
+constexpr uint64_t kDefaultMem = 64ull << 20;
+constexpr uint32_t kDefaultLatency = 20;
+constexpr uint64_t kResetCycles = 4;
+
+enum class cmd { none, csr_read, csr_write, reset, wait_irq, step };
+
+struct ak_sc_rtl_host : sc_core::sc_module {
+    tlm_utils::simple_initiator_socket<ak_sc_rtl_host> init;
+    ak_sc_rtl_platform &p;
+    sc_core::sc_event go;
+    // the command and its results
+    cmd what = cmd::none;
+    uint32_t addr = 0, data = 0;
+    uint64_t limit = 0, waited = 0;
+    ak_sc_rtl_status result = AK_SC_RTL_OK;
+    bool done = false;
+
+    ak_sc_rtl_host(sc_core::sc_module_name name, ak_sc_rtl_platform &plat)
+        : sc_core::sc_module(name), init("init"), p(plat)
+    {
+        SC_HAS_PROCESS(ak_sc_rtl_host);
+        SC_THREAD(run);
+        init.bind(p.csr_socket());
+    }
+
+    void csr(bool write)
+    {
+        tlm::tlm_generic_payload tr;
+        unsigned char buf[4];
+        for (int i = 0; i < 4; i++)
+            buf[i] = uint8_t(data >> (8 * i));
+        tr.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        tr.set_address(addr);
+        tr.set_data_ptr(buf);
+        tr.set_data_length(4);
+        tr.set_streaming_width(4);
+        tr.set_byte_enable_ptr(nullptr);
+        tr.set_dmi_allowed(false);
+        tr.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_time delay = SC_ZERO_TIME;
+        init->b_transport(tr, delay);
+        if (tr.is_response_ok()) {
+            if (!write)
+                data = uint32_t(buf[0]) | uint32_t(buf[1]) << 8 | uint32_t(buf[2]) << 16 |
+                       uint32_t(buf[3]) << 24;
+            result = AK_SC_RTL_OK;
+        } else {
+            result = p.csr.timed_out() ? AK_SC_RTL_ETIMEOUT : AK_SC_RTL_ESLVERR;
+        }
+    }
+
+    // Time until `edges` more rising edges have passed, plus half a cycle (a point where
+    // nothing happens): the next edges come at last_edge + k periods.
+    sc_time after_edges(uint64_t edges) const
+    {
+        const uint64_t P = p.period().value(), cap = (uint64_t(1) << 62) / P;
+        const uint64_t end = p.mem.last_edge().value() + P * (edges < cap ? edges : cap) + P / 2;
+        return sc_time::from_value(end - sc_core::sc_time_stamp().value());
+    }
+
+    void run()
+    {
+        for (;;) {
+            wait(go);
+            switch (what) {
+            case cmd::csr_read: csr(false); break;
+            case cmd::csr_write: csr(true); break;
+            case cmd::reset:
+                p.rst_n.write(false);
+                if (p.mem.memory())
+                    ak_mem_reset(p.mem.memory());
+                p.mem.redrive();
+                for (uint64_t i = 0; i < kResetCycles; i++)
+                    wait(p.clk.posedge_event());
+                p.rst_n.write(true);
+                wait(p.clk.posedge_event());
+                result = AK_SC_RTL_OK;
+                break;
+            case cmd::wait_irq: {
+                const uint64_t e0 = p.mem.edges();
+                if (!p.irq.read() && limit)
+                    wait(after_edges(limit), p.irq.posedge_event());
+                waited = p.mem.edges() - e0;
+                result = p.irq.read() ? AK_SC_RTL_OK : AK_SC_RTL_ETIMEOUT;
+                break;
+            }
+            case cmd::step:
+                if (limit)
+                    wait(after_edges(limit));
+                result = AK_SC_RTL_OK;
+                break;
+            case cmd::none: result = AK_SC_RTL_OK; break;
+            }
+            done = true;
+            sc_core::sc_pause();
+        }
+    }
+};
+
+// One platform per process (SystemC elaborates once); built on the first open.
+struct world {
+    ak_sc_rtl_platform plat{"ak_sc_rtl"};
+    ak_sc_rtl_host host{"ak_sc_rtl_host", plat};
+};
+world *g_world;
+bool g_open;
+
+} // namespace
+
+struct ak_sc_rtl {
+    ak_sc_rtl_config cfg{};
+    ak_mem *mem = nullptr;
+    uint64_t edges0 = 0;
+    sc_time t0;
+};
+
+// Runs one command of the host to its sc_pause().
+static ak_sc_rtl_status exec(cmd c)
+{
+    ak_sc_rtl_host &h = g_world->host;
+    h.what = c;
+    h.done = false;
+    h.result = AK_SC_RTL_ESYSTEMC;
+    try {
+        h.go.notify(SC_ZERO_TIME);
+        sc_core::sc_start();
+    } catch (...) {
+        return AK_SC_RTL_ESYSTEMC;
+    }
+    return h.done ? h.result : AK_SC_RTL_ESYSTEMC;
+}
+
+// libsystemc.so calls sc_main from its own main(); we have ours, but the symbol must exist.
+// Weak, so another SystemC user in the same program (the TLM model) may define it too.
+extern "C" int sc_main(int, char **) __attribute__((weak));
+extern "C" int sc_main(int, char **)
+{
+    return 1;
+}
+
+static ak_sc_rtl_status build_world()
+{
+    if (g_world)
+        return AK_SC_RTL_OK;
+    // no banner on stdout (a CLI's --json output goes there)
+    setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    try {
+        if (sc_core::sc_get_status() != sc_core::SC_ELABORATION)
+            return AK_SC_RTL_ESYSTEMC; // someone else's simulation already started
+        if (sc_core::sc_get_time_resolution() != sc_time(1, sc_core::SC_PS))
+            return AK_SC_RTL_ESYSTEMC; // the model's timeprecision is 1 ps
+        g_world = new world;
+        sc_core::sc_start(SC_ZERO_TIME); // elaboration, initialisation: the host waits for go
+    } catch (...) {
+        return AK_SC_RTL_ESYSTEMC;
+    }
+    // the clock's first rising edge (at time 0) before any memory is attached, so that every
+    // open sees its memory reset and then exactly the edges the plain harness gives it
+    return exec(cmd::none);
+}
+
+extern "C" ak_sc_rtl_status ak_sc_rtl_open(const ak_sc_rtl_config *cfg, ak_sc_rtl **out)
+{
+    if (!out)
+        return AK_SC_RTL_EINVAL;
+    *out = nullptr;
+    if (g_open)
+        return AK_SC_RTL_EBUSY;
+    std::unique_ptr<ak_sc_rtl> s(new (std::nothrow) ak_sc_rtl);
+    if (!s)
+        return AK_SC_RTL_ENOMEM;
+    if (cfg)
+        s->cfg = *cfg;
+    if (!s->cfg.mem_bytes)
+        s->cfg.mem_bytes = kDefaultMem;
+    if (!s->cfg.latency)
+        s->cfg.latency = kDefaultLatency;
+    const ak_mem_config mc = {s->cfg.mem_bytes, s->cfg.latency, s->cfg.jitter_seed,
+                              s->cfg.bytes_per_cycle};
+    const ak_status ms = ak_mem_create(&mc, &s->mem);
+    if (ms != AK_OK)
+        return ms == AK_ENOMEM ? AK_SC_RTL_ENOMEM : AK_SC_RTL_EINVAL;
+    const ak_sc_rtl_status st = build_world();
+    if (st != AK_SC_RTL_OK) {
+        ak_mem_destroy(s->mem);
+        return st;
+    }
+    g_world->plat.mem.attach(s->mem);
+    g_open = true;
+    s->edges0 = g_world->plat.mem.edges();
+    s->t0 = g_world->plat.mem.last_edge();
+    ak_sc_rtl_reset(s.get());
+    *out = s.release();
+    return AK_SC_RTL_OK;
+}
+
+extern "C" void ak_sc_rtl_close(ak_sc_rtl *s)
+{
+    if (!s)
+        return;
+    g_world->plat.mem.attach(nullptr);
+    ak_mem_destroy(s->mem);
+    g_open = false;
+    delete s;
+}
+
+extern "C" void ak_sc_rtl_reset(ak_sc_rtl *)
+{
+    exec(cmd::reset);
+}
+
+extern "C" ak_sc_rtl_status ak_sc_rtl_csr_write(ak_sc_rtl *, uint32_t addr, uint32_t data)
+{
+    g_world->host.addr = addr;
+    g_world->host.data = data;
+    return exec(cmd::csr_write);
+}
+
+extern "C" ak_sc_rtl_status ak_sc_rtl_csr_read(ak_sc_rtl *, uint32_t addr, uint32_t *data)
+{
+    g_world->host.addr = addr;
+    g_world->host.data = 0;
+    const ak_sc_rtl_status st = exec(cmd::csr_read);
+    if (st == AK_SC_RTL_OK && data)
+        *data = g_world->host.data;
+    return st;
+}
+
+static ak_sc_rtl_status mem_status(ak_status st)
+{
+    return st == AK_OK ? AK_SC_RTL_OK : st == AK_ERANGE ? AK_SC_RTL_ERANGE : AK_SC_RTL_EINVAL;
+}
+
+extern "C" ak_sc_rtl_status ak_sc_rtl_mem_write(ak_sc_rtl *s, uint64_t addr, const void *src,
+                                                uint64_t n)
+{
+    return mem_status(ak_mem_write(s->mem, addr, src, n));
+}
+
+extern "C" ak_sc_rtl_status ak_sc_rtl_mem_read(ak_sc_rtl *s, uint64_t addr, void *dst, uint64_t n)
+{
+    return mem_status(ak_mem_read(s->mem, addr, dst, n));
+}
+
+extern "C" uint64_t ak_sc_rtl_mem_size(const ak_sc_rtl *s)
+{
+    return ak_mem_size(s->mem);
+}
+
+extern "C" ak_sc_rtl_status ak_sc_rtl_run_until_irq(ak_sc_rtl *, uint64_t max_cycles,
+                                                    uint64_t *cycles)
+{
+    g_world->host.limit = max_cycles;
+    g_world->host.waited = 0;
+    const ak_sc_rtl_status st = exec(cmd::wait_irq);
+    if (cycles)
+        *cycles = g_world->host.waited;
+    return st;
+}
+
+extern "C" void ak_sc_rtl_step(ak_sc_rtl *, uint64_t n)
+{
+    g_world->host.limit = n;
+    exec(cmd::step);
+}
+
+extern "C" int ak_sc_rtl_irq(ak_sc_rtl *)
+{
+    return g_world->plat.irq.read();
+}
+
+extern "C" uint64_t ak_sc_rtl_cycles(const ak_sc_rtl *s)
+{
+    return g_world->plat.mem.edges() - s->edges0;
+}
+
+extern "C" uint64_t ak_sc_rtl_time_ps(const ak_sc_rtl *s)
+{
+    return (sc_core::sc_time_stamp() - s->t0).value();
+}
+
+extern "C" void ak_sc_rtl_mem_stats(const ak_sc_rtl *s, ak_mem_stats *st)
+{
+    ak_mem_get_stats(s->mem, st);
+}
+
+extern "C" const ak_sc_rtl_config *ak_sc_rtl_get_config(const ak_sc_rtl *s)
+{
+    return &s->cfg;
+}
+
+extern "C" const char *ak_sc_rtl_strerror(ak_sc_rtl_status st)
+{
+    switch (st) {
+    case AK_SC_RTL_OK: return "ok";
+    case AK_SC_RTL_EINVAL: return "invalid argument";
+    case AK_SC_RTL_ENOMEM: return "out of memory";
+    case AK_SC_RTL_ERANGE: return "address outside the simulated memory";
+    case AK_SC_RTL_ETIMEOUT: return "timed out";
+    case AK_SC_RTL_ESLVERR: return "CSR access answered with an error response";
+    case AK_SC_RTL_EBUSY: return "a SystemC RTL simulation is already open in this process";
+    case AK_SC_RTL_ESYSTEMC:
+        return "SystemC refused (simulation started elsewhere in this process, or time "
+               "resolution not 1 ps)";
+    }
+    return "unknown simulator status";
+}

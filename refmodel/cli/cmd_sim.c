@@ -1,6 +1,6 @@
 /* `attnkit sim`: runs the layers of a test-vector directory (vectors/README.md) on the
  * accelerator through the host driver (host/ak_driver.h) over one of its backends (the
- * Verilated RTL, or the TLM-2.0 model of docs/systemc.md) and
+ * Verilated RTL, the same RTL inside SystemC, or the TLM-2.0 model of docs/systemc.md) and
  * compares every output byte with o.npy; reports cycles, stalls, MACs, MAC utilisation and
  * the throughput at a clock frequency, next to the cycle model's prediction
  * (attnkit/cycle_model.h): with the deterministic memory they must be equal, with a jittered
@@ -18,6 +18,7 @@
 #include "attnkit/cycle_model.h"
 #include "cli.h"
 #include "file_io.h"
+#include "systemc/ak_sc_rtl_sim.h"
 #include "systemc/ak_tlm_sim.h"
 #include "verilator/ak_sim.h"
 
@@ -27,18 +28,20 @@ static void help(void)
 {
     printf("usage: attnkit sim --vectors DIR [flags]\n\n"
            "Runs each layer of a vector directory (attnkit vecgen) on the accelerator through\n"
-           "the host driver, on a backend: the Verilated RTL (rtl/ak_top.sv, default) or the\n"
-           "loosely-timed TLM-2.0 model (docs/systemc.md); compares every output byte with o.npy,\n"
-           "and reports cycles, memory stall cycles, MACs, MAC utilisation (MACs / (PEs x\n"
-           "cycles)) and the throughput at the clock, next to the cycle model's prediction: it\n"
-           "must equal the RTL's cycles (and stall cycles and MACs) with the deterministic\n"
-           "memory; with --mem-jitter it is the mean of 8 draws of the memory's delays and\n"
-           "backpressure, expected within 3%% (or, for a job so short that one run varies\n"
-           "more, three standard deviations of the draws): outside, a warning.\n\n"
+           "the host driver, on a backend: the Verilated RTL (rtl/ak_top.sv, default), the same\n"
+           "RTL inside a SystemC platform, or the loosely-timed TLM-2.0 model (docs/systemc.md);\n"
+           "compares every output byte with o.npy, and reports cycles, memory stall cycles,\n"
+           "MACs, MAC utilisation (MACs / (PEs x cycles)) and the throughput at the clock, next\n"
+           "to the cycle model's prediction: it must equal the RTL's cycles (and stall cycles\n"
+           "and MACs) with the deterministic memory; with --mem-jitter it is the mean of 8\n"
+           "draws of the memory's delays and backpressure, expected within 3%% (or, for a job\n"
+           "so short that one run varies more, three standard deviations of the draws):\n"
+           "outside, a warning.\n\n"
            "flags:\n"
            "  --vectors DIR     the vector directory (manifest.json, layerNN/)\n"
-           "  --backend NAME    verilator (the Verilated RTL, default) or tlm (the TLM-2.0 model:\n"
-           "                    its simulated time must equal cycles x the clock period)\n"
+           "  --backend NAME    verilator (the Verilated RTL, default), sc-rtl (the same RTL in\n"
+           "                    SystemC: CSRs over TLM-2.0, the same cycles) or tlm (the TLM-2.0\n"
+           "                    model: its simulated time must equal cycles x the clock period)\n"
            "  --threads N       tlm: reference-model threads, 0..256 (0 = one per CPU; default 1)\n"
            "  --layer N         only layer N (as numbered in the manifest, from 1)\n"
            "  --latency L       memory latency in cycles, 1..100000 (default 20)\n"
@@ -126,8 +129,25 @@ static void tlm_report(const ak_backend *be, cJSON *doc)
     cJSON_AddNumberToObject(t, "transactions", (double)st.transactions);
 }
 
+static ak_drv_status open_sc_rtl(const sim_opts *o, uint64_t mem_bytes, ak_backend *be,
+                                 char *err, size_t errlen)
+{
+    const ak_sc_rtl_opts so = {.latency = o->latency, .jitter_seed = o->jitter,
+                               .bytes_per_cycle = o->bw, .mem_bytes = mem_bytes};
+    return ak_backend_sc_rtl_open(&so, be, err, errlen);
+}
+
+static uint64_t sc_rtl_protocol_errors(const ak_backend *be, char *first, size_t len)
+{
+    ak_mem_stats ms;
+    ak_sc_rtl_mem_stats(be->ctx, &ms);
+    snprintf(first, len, "%s", ms.first_protocol_error);
+    return ms.protocol_errors;
+}
+
 static const sim_backend backends[] = {
     {"verilator", open_verilator, verilator_protocol_errors, NULL},
+    {"sc-rtl", open_sc_rtl, sc_rtl_protocol_errors, NULL},
     {"tlm", open_tlm, NULL, tlm_job_ps},
 };
 #define N_BACKENDS (sizeof backends / sizeof backends[0])

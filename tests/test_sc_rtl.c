@@ -1,0 +1,425 @@
+/* The Verilated accelerator inside SystemC (sim/systemc/ak_sc_rtl.h; the driver's sc-rtl
+ * backend) against the plain Verilator harness (the verilator backend), side by side:
+ * - every golden vector set through `attnkit sim --backend sc-rtl` and `--backend verilator`:
+ *   both pass (zero mismatches against o.npy, cycles as the cycle model predicts) and every
+ *   layer has the same cycle, stall and MAC counts on both; the same again on a jittered
+ *   memory (the platform clocks the memory model exactly as the plain harness does, so even
+ *   the jitter's draws, which depend on every cycle since reset, come out the same);
+ * - seeded random jobs on both backends in one process: output bytes equal to ak_attention,
+ *   counters equal to each other and to the cycle model;
+ * - CSRs through the TLM-2.0 -> AXI4-Lite bridge (ID, an unmapped address answered with an
+ *   error), a hang reported within a 10-cycle budget, a hardware error code, one open at a
+ *   time.
+ * Host time of each backend is printed with the ratio sc-rtl / verilator (the cost of the
+ * SystemC platform). AK_SC_RTL_SEED and AK_SC_RTL_CONFIGS override the random run. */
+#define _POSIX_C_SOURCE 200809L
+#include <cJSON.h>
+#include <glob.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ak_driver.h"
+#include "ak_sc_rtl_sim.h"
+#include "ak_test.h"
+#include "attnkit/attnkit.h"
+#include "attnkit/cycle_model.h"
+#include "attnkit_csr.h"
+#include "attnkit_desc.h"
+#include "attnkit_err.h"
+
+#define REG(r) ((uint32_t)offsetof(attnkit_csr_t, r))
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* ---- golden sets through the CLI on both backends --------------------------------------- */
+
+static double golden_s[2]; /* host seconds of the layers: verilator, sc-rtl */
+
+static cJSON *cli_sim(const char *dir, const char *backend, const char *const *extra)
+{
+    static char buf[1 << 18];
+    const char *args[16] = {"sim", "--vectors", dir, "--json", "--backend", backend};
+    int n = 6;
+    for (; extra && *extra && n < 15; extra++)
+        args[n++] = *extra;
+    args[n] = NULL;
+    const int rc = ak_test_run_cli(buf, sizeof buf, args);
+    cJSON *j = cJSON_Parse(buf);
+    const cJSON *failed = cJSON_GetObjectItemCaseSensitive(j, "failed");
+    const cJSON *perr = cJSON_GetObjectItemCaseSensitive(j, "axi_protocol_errors");
+    const int ok = rc == 0 && cJSON_IsNumber(failed) && failed->valueint == 0 &&
+                   cJSON_IsNumber(perr) && perr->valueint == 0;
+    if (!ok)
+        printf("\n  attnkit sim --backend %s --vectors %s: exit %d\n%.4000s\n", backend, dir, rc,
+               buf);
+    CU_ASSERT(ok);
+    if (!ok) {
+        cJSON_Delete(j);
+        return NULL;
+    }
+    return j;
+}
+
+static double field(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+/* Both backends on dir: every layer PASS on both, the same counters; returns the layers. */
+static int same_on_both(const char *dir, const char *const *extra, int timed)
+{
+    cJSON *v = cli_sim(dir, "verilator", extra), *s = cli_sim(dir, "sc-rtl", extra);
+    int layers = 0;
+    if (v && s) {
+        const cJSON *lv = cJSON_GetObjectItemCaseSensitive(v, "layers");
+        const cJSON *ls = cJSON_GetObjectItemCaseSensitive(s, "layers");
+        CU_ASSERT_EQUAL(cJSON_GetArraySize(lv), cJSON_GetArraySize(ls));
+        for (int i = 0; i < cJSON_GetArraySize(lv) && i < cJSON_GetArraySize(ls); i++) {
+            const cJSON *a = cJSON_GetArrayItem(lv, i), *b = cJSON_GetArrayItem(ls, i);
+            const char *keys[] = {"layer", "cycles", "stall_cycles", "macs", "mismatches"};
+            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+                if (field(a, keys[k]) != field(b, keys[k])) {
+                    printf("\n  %s layer %d: %s %.0f on verilator, %.0f on sc-rtl\n", dir, i + 1,
+                           keys[k], field(a, keys[k]), field(b, keys[k]));
+                    CU_FAIL("counters differ between backends");
+                }
+            const cJSON *ra = cJSON_GetObjectItemCaseSensitive(a, "result");
+            const cJSON *rb = cJSON_GetObjectItemCaseSensitive(b, "result");
+            CU_ASSERT(cJSON_IsString(ra) && cJSON_IsString(rb) &&
+                      !strcmp(ra->valuestring, "PASS") && !strcmp(rb->valuestring, "PASS"));
+            if (timed) {
+                golden_s[0] += field(a, "host_seconds");
+                golden_s[1] += field(b, "host_seconds");
+            }
+            layers++;
+        }
+    }
+    cJSON_Delete(v);
+    cJSON_Delete(s);
+    return layers;
+}
+
+static void test_golden_both(void)
+{
+    glob_t g;
+    CU_ASSERT_EQUAL_FATAL(glob("vectors/golden/*/manifest.json", 0, NULL, &g), 0);
+    CU_ASSERT(g.gl_pathc >= 6);
+    int layers = 0;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%.*s", (int)(strlen(g.gl_pathv[i]) - strlen("/manifest.json")),
+                 g.gl_pathv[i]);
+        layers += same_on_both(dir, NULL, 1);
+    }
+    globfree(&g);
+    printf("\n  %d golden layers, the same cycles, stalls and MACs on both; host seconds of the "
+           "layers: verilator %.2f, sc-rtl %.2f, ratio sc-rtl / verilator %.2f\n",
+           layers, golden_s[0], golden_s[1], golden_s[0] > 0 ? golden_s[1] / golden_s[0] : 0);
+    const char *jitter[] = {"--mem-jitter", "99", "--latency", "3", NULL};
+    CU_ASSERT(same_on_both("vectors/golden/patterns-n96", jitter, 0) == 7);
+    const char *slow[] = {"--mem-bw", "16", "--latency", "40", NULL};
+    CU_ASSERT(same_on_both("vectors/golden/ragged-prune-n197", slow, 0) == 3);
+}
+
+/* ---- jobs in this process on both backends ---------------------------------------------- */
+
+typedef struct {
+    ak_inputs in;
+    ak_head_quant *quant;
+    ak_mask mask;
+    ak_attn_job job;
+    uint64_t outs;
+} job_data;
+
+static ak_status job_make(job_data *w, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,
+                          uint32_t block, const ak_pattern *p, ak_logit_dist dist, uint64_t seed,
+                          const char **why)
+{
+    memset(w, 0, sizeof *w);
+    ak_status st = ak_inputs_generate(dist, heads, nq, nk, d, seed, &w->in);
+    if (st != AK_OK)
+        return st;
+    if (!(w->quant = calloc(heads, sizeof *w->quant)))
+        return AK_ENOMEM;
+    for (uint32_t h = 0; st == AK_OK && h < heads; h++) {
+        w->in.scales[h].o = w->in.scales[h].v / 8.0;
+        st = ak_head_quant_from_scales(&w->in.scales[h], d, &w->quant[h]);
+    }
+    if (st == AK_OK)
+        st = ak_mask_build(p, nq, nk, block, heads, w->in.q, w->in.k, d, &w->mask, why);
+    w->job = (ak_attn_job){.heads = heads, .nq = nq, .nk = nk, .d = d, .q = w->in.q,
+                           .k = w->in.k, .v = w->in.v, .quant = w->quant, .mask = &w->mask};
+    w->outs = (uint64_t)heads * nq * d;
+    return st;
+}
+
+static void job_free(job_data *w)
+{
+    ak_inputs_free(&w->in);
+    ak_mask_free(&w->mask);
+    free(w->quant);
+}
+
+static void good_job(job_data *w)
+{
+    const ak_pattern dense = {.kind = AK_PATTERN_DENSE};
+    CU_ASSERT_EQUAL_FATAL(job_make(w, 2, 40, 40, 32, 16, &dense, AK_LOGITS_GAUSS1, 5, NULL),
+                          AK_OK);
+}
+
+static ak_drv *open_verilator(uint64_t max_cycles)
+{
+    const ak_verilator_opts vo = {.latency = 20};
+    const ak_drv_config dc = {.max_cycles = max_cycles};
+    ak_backend be;
+    ak_drv *d = NULL;
+    char err[256] = "";
+    if (ak_backend_verilator_open(&vo, &be, err, sizeof err) != AK_DRV_OK ||
+        ak_drv_open(&be, &dc, &d, err, sizeof err) != AK_DRV_OK)
+        printf("\n  opening the verilator backend: %s\n", err);
+    return d;
+}
+
+static ak_drv *open_sc_rtl(uint64_t max_cycles)
+{
+    const ak_sc_rtl_opts so = {.latency = 20};
+    const ak_drv_config dc = {.max_cycles = max_cycles};
+    ak_backend be;
+    ak_drv *d = NULL;
+    char err[256] = "";
+    if (ak_backend_sc_rtl_open(&so, &be, err, sizeof err) != AK_DRV_OK ||
+        ak_drv_open(&be, &dc, &d, err, sizeof err) != AK_DRV_OK)
+        printf("\n  opening the sc-rtl backend: %s\n", err);
+    return d;
+}
+
+/* Runs w; returns the mismatching bytes against ref (UINT64_MAX when the run failed). */
+static uint64_t run_against(ak_drv *d, const job_data *w, const int8_t *ref, ak_drv_result *r,
+                            double *secs)
+{
+    int8_t *hw = malloc(w->outs);
+    CU_ASSERT_FATAL(hw != NULL);
+    const double t0 = now();
+    const ak_drv_status st = ak_drv_run(d, &w->job, hw, r);
+    *secs += now() - t0;
+    uint64_t bad = UINT64_MAX;
+    if (st != AK_DRV_OK) {
+        printf("\n  %s: run failed: %s: %s\n", ak_drv_backend(d)->name, ak_drv_strerror(st),
+               r->msg);
+    } else {
+        bad = 0;
+        for (uint64_t i = 0; i < w->outs; i++)
+            if (hw[i] != ref[i] && bad++ == 0)
+                printf("\n  %s: first mismatch at byte %llu: expected %d actual %d\n",
+                       ak_drv_backend(d)->name, (unsigned long long)i, ref[i], hw[i]);
+    }
+    free(hw);
+    return bad;
+}
+
+static uint64_t env_u64(const char *name, uint64_t def)
+{
+    const char *s = getenv(name);
+    return s && *s ? strtoull(s, NULL, 0) : def;
+}
+
+static void test_random_both(void)
+{
+    const uint64_t seed = env_u64("AK_SC_RTL_SEED", 20261202), count = env_u64("AK_SC_RTL_CONFIGS", 10);
+    printf("\n  random jobs: AK_SC_RTL_SEED=%llu AK_SC_RTL_CONFIGS=%llu\n",
+           (unsigned long long)seed, (unsigned long long)count);
+    ak_drv *dv = open_verilator(0), *ds = open_sc_rtl(0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dv);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
+    ak_rng r;
+    ak_rng_seed(&r, seed);
+    static const uint32_t dims[] = {32, 64, 128};
+    double secs[2] = {0, 0};
+    uint64_t cycles = 0, failures = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        const uint32_t heads = 1 + ak_rng_below(&r, 3), nq = 1 + ak_rng_below(&r, 200);
+        const uint32_t nk = ak_rng_below(&r, 3) == 0 ? nq : 1 + ak_rng_below(&r, 200);
+        const uint32_t d = dims[ak_rng_below(&r, 3)], block = 16u << ak_rng_below(&r, 3);
+        const ak_pattern_kind kind = (ak_pattern_kind)(i % AK_PATTERN_COUNT);
+        const double density = 0.1 + 0.9 * (double)ak_rng_below(&r, 1000) / 1000.0;
+        const uint64_t jseed = ak_rng_u64(&r);
+        const ak_logit_dist dist = (ak_logit_dist)ak_rng_below(&r, AK_LOGITS_COUNT);
+        const uint32_t kblocks = (nk + block - 1) / block;
+        ak_pattern p;
+        if (kind == AK_PATTERN_STRIDED)
+            p = (ak_pattern){.kind = kind, .stride = 1 + ak_rng_below(&r, kblocks)};
+        else
+            CU_ASSERT_FATAL(ak_pattern_for_density(kind, density, kblocks, jseed, &p) == AK_OK);
+        char cfg[200];
+        snprintf(cfg, sizeof cfg, "config %llu: heads %u nq %u nk %u d %u block %u pattern %s "
+                 "density %.3f inputs %s seed %llu", (unsigned long long)i, heads, nq, nk, d,
+                 block, ak_pattern_name(kind), density, ak_logit_dist_name(dist),
+                 (unsigned long long)jseed);
+        job_data w;
+        const char *why = NULL;
+        if (job_make(&w, heads, nq, nk, d, block, &p, dist, jseed, &why) != AK_OK) {
+            printf("\n  %s: building the job: %s\n", cfg, why ? why : "?");
+            CU_FAIL("job build");
+            job_free(&w);
+            continue;
+        }
+        int8_t *ref = malloc(w.outs);
+        CU_ASSERT_FATAL(ref != NULL);
+        CU_ASSERT_FATAL(ak_attention(&w.job, ref, NULL, 1) == AK_OK);
+        ak_drv_result rv, rs;
+        memset(&rv, 0, sizeof rv);
+        memset(&rs, 0, sizeof rs);
+        const uint64_t bv = run_against(dv, &w, ref, &rv, &secs[0]);
+        const uint64_t bs = run_against(ds, &w, ref, &rs, &secs[1]);
+        ak_hw_config hw;
+        ak_mem_timing mt;
+        ak_hw_config_default(&hw);
+        ak_mem_timing_default(&mt);
+        ak_cycle_report pred = {0};
+        const ak_status ps = ak_cycle_model_run(&hw, &mt, heads, nq, nk, d, w.job.mask,
+                                                &rs.layout, &pred, NULL, &why);
+        const int same = rv.cycles == rs.cycles && rv.stalls == rs.stalls && rv.macs == rs.macs &&
+                         rv.waited == rs.waited;
+        const int exact = ps == AK_OK && pred.cycles == rs.cycles &&
+                          pred.stall_cycles == rs.stalls && pred.macs == rs.macs;
+        if (bv || bs || !same || !exact) {
+            failures++;
+            printf("\n  %s: mismatches verilator %lld sc-rtl %lld; cycles/stalls/MACs/waited "
+                   "verilator %llu/%llu/%llu/%llu, sc-rtl %llu/%llu/%llu/%llu, cycle model "
+                   "%llu/%llu/%llu\n",
+                   cfg, (long long)bv, (long long)bs, (unsigned long long)rv.cycles,
+                   (unsigned long long)rv.stalls, (unsigned long long)rv.macs,
+                   (unsigned long long)rv.waited, (unsigned long long)rs.cycles,
+                   (unsigned long long)rs.stalls, (unsigned long long)rs.macs,
+                   (unsigned long long)rs.waited, (unsigned long long)pred.cycles,
+                   (unsigned long long)pred.stall_cycles, (unsigned long long)pred.macs);
+        }
+        cycles += rs.cycles;
+        free(ref);
+        job_free(&w);
+    }
+    printf("  %llu jobs, %llu failed, %llu cycles in all; host seconds: verilator %.2f (%.0f "
+           "cycles/s), sc-rtl %.2f (%.0f cycles/s), ratio sc-rtl / verilator %.2f\n",
+           (unsigned long long)count, (unsigned long long)failures, (unsigned long long)cycles,
+           secs[0], secs[0] > 0 ? (double)cycles / secs[0] : 0, secs[1],
+           secs[1] > 0 ? (double)cycles / secs[1] : 0, secs[0] > 0 ? secs[1] / secs[0] : 0);
+    CU_ASSERT_EQUAL(failures, 0);
+    ak_mem_stats ms;
+    ak_sc_rtl_mem_stats(ak_drv_backend(ds)->ctx, &ms);
+    if (ms.protocol_errors)
+        printf("\n  AXI protocol errors: %llu, the first: %s\n",
+               (unsigned long long)ms.protocol_errors, ms.first_protocol_error);
+    CU_ASSERT_EQUAL(ms.protocol_errors, 0);
+    ak_drv_close(dv);
+    ak_drv_close(ds);
+}
+
+/* ---- the platform's edges ----------------------------------------------------------------- */
+
+static void check_good_job_runs(ak_drv *d, const char *after)
+{
+    job_data w;
+    good_job(&w);
+    int8_t *ref = malloc(w.outs);
+    CU_ASSERT_FATAL(ref && ak_attention(&w.job, ref, NULL, 1) == AK_OK);
+    ak_drv_result r;
+    double s = 0;
+    const uint64_t bad = run_against(d, &w, ref, &r, &s);
+    if (bad)
+        printf("  a good job after %s: %s\n", after, r.msg[0] ? r.msg : "output differs");
+    CU_ASSERT_EQUAL(bad, 0);
+    free(ref);
+    job_free(&w);
+}
+
+static void test_csr_bridge(void)
+{
+    ak_sc_rtl *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(ak_sc_rtl_open(NULL, &s), AK_SC_RTL_OK);
+    ak_sc_rtl *again = NULL;
+    CU_ASSERT_EQUAL(ak_sc_rtl_open(NULL, &again), AK_SC_RTL_EBUSY);
+    CU_ASSERT_PTR_NULL(again);
+    const uint64_t c0 = ak_sc_rtl_cycles(s);
+    uint32_t v = 0;
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, REG(ID), &v), AK_SC_RTL_OK);
+    CU_ASSERT_EQUAL(v, ATTNKIT_CSR__ID__MAGIC_reset); /* 'AKIT' */
+    /* a read: AR in one cycle, R the next (as on the plain harness) */
+    CU_ASSERT_EQUAL(ak_sc_rtl_cycles(s) - c0, 2);
+    CU_ASSERT_EQUAL(ak_sc_rtl_time_ps(s), ak_sc_rtl_cycles(s) * AK_SC_RTL_CLOCK_PS);
+    /* unmapped: the slave answers SLVERR, TLM_ADDRESS_ERROR_RESPONSE out of the bridge */
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, 0xfc, &v), AK_SC_RTL_ESLVERR);
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_write(s, 0xfc, 1), AK_SC_RTL_ESLVERR);
+    /* beyond the slave's 8 address bits: refused without a bus cycle */
+    const uint64_t c1 = ak_sc_rtl_cycles(s);
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, 0x100, &v), AK_SC_RTL_ESLVERR);
+    CU_ASSERT_EQUAL(ak_sc_rtl_cycles(s), c1);
+    /* the DESC_ADDR registers are read-write */
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_write(s, REG(DESC_ADDR_LO), 0x1240), AK_SC_RTL_OK);
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, REG(DESC_ADDR_LO), &v), AK_SC_RTL_OK);
+    CU_ASSERT_EQUAL(v, 0x1240);
+    /* no interrupt: a timeout after exactly the cycles asked for */
+    uint64_t waited = 0;
+    CU_ASSERT_EQUAL(ak_sc_rtl_run_until_irq(s, 37, &waited), AK_SC_RTL_ETIMEOUT);
+    CU_ASSERT_EQUAL(waited, 37);
+    const uint64_t c2 = ak_sc_rtl_cycles(s);
+    ak_sc_rtl_step(s, 5);
+    CU_ASSERT_EQUAL(ak_sc_rtl_cycles(s) - c2, 5);
+    ak_sc_rtl_close(s);
+    /* open again: a fresh memory, the cycle count from zero, the registers reset */
+    CU_ASSERT_EQUAL_FATAL(ak_sc_rtl_open(NULL, &s), AK_SC_RTL_OK);
+    CU_ASSERT_EQUAL(ak_sc_rtl_cycles(s), 5); /* the reset: 4 cycles low, 1 high */
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, REG(DESC_ADDR_LO), &v), AK_SC_RTL_OK);
+    CU_ASSERT_EQUAL(v, 0);
+    ak_sc_rtl_close(s);
+}
+
+static void test_hang_and_error(void)
+{
+    ak_drv *d = open_sc_rtl(0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    char err[256] = "";
+    ak_backend be2;
+    CU_ASSERT_EQUAL(ak_backend_sc_rtl_open(NULL, &be2, err, sizeof err), AK_DRV_EBUSY);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "already open"));
+    /* a 10-cycle budget: reported as a hang, aborted, recovered */
+    job_data w;
+    good_job(&w);
+    ak_job_layout lay;
+    CU_ASSERT_EQUAL_FATAL(ak_drv_load(d, &w.job, &lay), AK_DRV_OK);
+    CU_ASSERT_EQUAL(ak_drv_start(d, lay.desc), AK_DRV_OK);
+    ak_drv_result r;
+    CU_ASSERT_EQUAL(ak_drv_wait(d, 10, &r), AK_DRV_EHANG);
+    CU_ASSERT_EQUAL(r.waited, 10);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "hang: no interrupt within the budget of 10 cycles"));
+    check_good_job_runs(d, "a hang");
+    /* a bad descriptor: the hardware's error code, then a good job */
+    CU_ASSERT_EQUAL_FATAL(ak_drv_load(d, &w.job, &lay), AK_DRV_OK);
+    const ak_backend *be = ak_drv_backend(d);
+    const uint8_t zero[4] = {0};
+    CU_ASSERT_EQUAL(be->mem_write(be->ctx, lay.desc + AK_DESC_MAGIC_OFFSET, zero, 4), AK_BE_OK);
+    CU_ASSERT_EQUAL(ak_drv_start(d, lay.desc), AK_DRV_OK);
+    CU_ASSERT_EQUAL(ak_drv_wait(d, ak_drv_budget(d, &w.job), &r), AK_DRV_EHW);
+    CU_ASSERT_EQUAL(r.err_code, AK_HW_ERR_BAD_DESC);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "BAD_DESC"));
+    check_good_job_runs(d, "a bad descriptor");
+    job_free(&w);
+    ak_drv_close(d);
+}
+
+int ak_test_register(void)
+{
+    return AK_SUITE("sc_rtl",
+                    {"TLM-2.0 -> AXI4-Lite bridge: CSRs, errors, cycles, one open", test_csr_bridge},
+                    {"hang within a 10-cycle budget, hardware error code", test_hang_and_error},
+                    {"random jobs: bit-exact, the same counters as verilator", test_random_both},
+                    {"golden sets: the same counters as verilator (CLI)", test_golden_both});
+}

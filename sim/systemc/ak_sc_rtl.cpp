@@ -491,8 +491,8 @@ static ak_sc_rtl_status build_world()
 {
     if (g_world)
         return AK_SC_RTL_OK;
-    // no banner on stdout (a CLI's --json output goes there)
-    setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    // no SystemC banner (a CLI's --json output must stay clean)
+    setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
     try {
         if (sc_core::sc_get_status() != sc_core::SC_ELABORATION)
             return AK_SC_RTL_ESYSTEMC; // someone else's simulation already started

@@ -11,7 +11,8 @@
 #   So a program links it next to $(AKSIM_LIB): two Verilator runtimes (one built with VM_SC,
 #   one without) and two models named ak_top cannot collide. Users link $(SC_RTL_LIBS).
 # $(SC_RTL_MDIR)/libaksc_rtl_cxx.a: the same objects unprelinked, for a C++ SystemC testbench
-#   that instantiates ak_sc_rtl_platform (sim/systemc/ak_sc_rtl.h) itself; without libaksim.a.
+#   that instantiates ak_sc_rtl_platform (sim/systemc/ak_sc_rtl.h) itself; it links
+#   $(SIM_OBJ) for the memory model and must not link libaksim.a (docs/systemc.md).
 
 SC_RTL_MDIR := $(BUILD)/verilator/top_sc
 SC_RTL_LIB  := $(BUILD)/lib/libaksc_rtl.a
@@ -55,3 +56,17 @@ $(CLI): private AK_LIBS += $(SC_RTL_LIBS)
 $(BUILD)/tests/test_sc_rtl: $(HOST_LIB) $(AKSIM_LIB) $(SC_RTL_LIB) $(SIM_HDRS) $(SC_RTL_HDRS) $(CLI)
 $(BUILD)/tests/test_sc_rtl: private AK_CFLAGS += $(SIM_INC) -Isim/systemc -I$(BUILD)/gen
 $(BUILD)/tests/test_sc_rtl: private AK_LIBS += $(SIM_LIBS) $(SC_RTL_LIBS)
+
+# The host-time cost of the SystemC platform: the same layers on sc-rtl and verilator side by
+# side (scripts/sc_rtl_speed.py): every golden set, and two sparse layers of rtl-n1024-d64.
+SC_RTL_SPEED_VEC := $(BUILD)/vectors/rtl-n1024-d64
+.PHONY: sc-rtl-speed
+sc-rtl-speed: deps $(CLI) ## host time of the RTL inside SystemC vs the plain Verilator harness (scripts/sc_rtl_speed.py; build/reports/systemc/)
+	@mkdir -p $(BUILD)/reports/systemc
+	@test -f $(SC_RTL_SPEED_VEC)/manifest.json || \
+	  $(CLI) vecgen --workload vectors/workloads/rtl-n1024-d64.json --out $(SC_RTL_SPEED_VEC) >/dev/null
+	$(PYTHON) scripts/sc_rtl_speed.py --attnkit $(CLI) --json $(BUILD)/reports/systemc/sc-rtl-golden.json
+	$(PYTHON) scripts/sc_rtl_speed.py --attnkit $(CLI) --layer 4 $(SC_RTL_SPEED_VEC) \
+	  --json $(BUILD)/reports/systemc/sc-rtl-n1024-layer4.json
+	$(PYTHON) scripts/sc_rtl_speed.py --attnkit $(CLI) --layer 3 $(SC_RTL_SPEED_VEC) \
+	  --json $(BUILD)/reports/systemc/sc-rtl-n1024-layer3.json

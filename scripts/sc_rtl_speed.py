@@ -6,7 +6,9 @@ CSRs over TLM-2.0), side by side in one run, each set REPEAT times with the two 
 alternating order (so a drift in the machine's load falls on both alike). Every layer must pass
 on both with the same cycle, stall and MAC counts. Host time is what `attnkit sim` times per
 layer (loading the job, simulating, reading the output back), without the process start; the
-ratio is sc-rtl / verilator over the sums.
+ratio is sc-rtl / verilator over the sums. CPU time (user + system of each whole `attnkit sim`
+process, start and vector loading included) is given next to it: on a machine shared with
+other jobs it varies less than wall time.
 
 Prints a table; --json FILE writes the figures. Exit status: 0 measured, 1 a run failed or the
 counters differ, 2 bad arguments.
@@ -15,6 +17,7 @@ import argparse
 import glob
 import json
 import os
+import resource
 import subprocess
 import sys
 
@@ -25,7 +28,10 @@ def run_sim(attnkit, vdir, backend, layer):
     cmd = [attnkit, "sim", "--vectors", vdir, "--backend", backend, "--json"]
     if layer:
         cmd += ["--layer", str(layer)]
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run(cmd, capture_output=True, text=True)
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     try:
         doc = json.loads(p.stdout)
     except json.JSONDecodeError:
@@ -34,7 +40,7 @@ def run_sim(attnkit, vdir, backend, layer):
         print(f"sc_rtl_speed: {' '.join(cmd)} failed (exit {p.returncode})\n{p.stdout[-2000:]}"
               f"{p.stderr[-2000:]}", file=sys.stderr)
         sys.exit(1)
-    return doc["layers"]
+    return doc["layers"], cpu
 
 
 def main():
@@ -53,11 +59,13 @@ def main():
     rows = []
     for d in dirs:
         secs = {b: 0.0 for b in BACKENDS}
+        cpus = {b: 0.0 for b in BACKENDS}
         first = {}
         for r in range(a.repeat):
             for b in (BACKENDS if r % 2 == 0 else BACKENDS[::-1]):
-                layers = run_sim(a.attnkit, d, b, a.layer)
+                layers, cpu = run_sim(a.attnkit, d, b, a.layer)
                 secs[b] += sum(l["host_seconds"] for l in layers)
+                cpus[b] += cpu
                 first.setdefault(b, layers)
         for lv, ls in zip(first["verilator"], first["sc-rtl"]):
             for k in ("layer", "cycles", "stall_cycles", "macs", "mismatches"):
@@ -67,24 +75,31 @@ def main():
                     sys.exit(1)
         cycles = sum(l["cycles"] for l in first["verilator"]) * a.repeat
         rows.append({"vectors": d, "layers": len(first["verilator"]), "cycles": cycles,
-                     "verilator_seconds": secs["verilator"], "sc_rtl_seconds": secs["sc-rtl"]})
-    print(f"{'vectors':40} {'layers':>6} {'cycles':>9} {'verilator s':>12} {'sc-rtl s':>9} "
-          f"{'ratio':>6}   (x{a.repeat} runs each)")
+                     "verilator_seconds": secs["verilator"], "sc_rtl_seconds": secs["sc-rtl"],
+                     "verilator_cpu_seconds": cpus["verilator"], "sc_rtl_cpu_seconds": cpus["sc-rtl"]})
+    print(f"{'vectors':34} {'layers':>6} {'cycles':>8} {'host s: verilator':>17} {'sc-rtl':>7} "
+          f"{'ratio':>5} {'CPU s: verilator':>16} {'sc-rtl':>7} {'ratio':>5}   (x{a.repeat} runs)")
+
+    def line(name, n, cyc, vs, ss, vc, sc):
+        print(f"{name:34} {n:6d} {cyc:8d} {vs:17.2f} {ss:7.2f} {ss / vs:5.2f} {vc:16.2f} "
+              f"{sc:7.2f} {sc / vc:5.2f}")
+
     for r in rows:
-        print(f"{r['vectors']:40} {r['layers']:6d} {r['cycles']:9d} {r['verilator_seconds']:12.2f} "
-              f"{r['sc_rtl_seconds']:9.2f} {r['sc_rtl_seconds'] / r['verilator_seconds']:6.2f}")
-    cyc = sum(r["cycles"] for r in rows)
-    vs = sum(r["verilator_seconds"] for r in rows)
-    ss = sum(r["sc_rtl_seconds"] for r in rows)
-    print(f"{'all':40} {sum(r['layers'] for r in rows):6d} {cyc:9d} {vs:12.2f} {ss:9.2f} "
-          f"{ss / vs:6.2f}")
-    print(f"verilator {cyc / vs / 1e3:.1f} k cycles/s, sc-rtl {cyc / ss / 1e3:.1f} k cycles/s; "
-          f"the SystemC platform costs {100 * (ss / vs - 1):+.0f}% host time; the same cycle, "
-          f"stall and MAC counts on every layer")
+        line(r["vectors"], r["layers"], r["cycles"], r["verilator_seconds"], r["sc_rtl_seconds"],
+             r["verilator_cpu_seconds"], r["sc_rtl_cpu_seconds"])
+    tot = {k: sum(r[k] for r in rows) for k in ("layers", "cycles", "verilator_seconds",
+                                               "sc_rtl_seconds", "verilator_cpu_seconds",
+                                               "sc_rtl_cpu_seconds")}
+    cyc, vs, ss = tot["cycles"], tot["verilator_seconds"], tot["sc_rtl_seconds"]
+    vc, sc = tot["verilator_cpu_seconds"], tot["sc_rtl_cpu_seconds"]
+    line("all", tot["layers"], cyc, vs, ss, vc, sc)
+    print(f"host time: verilator {cyc / vs / 1e3:.1f} k cycles/s, sc-rtl {cyc / ss / 1e3:.1f} k "
+          f"cycles/s: the SystemC platform costs {100 * (ss / vs - 1):+.0f}% ({100 * (sc / vc - 1):+.0f}% "
+          f"in CPU time of the whole processes); the same cycle, stall and MAC counts on every layer")
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"repeat": a.repeat, "sets": rows, "cycles": cyc, "verilator_seconds": vs,
-                       "sc_rtl_seconds": ss, "ratio": ss / vs}, f, indent=2)
+            json.dump({"repeat": a.repeat, "sets": rows, **tot, "ratio": ss / vs,
+                       "cpu_ratio": sc / vc}, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 /* The AXI4 memory model of mem_model.h: bounded rings of read bursts, write bursts awaiting
  * data, early write data and pending write responses; outputs are a function of that state
- * (and of the cycle's jitter draws), so they are stable within a cycle. Also checks the
+ * (and of the cycle's jitter draws), so they are stable within a cycle. The bytes go through a
+ * storage (ak_mem_storage): the model's own array, or an external one. Also checks the
  * master's side of the protocol (payload held while valid waits, wlast on the last beat, no
  * 4 KB crossing, the accelerator's contract: INCR, full aligned 64-byte beats, <= 64 beats). */
 #include "mem_model.h"
@@ -27,7 +28,11 @@ typedef struct {
 } wbeat;
 
 struct ak_mem {
-    uint8_t *bytes;
+    uint8_t *bytes;                  /* the own array (NULL with an external storage) */
+    ak_mem_storage store;            /* where beats read and write: the own array or external */
+    uint64_t rbeat_cycle;            /* 1 + the cycle whose offered read beat rbeat holds */
+    uint8_t rbeat_resp;
+    uint8_t rbeat[AK_MEM_BEAT_BYTES];
     ak_mem_config cfg;
     ak_jitter jit;                   /* this cycle's backpressure draws, the delay sequence */
     uint32_t r_credit, w_credit;     /* bandwidth: bytes the R / W channel may move */
@@ -66,7 +71,25 @@ static void protocol_error(ak_mem *m, const char *fmt, ...)
     }
 }
 
-ak_status ak_mem_create(const ak_mem_config *cfg, ak_mem **out)
+/* The own array's storage callbacks (the model has checked the range). */
+static int own_read(void *ctx, uint64_t addr, uint8_t *dst, unsigned n)
+{
+    const ak_mem *m = ctx;
+    memcpy(dst, m->bytes + addr, n);
+    return 0;
+}
+
+static int own_write(void *ctx, uint64_t addr, const uint8_t *src, unsigned n, uint64_t strb)
+{
+    ak_mem *m = ctx;
+    for (unsigned i = 0; i < n; i++)
+        if (strb >> i & 1)
+            m->bytes[addr + i] = src[i];
+    return 0;
+}
+
+/* storage NULL: an own array of cfg->size bytes. */
+static ak_status create(const ak_mem_config *cfg, const ak_mem_storage *storage, ak_mem **out)
 {
     if (!cfg || !out || cfg->size == 0 || cfg->bytes_per_cycle > AK_MEM_BEAT_BYTES)
         return AK_EINVAL;
@@ -79,15 +102,33 @@ ak_status ak_mem_create(const ak_mem_config *cfg, ak_mem **out)
         m->cfg.latency = DEFAULT_LATENCY;
     if (m->cfg.bytes_per_cycle == 0)
         m->cfg.bytes_per_cycle = AK_MEM_BEAT_BYTES;
-    m->bytes = calloc(1, cfg->size); /* untouched pages cost nothing */
+    if (storage) {
+        m->store = *storage;
+    } else {
+        m->bytes = calloc(1, cfg->size); /* untouched pages cost nothing */
+        m->store = (ak_mem_storage){.ctx = m, .read = own_read, .write = own_write};
+    }
     m->wbuf = calloc(AK_MEM_WBUF_BEATS, sizeof *m->wbuf);
-    if (!m->bytes || !m->wbuf) {
+    if ((!storage && !m->bytes) || !m->wbuf) {
         ak_mem_destroy(m);
         return AK_ENOMEM;
     }
     ak_mem_reset(m);
     *out = m;
     return AK_OK;
+}
+
+ak_status ak_mem_create(const ak_mem_config *cfg, ak_mem **out)
+{
+    return create(cfg, NULL, out);
+}
+
+ak_status ak_mem_create_with_storage(const ak_mem_config *cfg, const ak_mem_storage *storage,
+                                     ak_mem **out)
+{
+    if (!storage || !storage->read || !storage->write)
+        return AK_EINVAL;
+    return create(cfg, storage, out);
 }
 
 void ak_mem_destroy(ak_mem *m)
@@ -106,6 +147,7 @@ void ak_mem_reset(ak_mem *m)
     memset(&m->st, 0, sizeof m->st);
     memset(&m->prev, 0, sizeof m->prev);
     memset(&m->prev_out, 0, sizeof m->prev_out);
+    m->rbeat_cycle = 0;
     ak_jitter_seed(&m->jit, m->cfg.jitter_seed);
     m->r_credit = m->w_credit = 2 * AK_MEM_BEAT_BYTES;
     draw_jitter(m);
@@ -134,24 +176,42 @@ static int beat_in_range(const ak_mem *m, const burst *b, uint32_t beat)
     return a < m->cfg.size && n <= m->cfg.size - a;
 }
 
+/* The read beat offered in the current cycle, from the storage (once per cycle: the edge
+ * reuses what ak_mem_drive fetched). A failed read answers SLVERR with zero data. */
+static void fetch_read_beat(ak_mem *m, const burst *b)
+{
+    if (m->rbeat_cycle == m->st.cycles + 1)
+        return;
+    m->rbeat_cycle = m->st.cycles + 1;
+    m->rbeat_resp = AK_MEM_RESP_SLVERR;
+    if (beat_in_range(m, b, b->beat)) {
+        uint64_t a;
+        unsigned lane, n;
+        beat_span(b, b->beat, &a, &lane, &n);
+        if (m->store.read(m->store.ctx, a, m->rbeat + lane, n) == 0) {
+            memset(m->rbeat, 0, lane);
+            memset(m->rbeat + lane + n, 0, AK_MEM_BEAT_BYTES - lane - n);
+            m->rbeat_resp = AK_MEM_RESP_OKAY;
+            return;
+        }
+    }
+    memset(m->rbeat, 0, sizeof m->rbeat);
+}
+
 /* The outputs for the current cycle; rdata only when `data` (the edge does not need it). */
-static void compute(const ak_mem *m, ak_axi_s2m *o, int data)
+static void compute(ak_mem *m, ak_axi_s2m *o, int data)
 {
     memset(o, 0, sizeof *o);
     o->arready = m->rq_n < AK_MEM_MAX_READS;
     if (m->rq_n) {
         const burst *b = &m->rq[m->rq_head];
         if (m->st.cycles >= b->ready && !m->jit.drop_r && m->r_credit >= AK_MEM_BEAT_BYTES) {
-            const int ok = beat_in_range(m, b, b->beat);
+            fetch_read_beat(m, b);
             o->rvalid = 1;
             o->rlast = b->beat == b->len;
-            o->rresp = ok ? AK_MEM_RESP_OKAY : AK_MEM_RESP_SLVERR;
-            if (data && ok) {
-                uint64_t a;
-                unsigned lane, n;
-                beat_span(b, b->beat, &a, &lane, &n);
-                memcpy(o->rdata + lane, m->bytes + a, n);
-            }
+            o->rresp = m->rbeat_resp;
+            if (data)
+                memcpy(o->rdata, m->rbeat, sizeof o->rdata);
         }
     }
     o->awready = m->awq_n + m->bq_n < AK_MEM_MAX_WRITES && !m->jit.drop_aw;
@@ -195,16 +255,17 @@ static burst new_burst(ak_mem *m, const char *ch, uint64_t addr, uint8_t len, ui
 static void write_beat(ak_mem *m, burst *b, const wbeat *w)
 {
     m->st.write_beats++;
-    if (!beat_in_range(m, b, b->beat)) {
-        b->resp = AK_MEM_RESP_SLVERR;
-        m->st.slverr_beats++;
-    } else {
+    int ok = beat_in_range(m, b, b->beat);
+    if (ok) {
         uint64_t a;
         unsigned lane, n;
         beat_span(b, b->beat, &a, &lane, &n);
-        for (unsigned i = 0; i < n; i++)
-            if (w->strb >> (lane + i) & 1)
-                m->bytes[a + i] = w->data[lane + i];
+        const uint64_t strb = (w->strb >> lane) & (n < 64 ? (1ull << n) - 1 : ~0ull);
+        ok = m->store.write(m->store.ctx, a, w->data + lane, n, strb) == 0;
+    }
+    if (!ok) {
+        b->resp = AK_MEM_RESP_SLVERR;
+        m->st.slverr_beats++;
     }
     const int last = b->beat == b->len;
     if (w->last != last)
@@ -302,7 +363,7 @@ static int in_range(const ak_mem *m, uint64_t addr, uint64_t n)
 
 ak_status ak_mem_write(ak_mem *m, uint64_t addr, const void *src, uint64_t n)
 {
-    if (!m || (n && !src))
+    if (!m || (n && !src) || !m->bytes)
         return AK_EINVAL;
     if (!in_range(m, addr, n))
         return AK_ERANGE;
@@ -313,7 +374,7 @@ ak_status ak_mem_write(ak_mem *m, uint64_t addr, const void *src, uint64_t n)
 
 ak_status ak_mem_read(const ak_mem *m, uint64_t addr, void *dst, uint64_t n)
 {
-    if (!m || (n && !dst))
+    if (!m || (n && !dst) || !m->bytes)
         return AK_EINVAL;
     if (!in_range(m, addr, n))
         return AK_ERANGE;
@@ -324,7 +385,7 @@ ak_status ak_mem_read(const ak_mem *m, uint64_t addr, void *dst, uint64_t n)
 
 ak_status ak_mem_fill(ak_mem *m, uint64_t addr, uint8_t value, uint64_t n)
 {
-    if (!m)
+    if (!m || !m->bytes)
         return AK_EINVAL;
     if (!in_range(m, addr, n))
         return AK_ERANGE;

@@ -16,6 +16,13 @@
  * bytes_per_cycle every cycle up to two beats, and a beat spends 64. With jitter_seed != 0 a seeded xorshift
  * adds 0..2*latency cycles to each burst and drops rvalid, awready and wready in 1 cycle of 8;
  * order is kept. A beat touching a byte outside the memory answers SLVERR (and is not written).
+ *
+ * Storage: by default the memory keeps its bytes in an array of its own. Created with
+ * ak_mem_create_with_storage, it keeps none: every beat's bytes are read and written through
+ * the storage's callbacks (a SystemC harness does them as TLM-2.0 transactions), and a callback
+ * that fails answers that beat SLVERR. The timing above is the same either way; the storage
+ * decides only the bytes and the response. A read beat is fetched once per cycle in which it
+ * is offered (at ak_mem_drive), a write beat stored at the edge that matches it with its burst.
  * Functions return ak_status codes; nothing exits or aborts. */
 #ifndef AK_MEM_MODEL_H
 #define AK_MEM_MODEL_H
@@ -75,10 +82,24 @@ typedef struct {
     char first_protocol_error[160];         /* what the first one was ("" if none) */
 } ak_mem_stats;
 
+/* Where the bytes live when the memory keeps none of its own. addr is a byte address, n <= 64
+ * bytes inside one beat. write stores src[i] only where bit i of strb is set. Each returns 0 on
+ * success, anything else for an error (the beat answers SLVERR). */
+typedef struct {
+    void *ctx;
+    int (*read)(void *ctx, uint64_t addr, uint8_t *dst, unsigned n);
+    int (*write)(void *ctx, uint64_t addr, const uint8_t *src, unsigned n, uint64_t strb);
+} ak_mem_storage;
+
 typedef struct ak_mem ak_mem;
 
 /* AK_EINVAL for size 0 or bytes_per_cycle above 64, AK_ENOMEM. The memory starts zeroed. */
 ak_status ak_mem_create(const ak_mem_config *cfg, ak_mem **out);
+/* A memory whose bytes live in `storage` (copied; its ctx must outlive the memory). cfg->size
+ * is the span of addresses [0, size) passed to it: a beat beyond answers SLVERR without a call.
+ * AK_EINVAL for a NULL callback and as ak_mem_create. */
+ak_status ak_mem_create_with_storage(const ak_mem_config *cfg, const ak_mem_storage *storage,
+                                     ak_mem **out);
 void ak_mem_destroy(ak_mem *m);
 
 /* Drops every transaction in flight and zeroes the statistics (memory contents stay). */
@@ -90,7 +111,8 @@ void ak_mem_drive(ak_mem *m, ak_axi_s2m *out);
 /* The clock edge: handshakes of the current cycle with the master's signals `in`. */
 void ak_mem_tick(ak_mem *m, const ak_axi_m2s *in);
 
-/* Backdoor access (no cycles). AK_ERANGE if [addr, addr + n) leaves the memory. */
+/* Backdoor access (no cycles). AK_ERANGE if [addr, addr + n) leaves the memory; AK_EINVAL
+ * for a memory with an external storage (its owner has the backdoor). */
 ak_status ak_mem_write(ak_mem *m, uint64_t addr, const void *src, uint64_t n);
 ak_status ak_mem_read(const ak_mem *m, uint64_t addr, void *dst, uint64_t n);
 ak_status ak_mem_fill(ak_mem *m, uint64_t addr, uint8_t value, uint64_t n);

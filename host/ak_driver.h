@@ -87,14 +87,17 @@ ak_drv_status ak_backend_tlm_open(const ak_tlm_opts *o, ak_backend *be, char *er
 
 /* The Verilated RTL inside SystemC (host/backend_sc_rtl.c over sim/systemc/ak_sc_rtl_sim.h):
  * the same ak_top built with `verilator --sc`, its CSRs reached by TLM-2.0 b_transport through
- * an AXI4-Lite bridge, its AXI4 master served by the same memory model; the same cycles as the
- * Verilator backend. Options and defaults as ak_verilator_opts (no waveform). SystemC
- * elaborates once per process: one sc-rtl backend open at a time (AK_DRV_EBUSY otherwise). */
+ * an AXI4-Lite bridge, its AXI4 master bridged to a TLM-2.0 memory with the same memory
+ * model's timing; the same cycles as the Verilator backend. Options and defaults as
+ * ak_verilator_opts (no waveform); no_dmi: the memory refuses DMI (every beat a b_transport).
+ * SystemC elaborates once per process: one sc-rtl backend open at a time (AK_DRV_EBUSY
+ * otherwise). */
 typedef struct {
     uint32_t latency;
     uint64_t jitter_seed;
     uint32_t bytes_per_cycle;
     uint64_t mem_bytes;
+    int no_dmi;
 } ak_sc_rtl_opts;
 
 ak_drv_status ak_backend_sc_rtl_open(const ak_sc_rtl_opts *o, ak_backend *be, char *err,

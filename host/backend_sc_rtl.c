@@ -1,7 +1,7 @@
 /* The driver's sc-rtl backend: the ak_backend function table over sim/systemc/ak_sc_rtl_sim.h
  * (the Verilated ak_top inside SystemC: CSR accesses as TLM-2.0 transactions into an
- * AXI4-Lite bridge, the AXI4 memory model on the clock edge; the memory window is the model's
- * memory from device address 0). */
+ * AXI4-Lite bridge, the AXI4 master bridged to a TLM-2.0 memory with the memory model's timing
+ * on the clock edge; the memory window is the TLM memory from device address 0). */
 #include <stddef.h>
 #include <stdio.h>
 
@@ -47,7 +47,8 @@ ak_drv_status ak_backend_sc_rtl_open(const ak_sc_rtl_opts *o, ak_backend *out, c
     const ak_sc_rtl_config cfg = {.mem_bytes = o ? o->mem_bytes : 0,
                                   .latency = o ? o->latency : 0,
                                   .jitter_seed = o ? o->jitter_seed : 0,
-                                  .bytes_per_cycle = o ? o->bytes_per_cycle : 0};
+                                  .bytes_per_cycle = o ? o->bytes_per_cycle : 0,
+                                  .no_dmi = o ? o->no_dmi : 0};
     ak_sc_rtl *s = NULL;
     const ak_sc_rtl_status st = ak_sc_rtl_open(&cfg, &s);
     if (st != AK_SC_RTL_OK) {

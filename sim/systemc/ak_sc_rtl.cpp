@@ -2,7 +2,8 @@
 // The C API's calls are run by a host module: a TLM-2.0 initiator bound to the platform's CSR
 // socket whose SC_THREAD executes one command (CSR access, reset, wait for the interrupt, step)
 // per sc_start() and then sc_pause()s, so the caller gets control back between commands
-// without stopping the simulation.
+// without stopping the simulation. The platform's memory socket is bound to an ak_tlm_memory,
+// the C API's backdoor.
 #include "ak_sc_rtl.h"
 
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "Vak_top_sc.h"
+#include "ak_tlm_memory.h"
 
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
@@ -19,7 +21,7 @@ using sc_core::SC_ZERO_TIME;
 // ---- TLM-2.0 target -> AXI4-Lite master ----------------------------------------------------
 
 ak_tlm2axilite::ak_tlm2axilite(sc_core::sc_module_name name)
-    : sc_core::sc_module(name), tgt("tgt"), clk("clk"), awvalid("awvalid"), wvalid("wvalid"),
+    : sc_core::sc_module(name), tgt("tgt"), clk("clk"), rst_n("rst_n"), awvalid("awvalid"), wvalid("wvalid"),
       bready("bready"), arvalid("arvalid"), rready("rready"), awaddr("awaddr"), wdata("wdata"),
       wstrb("wstrb"), araddr("araddr"), awready("awready"), wready("wready"), bvalid("bvalid"),
       arready("arready"), rvalid("rvalid"), bresp("bresp"), rdata("rdata"), rresp("rresp")
@@ -124,6 +126,8 @@ void ak_tlm2axilite::b_transport(tlm::tlm_generic_payload &tr, sc_time &delay)
     // loosely timed: catch up with the initiator's local time first
     wait(delay);
     delay = SC_ZERO_TIME;
+    while (!rst_n.read())
+        wait(rst_n.posedge_event());
     bus_.lock();
     uint32_t resp = 0, data = 0;
     bool ok;
@@ -145,23 +149,129 @@ void ak_tlm2axilite::b_transport(tlm::tlm_generic_payload &tr, sc_time &delay)
                                        : tlm::TLM_OK_RESPONSE);
 }
 
-// ---- AXI4 master pins <-> C memory model ----------------------------------------------------
+// ---- AXI4 master pins -> memory timing model -> TLM-2.0 initiator --------------------------
 
-ak_axi_mem_pins::ak_axi_mem_pins(sc_core::sc_module_name name)
-    : sc_core::sc_module(name), clk("clk"), arvalid("arvalid"), rready("rready"),
-      awvalid("awvalid"), wvalid("wvalid"), wlast("wlast"), bready("bready"), araddr("araddr"),
-      awaddr("awaddr"), wstrb("wstrb"), arlen("arlen"), arsize("arsize"), arburst("arburst"),
-      awlen("awlen"), awsize("awsize"), awburst("awburst"), wdata("wdata"), arready("arready"),
-      rvalid("rvalid"), rlast("rlast"), awready("awready"), wready("wready"), bvalid("bvalid"),
-      rresp("rresp"), bresp("bresp"), rdata("rdata")
+const ak_mem_config ak_axi2tlm::kDefaultTiming = {~0ull, 20, 0, AK_MEM_BEAT_BYTES};
+
+ak_axi2tlm::ak_axi2tlm(sc_core::sc_module_name name)
+    : sc_core::sc_module(name), socket("socket"), clk("clk"), arvalid("arvalid"),
+      rready("rready"), awvalid("awvalid"), wvalid("wvalid"), wlast("wlast"), bready("bready"),
+      araddr("araddr"), awaddr("awaddr"), wstrb("wstrb"), arlen("arlen"), arsize("arsize"),
+      arburst("arburst"), awlen("awlen"), awsize("awsize"), awburst("awburst"), wdata("wdata"),
+      arready("arready"), rvalid("rvalid"), rlast("rlast"), awready("awready"),
+      wready("wready"), bvalid("bvalid"), rresp("rresp"), bresp("bresp"), rdata("rdata")
 {
-    SC_HAS_PROCESS(ak_axi_mem_pins);
+    SC_HAS_PROCESS(ak_axi2tlm);
     SC_METHOD(edge);
     sensitive << clk.pos() << kick_;
     dont_initialize();
+    socket.register_invalidate_direct_mem_ptr(this, &ak_axi2tlm::invalidate_dmi);
+    configure(kDefaultTiming); // on failure (out of memory) idle: every signal low
 }
 
-void ak_axi_mem_pins::drive()
+ak_axi2tlm::~ak_axi2tlm()
+{
+    ak_mem_destroy(mem_);
+}
+
+ak_status ak_axi2tlm::configure(const ak_mem_config &cfg)
+{
+    const ak_mem_storage st = {this, storage_read, storage_write};
+    ak_mem *m = nullptr;
+    const ak_status s = ak_mem_create_with_storage(&cfg, &st, &m);
+    if (s != AK_OK)
+        return s;
+    ak_mem_destroy(mem_);
+    mem_ = m;
+    kick_.notify(SC_ZERO_TIME);
+    return AK_OK;
+}
+
+void ak_axi2tlm::reset_timing()
+{
+    if (mem_)
+        ak_mem_reset(mem_);
+    kick_.notify(SC_ZERO_TIME);
+}
+
+void ak_axi2tlm::invalidate_dmi(sc_dt::uint64 start, sc_dt::uint64 end)
+{
+    if (dmi_valid_ && start <= dmi_.get_end_address() && end >= dmi_.get_start_address())
+        dmi_valid_ = false;
+}
+
+// One beat's bytes by b_transport. Called from the SC_METHOD of the clock edge, so the target
+// must not wait() (ak_tlm_memory does not); its annotated delay is dropped (the memory
+// model's cycles are the timing). A target that allows DMI is asked for a pointer, used from
+// the next beat on.
+bool ak_axi2tlm::transport(tlm::tlm_command cmd, uint64_t addr, uint8_t *data, unsigned n,
+                           const uint8_t *byte_enables)
+{
+    tlm::tlm_generic_payload gp;
+    gp.set_command(cmd);
+    gp.set_address(addr);
+    gp.set_data_ptr(data);
+    gp.set_data_length(n);
+    gp.set_streaming_width(n);
+    gp.set_byte_enable_ptr(const_cast<uint8_t *>(byte_enables));
+    gp.set_byte_enable_length(byte_enables ? n : 0);
+    gp.set_dmi_allowed(false);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_time delay = SC_ZERO_TIME;
+    socket->b_transport(gp, delay);
+    stats_.transport_beats++;
+    const bool ok = gp.is_response_ok();
+    if (ok && gp.is_dmi_allowed() && !dmi_valid_) {
+        tlm::tlm_generic_payload q;
+        q.set_command(cmd);
+        q.set_address(addr);
+        dmi_ = tlm::tlm_dmi();
+        dmi_valid_ = socket->get_direct_mem_ptr(q, dmi_);
+    }
+    return ok;
+}
+
+// The memory model's storage: a beat (n <= 64 bytes, never empty) through DMI where the
+// pointer covers it with the access allowed, else b_transport. 0 = OKAY, else SLVERR.
+int ak_axi2tlm::storage_read(void *ctx, uint64_t addr, uint8_t *dst, unsigned n)
+{
+    ak_axi2tlm &b = *static_cast<ak_axi2tlm *>(ctx);
+    const tlm::tlm_dmi &d = b.dmi_;
+    if (b.dmi_valid_ && d.is_read_allowed() && addr >= d.get_start_address() &&
+        addr - d.get_start_address() + (n - 1) <= d.get_end_address() - d.get_start_address()) {
+        std::memcpy(dst, d.get_dmi_ptr() + (addr - d.get_start_address()), n);
+        b.stats_.dmi_beats++;
+        return 0;
+    }
+    return b.transport(tlm::TLM_READ_COMMAND, addr, dst, n, nullptr) ? 0 : 1;
+}
+
+int ak_axi2tlm::storage_write(void *ctx, uint64_t addr, const uint8_t *src, unsigned n,
+                              uint64_t strb)
+{
+    ak_axi2tlm &b = *static_cast<ak_axi2tlm *>(ctx);
+    const tlm::tlm_dmi &d = b.dmi_;
+    const bool all = strb == (n < 64 ? (1ull << n) - 1 : ~0ull);
+    if (b.dmi_valid_ && d.is_write_allowed() && addr >= d.get_start_address() &&
+        addr - d.get_start_address() + (n - 1) <= d.get_end_address() - d.get_start_address()) {
+        uint8_t *p = d.get_dmi_ptr() + (addr - d.get_start_address());
+        if (all)
+            std::memcpy(p, src, n);
+        else
+            for (unsigned i = 0; i < n; i++)
+                if (strb >> i & 1)
+                    p[i] = src[i];
+        b.stats_.dmi_beats++;
+        return 0;
+    }
+    uint8_t data[AK_MEM_BEAT_BYTES], be[AK_MEM_BEAT_BYTES];
+    std::memcpy(data, src, n); // the payload's pointer is not const
+    for (unsigned i = 0; i < n; i++)
+        be[i] = strb >> i & 1 ? TLM_BYTE_ENABLED : TLM_BYTE_DISABLED;
+    return b.transport(tlm::TLM_WRITE_COMMAND, addr, data, n, all ? nullptr : be) ? 0 : 1;
+}
+
+void ak_axi2tlm::drive()
 {
     if (mem_)
         ak_mem_drive(mem_, &s2m_);
@@ -188,8 +298,8 @@ void ak_axi_mem_pins::drive()
     }
 }
 
-// The rising edge (or a kick from attach/redrive: drive only).
-void ak_axi_mem_pins::edge()
+// The rising edge (or a kick from configure/reset_timing: drive only).
+void ak_axi2tlm::edge()
 {
     if (!clk.posedge()) {
         drive();
@@ -226,20 +336,9 @@ void ak_axi_mem_pins::edge()
     drive();
 }
 
-void ak_axi_mem_pins::attach(ak_mem *m)
-{
-    mem_ = m;
-    kick_.notify(SC_ZERO_TIME);
-}
-
-void ak_axi_mem_pins::redrive()
-{
-    kick_.notify(SC_ZERO_TIME);
-}
-
 // ---- the platform -----------------------------------------------------------------------------
 
-ak_sc_rtl_platform::ak_sc_rtl_platform(sc_core::sc_module_name name)
+ak_sc_rtl_platform::ak_sc_rtl_platform(sc_core::sc_module_name name, bool power_on_reset)
     : sc_core::sc_module(name),
       clk("clk", sc_time(AK_SC_RTL_CLOCK_PS, sc_core::SC_PS), 0.5, SC_ZERO_TIME, true),
       rst_n("rst_n"), irq("irq"), csr("csr"), mem("mem"), dut_(new Vak_top_sc("dut"))
@@ -267,6 +366,7 @@ ak_sc_rtl_platform::ak_sc_rtl_platform(sc_core::sc_module_name name)
     t.s_rdata_o(s_rdata);
     t.s_rresp_o(s_rresp);
     csr.clk(clk);
+    csr.rst_n(rst_n);
     csr.awvalid(s_awvalid);
     csr.awready(s_awready);
     csr.awaddr(s_awaddr);
@@ -336,6 +436,19 @@ ak_sc_rtl_platform::ak_sc_rtl_platform(sc_core::sc_module_name name)
     mem.bvalid(m_bvalid);
     mem.bready(m_bready);
     mem.bresp(m_bresp);
+    if (power_on_reset) {
+        SC_HAS_PROCESS(ak_sc_rtl_platform);
+        SC_THREAD(reset_thread);
+    }
+}
+
+// The power-on reset: as the C API's, 4 edges low.
+void ak_sc_rtl_platform::reset_thread()
+{
+    rst_n.write(false);
+    for (int i = 0; i < 4; i++)
+        wait(clk.posedge_event());
+    rst_n.write(true);
 }
 
 ak_sc_rtl_platform::~ak_sc_rtl_platform()
@@ -416,9 +529,7 @@ struct ak_sc_rtl_host : sc_core::sc_module {
             case cmd::csr_write: csr(true); break;
             case cmd::reset:
                 p.rst_n.write(false);
-                if (p.mem.memory())
-                    ak_mem_reset(p.mem.memory());
-                p.mem.redrive();
+                p.mem.reset_timing();
                 for (uint64_t i = 0; i < kResetCycles; i++)
                     wait(p.clk.posedge_event());
                 p.rst_n.write(true);
@@ -446,10 +557,13 @@ struct ak_sc_rtl_host : sc_core::sc_module {
     }
 };
 
-// One platform per process (SystemC elaborates once); built on the first open.
+// One platform per process (SystemC elaborates once); built on the first open. The memory
+// has no bytes between opens.
 struct world {
-    ak_sc_rtl_platform plat{"ak_sc_rtl"};
+    ak_sc_rtl_platform plat{"ak_sc_rtl", false};
     ak_sc_rtl_host host{"ak_sc_rtl_host", plat};
+    ak_tlm_memory memory{"ak_sc_rtl_memory", 0};
+    world() { plat.mem_socket().bind(memory.socket); }
 };
 world *g_world;
 bool g_open;
@@ -458,7 +572,6 @@ bool g_open;
 
 struct ak_sc_rtl {
     ak_sc_rtl_config cfg{};
-    ak_mem *mem = nullptr;
     uint64_t edges0 = 0;
     sc_time t0;
 };
@@ -503,8 +616,8 @@ static ak_sc_rtl_status build_world()
     } catch (...) {
         return AK_SC_RTL_ESYSTEMC;
     }
-    // the clock's first rising edge (at time 0) before any memory is attached, so that every
-    // open sees its memory reset and then exactly the edges the plain harness gives it
+    // the clock's first rising edge (at time 0) before any open, so that every open sees its
+    // fresh memory timing model reset and then exactly the edges the plain harness gives it
     return exec(cmd::none);
 }
 
@@ -524,17 +637,22 @@ extern "C" ak_sc_rtl_status ak_sc_rtl_open(const ak_sc_rtl_config *cfg, ak_sc_rt
         s->cfg.mem_bytes = kDefaultMem;
     if (!s->cfg.latency)
         s->cfg.latency = kDefaultLatency;
-    const ak_mem_config mc = {s->cfg.mem_bytes, s->cfg.latency, s->cfg.jitter_seed,
-                              s->cfg.bytes_per_cycle};
-    const ak_status ms = ak_mem_create(&mc, &s->mem);
+    if (s->cfg.bytes_per_cycle > AK_MEM_BEAT_BYTES)
+        return AK_SC_RTL_EINVAL;
+    const ak_sc_rtl_status st = build_world();
+    if (st != AK_SC_RTL_OK)
+        return st;
+    // every address goes to the TLM memory: it answers those beyond it with an error (SLVERR)
+    const ak_mem_config mc = {~0ull, s->cfg.latency, s->cfg.jitter_seed, s->cfg.bytes_per_cycle};
+    const ak_status ms = g_world->plat.mem.configure(mc);
     if (ms != AK_OK)
         return ms == AK_ENOMEM ? AK_SC_RTL_ENOMEM : AK_SC_RTL_EINVAL;
-    const ak_sc_rtl_status st = build_world();
-    if (st != AK_SC_RTL_OK) {
-        ak_mem_destroy(s->mem);
-        return st;
-    }
-    g_world->plat.mem.attach(s->mem);
+    ak_tlm_memory &m = g_world->memory;
+    if (!m.resize(s->cfg.mem_bytes))
+        return AK_SC_RTL_ENOMEM;
+    m.set_dmi(!s->cfg.no_dmi);
+    m.clear_stats();
+    g_world->plat.mem.clear_stats();
     g_open = true;
     s->edges0 = g_world->plat.mem.edges();
     s->t0 = g_world->plat.mem.last_edge();
@@ -547,8 +665,7 @@ extern "C" void ak_sc_rtl_close(ak_sc_rtl *s)
 {
     if (!s)
         return;
-    g_world->plat.mem.attach(nullptr);
-    ak_mem_destroy(s->mem);
+    g_world->memory.resize(0);
     g_open = false;
     delete s;
 }
@@ -575,25 +692,24 @@ extern "C" ak_sc_rtl_status ak_sc_rtl_csr_read(ak_sc_rtl *, uint32_t addr, uint3
     return st;
 }
 
-static ak_sc_rtl_status mem_status(ak_status st)
-{
-    return st == AK_OK ? AK_SC_RTL_OK : st == AK_ERANGE ? AK_SC_RTL_ERANGE : AK_SC_RTL_EINVAL;
-}
-
-extern "C" ak_sc_rtl_status ak_sc_rtl_mem_write(ak_sc_rtl *s, uint64_t addr, const void *src,
+extern "C" ak_sc_rtl_status ak_sc_rtl_mem_write(ak_sc_rtl *, uint64_t addr, const void *src,
                                                 uint64_t n)
 {
-    return mem_status(ak_mem_write(s->mem, addr, src, n));
+    if (n && !src)
+        return AK_SC_RTL_EINVAL;
+    return g_world->memory.write(addr, src, n) ? AK_SC_RTL_OK : AK_SC_RTL_ERANGE;
 }
 
-extern "C" ak_sc_rtl_status ak_sc_rtl_mem_read(ak_sc_rtl *s, uint64_t addr, void *dst, uint64_t n)
+extern "C" ak_sc_rtl_status ak_sc_rtl_mem_read(ak_sc_rtl *, uint64_t addr, void *dst, uint64_t n)
 {
-    return mem_status(ak_mem_read(s->mem, addr, dst, n));
+    if (n && !dst)
+        return AK_SC_RTL_EINVAL;
+    return g_world->memory.read(addr, dst, n) ? AK_SC_RTL_OK : AK_SC_RTL_ERANGE;
 }
 
-extern "C" uint64_t ak_sc_rtl_mem_size(const ak_sc_rtl *s)
+extern "C" uint64_t ak_sc_rtl_mem_size(const ak_sc_rtl *)
 {
-    return ak_mem_size(s->mem);
+    return g_world->memory.size();
 }
 
 extern "C" ak_sc_rtl_status ak_sc_rtl_run_until_irq(ak_sc_rtl *, uint64_t max_cycles,
@@ -628,9 +744,17 @@ extern "C" uint64_t ak_sc_rtl_time_ps(const ak_sc_rtl *s)
     return (sc_core::sc_time_stamp() - s->t0).value();
 }
 
-extern "C" void ak_sc_rtl_mem_stats(const ak_sc_rtl *s, ak_mem_stats *st)
+extern "C" void ak_sc_rtl_mem_stats(const ak_sc_rtl *, ak_mem_stats *st)
 {
-    ak_mem_get_stats(s->mem, st);
+    ak_mem_get_stats(g_world->plat.mem.timing(), st);
+}
+
+extern "C" void ak_sc_rtl_get_tlm_stats(const ak_sc_rtl *, ak_sc_rtl_tlm_stats *st)
+{
+    const ak_tlm_memory::stats_t &m = g_world->memory.stats();
+    const ak_axi2tlm::stats_t &b = g_world->plat.mem.stats();
+    *st = ak_sc_rtl_tlm_stats{m.transactions, m.errors, m.dmi_grants, b.dmi_beats,
+                              b.transport_beats};
 }
 
 extern "C" const ak_sc_rtl_config *ak_sc_rtl_get_config(const ak_sc_rtl *s)

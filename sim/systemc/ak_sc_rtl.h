@@ -2,8 +2,9 @@
 // SystemC platform, for SystemC testbenches and for the C API of ak_sc_rtl_sim.h:
 //
 //   TLM-2.0 initiator --b_transport--> ak_tlm2axilite --AXI4-Lite pins--> Vak_top_sc
-//                                                       <--AXI4 pins----> ak_axi_mem_pins
-//                                                                           (sim/mem_model.c)
+//                                                                             | AXI4 pins
+//   TLM-2.0 memory target <--DMI / b_transport-- ak_axi2tlm <-----------------+
+//                                                 (timing: sim/mem_model.c)
 //
 // - ak_tlm2axilite: a TLM-2.0 target socket (32-bit data) turned into AXI4-Lite master pins.
 //   One access at a time, 4 bytes at an address below 256 (the slave's 8 address bits), byte
@@ -11,12 +12,20 @@
 //   edges (1000 at most per handshake). OKAY -> TLM_OK_RESPONSE; SLVERR/DECERR (unmapped, or a
 //   write to a read-only register) -> TLM_ADDRESS_ERROR_RESPONSE; a handshake that never
 //   completes -> TLM_GENERIC_ERROR_RESPONSE with timed_out() true.
-// - ak_axi_mem_pins: the RTL's AXI4 master served by the C memory model (sim/mem_model.h) on
-//   each rising edge, exactly as the plain Verilator harness (sim/verilator/ak_sim.cpp) does:
-//   at the edge the master's pins as they stood before it go to ak_mem_tick, then the
-//   memory's signals for the next cycle (ak_mem_drive) go out. Same memory, same cycles.
+// - ak_axi2tlm: the RTL's AXI4 master pins -> a TLM-2.0 initiator socket to memory. The
+//   timing is the C memory model's (sim/mem_model.h: latency, one beat a cycle, bandwidth
+//   credit, outstanding limits, jitter), clocked on each rising edge exactly as the plain
+//   Verilator harness (sim/verilator/ak_sim.cpp) does: at the edge the master's pins as they
+//   stood before it go to ak_mem_tick, then the memory's signals for the next cycle
+//   (ak_mem_drive) go out. Only the bytes go through the socket (the model's storage
+//   callbacks): a read beat when the model offers it, a write beat when the model stores it,
+//   through DMI where the target grants it (invalidate_direct_mem_ptr honoured), b_transport
+//   otherwise; an error response answers that beat SLVERR. The delay the target annotates (and
+//   the DMI latencies) are not used: the memory model's cycles govern, so the cycle counts are
+//   the plain harness's. b_transport is called from an SC_METHOD: the target must not wait().
 // - ak_sc_rtl_platform: the clock (AK_SC_RTL_CLOCK_PS, posedge first), the active-low reset
-//   signal, the model, both bridges, the interrupt signal; csr_socket() to bind an initiator.
+//   signal (a power-on reset unless the owner drives it), the model, both bridges, the
+//   interrupt signal; csr_socket() to bind a CSR initiator, mem_socket() to bind to memory.
 //
 // Pin types are Verilator's for --sc: 1 bit bool, 2..32 uint32_t, 33..64 uint64_t, wider
 // sc_bv. Build: sim/systemc/sc_rtl.mk (C++ as gnu++17, as Debian's libsystemc was built).
@@ -25,6 +34,7 @@
 
 #include <systemc>
 #include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
 #include "ak_sc_rtl_sim.h"
@@ -35,7 +45,7 @@ class Vak_top_sc;
 struct ak_tlm2axilite : sc_core::sc_module {
     tlm_utils::simple_target_socket<ak_tlm2axilite> tgt;
 
-    sc_core::sc_in<bool> clk;
+    sc_core::sc_in<bool> clk, rst_n; // an access waits for the end of a reset
     sc_core::sc_out<bool> awvalid, wvalid, bready, arvalid, rready;
     sc_core::sc_out<uint32_t> awaddr, wdata, wstrb, araddr;
     sc_core::sc_in<bool> awready, wready, bvalid, arready, rvalid;
@@ -53,7 +63,9 @@ struct ak_tlm2axilite : sc_core::sc_module {
     bool timed_out_ = false;
 };
 
-struct ak_axi_mem_pins : sc_core::sc_module {
+struct ak_axi2tlm : sc_core::sc_module {
+    tlm_utils::simple_initiator_socket<ak_axi2tlm> socket;
+
     sc_core::sc_in<bool> clk;
     // from the master
     sc_core::sc_in<bool> arvalid, rready, awvalid, wvalid, wlast, bready;
@@ -65,20 +77,43 @@ struct ak_axi_mem_pins : sc_core::sc_module {
     sc_core::sc_out<uint32_t> rresp, bresp;
     sc_core::sc_out<sc_dt::sc_bv<512>> rdata;
 
-    explicit ak_axi_mem_pins(sc_core::sc_module_name name);
-    // Serve the master from m (NULL: idle, every signal low); the memory's signals for the
-    // current cycle are driven in the next delta cycle (by the module's own process).
-    void attach(ak_mem *m);
-    void redrive(); // after ak_mem_reset: the memory's signals again, in the next delta
-    ak_mem *memory() const { return mem_; }
+    struct stats_t {
+        uint64_t dmi_beats;       // beats moved through a DMI pointer
+        uint64_t transport_beats; // beats moved by b_transport (error responses included)
+    };
+
+    // The timing of kDefaultTiming until configure() is called.
+    explicit ak_axi2tlm(sc_core::sc_module_name name);
+    ~ak_axi2tlm() override;
+    // A fresh timing model (nothing in flight, statistics zero) with cfg's latency, jitter and
+    // bandwidth; cfg.size bounds the addresses passed to the socket: a beat at or beyond it
+    // answers SLVERR without a transaction (~0: every address goes to the target). Its
+    // signals go out in the next delta cycle. AK_EINVAL / AK_ENOMEM as ak_mem_create (the
+    // previous model stays).
+    ak_status configure(const ak_mem_config &cfg);
+    static const ak_mem_config kDefaultTiming; // latency 20, 64 B a cycle, no jitter, size ~0
+    // ak_mem_reset (drops every transaction in flight), signals again in the next delta.
+    void reset_timing();
+    const ak_mem *timing() const { return mem_; }
+    const stats_t &stats() const { return stats_; }
+    void clear_stats() { stats_ = stats_t{}; }
     uint64_t edges() const { return edges_; }                     // rising edges seen
     sc_core::sc_time last_edge() const { return last_edge_; }     // when the last one was
 
   private:
     void edge();
     void drive();
+    static int storage_read(void *ctx, uint64_t addr, uint8_t *dst, unsigned n);
+    static int storage_write(void *ctx, uint64_t addr, const uint8_t *src, unsigned n,
+                             uint64_t strb);
+    bool transport(tlm::tlm_command cmd, uint64_t addr, uint8_t *data, unsigned n,
+                   const uint8_t *byte_enables);
+    void invalidate_dmi(sc_dt::uint64 start, sc_dt::uint64 end);
     sc_core::sc_event kick_;
     ak_mem *mem_ = nullptr;
+    stats_t stats_{};
+    bool dmi_valid_ = false;
+    tlm::tlm_dmi dmi_;
     uint64_t edges_ = 0;
     sc_core::sc_time last_edge_;
     ak_axi_m2s m2s_{};
@@ -92,13 +127,16 @@ struct ak_sc_rtl_platform : sc_core::sc_module {
     sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> rst_n;
     sc_core::sc_signal<bool> irq;
 
-    explicit ak_sc_rtl_platform(sc_core::sc_module_name name);
+    // power_on_reset: a thread holds rst_n low for the first 4 rising edges, then releases it
+    // (CSR accesses wait for that); false: the owner drives rst_n (it starts low).
+    explicit ak_sc_rtl_platform(sc_core::sc_module_name name, bool power_on_reset = true);
     ~ak_sc_rtl_platform() override;
     tlm_utils::simple_target_socket<ak_tlm2axilite> &csr_socket() { return csr.tgt; }
+    tlm_utils::simple_initiator_socket<ak_axi2tlm> &mem_socket() { return mem.socket; }
     sc_core::sc_time period() const { return clk.period(); }
 
     ak_tlm2axilite csr;
-    ak_axi_mem_pins mem;
+    ak_axi2tlm mem;
 
   private:
     // AXI4-Lite; the bridge drives its pins from whichever initiator's thread calls it
@@ -115,6 +153,7 @@ struct ak_sc_rtl_platform : sc_core::sc_module {
     sc_core::sc_signal<uint32_t> m_awlen, m_awsize, m_awburst, m_bresp;
     sc_core::sc_signal<sc_dt::sc_bv<512>> m_rdata, m_wdata;
     Vak_top_sc *dut_;
+    void reset_thread();
 };
 
 #endif

@@ -3,8 +3,9 @@
 #
 # $(SC_RTL_LIB): rtl/ak_top.sv through `verilator --sc --prefix Vak_top_sc` (the plain harness's
 #   flags otherwise: -O3, the model's C++ at SIM_OPT, FST tracing compiled in), its runtime built
-#   for SystemC, sim/systemc/ak_sc_rtl.cpp (compiled by Verilator's make as gnu++17, as Debian's
-#   libsystemc 2.3.4 was built) and a private copy of the memory model, prelinked into one
+#   for SystemC, sim/systemc/ak_sc_rtl.cpp and the TLM memory sim/systemc/ak_tlm_memory.cpp
+#   (compiled by Verilator's make as gnu++17, as Debian's libsystemc 2.3.4 was built) and a
+#   private copy of the memory model (the timing of the AXI4 -> TLM bridge), prelinked into one
 #   object (ld -r) whose only global definitions are the C API (ak_sc_rtl_*) and a weak sc_main
 #   (objcopy cannot localise GNU-unique symbols, the static locals of inline functions: they
 #   are renamed instead, with the prefix "aksc_rtl.").
@@ -12,7 +13,8 @@
 #   one without) and two models named ak_top cannot collide. Users link $(SC_RTL_LIBS).
 # $(SC_RTL_MDIR)/libaksc_rtl_cxx.a: the same objects unprelinked, for a C++ SystemC testbench
 #   that instantiates ak_sc_rtl_platform (sim/systemc/ak_sc_rtl.h) itself; it links
-#   $(SIM_OBJ) for the memory model and must not link libaksim.a (docs/systemc.md).
+#   $(SIM_OBJ) for the memory model and must not link libaksim.a (docs/systemc.md). It holds
+#   ak_tlm_memory too (the C API's memory), the same class as in $(TLM_LIB).
 
 SC_RTL_MDIR := $(BUILD)/verilator/top_sc
 SC_RTL_LIB  := $(BUILD)/lib/libaksc_rtl.a
@@ -25,11 +27,12 @@ SC_RTL_VFLAGS := -Wall --sc -O3 --trace-fst --prefix Vak_top_sc \
                  -CFLAGS -I$(abspath sim/systemc) -CFLAGS -I$(abspath refmodel/include)
 
 $(SC_RTL_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/systemc/ak_sc_rtl.cpp $(SC_RTL_HDRS) \
-               $(SIM_OBJ) sim/systemc/sc_rtl.mk
+               sim/systemc/ak_tlm_memory.cpp sim/systemc/ak_tlm_memory.h $(SIM_OBJ) \
+               sim/systemc/sc_rtl.mk
 	@mkdir -p $(SC_RTL_MDIR) $(@D)
 	rm -f $(SC_RTL_MDIR)/libaksc_rtl_cxx.a $@
 	verilator $(SC_RTL_VFLAGS) -Mdir $(SC_RTL_MDIR) --top-module ak_top $(SV_PKGS) $(RTL_SRC) \
-	  $(abspath sim/systemc/ak_sc_rtl.cpp) >/dev/null
+	  $(abspath sim/systemc/ak_sc_rtl.cpp) $(abspath sim/systemc/ak_tlm_memory.cpp) >/dev/null
 	$(MAKE) -s -C $(SC_RTL_MDIR) -f Vak_top_sc.mk OPT_FAST=$(SIM_OPT) --eval='.SECONDEXPANSION:' \
 	  --eval='libaksc_rtl_cxx.a: $$$$(VK_OBJS) $$$$(VK_GLOBAL_OBJS) $$$$(VK_USER_OBJS)' \
 	  libaksc_rtl_cxx.a >/dev/null
@@ -51,6 +54,10 @@ $(HOST_LIB): $(SC_RTL_HOST_OBJ)
 $(BUILD)/obj/refmodel/cli/cmd_sim.o: $(SC_RTL_HDRS)
 $(CLI): $(SC_RTL_LIB)
 $(CLI): private AK_LIBS += $(SC_RTL_LIBS)
+
+# The SystemC example (systemc.mk) binds either the TLM model or this platform (--rtl).
+SC_RTL_CXX_LIBS = $(SC_RTL_MDIR)/libaksc_rtl_cxx.a $(SIM_OBJ) -lz
+$(TLM_EXAMPLE): $(SC_RTL_LIB) $(SC_RTL_HDRS)
 
 # tests/test_sc_rtl.c: golden sets and random jobs on the sc-rtl backend against the plain one.
 $(BUILD)/tests/test_sc_rtl: $(HOST_LIB) $(AKSIM_LIB) $(SC_RTL_LIB) $(SIM_HDRS) $(SC_RTL_HDRS) $(CLI)

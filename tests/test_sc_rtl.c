@@ -7,6 +7,11 @@
  *   the jitter's draws, which depend on every cycle since reset, come out the same);
  * - seeded random jobs on both backends in one process: output bytes equal to ak_attention,
  *   counters equal to each other and to the cycle model;
+ * - the memory is a TLM-2.0 target: a job's beats go through the platform's memory socket
+ *   into the ak_tlm_memory (its transaction and DMI counts, the output read back from it), with
+ *   DMI and with DMI refused, the same bytes (ak_attention's) and the plain harness's cycles
+ *   both ways; a beat outside the TLM memory (a read, a write) answers SLVERR and the job ends
+ *   with the RTL's bus error code and the plain harness's cycles;
  * - CSRs through the TLM-2.0 -> AXI4-Lite bridge (ID, an unmapped address answered with an
  *   error), a hang reported within a 10-cycle budget, a hardware error code, one open at a
  *   time.
@@ -189,9 +194,9 @@ static ak_drv *open_verilator(uint64_t max_cycles)
     return d;
 }
 
-static ak_drv *open_sc_rtl(uint64_t max_cycles)
+static ak_drv *open_sc_rtl_opts(uint64_t max_cycles, int no_dmi)
 {
-    const ak_sc_rtl_opts so = {.latency = 20};
+    const ak_sc_rtl_opts so = {.latency = 20, .no_dmi = no_dmi};
     const ak_drv_config dc = {.max_cycles = max_cycles};
     ak_backend be;
     ak_drv *d = NULL;
@@ -200,6 +205,11 @@ static ak_drv *open_sc_rtl(uint64_t max_cycles)
         ak_drv_open(&be, &dc, &d, err, sizeof err) != AK_DRV_OK)
         printf("\n  opening the sc-rtl backend: %s\n", err);
     return d;
+}
+
+static ak_drv *open_sc_rtl(uint64_t max_cycles)
+{
+    return open_sc_rtl_opts(max_cycles, 0);
 }
 
 /* Runs w; returns the mismatching bytes against ref (UINT64_MAX when the run failed). */
@@ -415,11 +425,133 @@ static void test_hang_and_error(void)
     ak_drv_close(d);
 }
 
+/* ---- the memory side: a TLM-2.0 target ------------------------------------------------- */
+
+static void put32(ak_drv *d, uint64_t addr, uint32_t v)
+{
+    const uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    const ak_backend *be = ak_drv_backend(d);
+    CU_ASSERT_EQUAL(be->mem_write(be->ctx, addr, b, 4), AK_BE_OK);
+}
+
+/* A job of 2 heads x 150 tokens, d 64, window mask: several K/V tiles per query tile. */
+static void traffic_job(job_data *w)
+{
+    const ak_pattern win = {.kind = AK_PATTERN_WINDOW, .window = 2};
+    CU_ASSERT_EQUAL_FATAL(job_make(w, 2, 150, 150, 64, 32, &win, AK_LOGITS_GAUSS1, 11, NULL),
+                          AK_OK);
+}
+
+static void test_tlm_memory_traffic(void)
+{
+    job_data w;
+    traffic_job(&w);
+    int8_t *ref = malloc(w.outs);
+    CU_ASSERT_FATAL(ref && ak_attention(&w.job, ref, NULL, 1) == AK_OK);
+    /* the plain harness's counts: the independent reference for the cycles */
+    ak_drv *dv = open_verilator(0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dv);
+    ak_drv_result rv;
+    double secs = 0;
+    CU_ASSERT_EQUAL(run_against(dv, &w, ref, &rv, &secs), 0);
+    ak_drv_close(dv);
+    for (int no_dmi = 0; no_dmi <= 1; no_dmi++) {
+        ak_drv *ds = open_sc_rtl_opts(0, no_dmi);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
+        ak_sc_rtl *s = ak_drv_backend(ds)->ctx;
+        ak_drv_result rs;
+        /* the job goes in and the output comes out through the TLM memory's backdoor */
+        CU_ASSERT_EQUAL(run_against(ds, &w, ref, &rs, &secs), 0);
+        CU_ASSERT_EQUAL(rs.cycles, rv.cycles);
+        CU_ASSERT_EQUAL(rs.stalls, rv.stalls);
+        CU_ASSERT_EQUAL(rs.macs, rv.macs);
+        CU_ASSERT_EQUAL(rs.waited, rv.waited);
+        ak_sc_rtl_tlm_stats t;
+        ak_mem_stats ms;
+        ak_sc_rtl_get_tlm_stats(s, &t);
+        ak_sc_rtl_mem_stats(s, &ms);
+        printf("\n  DMI %s: %llu cycles (verilator %llu); TLM memory: %llu b_transport, %llu DMI "
+               "grants; bridge: %llu beats by DMI, %llu by b_transport; timing model: %llu read "
+               "+ %llu write beats",
+               no_dmi ? "refused" : "allowed", (unsigned long long)rs.cycles,
+               (unsigned long long)rv.cycles, (unsigned long long)t.transactions,
+               (unsigned long long)t.dmi_grants, (unsigned long long)t.dmi_beats,
+               (unsigned long long)t.transport_beats, (unsigned long long)ms.read_beats,
+               (unsigned long long)ms.write_beats);
+        /* every beat the RTL moved went through the socket (a read beat is fetched in each
+           cycle it is offered, so at least once) */
+        CU_ASSERT(ms.read_beats > 0 && ms.write_beats > 0);
+        CU_ASSERT(t.dmi_beats + t.transport_beats >= ms.read_beats + ms.write_beats);
+        CU_ASSERT_EQUAL(t.errors, 0);
+        CU_ASSERT_EQUAL(ms.slverr_beats, 0);
+        if (no_dmi) {
+            CU_ASSERT_EQUAL(t.dmi_grants, 0);
+            CU_ASSERT_EQUAL(t.dmi_beats, 0);
+            CU_ASSERT_EQUAL(t.transactions, t.transport_beats);
+        } else {
+            CU_ASSERT(t.transactions > 0); /* the first beat, which brings the DMI hint */
+            CU_ASSERT(t.dmi_grants > 0);
+            CU_ASSERT(t.dmi_beats > t.transport_beats);
+        }
+        ak_drv_close(ds);
+    }
+    free(ref);
+    job_free(&w);
+}
+
+/* A job whose K (read) or O (write) buffer starts at the end of memory: on the plain harness
+ * and on sc-rtl, the same error code and counters; on sc-rtl the TLM memory answered errors. */
+static void test_tlm_memory_slverr(void)
+{
+    static const struct {
+        const char *what;
+        uint32_t field;
+    } cases[] = {{"K outside memory", AK_DESC_K_LO_OFFSET}, {"O outside memory", AK_DESC_O_LO_OFFSET}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        ak_drv *d[2] = {open_verilator(0), open_sc_rtl(0)};
+        ak_drv_result r[2];
+        for (int b = 0; b < 2; b++) {
+            CU_ASSERT_PTR_NOT_NULL_FATAL(d[b]);
+            job_data w;
+            good_job(&w);
+            ak_job_layout lay;
+            CU_ASSERT_EQUAL_FATAL(ak_drv_load(d[b], &w.job, &lay), AK_DRV_OK);
+            put32(d[b], lay.desc + cases[c].field, (uint32_t)ak_drv_backend(d[b])->mem_size);
+            CU_ASSERT_EQUAL(ak_drv_start(d[b], lay.desc), AK_DRV_OK);
+            CU_ASSERT_EQUAL(ak_drv_wait(d[b], ak_drv_budget(d[b], &w.job), &r[b]), AK_DRV_EHW);
+            CU_ASSERT_EQUAL(r[b].err_code, AK_HW_ERR_MEM_RESPONSE);
+            job_free(&w);
+        }
+        CU_ASSERT_EQUAL(ak_drv_backend(d[0])->mem_size, ak_drv_backend(d[1])->mem_size);
+        CU_ASSERT_EQUAL(r[0].cycles, r[1].cycles);
+        CU_ASSERT_EQUAL(r[0].waited, r[1].waited);
+        ak_sc_rtl_tlm_stats t;
+        ak_mem_stats ms;
+        ak_sc_rtl_get_tlm_stats(ak_drv_backend(d[1])->ctx, &t);
+        ak_sc_rtl_mem_stats(ak_drv_backend(d[1])->ctx, &ms);
+        printf("\n  %s: ERR %u on both, cycles %llu / %llu; TLM error responses %llu, SLVERR "
+               "beats %llu", cases[c].what, r[1].err_code, (unsigned long long)r[0].cycles,
+               (unsigned long long)r[1].cycles, (unsigned long long)t.errors,
+               (unsigned long long)ms.slverr_beats);
+        /* each SLVERR beat is an error response of the TLM memory (a read beat is fetched in
+           each cycle it is offered, so at least once) */
+        CU_ASSERT(ms.slverr_beats > 0);
+        CU_ASSERT(t.errors >= ms.slverr_beats);
+        check_good_job_runs(d[1], cases[c].what);
+        ak_drv_close(d[0]);
+        ak_drv_close(d[1]);
+    }
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("sc_rtl",
                     {"TLM-2.0 -> AXI4-Lite bridge: CSRs, errors, cycles, one open", test_csr_bridge},
                     {"hang within a 10-cycle budget, hardware error code", test_hang_and_error},
+                    {"memory is a TLM target: DMI and b_transport, same bytes and cycles",
+                     test_tlm_memory_traffic},
+                    {"a beat outside the TLM memory: SLVERR, the RTL's error code",
+                     test_tlm_memory_slverr},
                     {"random jobs: bit-exact, the same counters as verilator", test_random_both},
                     {"golden sets: the same counters as verilator (CLI)", test_golden_both});
 }

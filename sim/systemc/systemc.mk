@@ -5,7 +5,9 @@
 #   platform (ak_tlm_sim.h, with a weak sc_main), C++17 (gnu++17, as Debian's libsystemc 2.3.4
 #   was built). Users link $(TLM_LIBS) (the library needs libattnkit and libsystemc).
 # `make systemc-example`: sim/systemc/example_main.cpp, an sc_main that puts the model into a
-#   small virtual platform of its own (two sockets and an interrupt bound), built and run.
+#   small virtual platform of its own (two sockets and an interrupt bound), built and run; then
+#   the same with the Verilated RTL platform in its place (--rtl; linked from sc_rtl.mk's
+#   unprelinked library).
 
 CXX       ?= g++
 TLM_LIB   := $(BUILD)/lib/libaktlm.a
@@ -45,12 +47,14 @@ $(BUILD)/tests/test_tlm: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
 $(BUILD)/tests/test_tlm: private AK_LIBS += $(SIM_LIBS) $(TLM_LIBS)
 
 .PHONY: systemc-example
-systemc-example: deps $(TLM_EXAMPLE) ## the TLM model in a small SystemC virtual platform (sim/systemc/example_main.cpp), built and run
+systemc-example: deps $(TLM_EXAMPLE) ## the TLM model, then the RTL, in a small SystemC virtual platform (sim/systemc/example_main.cpp), built and run
 	$(TLM_EXAMPLE)
+	$(TLM_EXAMPLE) --rtl
 
+# (its RTL side: prerequisites and libraries in sc_rtl.mk)
 $(TLM_EXAMPLE): sim/systemc/example_main.cpp $(TLM_LIB) $(TLM_HDRS) $(LIBA)
 	@mkdir -p $(@D)
-	$(CXX) $(SC_CXXFLAGS) -o $@ $< $(TLM_LIBS) $(PKG_LIBS)
+	$(CXX) $(SC_CXXFLAGS) -Isim -o $@ $< $(SC_RTL_CXX_LIBS) $(TLM_LIBS) $(PKG_LIBS)
 
 # Speed: whole DeiT-Base on the TLM model against two of its layers on the Verilated RTL (the
 # RTL's whole-network time extrapolated from them), side by side in one run (docs/systemc.md).

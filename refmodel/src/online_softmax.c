@@ -14,13 +14,19 @@ void ak_row_init(ak_row_state *st, uint32_t d)
     memset(st->acc, 0, sizeof st->acc[0] * d);
 }
 
-int32_t ak_logit_sat(int32_t s, const ak_head_quant *qp, int *saturated)
+/* Inlined into the vectorised clones of ak_row_logits (an external call there would not be). */
+static inline int32_t logit_sat(int32_t s, const ak_head_quant *qp, int *saturated)
 {
     int64_t prod = (int64_t)s * qp->logit_mult; /* |s| <= 2^21, mult < 2^31: 53 bits */
     int64_t r = ak_round_shift(prod, (unsigned)qp->logit_shift);
     int64_t l = ak_sat(r, AK_LOGIT_BITS);
     *saturated = l != r;
     return (int32_t)l;
+}
+
+int32_t ak_logit_sat(int32_t s, const ak_head_quant *qp, int *saturated)
+{
+    return logit_sat(s, qp, saturated);
 }
 
 int32_t ak_logit(int32_t s, const ak_head_quant *qp)
@@ -39,11 +45,61 @@ int8_t ak_requant(int32_t o_fx, const ak_head_quant *qp, int *saturated)
 
 void ak_row_tile(ak_row_state *st, const int32_t *L, uint32_t n, const int8_t *v, uint32_t d)
 {
-    int32_t t = L[0];
+    ak_key_tile t;
+    int32_t Lt[AK_KEY_TILE] = {0};
+    memcpy(Lt, L, sizeof L[0] * n);
+    ak_key_tile_load(&t, NULL, v, n, d);
+    ak_row_update(st, Lt, n, &t);
+}
+
+AK_VECTOR_CLONES
+uint32_t ak_row_logits(const int32_t *s, uint32_t n, const ak_head_quant *qp, int32_t *L)
+{
+    uint32_t sat = 0;
+    const unsigned sh = (unsigned)qp->logit_shift;
+    if (sh == 0) { /* in the domain of ak_quantize_multiplier, though no real scale gives it */
+        for (uint32_t j = 0; j < AK_KEY_TILE; j++) {
+            int saturated;
+            L[j] = logit_sat(s[j], qp, &saturated);
+            sat += (uint32_t)(j < n && saturated);
+        }
+        return sat;
+    }
+    /* logit_sat with the shift's case analysis hoisted (1 <= sh <= 62): ak_round_shift is
+     * the biased logical shift of ak_floor_shift plus the first dropped bit. The loop runs
+     * over all 16 lanes (keys past n have s = 0) so it vectorises; only n are counted. */
+    const int64_t mult = qp->logit_mult, bias = (int64_t)(AK_SIGN64 >> sh);
+    const int64_t hi = (INT64_C(1) << (AK_LOGIT_BITS - 1)) - 1, lo = -hi - 1;
+    for (uint32_t j = 0; j < AK_KEY_TILE; j++) {
+        const int64_t prod = (int64_t)s[j] * mult;
+        const int64_t r = (int64_t)(((uint64_t)prod ^ AK_SIGN64) >> sh) - bias +
+                          (int64_t)(((uint64_t)prod >> (sh - 1)) & 1u);
+        const int64_t l = r > hi ? hi : (r < lo ? lo : r);
+        L[j] = (int32_t)l;
+        sat += (uint32_t)((j < n) & (l != r));
+    }
+    return sat;
+}
+
+/* The tile's P.V in int32: |p v| <= 2^27, so any partial sum of the 16 lies in
+ * [-2^31, 2^31 - 2^24]. Inlined with a constant d, the sums stay in vector registers. */
+static inline void tile_pv(int32_t *pv, const int32_t *p, const ak_key_tile *t, uint32_t d)
+{
+    for (uint32_t c = 0; c < d; c++)
+        pv[c] = 0;
+    for (uint32_t j = 0; j < AK_KEY_TILE; j++)
+        for (uint32_t c = 0; c < d; c++)
+            pv[c] += p[j] * t->v[j][c];
+}
+
+AK_VECTOR_CLONES
+void ak_row_update(ak_row_state *st, const int32_t *L, uint32_t n, const ak_key_tile *t)
+{
+    const uint32_t d = t->d;
+    int32_t mx = L[0];
     for (uint32_t j = 1; j < n; j++)
-        if (L[j] > t)
-            t = L[j];
-    int32_t ct = (int32_t)ak_ceil_shift(t, AK_LOGIT_FRAC);
+        mx = L[j] > mx ? L[j] : mx;
+    int32_t ct = (int32_t)ak_ceil_shift(mx, AK_LOGIT_FRAC);
     if (!st->has_max) {
         st->m = ct;
         st->has_max = 1;
@@ -55,13 +111,25 @@ void ak_row_tile(ak_row_state *st, const int32_t *L, uint32_t n, const int8_t *v
         st->m = ct;
     }
     const int64_t mscaled = (int64_t)st->m * (INT64_C(1) << AK_LOGIT_FRAC);
-    for (uint32_t j = 0; j < n; j++) {
-        int32_t p = (int32_t)ak_exp2neg(mscaled - L[j]);
-        const int8_t *vr = v + (uint64_t)j * d;
-        st->l += p;
-        for (uint32_t c = 0; c < d; c++)
-            st->acc[c] += (int64_t)(p * (int32_t)vr[c]); /* |p * v| <= 2^27 */
+    /* a = m 2^F - L lies in [0, 2^25) for a valid key (L <= the row's max < m 2^F + 2^F,
+     * |m 2^F| <= 2^23 + 2^F); p is 0 past n, where the tile's V rows are 0 too. */
+    int32_t p[AK_KEY_TILE];
+    int64_t psum = 0;
+    for (uint32_t j = 0; j < AK_KEY_TILE; j++) {
+        const uint32_t e = ak_exp2neg_u31((uint32_t)(mscaled - L[j])); /* <= 2^20 */
+        p[j] = j < n ? (int32_t)e : 0;
+        psum += p[j];
     }
+    st->l += psum;
+    int32_t pv[AK_MAX_HEAD_DIM];
+    if (d == 32)
+        tile_pv(pv, p, t, 32);
+    else if (d == 64)
+        tile_pv(pv, p, t, 64);
+    else
+        tile_pv(pv, p, t, d);
+    for (uint32_t c = 0; c < d; c++)
+        st->acc[c] += pv[c];
 }
 
 void ak_row_finish(const ak_row_state *st, const ak_head_quant *qp, uint32_t d, int8_t *out,

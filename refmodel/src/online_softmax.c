@@ -1,6 +1,7 @@
 /* The online-softmax row unit (docs/numerics.md sections 5, 6, 8 and 11.1). */
 #include "online_softmax.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "attnkit/exp2.h"
@@ -35,12 +36,18 @@ int32_t ak_logit(int32_t s, const ak_head_quant *qp)
     return ak_logit_sat(s, qp, &saturated);
 }
 
-int8_t ak_requant(int32_t o_fx, const ak_head_quant *qp, int *saturated)
+/* Inlined where a whole row is requantised. */
+static inline int8_t requant(int32_t o_fx, const ak_head_quant *qp, int *saturated)
 {
     int64_t r = ak_round_shift((int64_t)o_fx * qp->out_mult, (unsigned)qp->out_shift);
     int64_t o = ak_sat(r, 8);
     *saturated = o != r;
     return (int8_t)o;
+}
+
+int8_t ak_requant(int32_t o_fx, const ak_head_quant *qp, int *saturated)
+{
+    return requant(o_fx, qp, saturated);
 }
 
 void ak_row_tile(ak_row_state *st, const int32_t *L, uint32_t n, const int8_t *v, uint32_t d)
@@ -81,17 +88,6 @@ uint32_t ak_row_logits(const int32_t *s, uint32_t n, const ak_head_quant *qp, in
     return sat;
 }
 
-/* The tile's P.V in int32: |p v| <= 2^27, so any partial sum of the 16 lies in
- * [-2^31, 2^31 - 2^24]. Inlined with a constant d, the sums stay in vector registers. */
-static inline void tile_pv(int32_t *pv, const int32_t *p, const ak_key_tile *t, uint32_t d)
-{
-    for (uint32_t c = 0; c < d; c++)
-        pv[c] = 0;
-    for (uint32_t j = 0; j < AK_KEY_TILE; j++)
-        for (uint32_t c = 0; c < d; c++)
-            pv[c] += p[j] * t->v[j][c];
-}
-
 AK_VECTOR_CLONES
 void ak_row_update(ak_row_state *st, const int32_t *L, uint32_t n, const ak_key_tile *t)
 {
@@ -122,32 +118,53 @@ void ak_row_update(ak_row_state *st, const int32_t *L, uint32_t n, const ak_key_
     }
     st->l += psum;
     int32_t pv[AK_MAX_HEAD_DIM];
-    if (d == 32)
-        tile_pv(pv, p, t, 32);
-    else if (d == 64)
-        tile_pv(pv, p, t, 64);
-    else
-        tile_pv(pv, p, t, d);
+    ak_key_tile_pv(t, p, pv); /* int32: see key_tile.h */
     for (uint32_t c = 0; c < d; c++)
         st->acc[c] += pv[c];
 }
 
+/* ak_round_div(acc[c] 2^OUT_FRAC, l) for c < d, l > 0, as far as sat(., OUT_FX_BITS) can tell:
+ * floor(N / D) with N = 2 acc 2^16 + l, D = 2l (section 1) from a double quotient made exact by
+ * the remainder. |N| < 2^62 and 1 < D < 2^38, so the double quotient is within 2^-50 relative
+ * of N / D: within 1 of the floor while |N / D| < 2^49, and then one correction each way gives
+ * the floor exactly. A larger quotient (a row's are about |acc / l| 2^16 <= 2^23) comes out as
+ * +-2^49, which saturates to the same o_fx. */
+static inline void row_quotients(const int64_t *restrict acc, int64_t l, uint32_t d,
+                                 int64_t *restrict q)
+{
+    const int64_t D = 2 * l;
+    const double Dd = (double)D, lim = 0x1p49;
+    double qd[AK_MAX_HEAD_DIM];
+    for (uint32_t c = 0; c < d; c++)
+        qd[c] = floor((double)(acc[c] * (INT64_C(1) << (AK_OUT_FRAC + 1)) + l) / Dd);
+    for (uint32_t c = 0; c < d; c++) {
+        const int64_t N = acc[c] * (INT64_C(1) << (AK_OUT_FRAC + 1)) + l;
+        const int big = !(qd[c] > -lim && qd[c] < lim);
+        const int64_t e = big ? 0 : (int64_t)qd[c], r = N - e * D;
+        const int64_t exact = e + (r >= D) - (r < 0);
+        q[c] = big ? (qd[c] < 0 ? -(INT64_C(1) << 49) : (INT64_C(1) << 49)) : exact;
+    }
+}
+
+AK_VECTOR_CLONES
 void ak_row_finish(const ak_row_state *st, const ak_head_quant *qp, uint32_t d, int8_t *out,
                    int32_t *out_fx, uint64_t *sat_fx, uint64_t *sat_out)
 {
+    int64_t q[AK_MAX_HEAD_DIM] = {0}; /* a row without keys (l = 0) gives 0 */
+    if (st->l != 0)
+        row_quotients(st->acc, st->l, d, q);
+    uint64_t nfx = 0, nout = 0;
     for (uint32_t c = 0; c < d; c++) {
-        int64_t o = 0;
-        if (st->l != 0) {
-            int64_t q = ak_round_div(st->acc[c] * (INT64_C(1) << AK_OUT_FRAC), st->l);
-            o = ak_sat(q, AK_OUT_FX_BITS);
-            *sat_fx += o != q;
-        }
+        const int64_t o = ak_sat(q[c], AK_OUT_FX_BITS);
+        nfx += o != q[c];
         if (out_fx)
             out_fx[c] = (int32_t)o;
         int saturated;
-        out[c] = ak_requant((int32_t)o, qp, &saturated);
-        *sat_out += (uint64_t)saturated;
+        out[c] = requant((int32_t)o, qp, &saturated);
+        nout += (uint64_t)saturated;
     }
+    *sat_fx += nfx;
+    *sat_out += nout;
 }
 
 uint16_t ak_row_prob16(const ak_row_state *st, int32_t L)

@@ -218,7 +218,7 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c Makefile
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) Makefile | $(BUILD)/gen/attnkit_desc.h
 	@mkdir -p $(@D)
-	$(CC) $(AK_CFLAGS) -c $< -o $@
+	$(CC) $(AK_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -236,10 +236,14 @@ $(BENCH): $(BENCH_SRC) $(LIBA) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -o $@ $(BENCH_SRC) $(LIBA) $(AK_LIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/ak_test.c tests/ak_test.h $(LIBA) $(REGMAP_GEN)
+$(BUILD)/tests/%: tests/%.c tests/ak_test.c tests/ak_test.h $(LIBA) $(REGMAP_GEN) \
+                  $(wildcard refmodel/src/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -Wno-format-truncation -Itests -o $@ $< tests/ak_test.c $(LIBA) $(AK_LIBS) \
 	  $(CUNIT_LIBS)
+
+# Header dependencies of the objects (private headers included) as the compiler found them.
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
 # ---- register map: rtl/regs/attnkit_csr.rdl is the one source ----------------------------
 $(BUILD)/gen/attnkit_csr.h: $(RDL) refmodel/include/attnkit/numerics.h

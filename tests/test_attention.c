@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../refmodel/src/key_tile.h"
+#include "../refmodel/src/online_softmax.h"
 #include "ak_test.h"
 #include "attnkit/attnkit.h"
 
@@ -418,6 +420,71 @@ static void test_accuracy_against_float64(void)
         }
 }
 
+/* The row finish's division (a double quotient corrected by the remainder) equals the spec's
+ * ak_round_div on random rows, on exact halves (ties round up) and either side of them, and
+ * near the saturation of o_fx, for d = 128 lanes at once. */
+static void test_row_finish_division_exact(void)
+{
+    ak_rng r;
+    ak_rng_seed(&r, 2024);
+    const ak_head_quant qp = {.logit_mult = INT32_C(1) << 30, .logit_shift = 10,
+                              .out_mult = INT32_C(1) << 30, .out_shift = 40};
+    ak_row_state st;
+    for (int it = 0; it < 20000; it++) {
+        st.l = (int64_t)(ak_rng_u64(&r) >> (64 - 1 - ak_rng_below(&r, 37))) + 1; /* 1..2^37 */
+        for (uint32_t c = 0; c < AK_MAX_HEAD_DIM; c++) {
+            /* a quotient up to 2^24 (past the 24-bit saturation), as acc = q l / 2^16 + e */
+            const int64_t q = (int64_t)ak_rng_below(&r, 1u << 25) - (1 << 24);
+            int64_t acc = (int64_t)(((__int128)q * st.l) >> AK_OUT_FRAC);
+            switch (ak_rng_below(&r, 4)) {
+            case 0: /* an exact half: 2 acc 2^16 + l = k 2l needs l even and 2^17 | l */
+                acc = (st.l % (INT64_C(1) << 17) == 0) ? q * (st.l >> 16) - st.l / (1 << 17) : acc;
+                break;
+            case 1:
+                acc += (int64_t)ak_rng_below(&r, 3) - 1;
+                break;
+            default:
+                acc += (int64_t)ak_rng_below(&r, 1u << 20) - (1 << 19);
+            }
+            st.acc[c] = acc;
+        }
+        int8_t out[AK_MAX_HEAD_DIM];
+        int32_t fx[AK_MAX_HEAD_DIM];
+        uint64_t sat_fx = 0, sat_out = 0, want_sat = 0;
+        ak_row_finish(&st, &qp, AK_MAX_HEAD_DIM, out, fx, &sat_fx, &sat_out);
+        for (uint32_t c = 0; c < AK_MAX_HEAD_DIM; c++) {
+            const int64_t q = ak_round_div(st.acc[c] * (INT64_C(1) << AK_OUT_FRAC), st.l);
+            const int64_t o = ak_sat(q, AK_OUT_FX_BITS);
+            want_sat += o != q;
+            if (fx[c] != o) {
+                printf("\n    acc %lld l %lld: %d, want %lld ", (long long)st.acc[c],
+                       (long long)st.l, fx[c], (long long)o);
+                CU_FAIL_FATAL("row finish differs from ak_round_div");
+            }
+        }
+        CU_ASSERT_EQUAL_FATAL(sat_fx, want_sat);
+    }
+}
+
+/* Every kernel set this CPU has gives the spec transcription's bits (the walker tests again,
+ * under each set), including the extremes that reach the int32 bounds of the tile's P.V. */
+static void test_every_kernel_set(void)
+{
+    int tried = 0;
+    for (int k = 0; k < AK_TILE_KERNEL_SETS; k++) {
+        if (!ak_tile_kernels_available((ak_tile_kernels)k))
+            continue;
+        ak_tile_kernels prev = ak_tile_kernels_set((ak_tile_kernels)k);
+        test_walker_equals_reference_every_pattern();
+        test_dense_mask_equals_dense_path();
+        test_extremes();
+        test_rows_without_keys();
+        ak_tile_kernels_set(prev);
+        tried++;
+    }
+    CU_ASSERT(tried >= 1);
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("attention",
@@ -430,5 +497,7 @@ int ak_test_register(void)
                     {"final int8 saturation", test_output_saturation},
                     {"rows without valid keys give zeros", test_rows_without_keys},
                     {"invalid jobs are rejected with a reason", test_invalid_jobs},
+                    {"row finish: division exact against ak_round_div", test_row_finish_division_exact},
+                    {"every kernel set == spec transcription", test_every_kernel_set},
                     {"accuracy vs float64: >= 70 dB, within 1 LSB", test_accuracy_against_float64});
 }

@@ -59,9 +59,21 @@ static void test_exp2neg_range(void)
     }
 }
 
+/* The branch-free 32-bit form equals the spec's exp2neg: every a below 2^26 (every logit
+ * difference a row can produce) and the top of its domain. */
+static void test_exp2neg_u31_equals_exp2neg(void)
+{
+    for (uint32_t a = 0; a < (1u << 26); a++)
+        if (ak_exp2neg_u31(a) != ak_exp2neg(a))
+            CU_FAIL_FATAL("ak_exp2neg_u31 differs from ak_exp2neg");
+    for (uint32_t a = UINT32_C(0x7fffffff) - 100000; a < UINT32_C(0x7fffffff); a++)
+        CU_ASSERT_EQUAL_FATAL(ak_exp2neg_u31(a), ak_exp2neg(a));
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("exp2", {"table entries, width and strict decrease", test_table_entries},
                     {"fraction: monotone, within the documented error", test_fraction_error_and_monotone},
-                    {"exp2neg over the whole range", test_exp2neg_range});
+                    {"exp2neg over the whole range", test_exp2neg_range},
+                    {"branch-free 32-bit exp2neg equals exp2neg", test_exp2neg_u31_equals_exp2neg});
 }

@@ -74,6 +74,32 @@ static void test_probs_follow_the_mask(void)
     ak_inputs_free(&in);
 }
 
+/* Rows are independent (numerics.md 11.1): many rows at once, spanning query blocks of a
+ * causal block mask, give each row's probabilities as that row alone does. */
+static void test_probs_of_many_rows_equal_one_at_a_time(void)
+{
+    ak_inputs in;
+    ak_head_quant quant[2];
+    ak_attn_job job;
+    make_job(&in, quant, &job, AK_LOGITS_GAUSS3, 2, 150, 11);
+    ak_pattern causal = {.kind = AK_PATTERN_CAUSAL};
+    ak_mask m;
+    CU_ASSERT_FATAL(ak_mask_build(&causal, 150, 150, 32, 1, NULL, NULL, 64, &m, NULL) == AK_OK);
+    job.mask = &m;
+    enum { R0 = 20, ROWS = 101 };
+    uint16_t *many = malloc(2 * ROWS * 150 * sizeof *many), one[2 * 150];
+    CU_ASSERT_FATAL(many && ak_attention_probs(&job, R0, ROWS, many) == AK_OK);
+    for (uint32_t r = 0; r < ROWS; r++) {
+        CU_ASSERT_FATAL(ak_attention_probs(&job, R0 + r, 1, one) == AK_OK);
+        for (uint32_t h = 0; h < 2; h++)
+            CU_ASSERT_FATAL(!memcmp(many + ((uint64_t)h * ROWS + r) * 150, one + h * 150,
+                                    150 * sizeof one[0]));
+    }
+    free(many);
+    ak_mask_free(&m);
+    ak_inputs_free(&in);
+}
+
 static void test_keep_counts_are_exact(void)
 {
     uint32_t ppm;
@@ -223,6 +249,8 @@ int ak_test_register(void)
 {
     return AK_SUITE("prune", {"P16 within half an LSB (+model error) of float64", test_prob16_against_float64},
                     {"probabilities follow the mask", test_probs_follow_the_mask},
+                    {"probabilities of many rows equal one row at a time",
+                     test_probs_of_many_rows_equal_one_at_a_time},
                     {"keep counts exact in integers", test_keep_counts_are_exact},
                     {"top-k equals brute force, ties to lower index", test_topk_brute_force_and_ties},
                     {"EViT pruning: kept, pruned, fused weights", test_prune_tokens},

@@ -66,85 +66,98 @@ typedef struct {
     atomic_uint_least64_t sat_logits, sat_fx, sat_out; /* numerics.md 3.3 */
 } walk_ctx;
 
-/* Receives the base-2 logits L[0..n) of the valid keys j0..j0+n-1 of one key tile. */
-typedef void (*tile_visitor)(void *ctx, const int32_t *L, uint32_t n, uint32_t j0);
+/* Receives, for query row i, the base-2 logits L[0..n) of the tile's first n keys
+ * (keys j0..j0+n-1 of the head). */
+typedef void (*tile_visitor)(void *ctx, uint32_t i, const int32_t *L, uint32_t n,
+                             const ak_key_tile *tile, uint32_t j0);
 
-/* Walks query row i of head h: the listed key blocks in ascending order, each in key tiles of
- * KEY_TILE; inside an active block the row's valid keys form one contiguous prefix
- * (numerics.md section 4), so a tile is cut short by nk or by the token-causal limit. */
-static void walk_row(const ak_attn_job *job, uint32_t h, uint32_t i, tile_visitor visit,
-                     void *ctx, uint64_t *logit_sat)
+/* Walks query rows r0..r1-1 of head h, all in one query block (so one key-block list): the
+ * listed key blocks in ascending order, each in key tiles of KEY_TILE; inside an active block
+ * a row's valid keys form one contiguous prefix (numerics.md section 4), so a row's tile is cut
+ * short by nk or by its token-causal limit, and every row sees its tiles in the order of the
+ * spec. Each tile is loaded once for all the rows. Returns the saturated logits. */
+static uint64_t walk_rows(const ak_attn_job *job, uint32_t h, uint32_t r0, uint32_t r1,
+                          tile_visitor visit, void *ctx, ak_key_tile *tile)
 {
     const ak_mask *mask = job->mask;
     const uint32_t d = job->d, nq = job->nq, nk = job->nk;
     const ak_head_quant *qp = &job->quant[h];
-    const int8_t *kh = job->k + (uint64_t)h * nk * d;
-    const int8_t *qrow = job->q + ((uint64_t)h * nq + i) * d;
+    const int8_t *kh = job->k + (uint64_t)h * nk * d, *vh = job->v + (uint64_t)h * nk * d;
     uint32_t count = 1, B = nk; /* no mask: one block spanning all keys */
     const uint32_t *list = NULL;
     if (mask) {
-        list = ak_mask_list(mask, h, i / mask->block, &count);
+        list = ak_mask_list(mask, h, r0 / mask->block, &count);
         B = mask->block;
     }
-    int64_t jl = nk; /* last valid key + 1 under the token-causal rule j <= i + nk - nq */
-    if (mask && mask->token_causal)
-        jl = (int64_t)i + 1 + nk - nq;
-    const uint64_t jlim = jl > 0 ? (uint64_t)jl : 0;
-    int32_t L[AK_KEY_TILE];
+    /* Row i's last valid key + 1 under the token-causal rule j <= i + nk - nq; it grows with
+     * i, so the last row's bounds the tiles the rows need. */
+    const int causal = mask && mask->token_causal;
+    uint64_t sat = 0;
+    int32_t s[AK_KEY_TILE], L[AK_KEY_TILE];
     for (uint32_t b = 0; b < count; b++) {
-        uint64_t j0 = (uint64_t)(list ? list[b] : 0) * B, j1 = j0 + B;
-        j1 = j1 < nk ? j1 : nk;
-        j1 = j1 < jlim ? j1 : jlim;
-        for (uint64_t t = j0; t < j1; t += AK_KEY_TILE) {
-            uint32_t n = j1 - t < AK_KEY_TILE ? (uint32_t)(j1 - t) : AK_KEY_TILE;
-            for (uint32_t j = 0; j < n; j++) {
-                const int8_t *krow = kh + (t + j) * d;
-                int32_t s = 0;
-                for (uint32_t c = 0; c < d; c++)
-                    s += (int32_t)qrow[c] * (int32_t)krow[c];
-                int saturated;
-                L[j] = ak_logit_sat(s, qp, &saturated);
-                *logit_sat += (uint64_t)saturated;
+        const uint64_t j0 = (uint64_t)(list ? list[b] : 0) * B;
+        const uint64_t jend = j0 + B < nk ? j0 + B : nk;
+        for (uint64_t t = j0; t < jend; t += AK_KEY_TILE) {
+            const int64_t last_lim = causal ? (int64_t)r1 + nk - nq : (int64_t)nk;
+            if ((int64_t)t >= last_lim)
+                break; /* no row of the group reaches this tile */
+            const uint32_t nt = jend - t < AK_KEY_TILE ? (uint32_t)(jend - t) : AK_KEY_TILE;
+            ak_key_tile_load(tile, kh + t * d, vh + t * d, nt, d);
+            for (uint32_t i = r0; i < r1; i++) {
+                int64_t lim = causal ? (int64_t)i + 1 + nk - nq : (int64_t)jend;
+                lim = lim < (int64_t)jend ? lim : (int64_t)jend;
+                if ((int64_t)t >= lim)
+                    continue;
+                const uint32_t n = lim - (int64_t)t < nt ? (uint32_t)(lim - (int64_t)t) : nt;
+                ak_key_tile_dots(tile, job->q + ((uint64_t)h * nq + i) * d, s);
+                sat += ak_row_logits(s, n, qp, L);
+                visit(ctx, i, L, n, tile, (uint32_t)t);
             }
-            visit(ctx, L, n, (uint32_t)t);
         }
     }
+    return sat;
 }
 
-/* The online pass of one row: feeds each tile to the row unit. */
+/* Rows r0.. of a group, each with its online-softmax state (numerics.md section 6). */
 typedef struct {
-    ak_row_state st;
-    const int8_t *vh; /* the head's V */
-    uint32_t d;
+    ak_row_state *st;
+    uint32_t r0;
 } online_pass;
 
-static void online_tile(void *ctx, const int32_t *L, uint32_t n, uint32_t j0)
+static void online_tile(void *ctx, uint32_t i, const int32_t *L, uint32_t n,
+                        const ak_key_tile *tile, uint32_t j0)
 {
+    (void)j0;
     online_pass *op = ctx;
-    ak_row_tile(&op->st, L, n, op->vh + (uint64_t)j0 * op->d, op->d);
+    ak_row_update(&op->st[i - op->r0], L, n, tile);
 }
 
-static void online_row(const ak_attn_job *job, uint32_t h, uint32_t i, online_pass *op,
-                       uint64_t *logit_sat)
+/* The online pass of rows r0..r1-1 (one query block) into st[0..r1-r0). */
+static uint64_t online_rows(const ak_attn_job *job, uint32_t h, uint32_t r0, uint32_t r1,
+                            ak_row_state *st, ak_key_tile *tile)
 {
-    op->vh = job->v + (uint64_t)h * job->nk * job->d;
-    op->d = job->d;
-    ak_row_init(&op->st, job->d);
-    walk_row(job, h, i, online_tile, op, logit_sat);
+    for (uint32_t i = r0; i < r1; i++)
+        ak_row_init(&st[i - r0], job->d);
+    online_pass op = {st, r0};
+    return walk_rows(job, h, r0, r1, online_tile, &op, tile);
 }
 
-static void run_item(walk_ctx *ctx, uint32_t item)
+/* What one thread works with: the row states of a work item and a key tile. */
+typedef struct {
+    ak_row_state *st;
+    ak_key_tile tile;
+} scratch;
+
+static void run_item(walk_ctx *ctx, uint32_t item, scratch *w)
 {
     const ak_attn_job *job = ctx->job;
     const uint32_t h = item / ctx->items_per_head, blk = item % ctx->items_per_head;
     const uint32_t r0 = blk * ctx->rows_per_item;
     const uint32_t r1 = r0 + ctx->rows_per_item < job->nq ? r0 + ctx->rows_per_item : job->nq;
-    online_pass op;
-    uint64_t sat_l = 0, sat_fx = 0, sat_out = 0;
+    uint64_t sat_l = online_rows(job, h, r0, r1, w->st, &w->tile), sat_fx = 0, sat_out = 0;
     for (uint32_t i = r0; i < r1; i++) {
-        online_row(job, h, i, &op, &sat_l);
         uint64_t o = ((uint64_t)h * job->nq + i) * job->d;
-        ak_row_finish(&op.st, &job->quant[h], job->d, ctx->out + o,
+        ak_row_finish(&w->st[i - r0], &job->quant[h], job->d, ctx->out + o,
                       ctx->out_fx ? ctx->out_fx + o : NULL, &sat_fx, &sat_out);
     }
     atomic_fetch_add(&ctx->sat_logits, sat_l);
@@ -152,15 +165,20 @@ static void run_item(walk_ctx *ctx, uint32_t item)
     atomic_fetch_add(&ctx->sat_out, sat_out);
 }
 
+typedef struct {
+    walk_ctx *ctx;
+    scratch *w;
+} worker_arg;
+
 static void *worker(void *arg)
 {
-    walk_ctx *ctx = arg;
-    const uint32_t total = ctx->items_per_head * ctx->job->heads;
+    worker_arg *a = arg;
+    const uint32_t total = a->ctx->items_per_head * a->ctx->job->heads;
     for (;;) {
-        uint32_t item = atomic_fetch_add(&ctx->next, 1u);
+        uint32_t item = atomic_fetch_add(&a->ctx->next, 1u);
         if (item >= total)
             return NULL;
-        run_item(ctx, item);
+        run_item(a->ctx, item, a->w);
     }
 }
 
@@ -216,22 +234,33 @@ static ak_status run_items(walk_ctx *ctx, unsigned threads)
     uint64_t items = (uint64_t)ctx->items_per_head * job->heads;
     if (threads > items)
         threads = (unsigned)items;
-    if (threads <= 1) {
-        worker(ctx);
-        return AK_OK;
+    if (threads == 0)
+        threads = 1;
+    /* Everything is allocated before any work starts, so a failure leaves no half-done job. */
+    pthread_t *tid = calloc(threads, sizeof *tid);
+    scratch *w = calloc(threads, sizeof *w);
+    worker_arg *args = calloc(threads, sizeof *args);
+    ak_row_state *st = calloc((size_t)threads * ctx->rows_per_item, sizeof *st);
+    ak_status rc = tid && w && args && st ? AK_OK : AK_ENOMEM;
+    if (rc == AK_OK) {
+        for (unsigned t = 0; t < threads; t++) {
+            w[t].st = st + (size_t)t * ctx->rows_per_item;
+            args[t] = (worker_arg){ctx, &w[t]};
+        }
+        unsigned started = 0;
+        for (; started + 1 < threads; started++)
+            if (pthread_create(&tid[started], NULL, worker, &args[started + 1]) != 0)
+                break;
+        worker(&args[0]); /* the calling thread works too; it also finishes what failed threads
+                             left */
+        for (unsigned t = 0; t < started; t++)
+            pthread_join(tid[t], NULL);
     }
-    pthread_t *tid = calloc(threads - 1, sizeof *tid);
-    if (!tid)
-        return AK_ENOMEM;
-    unsigned started = 0;
-    for (; started < threads - 1; started++)
-        if (pthread_create(&tid[started], NULL, worker, ctx) != 0)
-            break;
-    worker(ctx); /* the calling thread works too; it also finishes what failed threads left */
-    for (unsigned t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
+    free(st);
+    free(args);
+    free(w);
     free(tid);
-    return AK_OK;
+    return rc;
 }
 
 uint64_t ak_attention_macs(const ak_attn_job *job)
@@ -246,15 +275,20 @@ uint64_t ak_attention_macs(const ak_attn_job *job)
 
 /* The second pass of numerics.md 11.1: P16 of each valid key from the row's final m and l. */
 typedef struct {
-    const ak_row_state *st;
-    uint16_t *row; /* nk entries */
+    const ak_row_state *st; /* of rows r0.. */
+    uint32_t r0;
+    uint16_t *rows;         /* row i's nk entries at (i - r0) * nk */
+    uint32_t nk;
 } prob_pass;
 
-static void prob_tile(void *ctx, const int32_t *L, uint32_t n, uint32_t j0)
+static void prob_tile(void *ctx, uint32_t i, const int32_t *L, uint32_t n,
+                      const ak_key_tile *tile, uint32_t j0)
 {
+    (void)tile;
     prob_pass *pp = ctx;
+    uint16_t *row = pp->rows + (uint64_t)(i - pp->r0) * pp->nk;
     for (uint32_t j = 0; j < n; j++)
-        pp->row[j0 + j] = ak_row_prob16(pp->st, L[j]);
+        row[j0 + j] = ak_row_prob16(&pp->st[i - pp->r0], L[j]);
 }
 
 ak_status ak_attention_probs(const ak_attn_job *job, uint32_t row0, uint32_t rows,
@@ -265,15 +299,28 @@ ak_status ak_attention_probs(const ak_attn_job *job, uint32_t row0, uint32_t row
         return st;
     if (!probs || rows == 0 || row0 >= job->nq || rows > job->nq - row0)
         return AK_EINVAL;
-    online_pass op;
+    /* Rows go in groups that share a query block (one key-block list). */
+    const uint32_t qb = job->mask ? job->mask->block : rows;
+    const uint32_t group = qb < rows ? qb : rows;
+    ak_row_state *rs = calloc(group, sizeof *rs);
+    ak_key_tile *tile = malloc(sizeof *tile);
+    if (!rs || !tile) {
+        free(rs);
+        free(tile);
+        return AK_ENOMEM;
+    }
+    memset(probs, 0, sizeof *probs * job->heads * rows * job->nk); /* invalid keys stay 0 */
     for (uint32_t h = 0; h < job->heads; h++)
-        for (uint32_t r = 0; r < rows; r++) {
-            uint16_t *row = probs + ((uint64_t)h * rows + r) * job->nk;
-            memset(row, 0, sizeof *row * job->nk); /* invalid keys stay 0 */
-            uint64_t sat = 0; /* counted by ak_attention_counted, not here */
-            online_row(job, h, row0 + r, &op, &sat);
-            prob_pass pp = {&op.st, row};
-            walk_row(job, h, row0 + r, prob_tile, &pp, &sat);
+        for (uint32_t r0 = row0; r0 < row0 + rows;) {
+            uint32_t r1 = job->mask ? (r0 / qb + 1) * qb : row0 + rows;
+            r1 = r1 < row0 + rows ? r1 : row0 + rows;
+            online_rows(job, h, r0, r1, rs, tile); /* saturation: ak_attention_counted's */
+            prob_pass pp = {rs, r0, probs + ((uint64_t)h * rows + (r0 - row0)) * job->nk,
+                            job->nk};
+            walk_rows(job, h, r0, r1, prob_tile, &pp, tile);
+            r0 = r1;
         }
+    free(tile);
+    free(rs);
     return AK_OK;
 }

@@ -8,8 +8,7 @@
 
 #include "attnkit/numerics.h"
 #include "attnkit/quant.h"
-
-#define AK_MAX_HEAD_DIM 128
+#include "key_tile.h"
 
 typedef struct {
     int has_max;                    /* false until the first non-empty tile */
@@ -23,6 +22,15 @@ void ak_row_init(ak_row_state *st, uint32_t d);
 /* One key tile: n (1..KEY_TILE) valid keys with base-2 logits L[0..n) and value rows
  * v[0..n) (each d int8, consecutive rows `d` apart). */
 void ak_row_tile(ak_row_state *st, const int32_t *L, uint32_t n, const int8_t *v, uint32_t d);
+
+/* The same update with n (1..t->n) of a loaded key tile's keys: L has KEY_TILE entries, the
+ * first n the keys' logits (the rest are read and ignored). */
+void ak_row_update(ak_row_state *st, const int32_t *L, uint32_t n, const ak_key_tile *t);
+
+/* L[j] = ak_logit_sat(s[j], qp) for the KEY_TILE dot products s[] of ak_key_tile_dots (all
+ * KEY_TILE entries of L are written); returns how many of the first n saturated
+ * (numerics.md 3.3). */
+uint32_t ak_row_logits(const int32_t *s, uint32_t n, const ak_head_quant *qp, int32_t *L);
 
 /* o_fx and int8 output of the row (section 8). out_fx may be NULL. Adds the row's saturated
  * o_fx and int8 values to *sat_fx and *sat_out (numerics.md 3.3). */

@@ -59,6 +59,15 @@ void ak_row_tile(ak_row_state *st, const int32_t *L, uint32_t n, const int8_t *v
     ak_row_update(st, Lt, n, &t);
 }
 
+/* ak_round_shift(x, sh) for 1 <= sh <= 62, without its case analysis (so a loop with one
+ * shift for every lane vectorises): the biased logical shift of ak_floor_shift plus the first
+ * dropped bit. */
+static inline int64_t round_shift_1_62(int64_t x, unsigned sh)
+{
+    return (int64_t)(((uint64_t)x ^ AK_SIGN64) >> sh) - (int64_t)(AK_SIGN64 >> sh) +
+           (int64_t)(((uint64_t)x >> (sh - 1)) & 1u);
+}
+
 AK_VECTOR_CLONES
 uint32_t ak_row_logits(const int32_t *s, uint32_t n, const ak_head_quant *qp, int32_t *L)
 {
@@ -72,15 +81,12 @@ uint32_t ak_row_logits(const int32_t *s, uint32_t n, const ak_head_quant *qp, in
         }
         return sat;
     }
-    /* logit_sat with the shift's case analysis hoisted (1 <= sh <= 62): ak_round_shift is
-     * the biased logical shift of ak_floor_shift plus the first dropped bit. The loop runs
-     * over all 16 lanes (keys past n have s = 0) so it vectorises; only n are counted. */
-    const int64_t mult = qp->logit_mult, bias = (int64_t)(AK_SIGN64 >> sh);
+    /* logit_sat with the shift's case analysis hoisted; the loop runs over all 16 lanes
+     * (keys past n have s = 0) so it vectorises; only n are counted. */
+    const int64_t mult = qp->logit_mult;
     const int64_t hi = (INT64_C(1) << (AK_LOGIT_BITS - 1)) - 1, lo = -hi - 1;
     for (uint32_t j = 0; j < AK_KEY_TILE; j++) {
-        const int64_t prod = (int64_t)s[j] * mult;
-        const int64_t r = (int64_t)(((uint64_t)prod ^ AK_SIGN64) >> sh) - bias +
-                          (int64_t)(((uint64_t)prod >> (sh - 1)) & 1u);
+        const int64_t r = round_shift_1_62((int64_t)s[j] * mult, sh);
         const int64_t l = r > hi ? hi : (r < lo ? lo : r);
         L[j] = (int32_t)l;
         sat += (uint32_t)((j < n) & (l != r));
@@ -124,25 +130,28 @@ void ak_row_update(ak_row_state *st, const int32_t *L, uint32_t n, const ak_key_
 }
 
 /* ak_round_div(acc[c] 2^OUT_FRAC, l) for c < d, l > 0, as far as sat(., OUT_FX_BITS) can tell:
- * floor(N / D) with N = 2 acc 2^16 + l, D = 2l (section 1) from a double quotient made exact by
- * the remainder. |N| < 2^62 and 1 < D < 2^38, so the double quotient is within 2^-50 relative
- * of N / D: within 1 of the floor while |N / D| < 2^49, and then one correction each way gives
- * the floor exactly. A larger quotient (a row's are about |acc / l| 2^16 <= 2^23) comes out as
- * +-2^49, which saturates to the same o_fx. */
+ * floor(N / D) with N = 2 acc 2^16 + l, D = 2l (section 1). The estimate is a double,
+ * acc (2^16 / l) + 1/2: acc is exact in a double (|acc| < 2^44) and three roundings keep it
+ * within 0.2 of N / D while |N / D| < 2^49, so its truncation is within [-1, +2] of the floor,
+ * and two steps by the remainder r = N - e D (each moving e by one towards r in [0, D)) give
+ * the floor exactly. A larger quotient (a row's are about |acc / l| 2^16 <= 2^23) comes out
+ * as +-2^49, which saturates to the same o_fx. Branch-free, so the loop vectorises. */
 static inline void row_quotients(const int64_t *restrict acc, int64_t l, uint32_t d,
                                  int64_t *restrict q)
 {
-    const int64_t D = 2 * l;
-    const double Dd = (double)D, lim = 0x1p49;
-    double qd[AK_MAX_HEAD_DIM];
-    for (uint32_t c = 0; c < d; c++)
-        qd[c] = floor((double)(acc[c] * (INT64_C(1) << (AK_OUT_FRAC + 1)) + l) / Dd);
+    const int64_t D = 2 * l, cap = INT64_C(1) << 49;
+    const double scale = 65536.0 / (double)l, lim = 0x1p49;
     for (uint32_t c = 0; c < d; c++) {
+        const double qd = (double)acc[c] * scale + 0.5;
+        const int big = !(qd > -lim && qd < lim);
         const int64_t N = acc[c] * (INT64_C(1) << (AK_OUT_FRAC + 1)) + l;
-        const int big = !(qd[c] > -lim && qd[c] < lim);
-        const int64_t e = big ? 0 : (int64_t)qd[c], r = N - e * D;
-        const int64_t exact = e + (r >= D) - (r < 0);
-        q[c] = big ? (qd[c] < 0 ? -(INT64_C(1) << 49) : (INT64_C(1) << 49)) : exact;
+        int64_t e = big ? 0 : (int64_t)qd, r = N - e * D;
+        for (int step = 0; step < 2; step++) {
+            const int64_t up = r >= D, down = r < 0;
+            e += up - down;
+            r -= (up - down) * D;
+        }
+        q[c] = big ? (qd < 0 ? -cap : cap) : e;
     }
 }
 
@@ -153,15 +162,19 @@ void ak_row_finish(const ak_row_state *st, const ak_head_quant *qp, uint32_t d, 
     int64_t q[AK_MAX_HEAD_DIM] = {0}; /* a row without keys (l = 0) gives 0 */
     if (st->l != 0)
         row_quotients(st->acc, st->l, d, q);
+    const int64_t fx_hi = (INT64_C(1) << (AK_OUT_FX_BITS - 1)) - 1, fx_lo = -fx_hi - 1;
+    const unsigned sh = (unsigned)qp->out_shift;
+    const int64_t mult = qp->out_mult;
     uint64_t nfx = 0, nout = 0;
-    for (uint32_t c = 0; c < d; c++) {
-        const int64_t o = ak_sat(q[c], AK_OUT_FX_BITS);
+    for (uint32_t c = 0; c < d; c++) { /* section 8, with requant's shift hoisted as above */
+        const int64_t o = q[c] > fx_hi ? fx_hi : (q[c] < fx_lo ? fx_lo : q[c]);
         nfx += o != q[c];
         if (out_fx)
             out_fx[c] = (int32_t)o;
-        int saturated;
-        out[c] = requant((int32_t)o, qp, &saturated);
-        nout += (uint64_t)saturated;
+        const int64_t r = sh ? round_shift_1_62(o * mult, sh) : o * mult;
+        const int64_t o8 = r > 127 ? 127 : (r < -128 ? -128 : r);
+        nout += o8 != r;
+        out[c] = (int8_t)o8;
     }
     *sat_fx += nfx;
     *sat_out += nout;

@@ -236,11 +236,12 @@ $(BENCH): $(BENCH_SRC) $(LIBA) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -o $@ $(BENCH_SRC) $(LIBA) $(AK_LIBS)
 
+# A test program links tests/ak_test.c and the helpers its rule adds to TEST_HELPERS.
 $(BUILD)/tests/%: tests/%.c tests/ak_test.c tests/ak_test.h $(LIBA) $(REGMAP_GEN) \
                   $(wildcard refmodel/src/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(AK_CFLAGS) -Wno-format-truncation -Itests -o $@ $< tests/ak_test.c $(LIBA) $(AK_LIBS) \
-	  $(CUNIT_LIBS)
+	$(CC) $(AK_CFLAGS) -Wno-format-truncation -Itests -o $@ $< tests/ak_test.c $(TEST_HELPERS) \
+	  $(LIBA) $(AK_LIBS) $(CUNIT_LIBS)
 
 # Header dependencies of the objects (private headers included) as the compiler found them.
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -58,8 +58,13 @@ $(BUILD)/obj/refmodel/cli/cmd_sim.o: $(SIM_HDRS)
 $(CLI): $(HOST_LIB) $(AKSIM_LIB)
 $(CLI): private AK_LIBS += $(SIM_LIBS)
 
+# tests/sim_jobs.c: the jobs that test_sim, test_tlm and test_sc_rtl run (built, seeded random,
+# golden sets, compared with ak_attention); each of them links it.
+SIM_JOBS  := tests/sim_jobs.c tests/sim_jobs.h
+
 # tests/test_sim.c: the driver on the Verilated accelerator (golden vectors, random jobs
 # against ak_attention, illegal jobs, hangs) and the memory model alone.
-$(BUILD)/tests/test_sim: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(CLI)
+$(BUILD)/tests/test_sim: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(CLI) $(SIM_JOBS)
+$(BUILD)/tests/test_sim: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_sim: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
 $(BUILD)/tests/test_sim: private AK_LIBS += $(SIM_LIBS)

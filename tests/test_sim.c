@@ -25,6 +25,7 @@
 #include "attnkit_desc.h"
 #include "attnkit_err.h"
 #include "mem_model.h"
+#include "sim_jobs.h"
 #include "verilator/ak_sim.h"
 
 /* ---- memory model ----------------------------------------------------------------------- */
@@ -300,57 +301,6 @@ static void test_driver_open_checks(void)
 
 /* ---- the accelerator ---------------------------------------------------------------------- */
 
-/* A job with its inputs, quantisation and mask. */
-typedef struct {
-    ak_inputs in;
-    ak_head_quant *quant;
-    ak_mask mask;
-    ak_attn_job job;
-    uint64_t outs;
-} job_data;
-
-static ak_status job_make(job_data *w, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,
-                          uint32_t block, const ak_pattern *p, ak_logit_dist dist, uint64_t seed,
-                          const char **why)
-{
-    memset(w, 0, sizeof *w);
-    ak_status st = ak_inputs_generate(dist, heads, nq, nk, d, seed, &w->in);
-    if (st != AK_OK)
-        return st;
-    if (!(w->quant = calloc(heads, sizeof *w->quant)))
-        return AK_ENOMEM;
-    for (uint32_t h = 0; st == AK_OK && h < heads; h++) {
-        w->in.scales[h].o = w->in.scales[h].v / 8.0;
-        st = ak_head_quant_from_scales(&w->in.scales[h], d, &w->quant[h]);
-    }
-    if (st == AK_OK)
-        st = ak_mask_build(p, nq, nk, block, heads, w->in.q, w->in.k, d, &w->mask, why);
-    w->job = (ak_attn_job){.heads = heads, .nq = nq, .nk = nk, .d = d, .q = w->in.q,
-                           .k = w->in.k, .v = w->in.v, .quant = w->quant, .mask = &w->mask};
-    w->outs = (uint64_t)heads * nq * d;
-    return st;
-}
-
-static void job_free(job_data *w)
-{
-    ak_inputs_free(&w->in);
-    ak_mask_free(&w->mask);
-    free(w->quant);
-}
-
-static ak_drv *open_drv(uint32_t latency, uint64_t jitter, uint64_t max_cycles, const char *wave)
-{
-    const ak_verilator_opts vo = {.latency = latency, .jitter_seed = jitter, .wave = wave};
-    const ak_drv_config dc = {.max_cycles = max_cycles};
-    ak_backend be;
-    ak_drv *d = NULL;
-    char err[256] = "";
-    if (ak_backend_verilator_open(&vo, &be, err, sizeof err) != AK_DRV_OK ||
-        ak_drv_open(&be, &dc, &d, err, sizeof err) != AK_DRV_OK)
-        printf("\n  opening the simulated accelerator: %s\n", err);
-    return d;
-}
-
 static uint64_t protocol_errors(ak_drv *d)
 {
     ak_mem_stats st;
@@ -361,38 +311,13 @@ static uint64_t protocol_errors(ak_drv *d)
     return st.protocol_errors;
 }
 
-/* Runs w on the accelerator and the reference model; returns the mismatching bytes (or
- * UINT64_MAX when the run failed) and prints the first mismatch. */
-static uint64_t run_compare(ak_drv *d, const job_data *w, ak_drv_result *r)
-{
-    int8_t *hw = malloc(w->outs), *ref = malloc(w->outs);
-    CU_ASSERT_FATAL(hw && ref);
-    uint64_t bad = UINT64_MAX;
-    ak_drv_status st = ak_drv_run(d, &w->job, hw, r);
-    if (st != AK_DRV_OK)
-        printf("\n  run failed: %s: %s\n", ak_drv_strerror(st), r->msg);
-    else if (ak_attention(&w->job, ref, NULL, 1) == AK_OK) {
-        bad = 0;
-        for (uint64_t i = 0; i < w->outs; i++)
-            if (hw[i] != ref[i] && bad++ == 0)
-                printf("\n  first mismatch at (head %llu, row %llu, column %llu): expected %d "
-                       "actual %d\n",
-                       (unsigned long long)(i / ((uint64_t)w->job.nq * w->job.d)),
-                       (unsigned long long)(i / w->job.d % w->job.nq),
-                       (unsigned long long)(i % w->job.d), ref[i], hw[i]);
-    }
-    free(hw);
-    free(ref);
-    return bad;
-}
-
 /* Two accelerators shared by the tests: memory latency 20, and latency 7 with jitter. */
 static ak_drv *drv_plain, *drv_jitter;
 
 static ak_drv *plain(void)
 {
     if (!drv_plain)
-        drv_plain = open_drv(20, 0, 0, NULL);
+        drv_plain = open_verilator(20, 0, 0, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(drv_plain);
     return drv_plain;
 }
@@ -400,7 +325,7 @@ static ak_drv *plain(void)
 static ak_drv *jittered(void)
 {
     if (!drv_jitter)
-        drv_jitter = open_drv(7, 0xC0FFEE, 0, NULL);
+        drv_jitter = open_verilator(7, 0xC0FFEE, 0, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(drv_jitter);
     return drv_jitter;
 }
@@ -438,24 +363,13 @@ static void cli_sim_passes(const char *dir, const char *const *extra)
 static void test_golden_vectors(void)
 {
     glob_t g;
-    CU_ASSERT_EQUAL_FATAL(glob("vectors/golden/*/manifest.json", 0, NULL, &g), 0);
-    CU_ASSERT(g.gl_pathc >= 6);
-    for (size_t i = 0; i < g.gl_pathc; i++) {
-        char dir[512];
-        snprintf(dir, sizeof dir, "%.*s", (int)(strlen(g.gl_pathv[i]) - strlen("/manifest.json")),
-                 g.gl_pathv[i]);
-        cli_sim_passes(dir, NULL);
-    }
+    golden_sets(&g);
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        cli_sim_passes(g.gl_pathv[i], NULL);
     globfree(&g);
     const char *jitter[] = {"--mem-jitter", "99", "--latency", "3", NULL};
     cli_sim_passes("vectors/golden/patterns-n96", jitter);
     cli_sim_passes("vectors/golden/ragged-prune-n197", jitter);
-}
-
-static uint64_t env_u64(const char *name, uint64_t def)
-{
-    const char *s = getenv(name);
-    return s && *s ? strtoull(s, NULL, 0) : def;
 }
 
 /* The cycle model's prediction of a run on d (its memory: latency 20, or 7 jittered, then the
@@ -489,63 +403,25 @@ static ak_cycle_report predicted(const ak_drv *d, const job_data *w, const ak_dr
  * and worst) and its mean must stay within 3%. */
 static void test_random_jobs(void)
 {
-    const uint64_t seed = env_u64("AK_SIM_SEED", 20240611), count = env_u64("AK_SIM_CONFIGS", 268);
-    printf("\n  random jobs: AK_SIM_SEED=%llu AK_SIM_CONFIGS=%llu\n", (unsigned long long)seed,
-           (unsigned long long)count);
-    ak_rng r;
-    ak_rng_seed(&r, seed);
-    static const uint32_t dims[] = {32, 64, 128};
+    static const random_job_space space = {.max_tokens = 300, .block_sizes = 4, .edges = 1,
+                                           .causal = 1};
+    random_jobs gen;
+    const uint64_t count = random_jobs_start(&gen, &space, "AK_SIM", 20240611, 268);
     uint64_t failures = 0, cycles = 0, macs = 0, hw_macs = 0, exact = 0, jittered_n = 0;
     double err_sum = 0, err_worst = 0;
     const clock_t t0 = clock();
     for (uint64_t i = 0; i < count; i++) {
-        uint32_t heads = 1 + ak_rng_below(&r, 3), nq = 1 + ak_rng_below(&r, 300);
-        uint32_t nk = ak_rng_below(&r, 3) == 0 ? nq : 1 + ak_rng_below(&r, 300);
-        const uint32_t d = dims[ak_rng_below(&r, 3)], block = 16u << ak_rng_below(&r, 4);
-        const uint32_t edge[][2] = {{1, 1}, {300, 300}, {300, 1}, {1, 300}, {299, 17}};
-        if (i < 5) {
-            nq = edge[i][0];
-            nk = edge[i][1];
-            heads = i == 1 ? 3 : heads;
-        }
-        const ak_pattern_kind kind = (ak_pattern_kind)(i % AK_PATTERN_COUNT);
-        const double density = 0.1 + 0.9 * (double)ak_rng_below(&r, 1000) / 1000.0;
-        const uint64_t jseed = ak_rng_u64(&r);
-        const int causal = (int)ak_rng_below(&r, 2);
-        const ak_logit_dist dist = (ak_logit_dist)ak_rng_below(&r, AK_LOGITS_COUNT);
-        ak_pattern p;
-        const uint32_t kblocks = (nk + block - 1) / block;
-        if (kind == AK_PATTERN_STRIDED) /* every stride (a density fit gives only those
-                                           near 1/density) */
-            p = (ak_pattern){.kind = kind, .stride = 1 + ak_rng_below(&r, kblocks)};
-        else
-            CU_ASSERT_FATAL(ak_pattern_for_density(kind, density, kblocks, jseed, &p) == AK_OK);
-        if (kind == AK_PATTERN_WINDOW || kind == AK_PATTERN_STRIDED ||
-            kind == AK_PATTERN_RANDOM || kind == AK_PATTERN_TOPK)
-            p.causal = causal;
-        if (kind == AK_PATTERN_SINKS) { /* causal or the encoder form, each fitted as such */
-            p.causal = causal ? AK_CAUSAL_ON : AK_CAUSAL_OFF;
-            CU_ASSERT_FATAL(ak_pattern_fit_density(&p, density, kblocks) == AK_OK);
-        }
+        random_job c;
+        random_jobs_next(&gen, &c);
         ak_drv *dv = i % 4 == 3 ? jittered() : plain();
-        job_data w;
-        const char *why = NULL;
         char cfg[256];
-        snprintf(cfg, sizeof cfg,
-                 "config %llu: heads %u nq %u nk %u d %u block %u pattern %s%s density %.3f "
-                 "inputs %s seed %llu memory %s",
-                 (unsigned long long)i, heads, nq, nk, d, block, ak_pattern_name(kind),
-                 ak_pattern_is_causal(&p) ? " (causal)" : "", density, ak_logit_dist_name(dist),
-                 (unsigned long long)jseed, dv == drv_jitter ? "jittered" : "plain");
-        ak_status st = job_make(&w, heads, nq, nk, d, block, &p, dist, jseed, &why);
-        if (st != AK_OK) {
-            printf("\n  %s: building the job: %s\n", cfg, why ? why : ak_strerror(st));
-            CU_FAIL("job build");
-            job_free(&w);
+        random_job_describe(&c, dv == drv_jitter ? " memory jittered" : " memory plain", cfg,
+                            sizeof cfg);
+        job_data w;
+        if (random_job_build(&c, cfg, &w) != 0)
             continue;
-        }
         ak_drv_result res;
-        const uint64_t bad = run_compare(dv, &w, &res);
+        const uint64_t bad = job_run_compare(dv, &w, NULL, NULL, &res);
         if (bad) {
             failures++;
             printf("  %s: %s\n", cfg, bad == UINT64_MAX ? "run failed" : "MISMATCH");
@@ -591,41 +467,6 @@ static void test_random_jobs(void)
     CU_ASSERT(jittered_n == 0 || err_sum / (double)jittered_n <= 0.03);
     CU_ASSERT_EQUAL(protocol_errors(plain()), 0);
     CU_ASSERT_EQUAL(protocol_errors(jittered()), 0);
-}
-
-/* The small good job the error tests start from, and a check that it runs right. */
-static void good_job(job_data *w)
-{
-    const ak_pattern dense = {.kind = AK_PATTERN_DENSE};
-    CU_ASSERT_EQUAL_FATAL(job_make(w, 2, 40, 40, 32, 16, &dense, AK_LOGITS_GAUSS1, 5, NULL),
-                          AK_OK);
-}
-
-static void check_good_job_runs(ak_drv *d, const char *after)
-{
-    job_data w;
-    good_job(&w);
-    ak_drv_result r;
-    const uint64_t bad = run_compare(d, &w, &r);
-    if (bad)
-        printf("  a good job after %s: %s\n", after, r.msg[0] ? r.msg : "output differs");
-    CU_ASSERT_EQUAL(bad, 0);
-    job_free(&w);
-}
-
-static void put32(ak_drv *d, uint64_t addr, uint32_t v)
-{
-    const uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    const ak_backend *be = ak_drv_backend(d);
-    CU_ASSERT_EQUAL(be->mem_write(be->ctx, addr, b, 4), AK_BE_OK);
-}
-
-static uint32_t get32(ak_drv *d, uint64_t addr)
-{
-    uint8_t b[4] = {0};
-    const ak_backend *be = ak_drv_backend(d);
-    CU_ASSERT_EQUAL(be->mem_read(be->ctx, addr, b, 4), AK_BE_OK);
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
 typedef struct {
@@ -675,8 +516,8 @@ static void test_illegal_jobs(void)
         CU_ASSERT_EQUAL_FATAL(ak_drv_load(dv, &w.job, &lay), AK_DRV_OK);
         if (k->desc_offset == 0) { /* the kv list of this job is 0 1 2 per query block */
             const uint64_t at = (k->kv ? lay.kv_idx : lay.desc) + k->field;
-            const uint32_t old = get32(dv, at);
-            put32(dv, at, k->mask ? (old & ~k->mask) | k->value : k->value);
+            const uint32_t old = drv_get32(dv, at);
+            drv_put32(dv, at, k->mask ? (old & ~k->mask) | k->value : k->value);
         }
         ak_drv_result r;
         CU_ASSERT_EQUAL(ak_drv_start(dv, lay.desc + k->desc_offset), AK_DRV_OK);
@@ -698,16 +539,10 @@ static void test_hang_reported(void)
     /* the step-by-step path with a 10-cycle budget: reported as a hang, aborted, recovered */
     job_data w;
     good_job(&w);
-    ak_job_layout lay;
-    CU_ASSERT_EQUAL_FATAL(ak_drv_load(dv, &w.job, &lay), AK_DRV_OK);
-    CU_ASSERT_EQUAL(ak_drv_start(dv, lay.desc), AK_DRV_OK);
-    ak_drv_result r;
-    CU_ASSERT_EQUAL(ak_drv_wait(dv, 10, &r), AK_DRV_EHANG);
-    CU_ASSERT_EQUAL(r.waited, 10);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "hang: no interrupt within the budget of 10 cycles"));
-    check_good_job_runs(dv, "a hang");
+    check_hang_reported(dv, &w);
     /* ak_drv_run with a configured budget of 10 cycles */
-    ak_drv *d = open_drv(20, 0, 10, NULL);
+    ak_drv_result r;
+    ak_drv *d = open_verilator(20, 0, 10, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_EQUAL(ak_drv_budget(d, &w.job), 10);
     int8_t *out = malloc(w.outs);
@@ -718,7 +553,7 @@ static void test_hang_reported(void)
     ak_drv_close(d);
     /* the derived budget is finite and covers the job */
     ak_drv_result ok;
-    CU_ASSERT_EQUAL(run_compare(dv, &w, &ok), 0);
+    CU_ASSERT_EQUAL(job_run_compare(dv, &w, NULL, NULL, &ok), 0);
     CU_ASSERT(ok.budget > ok.cycles && ok.budget < 100000000ull);
     job_free(&w);
 }
@@ -728,7 +563,7 @@ static void test_wave(void)
     char path[] = "/tmp/ak_test_sim_XXXXXX";
     const int fd = mkstemp(path);
     CU_ASSERT_FATAL(fd >= 0);
-    ak_drv *d = open_drv(5, 0, 0, path);
+    ak_drv *d = open_verilator(5, 0, 0, path);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     check_good_job_runs(d, "opening with a waveform");
     ak_drv_close(d);

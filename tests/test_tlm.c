@@ -28,58 +28,12 @@
 #include "attnkit_csr.h"
 #include "attnkit_desc.h"
 #include "attnkit_err.h"
+#include "sim_jobs.h"
 #include "systemc/ak_tlm_sim.h"
 
 #define OFF(reg) ((uint32_t)offsetof(attnkit_csr_t, reg))
 #define CLOCK_PS 4000u /* the backend's default clock */
 #define TLM_ADDRESS_ERROR (-2) /* tlm::TLM_ADDRESS_ERROR_RESPONSE */
-
-/* ---- jobs (as tests/test_sim.c builds them) ------------------------------------------------ */
-
-typedef struct {
-    ak_inputs in;
-    ak_head_quant *quant;
-    ak_mask mask;
-    ak_attn_job job;
-    uint64_t outs;
-} job_data;
-
-static ak_status job_make(job_data *w, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,
-                          uint32_t block, const ak_pattern *p, ak_logit_dist dist, uint64_t seed,
-                          const char **why)
-{
-    memset(w, 0, sizeof *w);
-    ak_status st = ak_inputs_generate(dist, heads, nq, nk, d, seed, &w->in);
-    if (st != AK_OK)
-        return st;
-    if (!(w->quant = calloc(heads, sizeof *w->quant)))
-        return AK_ENOMEM;
-    for (uint32_t h = 0; st == AK_OK && h < heads; h++) {
-        w->in.scales[h].o = w->in.scales[h].v / 8.0;
-        st = ak_head_quant_from_scales(&w->in.scales[h], d, &w->quant[h]);
-    }
-    if (st == AK_OK)
-        st = ak_mask_build(p, nq, nk, block, heads, w->in.q, w->in.k, d, &w->mask, why);
-    w->job = (ak_attn_job){.heads = heads, .nq = nq, .nk = nk, .d = d, .q = w->in.q,
-                           .k = w->in.k, .v = w->in.v, .quant = w->quant, .mask = &w->mask};
-    w->outs = (uint64_t)heads * nq * d;
-    return st;
-}
-
-static void job_free(job_data *w)
-{
-    ak_inputs_free(&w->in);
-    ak_mask_free(&w->mask);
-    free(w->quant);
-}
-
-/* The small good job the CSR and error tests use. */
-static void good_job(job_data *w)
-{
-    const ak_pattern dense = {.kind = AK_PATTERN_DENSE};
-    CU_ASSERT_EQUAL_FATAL(job_make(w, 2, 40, 40, 32, 16, &dense, AK_LOGITS_GAUSS1, 5, NULL),
-                          AK_OK);
-}
 
 /* ---- backends ------------------------------------------------------------------------------ */
 
@@ -92,18 +46,6 @@ static ak_drv *open_tlm(const ak_tlm_opts *to, uint64_t max_cycles)
     if (ak_backend_tlm_open(to, &be, err, sizeof err) != AK_DRV_OK ||
         ak_drv_open(&be, &dc, &d, err, sizeof err) != AK_DRV_OK)
         printf("\n  opening the TLM model: %s\n", err);
-    return d;
-}
-
-static ak_drv *open_rtl(void)
-{
-    const ak_verilator_opts vo = {.latency = 20};
-    ak_backend be;
-    ak_drv *d = NULL;
-    char err[256] = "";
-    if (ak_backend_verilator_open(&vo, &be, err, sizeof err) != AK_DRV_OK ||
-        ak_drv_open(&be, NULL, &d, err, sizeof err) != AK_DRV_OK)
-        printf("\n  opening the Verilated RTL: %s\n", err);
     return d;
 }
 
@@ -130,7 +72,7 @@ static ak_drv *nodmi(void)
 static ak_drv *rtl(void)
 {
     if (!drv_rtl)
-        drv_rtl = open_rtl();
+        drv_rtl = open_verilator(20, 0, 0, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(drv_rtl);
     return drv_rtl;
 }
@@ -161,30 +103,6 @@ static void wr(ak_drv *d, uint32_t addr, uint32_t v)
 {
     const ak_backend *be = ak_drv_backend(d);
     CU_ASSERT_EQUAL(be->csr_write(be->ctx, addr, v), AK_BE_OK);
-}
-
-/* Runs w; returns the mismatching bytes against ak_attention (UINT64_MAX: the run failed);
- * the output in out (w->outs bytes) when not NULL. */
-static uint64_t run_compare(ak_drv *d, const job_data *w, ak_drv_result *r, int8_t *out)
-{
-    int8_t *hw = malloc(w->outs), *ref = malloc(w->outs);
-    CU_ASSERT_FATAL(hw && ref);
-    uint64_t bad = UINT64_MAX;
-    const ak_drv_status st = ak_drv_run(d, &w->job, hw, r);
-    if (st != AK_DRV_OK)
-        printf("\n  %s: run failed: %s: %s\n", ak_drv_backend(d)->name, ak_drv_strerror(st), r->msg);
-    else if (ak_attention(&w->job, ref, NULL, 1) == AK_OK) {
-        bad = 0;
-        for (uint64_t i = 0; i < w->outs; i++)
-            if (hw[i] != ref[i] && bad++ == 0)
-                printf("\n  %s: first mismatch at byte %llu: expected %d actual %d\n",
-                       ak_drv_backend(d)->name, (unsigned long long)i, ref[i], hw[i]);
-    }
-    if (out)
-        memcpy(out, hw, w->outs);
-    free(hw);
-    free(ref);
-    return bad;
 }
 
 static ak_cycle_report predicted(const job_data *w, const ak_drv_result *r, uint32_t latency,
@@ -331,7 +249,7 @@ static void busy_sequence(ak_drv *d, int abort, uint32_t *status, uint32_t *err,
     wr(d, OFF(STATUS), ATTNKIT_CSR__STATUS__DONE_bm);
     /* the device is idle and takes the next job */
     ak_drv_result r;
-    CU_ASSERT_EQUAL(run_compare(d, &w, &r, NULL), 0);
+    CU_ASSERT_EQUAL(job_run_compare(d, &w, NULL, NULL, &r), 0);
     *jobs_cycles = r.cycles;
     job_free(&w);
 }
@@ -385,13 +303,10 @@ static double jnum(const cJSON *o, const char *k)
 static void test_golden_side_by_side(void)
 {
     glob_t g;
-    CU_ASSERT_EQUAL_FATAL(glob("vectors/golden/*/manifest.json", 0, NULL, &g), 0);
-    CU_ASSERT(g.gl_pathc >= 6);
+    golden_sets(&g);
     unsigned layers = 0;
     for (size_t i = 0; i < g.gl_pathc; i++) {
-        char dir[512];
-        snprintf(dir, sizeof dir, "%.*s", (int)(strlen(g.gl_pathv[i]) - strlen("/manifest.json")),
-                 g.gl_pathv[i]);
+        const char *dir = g.gl_pathv[i];
         cJSON *t = cli_sim(dir, "tlm"), *r = cli_sim(dir, "verilator");
         CU_ASSERT_PTR_NOT_NULL(t);
         CU_ASSERT_PTR_NOT_NULL(r);
@@ -421,75 +336,32 @@ static void test_golden_side_by_side(void)
     printf("\n  %u golden layers: tlm == rtl (bytes, cycles, stalls, MACs)\n", layers);
 }
 
-static uint64_t env_u64(const char *name, uint64_t def)
-{
-    const char *s = getenv(name);
-    return s && *s ? strtoull(s, NULL, 0) : def;
-}
-
-/* Random jobs (test_sim.c's generator): on the TLM model every output byte as ak_attention,
- * cycles, stalls and MACs as the cycle model, simulated time = cycles x period; one in 12 also
- * on the RTL (same bytes and counters); one in 5 over b_transport only. */
+/* Random jobs (sim_jobs.h, the same space as test_sim.c's): on the TLM model every output byte
+ * as ak_attention, cycles, stalls and MACs as the cycle model, simulated time = cycles x period;
+ * one in 12 also on the RTL (same bytes and counters); one in 5 over b_transport only. */
 static void test_random_jobs(void)
 {
-    const uint64_t seed = env_u64("AK_TLM_SEED", 20261202), count = env_u64("AK_TLM_CONFIGS", 240);
-    printf("\n  random jobs: AK_TLM_SEED=%llu AK_TLM_CONFIGS=%llu\n", (unsigned long long)seed,
-           (unsigned long long)count);
-    ak_rng r;
-    ak_rng_seed(&r, seed);
-    static const uint32_t dims[] = {32, 64, 128};
+    static const random_job_space space = {.max_tokens = 300, .block_sizes = 4, .edges = 1,
+                                           .causal = 1};
+    random_jobs gen;
+    const uint64_t count = random_jobs_start(&gen, &space, "AK_TLM", 20261202, 240);
     uint64_t failures = 0, on_rtl = 0, cycles = 0, over_bt = 0;
     double tlm_s = 0, rtl_s = 0;
     for (uint64_t i = 0; i < count; i++) {
-        uint32_t heads = 1 + ak_rng_below(&r, 3), nq = 1 + ak_rng_below(&r, 300);
-        uint32_t nk = ak_rng_below(&r, 3) == 0 ? nq : 1 + ak_rng_below(&r, 300);
-        const uint32_t d = dims[ak_rng_below(&r, 3)], block = 16u << ak_rng_below(&r, 4);
-        const uint32_t edge[][2] = {{1, 1}, {300, 300}, {300, 1}, {1, 300}, {299, 17}};
-        if (i < 5) {
-            nq = edge[i][0];
-            nk = edge[i][1];
-            heads = i == 1 ? 3 : heads;
-        }
-        const ak_pattern_kind kind = (ak_pattern_kind)(i % AK_PATTERN_COUNT);
-        const double density = 0.1 + 0.9 * (double)ak_rng_below(&r, 1000) / 1000.0;
-        const uint64_t jseed = ak_rng_u64(&r);
-        const int causal = (int)ak_rng_below(&r, 2);
-        const ak_logit_dist dist = (ak_logit_dist)ak_rng_below(&r, AK_LOGITS_COUNT);
-        ak_pattern p;
-        const uint32_t kblocks = (nk + block - 1) / block;
-        if (kind == AK_PATTERN_STRIDED)
-            p = (ak_pattern){.kind = kind, .stride = 1 + ak_rng_below(&r, kblocks)};
-        else
-            CU_ASSERT_FATAL(ak_pattern_for_density(kind, density, kblocks, jseed, &p) == AK_OK);
-        if (kind == AK_PATTERN_WINDOW || kind == AK_PATTERN_STRIDED ||
-            kind == AK_PATTERN_RANDOM || kind == AK_PATTERN_TOPK)
-            p.causal = causal;
-        if (kind == AK_PATTERN_SINKS) {
-            p.causal = causal ? AK_CAUSAL_ON : AK_CAUSAL_OFF;
-            CU_ASSERT_FATAL(ak_pattern_fit_density(&p, density, kblocks) == AK_OK);
-        }
+        random_job c;
+        random_jobs_next(&gen, &c);
         ak_drv *dv = i % 5 == 4 ? nodmi() : tlm();
         over_bt += dv == drv_nodmi;
         char cfg[256];
-        snprintf(cfg, sizeof cfg,
-                 "config %llu: heads %u nq %u nk %u d %u block %u pattern %s%s density %.3f "
-                 "inputs %s seed %llu%s",
-                 (unsigned long long)i, heads, nq, nk, d, block, ak_pattern_name(kind),
-                 ak_pattern_is_causal(&p) ? " (causal)" : "", density, ak_logit_dist_name(dist),
-                 (unsigned long long)jseed, dv == drv_nodmi ? " (b_transport only)" : "");
+        random_job_describe(&c, dv == drv_nodmi ? " (b_transport only)" : "", cfg, sizeof cfg);
         job_data w;
-        const char *why = NULL;
-        if (job_make(&w, heads, nq, nk, d, block, &p, dist, jseed, &why) != AK_OK) {
-            printf("\n  %s: building the job: %s\n", cfg, why ? why : "?");
-            CU_FAIL("job build");
-            job_free(&w);
+        if (random_job_build(&c, cfg, &w) != 0)
             continue;
-        }
         ak_drv_result res;
         int8_t *out_t = malloc(w.outs), *out_r = malloc(w.outs);
         CU_ASSERT_FATAL(out_t && out_r);
         clock_t t0 = clock();
-        const uint64_t bad = run_compare(dv, &w, &res, out_t);
+        const uint64_t bad = job_run_compare(dv, &w, NULL, out_t, &res);
         tlm_s += (double)(clock() - t0) / CLOCKS_PER_SEC;
         int ok = bad == 0;
         if (bad == 0) {
@@ -510,7 +382,7 @@ static void test_random_jobs(void)
         if (ok && i % 12 == 0) {
             ak_drv_result rr;
             t0 = clock();
-            const uint64_t bad_r = run_compare(rtl(), &w, &rr, out_r);
+            const uint64_t bad_r = job_run_compare(rtl(), &w, NULL, out_r, &rr);
             rtl_s += (double)(clock() - t0) / CLOCKS_PER_SEC;
             on_rtl++;
             if (bad_r || memcmp(out_t, out_r, w.outs) || rr.cycles != res.cycles ||
@@ -560,7 +432,7 @@ static void test_jittered_memory(void)
                                        AK_LOGITS_GAUSS1, i, NULL),
                               AK_OK);
         ak_drv_result r;
-        CU_ASSERT_EQUAL(run_compare(d, &w, &r, NULL), 0);
+        CU_ASSERT_EQUAL(job_run_compare(d, &w, NULL, NULL, &r), 0);
         const ak_cycle_report pj = predicted(&w, &r, 7, seed + i), p0 = predicted(&w, &r, 7, 0);
         CU_ASSERT_EQUAL(r.cycles, pj.cycles);
         CU_ASSERT(r.cycles > p0.cycles); /* the jitter only adds delays */
@@ -571,21 +443,6 @@ static void test_jittered_memory(void)
 }
 
 /* ---- bad input ----------------------------------------------------------------------------- */
-
-static void put32(ak_drv *d, uint64_t addr, uint32_t v)
-{
-    const uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    const ak_backend *be = ak_drv_backend(d);
-    CU_ASSERT_EQUAL(be->mem_write(be->ctx, addr, b, 4), AK_BE_OK);
-}
-
-static uint32_t get32(ak_drv *d, uint64_t addr)
-{
-    uint8_t b[4] = {0};
-    const ak_backend *be = ak_drv_backend(d);
-    CU_ASSERT_EQUAL(be->mem_read(be->ctx, addr, b, 4), AK_BE_OK);
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
 
 typedef struct {
     const char *what;
@@ -607,8 +464,8 @@ static uint32_t bad_job_code(ak_drv *dv, const bad_case *k)
     CU_ASSERT_EQUAL_FATAL(ak_drv_load(dv, &w.job, &lay), AK_DRV_OK);
     if (k->desc_offset == 0) { /* the kv list of this job is 0 1 2 per query block */
         const uint64_t at = (k->kv == 1 ? lay.kv_idx : k->kv == 2 ? lay.kv_off : lay.desc) + k->field;
-        const uint32_t old = get32(dv, at);
-        put32(dv, at, k->mask ? (old & ~k->mask) | k->value : k->value);
+        const uint32_t old = drv_get32(dv, at);
+        drv_put32(dv, at, k->mask ? (old & ~k->mask) | k->value : k->value);
     }
     ak_drv_result r;
     CU_ASSERT_EQUAL(ak_drv_start(dv, lay.desc + k->desc_offset), AK_DRV_OK);
@@ -616,7 +473,7 @@ static uint32_t bad_job_code(ak_drv *dv, const bad_case *k)
     const uint32_t code = st == AK_DRV_EHW ? r.err_code : 0xffff;
     if (st != AK_DRV_EHW || !strstr(r.msg, ak_hw_err_name(r.err_code) ? ak_hw_err_name(r.err_code) : "?"))
         printf("\n  %s on %s: %s: %s\n", k->what, ak_drv_backend(dv)->name, ak_drv_strerror(st), r.msg);
-    CU_ASSERT_EQUAL(run_compare(dv, &w, &r, NULL), 0);
+    CU_ASSERT_EQUAL(job_run_compare(dv, &w, NULL, NULL, &r), 0);
     job_free(&w);
     return code;
 }
@@ -677,7 +534,7 @@ static void test_budget_timeout(void)
     CU_ASSERT_EQUAL(r.waited, 10);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "hang: no interrupt within the budget of 10 cycles"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "aborted, idle"));
-    CU_ASSERT_EQUAL(run_compare(dv, &w, &r, NULL), 0);
+    CU_ASSERT_EQUAL(job_run_compare(dv, &w, NULL, NULL, &r), 0);
     /* a configured budget of 10 cycles through ak_drv_run */
     ak_drv *d10 = open_tlm(NULL, 10);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d10);

@@ -42,7 +42,9 @@ $(CLI): private AK_LIBS += $(TLM_LIBS)
 
 # tests/test_tlm.c: golden sets and random jobs on the tlm backend against the reference model
 # and the cycle model, a subset against the Verilator backend; CSRs, illegal jobs, timeouts.
-$(BUILD)/tests/test_tlm: $(HOST_LIB) $(AKSIM_LIB) $(TLM_LIB) $(SIM_HDRS) $(TLM_HDRS) $(CLI)
+$(BUILD)/tests/test_tlm: $(HOST_LIB) $(AKSIM_LIB) $(TLM_LIB) $(SIM_HDRS) $(TLM_HDRS) $(CLI) \
+                         $(SIM_JOBS)
+$(BUILD)/tests/test_tlm: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_tlm: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
 $(BUILD)/tests/test_tlm: private AK_LIBS += $(SIM_LIBS) $(TLM_LIBS)
 

@@ -34,6 +34,7 @@
 #include "attnkit_csr.h"
 #include "attnkit_desc.h"
 #include "attnkit_err.h"
+#include "sim_jobs.h"
 
 #define REG(r) ((uint32_t)offsetof(attnkit_csr_t, r))
 
@@ -116,15 +117,10 @@ static int same_on_both(const char *dir, const char *const *extra, int timed)
 static void test_golden_both(void)
 {
     glob_t g;
-    CU_ASSERT_EQUAL_FATAL(glob("vectors/golden/*/manifest.json", 0, NULL, &g), 0);
-    CU_ASSERT(g.gl_pathc >= 6);
+    golden_sets(&g);
     int layers = 0;
-    for (size_t i = 0; i < g.gl_pathc; i++) {
-        char dir[512];
-        snprintf(dir, sizeof dir, "%.*s", (int)(strlen(g.gl_pathv[i]) - strlen("/manifest.json")),
-                 g.gl_pathv[i]);
-        layers += same_on_both(dir, NULL, 1);
-    }
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        layers += same_on_both(g.gl_pathv[i], NULL, 1);
     globfree(&g);
     printf("\n  %d golden layers, the same cycles, stalls and MACs on both; host seconds of the "
            "layers: verilator %.2f, sc-rtl %.2f, ratio sc-rtl / verilator %.2f\n",
@@ -136,63 +132,6 @@ static void test_golden_both(void)
 }
 
 /* ---- jobs in this process on both backends ---------------------------------------------- */
-
-typedef struct {
-    ak_inputs in;
-    ak_head_quant *quant;
-    ak_mask mask;
-    ak_attn_job job;
-    uint64_t outs;
-} job_data;
-
-static ak_status job_make(job_data *w, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,
-                          uint32_t block, const ak_pattern *p, ak_logit_dist dist, uint64_t seed,
-                          const char **why)
-{
-    memset(w, 0, sizeof *w);
-    ak_status st = ak_inputs_generate(dist, heads, nq, nk, d, seed, &w->in);
-    if (st != AK_OK)
-        return st;
-    if (!(w->quant = calloc(heads, sizeof *w->quant)))
-        return AK_ENOMEM;
-    for (uint32_t h = 0; st == AK_OK && h < heads; h++) {
-        w->in.scales[h].o = w->in.scales[h].v / 8.0;
-        st = ak_head_quant_from_scales(&w->in.scales[h], d, &w->quant[h]);
-    }
-    if (st == AK_OK)
-        st = ak_mask_build(p, nq, nk, block, heads, w->in.q, w->in.k, d, &w->mask, why);
-    w->job = (ak_attn_job){.heads = heads, .nq = nq, .nk = nk, .d = d, .q = w->in.q,
-                           .k = w->in.k, .v = w->in.v, .quant = w->quant, .mask = &w->mask};
-    w->outs = (uint64_t)heads * nq * d;
-    return st;
-}
-
-static void job_free(job_data *w)
-{
-    ak_inputs_free(&w->in);
-    ak_mask_free(&w->mask);
-    free(w->quant);
-}
-
-static void good_job(job_data *w)
-{
-    const ak_pattern dense = {.kind = AK_PATTERN_DENSE};
-    CU_ASSERT_EQUAL_FATAL(job_make(w, 2, 40, 40, 32, 16, &dense, AK_LOGITS_GAUSS1, 5, NULL),
-                          AK_OK);
-}
-
-static ak_drv *open_verilator(uint64_t max_cycles)
-{
-    const ak_verilator_opts vo = {.latency = 20};
-    const ak_drv_config dc = {.max_cycles = max_cycles};
-    ak_backend be;
-    ak_drv *d = NULL;
-    char err[256] = "";
-    if (ak_backend_verilator_open(&vo, &be, err, sizeof err) != AK_DRV_OK ||
-        ak_drv_open(&be, &dc, &d, err, sizeof err) != AK_DRV_OK)
-        printf("\n  opening the verilator backend: %s\n", err);
-    return d;
-}
 
 static ak_drv *open_sc_rtl_opts(uint64_t max_cycles, int no_dmi)
 {
@@ -212,76 +151,34 @@ static ak_drv *open_sc_rtl(uint64_t max_cycles)
     return open_sc_rtl_opts(max_cycles, 0);
 }
 
-/* Runs w; returns the mismatching bytes against ref (UINT64_MAX when the run failed). */
+/* job_run_compare against ref, adding the run's host time to *secs. */
 static uint64_t run_against(ak_drv *d, const job_data *w, const int8_t *ref, ak_drv_result *r,
                             double *secs)
 {
-    int8_t *hw = malloc(w->outs);
-    CU_ASSERT_FATAL(hw != NULL);
     const double t0 = now();
-    const ak_drv_status st = ak_drv_run(d, &w->job, hw, r);
+    const uint64_t bad = job_run_compare(d, w, ref, NULL, r);
     *secs += now() - t0;
-    uint64_t bad = UINT64_MAX;
-    if (st != AK_DRV_OK) {
-        printf("\n  %s: run failed: %s: %s\n", ak_drv_backend(d)->name, ak_drv_strerror(st),
-               r->msg);
-    } else {
-        bad = 0;
-        for (uint64_t i = 0; i < w->outs; i++)
-            if (hw[i] != ref[i] && bad++ == 0)
-                printf("\n  %s: first mismatch at byte %llu: expected %d actual %d\n",
-                       ak_drv_backend(d)->name, (unsigned long long)i, ref[i], hw[i]);
-    }
-    free(hw);
     return bad;
-}
-
-static uint64_t env_u64(const char *name, uint64_t def)
-{
-    const char *s = getenv(name);
-    return s && *s ? strtoull(s, NULL, 0) : def;
 }
 
 static void test_random_both(void)
 {
-    const uint64_t seed = env_u64("AK_SC_RTL_SEED", 20261202), count = env_u64("AK_SC_RTL_CONFIGS", 10);
-    printf("\n  random jobs: AK_SC_RTL_SEED=%llu AK_SC_RTL_CONFIGS=%llu\n",
-           (unsigned long long)seed, (unsigned long long)count);
-    ak_drv *dv = open_verilator(0), *ds = open_sc_rtl(0);
+    static const random_job_space space = {.max_tokens = 200, .block_sizes = 3};
+    random_jobs gen;
+    const uint64_t count = random_jobs_start(&gen, &space, "AK_SC_RTL", 20261202, 10);
+    ak_drv *dv = open_verilator(20, 0, 0, NULL), *ds = open_sc_rtl(0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(dv);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
-    ak_rng r;
-    ak_rng_seed(&r, seed);
-    static const uint32_t dims[] = {32, 64, 128};
     double secs[2] = {0, 0};
     uint64_t cycles = 0, failures = 0;
     for (uint64_t i = 0; i < count; i++) {
-        const uint32_t heads = 1 + ak_rng_below(&r, 3), nq = 1 + ak_rng_below(&r, 200);
-        const uint32_t nk = ak_rng_below(&r, 3) == 0 ? nq : 1 + ak_rng_below(&r, 200);
-        const uint32_t d = dims[ak_rng_below(&r, 3)], block = 16u << ak_rng_below(&r, 3);
-        const ak_pattern_kind kind = (ak_pattern_kind)(i % AK_PATTERN_COUNT);
-        const double density = 0.1 + 0.9 * (double)ak_rng_below(&r, 1000) / 1000.0;
-        const uint64_t jseed = ak_rng_u64(&r);
-        const ak_logit_dist dist = (ak_logit_dist)ak_rng_below(&r, AK_LOGITS_COUNT);
-        const uint32_t kblocks = (nk + block - 1) / block;
-        ak_pattern p;
-        if (kind == AK_PATTERN_STRIDED)
-            p = (ak_pattern){.kind = kind, .stride = 1 + ak_rng_below(&r, kblocks)};
-        else
-            CU_ASSERT_FATAL(ak_pattern_for_density(kind, density, kblocks, jseed, &p) == AK_OK);
+        random_job c;
+        random_jobs_next(&gen, &c);
         char cfg[200];
-        snprintf(cfg, sizeof cfg, "config %llu: heads %u nq %u nk %u d %u block %u pattern %s "
-                 "density %.3f inputs %s seed %llu", (unsigned long long)i, heads, nq, nk, d,
-                 block, ak_pattern_name(kind), density, ak_logit_dist_name(dist),
-                 (unsigned long long)jseed);
+        random_job_describe(&c, "", cfg, sizeof cfg);
         job_data w;
-        const char *why = NULL;
-        if (job_make(&w, heads, nq, nk, d, block, &p, dist, jseed, &why) != AK_OK) {
-            printf("\n  %s: building the job: %s\n", cfg, why ? why : "?");
-            CU_FAIL("job build");
-            job_free(&w);
+        if (random_job_build(&c, cfg, &w) != 0)
             continue;
-        }
         int8_t *ref = malloc(w.outs);
         CU_ASSERT_FATAL(ref != NULL);
         CU_ASSERT_FATAL(ak_attention(&w.job, ref, NULL, 1) == AK_OK);
@@ -295,7 +192,8 @@ static void test_random_both(void)
         ak_hw_config_default(&hw);
         ak_mem_timing_default(&mt);
         ak_cycle_report pred = {0};
-        const ak_status ps = ak_cycle_model_run(&hw, &mt, heads, nq, nk, d, w.job.mask,
+        const char *why = NULL;
+        const ak_status ps = ak_cycle_model_run(&hw, &mt, c.heads, c.nq, c.nk, c.d, w.job.mask,
                                                 &rs.layout, &pred, NULL, &why);
         const int same = rv.cycles == rs.cycles && rv.stalls == rs.stalls && rv.macs == rs.macs &&
                          rv.waited == rs.waited;
@@ -334,22 +232,6 @@ static void test_random_both(void)
 }
 
 /* ---- the platform's edges ----------------------------------------------------------------- */
-
-static void check_good_job_runs(ak_drv *d, const char *after)
-{
-    job_data w;
-    good_job(&w);
-    int8_t *ref = malloc(w.outs);
-    CU_ASSERT_FATAL(ref && ak_attention(&w.job, ref, NULL, 1) == AK_OK);
-    ak_drv_result r;
-    double s = 0;
-    const uint64_t bad = run_against(d, &w, ref, &r, &s);
-    if (bad)
-        printf("  a good job after %s: %s\n", after, r.msg[0] ? r.msg : "output differs");
-    CU_ASSERT_EQUAL(bad, 0);
-    free(ref);
-    job_free(&w);
-}
 
 static void test_csr_bridge(void)
 {
@@ -403,15 +285,10 @@ static void test_hang_and_error(void)
     /* a 10-cycle budget: reported as a hang, aborted, recovered */
     job_data w;
     good_job(&w);
-    ak_job_layout lay;
-    CU_ASSERT_EQUAL_FATAL(ak_drv_load(d, &w.job, &lay), AK_DRV_OK);
-    CU_ASSERT_EQUAL(ak_drv_start(d, lay.desc), AK_DRV_OK);
-    ak_drv_result r;
-    CU_ASSERT_EQUAL(ak_drv_wait(d, 10, &r), AK_DRV_EHANG);
-    CU_ASSERT_EQUAL(r.waited, 10);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "hang: no interrupt within the budget of 10 cycles"));
-    check_good_job_runs(d, "a hang");
+    check_hang_reported(d, &w);
     /* a bad descriptor: the hardware's error code, then a good job */
+    ak_job_layout lay;
+    ak_drv_result r;
     CU_ASSERT_EQUAL_FATAL(ak_drv_load(d, &w.job, &lay), AK_DRV_OK);
     const ak_backend *be = ak_drv_backend(d);
     const uint8_t zero[4] = {0};
@@ -426,13 +303,6 @@ static void test_hang_and_error(void)
 }
 
 /* ---- the memory side: a TLM-2.0 target ------------------------------------------------- */
-
-static void put32(ak_drv *d, uint64_t addr, uint32_t v)
-{
-    const uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    const ak_backend *be = ak_drv_backend(d);
-    CU_ASSERT_EQUAL(be->mem_write(be->ctx, addr, b, 4), AK_BE_OK);
-}
 
 /* A job of 2 heads x 150 tokens, d 64, window mask: several K/V tiles per query tile. */
 static void traffic_job(job_data *w)
@@ -449,7 +319,7 @@ static void test_tlm_memory_traffic(void)
     int8_t *ref = malloc(w.outs);
     CU_ASSERT_FATAL(ref && ak_attention(&w.job, ref, NULL, 1) == AK_OK);
     /* the plain harness's counts: the independent reference for the cycles */
-    ak_drv *dv = open_verilator(0);
+    ak_drv *dv = open_verilator(20, 0, 0, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(dv);
     ak_drv_result rv;
     double secs = 0;
@@ -508,7 +378,7 @@ static void test_tlm_memory_slverr(void)
         uint32_t field;
     } cases[] = {{"K outside memory", AK_DESC_K_LO_OFFSET}, {"O outside memory", AK_DESC_O_LO_OFFSET}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        ak_drv *d[2] = {open_verilator(0), open_sc_rtl(0)};
+        ak_drv *d[2] = {open_verilator(20, 0, 0, NULL), open_sc_rtl(0)};
         ak_drv_result r[2];
         for (int b = 0; b < 2; b++) {
             CU_ASSERT_PTR_NOT_NULL_FATAL(d[b]);
@@ -516,7 +386,7 @@ static void test_tlm_memory_slverr(void)
             good_job(&w);
             ak_job_layout lay;
             CU_ASSERT_EQUAL_FATAL(ak_drv_load(d[b], &w.job, &lay), AK_DRV_OK);
-            put32(d[b], lay.desc + cases[c].field, (uint32_t)ak_drv_backend(d[b])->mem_size);
+            drv_put32(d[b], lay.desc + cases[c].field, (uint32_t)ak_drv_backend(d[b])->mem_size);
             CU_ASSERT_EQUAL(ak_drv_start(d[b], lay.desc), AK_DRV_OK);
             CU_ASSERT_EQUAL(ak_drv_wait(d[b], ak_drv_budget(d[b], &w.job), &r[b]), AK_DRV_EHW);
             CU_ASSERT_EQUAL(r[b].err_code, AK_HW_ERR_MEM_RESPONSE);

@@ -60,7 +60,9 @@ SC_RTL_CXX_LIBS = $(SC_RTL_MDIR)/libaksc_rtl_cxx.a $(SIM_OBJ) -lz
 $(TLM_EXAMPLE): $(SC_RTL_LIB) $(SC_RTL_HDRS)
 
 # tests/test_sc_rtl.c: golden sets and random jobs on the sc-rtl backend against the plain one.
-$(BUILD)/tests/test_sc_rtl: $(HOST_LIB) $(AKSIM_LIB) $(SC_RTL_LIB) $(SIM_HDRS) $(SC_RTL_HDRS) $(CLI)
+$(BUILD)/tests/test_sc_rtl: $(HOST_LIB) $(AKSIM_LIB) $(SC_RTL_LIB) $(SIM_HDRS) $(SC_RTL_HDRS) $(CLI) \
+                            $(SIM_JOBS)
+$(BUILD)/tests/test_sc_rtl: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_sc_rtl: private AK_CFLAGS += $(SIM_INC) -Isim/systemc -I$(BUILD)/gen
 $(BUILD)/tests/test_sc_rtl: private AK_LIBS += $(SIM_LIBS) $(SC_RTL_LIBS)
 

@@ -72,7 +72,8 @@ ak_drv_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *
  * cycle model's time (simulated time = RTL cycles x clock period with the deterministic
  * memory). Zeros mean defaults: memory latency 20 cycles, 64 bytes a cycle, 64 MiB; jitter_seed
  * 0 = deterministic memory (else one draw of the jittered memory's timing per job); clock 4000
- * ps; 1 reference-model thread (threads 0); no_dmi 1: b_transport only. */
+ * ps; 1 host thread for a job (threads 0; 2 or more: the cycle model beside the reference
+ * model's threads - 1); no_dmi 1: b_transport only. */
 typedef struct {
     uint32_t latency;
     uint64_t jitter_seed;

@@ -7,6 +7,8 @@ extrapolated from those two layers at their simulated cycles per second (said so
 output). Both must pass (bytes, and the cycle model's cycles); the TLM run's cycles of the two
 layers must equal the RTL's. Host time is what `attnkit sim` times per layer (loading the job
 into the device's memory, simulating, reading the output back), without the process start.
+The TLM model runs once per --threads count (default 1 and 2: with 2 its cycle model runs beside
+the reference model); the RTL always on one thread.
 
 Prints a table; --json FILE writes the figures. Exit status: 0 measured, 1 a run failed,
 2 bad arguments.
@@ -47,13 +49,23 @@ def main():
     ap.add_argument("--rtl-layers", default="1,12", help="layers run on the RTL (default 1,12)")
     ap.add_argument("--repeat", type=int, default=3,
                     help="TLM runs of the whole network; the median is reported (default 3)")
-    ap.add_argument("--threads", type=int, default=1, help="TLM reference-model threads (default 1)")
+    ap.add_argument("--threads", default="1,2",
+                    help="TLM host threads, a run each, comma-separated (default 1,2: one thread "
+                         "for everything, then the cycle model beside the reference model)")
     ap.add_argument("--json", help="write the figures to this file")
     a = ap.parse_args()
     try:
         rtl_layers = [int(x) for x in a.rtl_layers.split(",") if x]
     except ValueError:
         print("systemc_speed: --rtl-layers: comma-separated layer numbers", file=sys.stderr)
+        sys.exit(2)
+    try:
+        thread_counts = [int(x) for x in a.threads.split(",") if x]
+    except ValueError:
+        thread_counts = []
+    if not thread_counts or min(thread_counts) < 0:
+        print("systemc_speed: --threads: comma-separated thread counts (0 = one per CPU)",
+              file=sys.stderr)
         sys.exit(2)
     if a.repeat < 1 or not rtl_layers:
         print("systemc_speed: --repeat >= 1 and at least one RTL layer", file=sys.stderr)
@@ -65,12 +77,15 @@ def main():
             print(f"systemc_speed: vecgen failed\n{p.stderr}", file=sys.stderr)
             sys.exit(1)
 
-    runs = []
-    for _ in range(a.repeat):
-        doc, wall = run_sim(a.attnkit, a.vectors, "tlm", threads=a.threads)
-        runs.append((sum(l["host_seconds"] for l in doc["layers"]), wall, doc))
-    runs.sort(key=lambda r: r[0])
-    tlm_s, tlm_wall, tlm = runs[len(runs) // 2]
+    tlm_runs = []  # per thread count: (median host seconds, process seconds, document)
+    for threads in thread_counts:
+        runs = []
+        for _ in range(a.repeat):
+            doc, wall = run_sim(a.attnkit, a.vectors, "tlm", threads=threads)
+            runs.append((sum(l["host_seconds"] for l in doc["layers"]), wall, doc))
+        runs.sort(key=lambda r: r[0])
+        tlm_runs.append((threads,) + runs[len(runs) // 2])
+    tlm = tlm_runs[0][3]
     net_cycles = sum(l["cycles"] for l in tlm["layers"])
     by_layer = {l["layer"]: l for l in tlm["layers"]}
 
@@ -87,37 +102,40 @@ def main():
         rtl_s += l["host_seconds"]
         rtl_rows.append((n, l["nq"], l["cycles"], l["host_seconds"]))
 
-    tlm_rate = net_cycles / tlm_s
     rtl_rate = rtl_cycles / rtl_s
     rtl_net_s = net_cycles / rtl_rate
-    t = tlm.get("tlm", {})
     print(f"{a.vectors}: {len(tlm['layers'])} layers, {net_cycles} cycles "
           f"({net_cycles * 4e-3:.1f} us at 250 MHz)")
-    print(f"TLM model, whole network (median of {a.repeat} runs, {a.threads} reference-model "
-          f"thread{'s' if a.threads != 1 else ''}): {tlm_s:.3f} s host "
-          f"({tlm_wall:.2f} s for the whole process), {tlm_rate / 1e6:.2f} M cycles/s")
-    if t:
-        print(f"  of which reference model {t['host_reference_model_seconds']:.3f} s, cycle model "
-              f"{t['host_cycle_model_seconds']:.3f} s, reads through the socket "
-              f"{t['host_read_seconds']:.4f} s ({t['dmi_accesses']:.0f} DMI accesses, "
-              f"{t['transactions']:.0f} b_transport)")
+    rows = []
+    for threads, tlm_s, tlm_wall, doc in tlm_runs:
+        rate = net_cycles / tlm_s
+        t = doc.get("tlm", {})
+        how = ("one thread for everything" if threads == 1 else
+               f"{threads or 'one per CPU'} threads: the cycle model beside the reference model")
+        print(f"TLM model, whole network (median of {a.repeat} runs, {how}): {tlm_s:.3f} s host "
+              f"({tlm_wall:.2f} s for the whole process), {rate / 1e6:.2f} M cycles/s")
+        if t:
+            print(f"  of which reference model {t['host_reference_model_seconds']:.3f} s, cycle "
+                  f"model {t['host_cycle_model_seconds']:.3f} s, reads through the socket "
+                  f"{t['host_read_seconds']:.4f} s ({t['dmi_accesses']:.0f} DMI accesses, "
+                  f"{t['transactions']:.0f} b_transport)")
+        rows.append({"threads": threads, "host_seconds": tlm_s, "process_seconds": tlm_wall,
+                     "cycles_per_second": rate, "breakdown": t, "ratio": rate / rtl_rate})
     for n, nq, c, s in rtl_rows:
         print(f"Verilated RTL, layer {n} ({nq} tokens): {c} cycles in {s:.2f} s, "
               f"{c / s / 1e3:.1f} k cycles/s")
     print(f"Verilated RTL, whole network EXTRAPOLATED from layers {a.rtl_layers}: "
-          f"{rtl_net_s:.1f} s at {rtl_rate / 1e3:.1f} k cycles/s")
-    print(f"TLM / RTL: {tlm_rate / rtl_rate:.0f}x in simulated cycles per second")
+          f"{rtl_net_s:.1f} s at {rtl_rate / 1e3:.1f} k cycles/s (one thread)")
+    for r in rows:
+        print(f"TLM ({r['threads']} thread{'s' if r['threads'] != 1 else ''}) / RTL: "
+              f"{r['ratio']:.0f}x in simulated cycles per second")
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"vectors": a.vectors, "network_cycles": net_cycles,
-                       "tlm_host_seconds": tlm_s, "tlm_process_seconds": tlm_wall,
-                       "tlm_cycles_per_second": tlm_rate, "tlm_threads": a.threads,
-                       "tlm_breakdown": t,
+            json.dump({"vectors": a.vectors, "network_cycles": net_cycles, "tlm": rows,
                        "rtl_layers": [{"layer": n, "tokens": nq, "cycles": c, "host_seconds": s}
                                       for n, nq, c, s in rtl_rows],
                        "rtl_cycles_per_second": rtl_rate,
-                       "rtl_network_seconds_extrapolated": rtl_net_s,
-                       "ratio": tlm_rate / rtl_rate}, f, indent=2)
+                       "rtl_network_seconds_extrapolated": rtl_net_s}, f, indent=2)
 
 
 if __name__ == "__main__":

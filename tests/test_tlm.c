@@ -276,11 +276,13 @@ static void test_busy_like_rtl(void)
 
 /* ---- jobs ---------------------------------------------------------------------------------- */
 
-/* `attnkit sim --json` on dir with a backend: the document, or NULL when it did not pass. */
-static cJSON *cli_sim(const char *dir, const char *backend)
+/* `attnkit sim --json --threads N` on dir with a backend: the document, or NULL when it did
+ * not pass. */
+static cJSON *cli_sim(const char *dir, const char *backend, const char *threads)
 {
     static char buf[1 << 18];
-    const char *args[] = {"sim", "--vectors", dir, "--backend", backend, "--json", NULL};
+    const char *args[] = {"sim", "--vectors", dir, "--backend", backend, "--json", "--threads",
+                          threads, NULL};
     const int rc = ak_test_run_cli(buf, sizeof buf, args);
     cJSON *j = cJSON_Parse(buf);
     const cJSON *failed = cJSON_GetObjectItemCaseSensitive(j, "failed");
@@ -307,7 +309,8 @@ static void test_golden_side_by_side(void)
     unsigned layers = 0;
     for (size_t i = 0; i < g.gl_pathc; i++) {
         const char *dir = g.gl_pathv[i];
-        cJSON *t = cli_sim(dir, "tlm"), *r = cli_sim(dir, "verilator");
+        /* every other set with the cycle model on a thread beside the reference model's */
+        cJSON *t = cli_sim(dir, "tlm", i % 2 ? "2" : "1"), *r = cli_sim(dir, "verilator", "1");
         CU_ASSERT_PTR_NOT_NULL(t);
         CU_ASSERT_PTR_NOT_NULL(r);
         if (t && r) {
@@ -333,7 +336,8 @@ static void test_golden_side_by_side(void)
         cJSON_Delete(r);
     }
     globfree(&g);
-    printf("\n  %u golden layers: tlm == rtl (bytes, cycles, stalls, MACs)\n", layers);
+    printf("\n  %u golden layers: tlm (1 or 2 host threads) == rtl (bytes, cycles, stalls, "
+           "MACs)\n", layers);
 }
 
 /* Random jobs (sim_jobs.h, the same space as test_sim.c's): on the TLM model every output byte

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ak_driver.h"
 #include "attnkit/attnkit.h"
@@ -42,7 +43,9 @@ static void help(void)
            "  --backend NAME    verilator (the Verilated RTL, default), sc-rtl (the same RTL in\n"
            "                    SystemC: CSRs over TLM-2.0, the same cycles) or tlm (the TLM-2.0\n"
            "                    model: its simulated time must equal cycles x the clock period)\n"
-           "  --threads N       tlm: reference-model threads, 0..256 (0 = one per CPU; default 1)\n"
+           "  --threads N       tlm: host threads for a job, 0..256 (0 = one per CPU; default 1);\n"
+           "                    with 2 or more the cycle model runs beside the reference\n"
+           "                    model's N-1\n"
            "  --layer N         only layer N (as numbered in the manifest, from 1)\n"
            "  --latency L       memory latency in cycles, 1..100000 (default 20)\n"
            "  --mem-jitter S    seeded random memory delays and backpressure (0 = off)\n"
@@ -103,9 +106,11 @@ static uint64_t verilator_protocol_errors(const ak_backend *be, char *first, siz
 static ak_drv_status open_tlm(const sim_opts *o, uint64_t mem_bytes, ak_backend *be, char *err,
                               size_t errlen)
 {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* --threads 0: one per CPU */
+    const unsigned threads = o->threads ? o->threads : (cpus > 0 ? (unsigned)cpus : 1u);
     const ak_tlm_opts to = {.latency = o->latency, .jitter_seed = o->jitter,
                             .bytes_per_cycle = o->bw, .mem_bytes = mem_bytes,
-                            .clock_ps = clock_ps(o), .threads = o->threads};
+                            .clock_ps = clock_ps(o), .threads = threads};
     return ak_backend_tlm_open(&to, be, err, errlen);
 }
 

@@ -46,7 +46,10 @@ public:
         ak_mem_timing mem;          // the memory behind `mem` as the cycle model sees it
                                     // (ak_mem_timing_default: latency 20, 64 B a cycle); a
                                     // non-zero jitter_seed draws one realisation per job
-        unsigned threads;           // ak_attention worker threads (default 1; 0: one per CPU)
+        unsigned threads;           // host threads for a job (default 1): with 2 or more the
+                                    // cycle model runs beside the reference model's
+                                    // threads - 1; 0: the reference model on every CPU and
+                                    // the cycle model beside it
         bool dmi;                   // use DMI where the memory grants it (default true)
         sc_core::sc_time csr_delay; // annotated on every CSR access (default one clock)
         params();

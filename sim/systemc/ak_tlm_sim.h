@@ -39,7 +39,8 @@ typedef struct {
                                   memory's timing per job (the cycle model's jitter) */
     uint32_t clock_ps;         /* clock period in ps (0: 4000, 250 MHz) */
     uint32_t quantum_cycles;   /* TLM global quantum in cycles (0: 10000) */
-    unsigned threads;          /* reference model threads (0: 1) */
+    unsigned threads;          /* host threads for a job (0: 1); 2 or more: the cycle model
+                                  beside the reference model's threads - 1 */
     int no_dmi;                /* 1: the accelerator uses b_transport only, never DMI */
 } ak_tlm_config;
 

@@ -176,7 +176,7 @@ def sinks_noncausal(attnkit, tmp):
 
 def run_cli(cmd):
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
     except OSError as e:
         raise Fail(2, f"{cmd[0]}: {e.strerror}") from None
     except subprocess.TimeoutExpired:
@@ -214,17 +214,17 @@ def measure(pt, a, info, tmp):
     if est is None:
         return {**pt, "skipped": f"estimate: {why}"}
     L = acc["layers"]
-    totals = [sqnr(l["sqnr_db_min_over_heads"]["total"]) for l in L]
+    totals = [sqnr(lay["sqnr_db_min_over_heads"]["total"]) for lay in L]
     worst = min(range(len(L)), key=lambda i: totals[i])
-    quant = [min(sqnr(l["sqnr_db_min_over_heads"][k])
-                 for k in ("input_quant", "fixed_point", "output_quant")) for l in L]
+    quant = [min(sqnr(lay["sqnr_db_min_over_heads"][k])
+                 for k in ("input_quant", "fixed_point", "output_quant")) for lay in L]
     row = {**pt, "layers": len(L), "tokens": info[2],
-           "achieved_density": sum(float(l["density"]) for l in L) / len(L),
+           "achieved_density": sum(float(lay["density"]) for lay in L) / len(L),
            "cycles": int(est["total"]["cycles"]),
-           "min_mask_sqnr_db": min(sqnr(l["sqnr_db_min_over_heads"]["mask"]) for l in L),
+           "min_mask_sqnr_db": min(sqnr(lay["sqnr_db_min_over_heads"]["mask"]) for lay in L),
            "min_quant_sqnr_db": min(quant),
-           "mass_kept_mean": sum(l["mass_kept"]["mean"] for l in L) / len(L),
-           "mass_kept_min_row": min(l["mass_kept"]["min_row"] for l in L),
+           "mass_kept_mean": sum(lay["mass_kept"]["mean"] for lay in L) / len(L),
+           "mass_kept_min_row": min(lay["mass_kept"]["min_row"] for lay in L),
            "out_saturation_rate": acc["summary"].get("out_saturation_rate")}
     if pt["family"] == "mask":
         row["min_total_sqnr_db"] = min(totals)
@@ -232,7 +232,7 @@ def measure(pt, a, info, tmp):
         if pt["pattern"] != "dense" and row["achieved_density"] >= 1.0:
             row["note"] = "all blocks active (= dense): not on the frontier"
     else:
-        pr = next((l["pruning"] for l in L if "pruning" in l), None)
+        pr = next((lay["pruning"] for lay in L if "pruning" in lay), None)
         if pr is None:
             raise Fail(1, f"{pt['id']}: attnkit accuracy reported no pruning layer")
         row.update(prune_k=pr["k"], prune_agreement=pr["agreement"],
@@ -466,7 +466,8 @@ def summary(rows, front, rec, met, a, info, notes, meta):
 
 def write_out(out, force, files):
     try:
-        atomic_dir.publish(out, force, lambda tmp: [write(tmp / name) for name, write in files.items()])
+        atomic_dir.publish(out, force,
+                           lambda tmp: [write(tmp / name) for name, write in files.items()])
     except FileExistsError:
         raise Fail(2, f"--out {out} exists (use --force to replace it)") from None
 
@@ -477,7 +478,8 @@ def floats(name, lo_open, hi):
         try:
             v = [float(x) for x in s.split(",") if x.strip()]
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {s!r}")
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated numbers, got {s!r}") from None
         if not v or any(not (lo_open < x <= hi) for x in v):
             raise argparse.ArgumentTypeError(f"{name} must be in ({lo_open:g}, {hi:g}]: {s!r}")
         return tuple(v)
@@ -488,7 +490,8 @@ def blocks_arg(s):
     try:
         v = tuple(int(x) for x in s.split(",") if x.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {s!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {s!r}") from None
     if not v or any(b not in BLOCKS for b in v):
         raise argparse.ArgumentTypeError(f"block sizes are 16, 32, 64 or 128: {s!r}")
     return v

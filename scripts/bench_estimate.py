@@ -18,7 +18,7 @@ def main():
     print(f"{'workload':<12} {'layers':>6} {'cycles':>11} {'estimate ms':>11} {'M cycles/s':>10}")
     for p in args.presets:
         r = subprocess.run([args.attnkit, "estimate", "--preset", p, "--json"],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, check=False)
         if r.returncode != 0:
             print(f"bench_estimate: {p}: {r.stderr.strip()}", file=sys.stderr)
             return 1

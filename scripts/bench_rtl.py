@@ -27,12 +27,12 @@ def main():
 
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     gen = subprocess.run([args.attnkit, "vecgen", "--workload", args.workload, "--out",
-                          args.out, "--force"], capture_output=True, text=True)
+                          args.out, "--force"], capture_output=True, text=True, check=False)
     if gen.returncode != 0:
         print(f"bench_rtl: vecgen failed: {gen.stderr.strip()}", file=sys.stderr)
         return 1
     sim = subprocess.run([args.attnkit, "sim", "--vectors", args.out, "--latency",
-                          str(args.latency), "--json"], capture_output=True, text=True)
+                          str(args.latency), "--json"], capture_output=True, text=True, check=False)
     try:
         with open(args.workload) as f:
             specs = [lay["mask"] for lay in json.load(f)["layers"]]
@@ -48,7 +48,7 @@ def main():
     print(f"RTL cycles, {args.workload}, memory latency {args.latency} (deterministic)")
     print(f"{'layer':>5} {'pattern':<8} {'density':>8} {'cycles':>9} {'predicted':>9} "
           f"{'speed-up':>8} {'ideal':>7} {'of ideal':>8} {'MAC util':>9}  result")
-    for lay, run, spec in zip(layers, runs, specs):
+    for lay, run, spec in zip(layers, runs, specs, strict=False):
         mask = lay["mask"]
         nq_blocks = -(-lay["tokens"] // lay["block"])
         density = mask["active_blocks"] / (mask["heads"] * nq_blocks * nq_blocks)

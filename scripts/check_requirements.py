@@ -12,8 +12,8 @@ import sys
 def main(path: str) -> int:
     missing = []
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
+        for raw in f:
+            line = raw.split("#", 1)[0].strip()
             if not line:
                 continue
             name = re.split(r"[<>=!~;\[ ]", line, maxsplit=1)[0]

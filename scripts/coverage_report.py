@@ -15,7 +15,7 @@ import sys
 
 
 def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if p.returncode != 0:
         print(f"coverage_report: `{' '.join(cmd)}` failed (exit {p.returncode}):\n"
               f"{(p.stderr or p.stdout).strip()[-2000:]}", file=sys.stderr)

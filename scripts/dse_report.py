@@ -31,7 +31,8 @@ def load(path):
     except OSError as e:
         raise SystemExit(f"dse_report: {path}: {e.strerror}") from None
     if not rows or any(k not in rows[0] for k in NEEDED):
-        print(f"dse_report: {path}: not a CSV of attnkit estimate --sweep (columns {', '.join(NEEDED)})",
+        print(f"dse_report: {path}: not a CSV of attnkit estimate --sweep "
+              f"(columns {', '.join(NEEDED)})",
               file=sys.stderr)
         sys.exit(2)
     for r in rows:
@@ -65,7 +66,7 @@ def plot_density(rows, name, out):
     lo = min(xs) * 0.8
     ax.plot([lo, 1], [1 / lo, 1], "k--", label="ideal: 1 / density")
     ax.plot(xs, ys, "o-", label="cycle model")
-    for x, y in zip(xs, ys):
+    for x, y in zip(xs, ys, strict=False):
         ax.annotate(f"{y * x:.2f}", (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
     ax.set_xscale("log")
     ax.set_yscale("log")

@@ -15,7 +15,7 @@ Yosys 0.23 accept; so this small exporter writes what those leave out, from the 
 import argparse
 import sys
 
-from systemrdl import RDLCompiler, RDLCompileError
+from systemrdl import RDLCompileError, RDLCompiler
 from systemrdl.node import RegfileNode, RegNode
 
 

@@ -34,7 +34,8 @@ def main() -> int:
     bad = 0
     for name, (shape, dt) in SHAPES.items():
         got = np.load(f"{folder}/ak_{name}.npy")
-        if got.dtype != np.dtype(dt) or got.shape != shape or not np.array_equal(got, values(shape, dt)):
+        if (got.dtype != np.dtype(dt) or got.shape != shape
+                or not np.array_equal(got, values(shape, dt))):
             print(f"mismatch in ak_{name}.npy: {got.dtype} {got.shape}", file=sys.stderr)
             bad += 1
     return 1 if bad else 0

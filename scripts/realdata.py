@@ -233,17 +233,19 @@ def forward(model, ids, capture=()):
     cfg, w = model["cfg"], model["w"]
     eps, heads = cfg["layer_norm_eps"], cfg["num_attention_heads"]
     n, hd = len(ids), cfg["hidden_size"] // cfg["num_attention_heads"]
-    x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n]
+    x = (w["embeddings.word_embeddings.weight"][ids]
+         + w["embeddings.position_embeddings.weight"][:n]
          + w["embeddings.token_type_embeddings.weight"][0])
     x = layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
     captured = {}
-    for l in range(cfg["num_hidden_layers"]):
-        pre = f"encoder.layer.{l}."
+    for li in range(cfg["num_hidden_layers"]):
+        pre = f"encoder.layer.{li}."
         split = lambda t: t.reshape(n, heads, hd).transpose(1, 0, 2)  # noqa: E731
-        q, k, v = (split(linear(x, w, pre + "attention.self." + m)) for m in ("query", "key", "value"))
+        q, k, v = (split(linear(x, w, pre + "attention.self." + m))
+                   for m in ("query", "key", "value"))
         o, probs = attention(q, k, v)
-        if l + 1 in capture:
-            captured[l + 1] = {"q": q, "k": k, "v": v, "o": o, "probs": probs}
+        if li + 1 in capture:
+            captured[li + 1] = {"q": q, "k": k, "v": v, "o": o, "probs": probs}
         ctx = o.transpose(1, 0, 2).reshape(n, heads * hd)
         a = layer_norm(linear(ctx, w, pre + "attention.output.dense") + x,
                        w[pre + "attention.output.LayerNorm.weight"],
@@ -270,10 +272,11 @@ def self_check(model):
     para = [cos(p) for p in PARAPHRASES]
     unrel = [cos(p) for p in UNRELATED]
     ok = min(para) - max(unrel) >= SELF_CHECK_MARGIN
-    for (a, b), c in zip(PARAPHRASES + UNRELATED, para + unrel):
+    for (a, b), c in zip(PARAPHRASES + UNRELATED, para + unrel, strict=False):
         print(f"self-check: cos = {c:.4f}  {a!r} ~ {b!r}")
     print(f"self-check: {'ok' if ok else 'FAILED'}: min paraphrase {min(para):.4f} - max "
-          f"unrelated {max(unrel):.4f} = {min(para) - max(unrel):.4f} (need >= {SELF_CHECK_MARGIN})")
+          f"unrelated {max(unrel):.4f} = {min(para) - max(unrel):.4f} "
+          f"(need >= {SELF_CHECK_MARGIN})")
     hw = embed(model, HELLO_WORLD[0])[:len(HELLO_WORLD[1])]
     hw_err = float(np.abs(hw - HELLO_WORLD[1]).max())
     hw_ok = hw_err <= HELLO_WORLD_TOL
@@ -321,9 +324,11 @@ def print_stats(layer, st, check, per_head):
         for h in range(len(st["q"]["max"])):
             print(f"layer {layer} head {h:2d}  " + "  ".join(
                 f"|{m}| max {st[m]['max'][h]:7.3f} p99.9 {st[m]['p99_9'][h]:7.3f}" for m in "qkv"))
+    def worst(m):  # the largest max/p99.9 ratio over the heads
+        return max(a / b for a, b in zip(st[m]["max"], st[m]["p99_9"], strict=False))
     print(f"layer {layer}: " + "  ".join(
         f"|{m}| max {max(st[m]['max']):6.2f} p99.9 {max(st[m]['p99_9']):6.2f} "
-        f"(worst max/p99.9 {max(a / b for a, b in zip(st[m]['max'], st[m]['p99_9'])):4.2f})"
+        f"(worst max/p99.9 {worst(m):4.2f})"
         for m in "qkv")
         + f"  rows sum to 1 +- {check['row_sum_max_err']:.1e}, "
           f"o_ref vs stored {check['o_from_stored_vs_o_ref_max_abs']:.1e}")
@@ -351,15 +356,15 @@ def extract(a, model, wheel_sha):
     ids, tokens = tokenize(model, a.text_str, a.tokens)
     _, cap = forward(model, ids, capture=set(a.layers))
     files, layers = {}, []
-    for i, l in enumerate(a.layers):
-        d, t = f"layer{i + 1:02d}", cap[l]
+    for i, layer in enumerate(a.layers):
+        d, t = f"layer{i + 1:02d}", cap[layer]
         for m in "qkv":
             files[f"{d}/{m}.npy"] = t[m].astype(a.dtype)
         if not a.no_o_ref:
             files[f"{d}/o_ref.npy"] = t["o"]
-        check, st = check_layer(l, t, a.dtype), tensor_stats(t)
-        print_stats(l, st, check, a.stats)
-        layers.append({"dir": d, "model_layer": l, "check": check, "abs_stats": st})
+        check, st = check_layer(layer, t, a.dtype), tensor_stats(t)
+        print_stats(layer, st, check, a.stats)
+        layers.append({"dir": d, "model_layer": layer, "check": check, "abs_stats": st})
     hd = model["cfg"]["hidden_size"] // model["cfg"]["num_attention_heads"]
     return files, {
         "format": "attnkit-realdata", "version": 1,

@@ -4,12 +4,12 @@ gathered from the shared output directory. A task that died leaves tests without
 each of them becomes a failure naming the task and the tail of its output file. sacct needs
 slurmdbd, which small clusters lack, so completion is read from the files, not the accounting.
 """
+import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
-import json
 
 TASK_DONE = "regress: shard done"
 
@@ -20,7 +20,7 @@ class SlurmError(Exception):
 
 def _run(cmd):
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True)
+        p = subprocess.run(cmd, capture_output=True, text=True, check=False)
     except OSError as e:
         raise SlurmError(f"{cmd[0]}: cannot run it ({e.strerror}); is SLURM installed?") from None
     return p
@@ -39,7 +39,8 @@ def run(ctx, args, tests):
     with open(listing, "w") as f:
         json.dump(tests, f, indent=1)
     me = os.path.abspath(sys.argv[0])
-    task = [sys.executable, me, "--tests", listing, "--shard", "${SLURM_ARRAY_TASK_ID}/" + str(shards),
+    task = [sys.executable, me, "--tests", listing,
+            "--shard", "${SLURM_ARRAY_TASK_ID}/" + str(shards),
             "--out", ctx.out, "--attnkit", ctx.attnkit, "--sim", ctx.sim, "--vvp", ctx.vvp,
             "--timeout", str(ctx.timeout), "-j", "1"] + (["--no-wave"] if not ctx.waves else [])
     script = os.path.join(sdir, "job.sh")
@@ -51,7 +52,8 @@ def run(ctx, args, tests):
     with open(script, "w") as f:
         f.write("#!/bin/sh\n" + "".join(f"#SBATCH {o}\n" for o in opts) +
                 f"cd {shlex.quote(os.getcwd())}\n" +
-                " ".join(c if c.startswith("${") or "${" in c else shlex.quote(c) for c in task) + "\n")
+                " ".join(c if c.startswith("${") or "${" in c else shlex.quote(c)
+                         for c in task) + "\n")
     for old in os.listdir(sdir):
         if old.startswith("task-"):
             os.remove(os.path.join(sdir, old))
@@ -93,6 +95,6 @@ def run(ctx, args, tests):
             results.append({"id": t["id"], "test": t, "passed": False, "message": msg,
                             "seconds": 0.0, "log": log, "wave": None,
                             "reproduce": f"{ctx.reproduce_base} --only {t['id']}"})
-    for k, msg in dead.items():
+    for msg in dead.values():
         print(f"regress: {msg}", file=sys.stderr)
     return results

@@ -29,7 +29,7 @@ def run_sim(attnkit, vdir, backend, layer):
     if layer:
         cmd += ["--layer", str(layer)]
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, check=False)
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     try:
@@ -46,13 +46,15 @@ def run_sim(attnkit, vdir, backend, layer):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--attnkit", default="build/bin/attnkit")
-    ap.add_argument("--repeat", type=int, default=3, help="runs of each set per backend (default 3)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of each set per backend (default 3)")
     ap.add_argument("--layer", type=int, default=0, help="only this layer of each set")
     ap.add_argument("--json", help="write the figures to this file")
     ap.add_argument("vectors", nargs="*",
                     help="vector directories (default: every vectors/golden set)")
     a = ap.parse_args()
-    dirs = a.vectors or sorted(os.path.dirname(m) for m in glob.glob("vectors/golden/*/manifest.json"))
+    dirs = a.vectors or sorted(os.path.dirname(m)
+                               for m in glob.glob("vectors/golden/*/manifest.json"))
     if a.repeat < 1 or not dirs:
         print("sc_rtl_speed: --repeat >= 1 and at least one vector directory", file=sys.stderr)
         sys.exit(2)
@@ -64,19 +66,20 @@ def main():
         for r in range(a.repeat):
             for b in (BACKENDS if r % 2 == 0 else BACKENDS[::-1]):
                 layers, cpu = run_sim(a.attnkit, d, b, a.layer)
-                secs[b] += sum(l["host_seconds"] for l in layers)
+                secs[b] += sum(lay["host_seconds"] for lay in layers)
                 cpus[b] += cpu
                 first.setdefault(b, layers)
-        for lv, ls in zip(first["verilator"], first["sc-rtl"]):
+        for lv, ls in zip(first["verilator"], first["sc-rtl"], strict=False):
             for k in ("layer", "cycles", "stall_cycles", "macs", "mismatches"):
                 if lv[k] != ls[k]:
                     print(f"sc_rtl_speed: {d} layer {lv['layer']}: {k} {lv[k]} on verilator, "
                           f"{ls[k]} on sc-rtl", file=sys.stderr)
                     sys.exit(1)
-        cycles = sum(l["cycles"] for l in first["verilator"]) * a.repeat
+        cycles = sum(lay["cycles"] for lay in first["verilator"]) * a.repeat
         rows.append({"vectors": d, "layers": len(first["verilator"]), "cycles": cycles,
                      "verilator_seconds": secs["verilator"], "sc_rtl_seconds": secs["sc-rtl"],
-                     "verilator_cpu_seconds": cpus["verilator"], "sc_rtl_cpu_seconds": cpus["sc-rtl"]})
+                     "verilator_cpu_seconds": cpus["verilator"],
+                     "sc_rtl_cpu_seconds": cpus["sc-rtl"]})
     print(f"{'vectors':34} {'layers':>6} {'cycles':>8} {'host s: verilator':>17} {'sc-rtl':>7} "
           f"{'ratio':>5} {'CPU s: verilator':>16} {'sc-rtl':>7} {'ratio':>5}   (x{a.repeat} runs)")
 
@@ -94,8 +97,9 @@ def main():
     vc, sc = tot["verilator_cpu_seconds"], tot["sc_rtl_cpu_seconds"]
     line("all", tot["layers"], cyc, vs, ss, vc, sc)
     print(f"host time: verilator {cyc / vs / 1e3:.1f} k cycles/s, sc-rtl {cyc / ss / 1e3:.1f} k "
-          f"cycles/s: the SystemC platform costs {100 * (ss / vs - 1):+.0f}% ({100 * (sc / vc - 1):+.0f}% "
-          f"in CPU time of the whole processes); the same cycle, stall and MAC counts on every layer")
+          f"cycles/s: the SystemC platform costs {100 * (ss / vs - 1):+.0f}% "
+          f"({100 * (sc / vc - 1):+.0f}% in CPU time of the whole processes); "
+          f"the same cycle, stall and MAC counts on every layer")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"repeat": a.repeat, "sets": rows, **tot, "ratio": ss / vs,

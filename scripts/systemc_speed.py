@@ -28,7 +28,7 @@ def run_sim(attnkit, vdir, backend, layer=None, threads=None):
     if threads is not None:
         cmd += ["--threads", str(threads)]
     t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, check=False)
     wall = time.monotonic() - t0
     try:
         doc = json.loads(p.stdout)
@@ -72,7 +72,7 @@ def main():
         sys.exit(2)
     if not os.path.exists(os.path.join(a.vectors, "manifest.json")):
         p = subprocess.run([a.attnkit, "vecgen", "--preset", "deit-base", "--out", a.vectors],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, check=False)
         if p.returncode != 0:
             print(f"systemc_speed: vecgen failed\n{p.stderr}", file=sys.stderr)
             sys.exit(1)
@@ -82,25 +82,26 @@ def main():
         runs = []
         for _ in range(a.repeat):
             doc, wall = run_sim(a.attnkit, a.vectors, "tlm", threads=threads)
-            runs.append((sum(l["host_seconds"] for l in doc["layers"]), wall, doc))
+            runs.append((sum(lay["host_seconds"] for lay in doc["layers"]), wall, doc))
         runs.sort(key=lambda r: r[0])
         tlm_runs.append((threads,) + runs[len(runs) // 2])
     tlm = tlm_runs[0][3]
-    net_cycles = sum(l["cycles"] for l in tlm["layers"])
-    by_layer = {l["layer"]: l for l in tlm["layers"]}
+    net_cycles = sum(lay["cycles"] for lay in tlm["layers"])
+    by_layer = {lay["layer"]: lay for lay in tlm["layers"]}
 
     rtl_cycles = rtl_s = 0
     rtl_rows = []
     for n in rtl_layers:
         doc, _ = run_sim(a.attnkit, a.vectors, "verilator", layer=n)
-        l = doc["layers"][0]
-        if l["cycles"] != by_layer[n]["cycles"]:
-            print(f"systemc_speed: layer {n}: RTL {l['cycles']} cycles, TLM {by_layer[n]['cycles']}",
+        lay = doc["layers"][0]
+        if lay["cycles"] != by_layer[n]["cycles"]:
+            print(f"systemc_speed: layer {n}: RTL {lay['cycles']} cycles, "
+                  f"TLM {by_layer[n]['cycles']}",
                   file=sys.stderr)
             sys.exit(1)
-        rtl_cycles += l["cycles"]
-        rtl_s += l["host_seconds"]
-        rtl_rows.append((n, l["nq"], l["cycles"], l["host_seconds"]))
+        rtl_cycles += lay["cycles"]
+        rtl_s += lay["host_seconds"]
+        rtl_rows.append((n, lay["nq"], lay["cycles"], lay["host_seconds"]))
 
     rtl_rate = rtl_cycles / rtl_s
     rtl_net_s = net_cycles / rtl_rate

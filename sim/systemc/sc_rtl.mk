@@ -3,7 +3,7 @@
 #
 # $(SC_RTL_LIB): rtl/ak_top.sv through `verilator --sc --prefix Vak_top_sc` (the plain harness's
 #   flags otherwise: -O3, the model's C++ at SIM_OPT, FST tracing compiled in), its runtime built
-#   for SystemC, sim/systemc/ak_sc_rtl.cpp and the TLM memory sim/systemc/ak_tlm_memory.cpp
+#   for SystemC, $(SC_RTL_CXX) and the TLM memory sim/systemc/ak_tlm_memory.cpp
 #   (compiled by Verilator's make as gnu++17, as Debian's libsystemc 2.3.4 was built) and a
 #   private copy of the memory model (the timing of the AXI4 -> TLM bridge), prelinked into one
 #   object (ld -r) whose only global definitions are the C API (ak_sc_rtl_*) and a weak sc_main
@@ -18,7 +18,11 @@
 
 SC_RTL_MDIR := $(BUILD)/verilator/top_sc
 SC_RTL_LIB  := $(BUILD)/lib/libaksc_rtl.a
-SC_RTL_HDRS := sim/systemc/ak_sc_rtl.h sim/systemc/ak_sc_rtl_sim.h sim/mem_model.h
+SC_RTL_HDRS := sim/systemc/ak_sc_rtl.h sim/systemc/ak_sc_rtl_sim.h sim/systemc/ak_tlm2axilite.h \
+               sim/systemc/ak_axi2tlm.h sim/mem_model.h
+# the platform, its two bridges and the C API over it
+SC_RTL_CXX  := sim/systemc/ak_sc_rtl.cpp sim/systemc/ak_tlm2axilite.cpp sim/systemc/ak_axi2tlm.cpp \
+               sim/systemc/ak_sc_rtl_sim.cpp
 SC_RTL_HOST_OBJ := $(BUILD)/obj/host/backend_sc_rtl.o
 # pkg-config is only asked inside recipes, i.e. after `deps` has installed libsystemc-dev.
 SC_RTL_LIBS = $(SC_RTL_LIB) $(LIBA) $(shell pkg-config --libs systemc) -lz -lpthread -lstdc++ -lm
@@ -26,13 +30,13 @@ SC_RTL_VFLAGS := -Wall --sc -O3 --trace-fst --prefix Vak_top_sc \
                  -CFLAGS -std=gnu++17 -CFLAGS $(SIM_OPT) -CFLAGS -I$(abspath sim) \
                  -CFLAGS -I$(abspath sim/systemc) -CFLAGS -I$(abspath refmodel/include)
 
-$(SC_RTL_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/systemc/ak_sc_rtl.cpp $(SC_RTL_HDRS) \
+$(SC_RTL_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) $(SC_RTL_CXX) $(SC_RTL_HDRS) \
                sim/systemc/ak_tlm_memory.cpp sim/systemc/ak_tlm_memory.h $(SIM_OBJ) \
                sim/systemc/sc_rtl.mk
 	@mkdir -p $(SC_RTL_MDIR) $(@D)
 	rm -f $(SC_RTL_MDIR)/libaksc_rtl_cxx.a $@
 	verilator $(SC_RTL_VFLAGS) -Mdir $(SC_RTL_MDIR) --top-module ak_top $(SV_PKGS) $(RTL_SRC) \
-	  $(abspath sim/systemc/ak_sc_rtl.cpp) $(abspath sim/systemc/ak_tlm_memory.cpp) >/dev/null
+	  $(abspath $(SC_RTL_CXX)) $(abspath sim/systemc/ak_tlm_memory.cpp) >/dev/null
 	$(MAKE) -s -C $(SC_RTL_MDIR) -f Vak_top_sc.mk OPT_FAST=$(SIM_OPT) --eval='.SECONDEXPANSION:' \
 	  --eval='libaksc_rtl_cxx.a: $$$$(VK_OBJS) $$$$(VK_GLOBAL_OBJS) $$$$(VK_USER_OBJS)' \
 	  libaksc_rtl_cxx.a >/dev/null

@@ -9,6 +9,7 @@
 
 #include "ak_test.h"
 #include "attnkit/attnkit.h"
+#include "attnkit/rng.h"
 
 /* docs/masks.md: the diagonal key block of query block qb, queries aligned to the key end. */
 static long diag_of(long qb, long B, long nq, long nk)
@@ -502,6 +503,154 @@ static void test_invalid_parameters(void)
     CU_ASSERT_EQUAL(k, AK_PATTERN_SINKS);
 }
 
+/* ---- docs/masks.md "random: the draw, exactly": the generator transcribed from the doc ---- */
+
+/* The doc's text (up to 256 KB), or NULL. Tests run from the repository root. */
+static char *read_doc(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *t = calloc(1, 1 << 18);
+    size_t n = t ? fread(t, 1, (1 << 18) - 1, f) : 0;
+    fclose(f);
+    if (t)
+        t[n] = '\0';
+    return t;
+}
+
+typedef struct {
+    uint64_t s[4];
+} doc_rng;
+
+static uint64_t doc_rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t doc_splitmix64(uint64_t *x)
+{
+    *x += UINT64_C(0x9E3779B97F4A7C15);
+    uint64_t z = *x;
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+static void doc_seed(doc_rng *r, uint64_t seed)
+{
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++)
+        r->s[i] = doc_splitmix64(&x);
+}
+
+static uint64_t doc_u64(doc_rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t out = doc_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = doc_rotl(s[3], 45);
+    return out;
+}
+
+static uint32_t doc_below(doc_rng *r, uint32_t n)
+{
+    if (n <= 1)
+        return 0;
+    const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+    uint64_t x;
+    do
+        x = doc_u64(r);
+    while (x >= limit);
+    return (uint32_t)(x % n);
+}
+
+/* An independent implementation of the random pattern can be written from docs/masks.md: the
+ * doc states every constant and step of the generator (issue 13: it named ak_rng_below and the
+ * seeding without defining them), its check values are the generator's, and the generator
+ * transcribed from it reproduces ak_rng and a whole random mask bit for bit. */
+static void test_random_draw_defined_in_doc(void)
+{
+    char *doc = read_doc("docs/masks.md");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    static const char *const must[] = {"0x9E3779B97F4A7C15", "0xBF58476D1CE4E5B9",
+                                       "0x94D049BB133111EB", "z ^ (z >> 30)", "z ^ (z >> 27)",
+                                       "z ^ (z >> 31)", "rotl(s[1] * 5, 7) * 9", "s[1] << 17",
+                                       "rotl(s[3], 45)", "(2^64 − 1) − ((2^64 − 1) mod n)",
+                                       "if n <= 1: return 0"};
+    for (size_t i = 0; i < sizeof must / sizeof must[0]; i++) {
+        if (!strstr(doc, must[i]))
+            printf("\n    docs/masks.md does not state: %s", must[i]);
+        CU_ASSERT_PTR_NOT_NULL(strstr(doc, must[i]));
+    }
+    /* the check values the doc quotes are the generator's first draws */
+    for (uint64_t seed = 0; seed < 2; seed++) {
+        char key[40];
+        snprintf(key, sizeof key, "ak_rng_seed(%llu)`", (unsigned long long)seed);
+        const char *at = strstr(doc, key);
+        CU_ASSERT_PTR_NOT_NULL(at);
+        doc_rng d;
+        doc_seed(&d, seed);
+        for (int i = 0; at && i < 3; i++) {
+            at = strstr(at, "`0x");
+            CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+            uint64_t quoted = strtoull(at + 1, NULL, 16);
+            CU_ASSERT_EQUAL(quoted, doc_u64(&d));
+            at += 3;
+        }
+    }
+    free(doc);
+    /* the transcription against the library's generator */
+    static const uint64_t seeds[] = {0, 1, 42, UINT64_C(1) << 52, (UINT64_C(1) << 53) - 1,
+                                     UINT64_MAX};
+    static const uint32_t ns[] = {0, 1, 2, 3, 7, 10, 64, 1000, 0x80000000u, 0xFFFFFFFFu};
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+        ak_rng r;
+        doc_rng d;
+        ak_rng_seed(&r, seeds[i]);
+        doc_seed(&d, seeds[i]);
+        for (int k = 0; k < 200; k++) {
+            uint32_t n = ns[k % (sizeof ns / sizeof ns[0])];
+            CU_ASSERT_EQUAL_FATAL(ak_rng_below(&r, n), doc_below(&d, n));
+        }
+        CU_ASSERT_EQUAL(ak_rng_u64(&r), doc_u64(&d));
+    }
+    /* a whole random mask, from the doc's draw */
+    const uint32_t n = 300, B = 16, nkb = (n + B - 1) / B;
+    ak_pattern p = {.kind = AK_PATTERN_RANDOM, .sinks = 1, .window = 1, .random = 4,
+                    .seed = 2024, .causal = AK_CAUSAL_ON};
+    ak_mask m;
+    CU_ASSERT_FATAL(ak_mask_build(&p, n, n, B, 1, NULL, NULL, 64, &m, NULL) == AK_OK);
+    doc_rng d;
+    doc_seed(&d, p.seed);
+    for (uint32_t qb = 0; qb < nkb; qb++) {
+        uint8_t row[32] = {0};
+        uint32_t cand[32], nc = 0;
+        for (uint32_t kb = 0; kb <= qb; kb++) { /* causal, Nq = Nk: diag = qb */
+            row[kb] = kb < p.sinks || qb - kb <= p.window;
+            if (!row[kb])
+                cand[nc++] = kb;
+        }
+        for (uint32_t t = 0; t < p.random && t < nc; t++) {
+            uint32_t x = t + doc_below(&d, nc - t), tmp = cand[t];
+            cand[t] = cand[x];
+            cand[x] = tmp;
+            row[cand[t]] = 1;
+        }
+        uint32_t len, at = 0;
+        const uint32_t *list = ak_mask_list(&m, 0, qb, &len);
+        for (uint32_t kb = 0; kb < nkb; kb++)
+            if (row[kb])
+                CU_ASSERT_FATAL(at < len && list[at++] == kb);
+        CU_ASSERT_EQUAL(at, len);
+    }
+    ak_mask_free(&m);
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("mask",
@@ -515,5 +664,6 @@ int ak_test_register(void)
                     {"fit_density keeps the chosen causality", test_fit_density_keeps_causality},
                     {"strided density fit reaching stride 1", test_strided_density_reaches_stride_1},
                     {"bitmap printer", test_print_bitmap},
-                    {"invalid parameters: EINVAL naming the parameter", test_invalid_parameters});
+                    {"invalid parameters: EINVAL naming the parameter", test_invalid_parameters},
+                    {"random: the generator as docs/masks.md defines it", test_random_draw_defined_in_doc});
 }

@@ -651,6 +651,40 @@ static void test_random_draw_defined_in_doc(void)
     ak_mask_free(&m);
 }
 
+/* A union of a causal and a non-causal part is refused, and docs/masks.md states the rule
+ * with the very message the code gives (issue 13: enforced, but not written). */
+static void test_union_causality_written(void)
+{
+    const uint32_t n = 128, B = 16;
+    ak_pattern sinks = {.kind = AK_PATTERN_SINKS, .sinks = 1, .window = 1}; /* causal default */
+    ak_pattern topk = {.kind = AK_PATTERN_TOPK, .topk = 2, .stride = 1};     /* not causal */
+    int8_t *x = calloc((size_t)n * 32, 1);
+    ak_mask a, b, u;
+    CU_ASSERT_FATAL(x && ak_mask_build(&sinks, n, n, B, 1, x, x, 32, &a, NULL) == AK_OK);
+    CU_ASSERT_FATAL(ak_mask_build(&topk, n, n, B, 1, x, x, 32, &b, NULL) == AK_OK);
+    const char *why = NULL;
+    CU_ASSERT_EQUAL(ak_mask_union(&a, &b, &u, &why), AK_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(why);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "token causality"));
+    char *doc = read_doc("docs/masks.md");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    if (!strstr(doc, why))
+        printf("\n    docs/masks.md does not give the union error: %s", why);
+    CU_ASSERT_PTR_NOT_NULL(strstr(doc, why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(doc, "must agree on token causality"));
+    free(doc);
+    /* with the same causality the union exists */
+    ak_mask_free(&b);
+    topk.causal = AK_CAUSAL_ON;
+    CU_ASSERT_FATAL(ak_mask_build(&topk, n, n, B, 1, x, x, 32, &b, NULL) == AK_OK);
+    CU_ASSERT_EQUAL(ak_mask_union(&a, &b, &u, &why), AK_OK);
+    CU_ASSERT(u.token_causal);
+    ak_mask_free(&u);
+    ak_mask_free(&a);
+    ak_mask_free(&b);
+    free(x);
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("mask",
@@ -665,5 +699,6 @@ int ak_test_register(void)
                     {"strided density fit reaching stride 1", test_strided_density_reaches_stride_1},
                     {"bitmap printer", test_print_bitmap},
                     {"invalid parameters: EINVAL naming the parameter", test_invalid_parameters},
-                    {"random: the generator as docs/masks.md defines it", test_random_draw_defined_in_doc});
+                    {"random: the generator as docs/masks.md defines it", test_random_draw_defined_in_doc},
+                    {"union: parts agree on token causality, as written", test_union_causality_written});
 }

@@ -451,11 +451,12 @@ ak_status ak_mask_union(const ak_mask *a, const ak_mask *b, ak_mask *out, const 
     if (!a || !b)
         w = "mask: must not be NULL";
     else if (a->nq != b->nq || a->nk != b->nk || a->block != b->block)
-        w = "mask: parts of a union must have the same tokens and block size";
+        w = "parts of a union must have the same tokens and block size";
     else if (a->token_causal != b->token_causal)
-        w = "mask: parts of a union must agree on token causality (causal)";
+        w = "parts of a union must agree on token causality: give every part the same "
+            "\"causal\" (sinks and causal are causal by default, the others not)";
     else if (a->heads != b->heads && a->heads != 1 && b->heads != 1)
-        w = "mask: parts of a union must have the same heads (or 1)";
+        w = "parts of a union must have the same heads (or 1)";
     if (w) {
         if (why)
             *why = w;

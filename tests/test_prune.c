@@ -3,6 +3,7 @@
  * top-k against a brute-force selection, fused weights, eviction's always-kept keys, the
  * agreement of the integer top-k with a float64 top-k on the same int8 inputs, and bad input. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -245,6 +246,44 @@ static void test_pruning_agrees_with_float64(void)
     }
 }
 
+/* The fused-token weight is clamped to 65535 (uint16, 16 fractional bits), also when another
+ * pruned token has a non-zero score, and numerics.md 11.2 states that limit and when it bites
+ * (issue 13: the spec gave no limit; it then said the clamp bites only for a lone token). */
+static void test_fused_weight_clamp(void)
+{
+    /* 3 heads, CLS + 3 tokens: scores 196605, 196604, 1; keep 1 (token 1) */
+    static const uint16_t cls[3][4] = {{9, 65535, 65535, 1}, {9, 65535, 65535, 0},
+                                       {9, 65535, 65534, 0}};
+    ak_prune_result r;
+    CU_ASSERT_FATAL(ak_prune_tokens(&cls[0][0], 3, 4, 333333, &r) == AK_OK); /* k = 1 */
+    CU_ASSERT_EQUAL_FATAL(r.n_kept, 2);
+    CU_ASSERT_EQUAL(r.kept[1], 1);
+    CU_ASSERT_EQUAL_FATAL(r.n_pruned, 2);
+    /* round_div(196604 * 2^16, 196605) = 2^16 -> 65535; round_div(2^16, 196605) = 0 */
+    CU_ASSERT_EQUAL(r.fused_w[0], 65535);
+    CU_ASSERT_EQUAL(r.fused_w[1], 0);
+    ak_prune_result_free(&r);
+    /* S = 0 with one pruned token: round_div(2^16, 1) -> 65535 */
+    static const uint16_t zero[1][3] = {{9, 5, 0}};
+    CU_ASSERT_FATAL(ak_prune_tokens(&zero[0][0], 1, 3, 500000, &r) == AK_OK);
+    CU_ASSERT_EQUAL_FATAL(r.n_pruned, 1);
+    CU_ASSERT_EQUAL(r.fused_w[0], 65535);
+    ak_prune_result_free(&r);
+    FILE *f = fopen("docs/numerics.md", "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static char doc[1 << 18];
+    doc[fread(doc, 1, sizeof doc - 1, f)] = '\0';
+    fclose(f);
+    const char *sec = strstr(doc, "### 11.2");
+    const char *end = sec ? strstr(sec, "### 11.3") : NULL;
+    CU_ASSERT_FATAL(sec && end);
+    const char *clamp = strstr(sec, "65535 = 2^16 − 1");
+    const char *when = strstr(sec, "score_j ≥ S · (1 − 2^−17)");
+    if (!(clamp && clamp < end && when && when < end))
+        printf("\n    numerics.md 11.2 does not state the fused weight's limit and when it bites");
+    CU_ASSERT(clamp && clamp < end && when && when < end);
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("prune", {"P16 within half an LSB (+model error) of float64", test_prob16_against_float64},
@@ -254,6 +293,7 @@ int ak_test_register(void)
                     {"keep counts exact in integers", test_keep_counts_are_exact},
                     {"top-k equals brute force, ties to lower index", test_topk_brute_force_and_ties},
                     {"EViT pruning: kept, pruned, fused weights", test_prune_tokens},
+                    {"EViT fused weight clamps to 65535, as 11.2 says", test_fused_weight_clamp},
                     {"KV eviction: sinks, recent, heavy hitters", test_kv_evict},
                     {"integer top-k agrees with float64 but for near-ties", test_pruning_agrees_with_float64});
 }

@@ -318,10 +318,92 @@ static void test_eviction_vectors(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* A set regenerated from its own manifest is byte-identical (issue 13): the manifest's
+ * `workload`, cut out of manifest.json as text (as a user would, with jq or Python) and given
+ * back to `vecgen --workload`, through the CLI. Seeds up to 2^53 must survive the manifest
+ * exactly; a cJSON number is a double printed to 15 digits, which turned 2^53 - 1 into
+ * 9.00719925474099e+15. The workload seed feeds the inputs and the first layer's random mask,
+ * the second layer's random mask has the same seed of its own. */
+static int write_text(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    size_t n = fwrite(text, 1, len, f);
+    return fclose(f) != 0 || n != len ? -1 : 0;
+}
+
+/* The text of the object after "key": in a JSON document, braces matched (no braces in the
+ * strings of a workload); NULL if absent. *len is its length. */
+static const char *object_text(const char *doc, const char *key, size_t *len)
+{
+    const char *p = strstr(doc, key);
+    p = p ? strchr(p, '{') : NULL;
+    if (!p)
+        return NULL;
+    int depth = 0;
+    for (const char *q = p; *q; q++) {
+        depth += *q == '{' ? 1 : *q == '}' ? -1 : 0;
+        if (depth == 0) {
+            *len = (size_t)(q - p) + 1;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static void test_regenerated_from_manifest(void)
+{
+    static const char *const seeds[] = {"0", "4503599627370496", "9007199254740991",
+                                        "9007199254740992"}; /* 0, 2^52, 2^53 - 1, 2^53 */
+    static char out[1 << 16], manifest[1 << 20];
+    char tmp[] = "/tmp/ak_test_seed_XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmp));
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+        char wl[700], wl2[700], a[700], b[700], text[1024], cmd[1600];
+        snprintf(wl, sizeof wl, "%s/seed%zu.json", tmp, i);
+        snprintf(wl2, sizeof wl2, "%s/seed%zu-from-manifest.json", tmp, i);
+        snprintf(a, sizeof a, "%s/seed%zu-a", tmp, i);
+        snprintf(b, sizeof b, "%s/seed%zu-b", tmp, i);
+        int n = snprintf(text, sizeof text,
+                         "{\"format\": \"attnkit-workload\", \"version\": 2, \"name\": \"seed-rt\", "
+                         "\"kind\": \"vision\", \"tokens\": 40, \"heads\": 1, \"head_dim\": 32, "
+                         "\"block\": 16, \"seed\": %s, \"layers\": ["
+                         "{\"mask\": {\"pattern\": \"random\", \"sinks\": 1, \"window\": 0, \"random\": 1}},"
+                         "{\"mask\": {\"pattern\": \"random\", \"random\": 1, \"seed\": %s}}]}\n",
+                         seeds[i], seeds[i]);
+        CU_ASSERT_FATAL(write_text(wl, text, (size_t)n) == 0);
+        const char *gen_a[] = {"vecgen", "--workload", wl, "--out", a, NULL};
+        CU_ASSERT_EQUAL_FATAL(ak_test_run_cli(out, sizeof out, gen_a), 0);
+        snprintf(cmd, sizeof cmd, "%s/manifest.json", a);
+        FILE *f = fopen(cmd, "r");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        size_t len = fread(manifest, 1, sizeof manifest - 1, f);
+        fclose(f);
+        manifest[len] = '\0';
+        size_t wlen = 0;
+        const char *w = object_text(manifest, "\"workload\":", &wlen);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+        CU_ASSERT_FATAL(write_text(wl2, w, wlen) == 0);
+        const char *gen_b[] = {"vecgen", "--workload", wl2, "--out", b, NULL};
+        CU_ASSERT_EQUAL_FATAL(ak_test_run_cli(out, sizeof out, gen_b), 0);
+        snprintf(cmd, sizeof cmd, "diff -r '%s' '%s' >/dev/null", a, b);
+        int same = system(cmd) == 0;
+        if (!same)
+            printf("\n    seed %s: the set regenerated from its manifest differs", seeds[i]);
+        CU_ASSERT(same);
+    }
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("vectors", {"expected outputs recomputed from the files", test_outputs_recomputed_from_files},
                     {"atomic output: no overwrite, nothing left on error", test_atomic_output},
                     {"real .npy inputs and their errors", test_npy_inputs},
-                    {"KV-cache eviction vectors", test_eviction_vectors});
+                    {"KV-cache eviction vectors", test_eviction_vectors},
+                    {"regenerated from its manifest: identical for seeds 0..2^53",
+                     test_regenerated_from_manifest});
 }

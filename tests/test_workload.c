@@ -1,6 +1,7 @@
 /* Workloads: every preset survives a trip through its JSON text; the DeiT plan's token counts
  * (worked out by hand from numerics.md 11.2) and MACs (from the block arithmetic); and schema
  * violations each give one message naming the source, the field and what was expected. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,11 @@ static void test_schema_errors(void)
         {HEAD SHAPE "\"layers\":[{\"mask\":{\"pattern\":\"bigbird\"}}]}", "layers[0].mask.pattern: expected dense"},
         {HEAD SHAPE "\"layers\":[{\"mask\":{\"pattern\":\"window\",\"density\":1.5}}]}", "layers[0].mask.density: expected a number in (0, 1]"},
         {HEAD SHAPE "\"layers\":[{\"mask\":{\"pattern\":\"strided\",\"stride\":0}}]}", "'stride': expected a whole number 1.."},
+        /* seeds: a number or decimal digits in a string, 0..2^53 */
+        {HEAD SHAPE "\"seed\":\"9007199254740993\"," LAYERS "}", "'seed': expected a whole number 0..9007199254740992"},
+        {HEAD SHAPE "\"seed\":\"12a\"," LAYERS "}", "'seed': expected a whole number 0..9007199254740992"},
+        {HEAD SHAPE "\"seed\":\"\"," LAYERS "}", "'seed': expected a whole number"},
+        {HEAD SHAPE "\"seed\":-1," LAYERS "}", "'seed': expected a whole number"},
         {HEAD SHAPE "\"layers\":[{}]}", "layers[0].mask: missing"},
         {HEAD SHAPE LAYERS ",\"pruning\":{\"layers\":[3],\"keep_rate\":0.7}}", "layer 3 does not exist (the workload has layers 1..2)"},
         {HEAD SHAPE LAYERS ",\"pruning\":{\"layers\":[1],\"keep_rate\":0}}", "pruning.keep_rate: expected a number in (0, 1]"},
@@ -185,6 +191,40 @@ static void test_causal_false_round_trip(void)
     }
 }
 
+/* Seeds survive the workload's JSON exactly up to 2^53, and are read back from a number or a
+ * string of decimal digits (issue 13: 2^53 - 1 was written as 9.00719925474099e+15). */
+static void test_seed_exact(void)
+{
+    static const uint64_t seeds[] = {0, UINT64_C(1) << 52, (UINT64_C(1) << 53) - 1,
+                                     UINT64_C(1) << 53};
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+        for (int as_string = 0; as_string < 2; as_string++) {
+            char doc[512], err[256] = "";
+            const char *q = as_string ? "\"" : "";
+            snprintf(doc, sizeof doc,
+                     HEAD SHAPE "\"seed\":%s%llu%s,\"layers\":[{\"mask\":{\"pattern\":\"random\","
+                                "\"random\":1,\"seed\":%s%llu%s}}]}",
+                     q, (unsigned long long)seeds[i], q, q, (unsigned long long)seeds[i], q);
+            ak_workload a, b;
+            CU_ASSERT_EQUAL_FATAL(ak_workload_parse(doc, strlen(doc), "t", &a, err, sizeof err),
+                                  AK_OK);
+            CU_ASSERT_EQUAL(a.seed, seeds[i]);
+            CU_ASSERT_EQUAL(a.layers[0].parts[0].pattern.seed, seeds[i]);
+            char *text = ak_workload_to_json(&a);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+            char digits[40];
+            snprintf(digits, sizeof digits, "\"seed\":\t%llu", (unsigned long long)seeds[i]);
+            if (seeds[i])
+                CU_ASSERT_PTR_NOT_NULL(strstr(text, digits)); /* exact digits, as a number */
+            CU_ASSERT_EQUAL(ak_workload_parse(text, strlen(text), "dump", &b, err, sizeof err),
+                            AK_OK);
+            CU_ASSERT_EQUAL(b.seed, seeds[i]);
+            CU_ASSERT_EQUAL(b.layers[0].parts[0].pattern.seed, seeds[i]);
+            free(text);
+        }
+    }
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("workload", {"presets survive a JSON round trip", test_presets_round_trip},
@@ -192,5 +232,6 @@ int ak_test_register(void)
                     {"llm-4k plan is sparse", test_llm_plan_is_sparse},
                     {"schema violations name source, field, expectation", test_schema_errors},
                     {"unreadable file", test_missing_file},
-                    {"causal: false survives a round trip", test_causal_false_round_trip});
+                    {"causal: false survives a round trip", test_causal_false_round_trip},
+                    {"seeds exact up to 2^53, as numbers or strings", test_seed_exact});
 }

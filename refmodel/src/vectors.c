@@ -23,6 +23,7 @@
 #include "attnkit/scaled_attention.h"
 #include "attnkit/version.h"
 #include "file_io.h"
+#include "workload_json.h"
 
 #define WORD_BYTES 8 /* $readmemh words: 64-bit, 8 to one 512-bit AXI4 beat */
 
@@ -563,9 +564,8 @@ ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *o
     cJSON_AddNumberToObject(man, "version", AK_VECTORS_VERSION);
     cJSON_AddStringToObject(man, "tool", "attnkit " AK_VERSION);
     cJSON_AddNumberToObject(man, "numerics_version", AK_NUMERICS_VERSION);
-    char *wtext = ak_workload_to_json(w);
-    cJSON_AddItemToObject(man, "workload", wtext ? cJSON_Parse(wtext) : cJSON_CreateNull());
-    free(wtext);
+    cJSON *wj = ak_workload_cjson(w); /* a tree: its seeds are exact raw number text */
+    cJSON_AddItemToObject(man, "workload", wj ? wj : cJSON_CreateNull());
     cJSON *gen = cJSON_AddObjectToObject(man, "generator");
     if (o->npy_dir) {
         cJSON_AddStringToObject(gen, "inputs", "npy");

@@ -3,6 +3,7 @@
 #include "attnkit/workload.h"
 
 #include <cJSON.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "attnkit/numerics.h"
 #include "attnkit/prune.h"
 #include "file_io.h"
+#include "workload_json.h"
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
@@ -51,6 +53,30 @@ static ak_status get_uint(const errctx *e, const cJSON *obj, const char *field, 
         return fail(e, "field '%s': expected a whole number %llu..%llu", field,
                     (unsigned long long)lo, (unsigned long long)hi);
     *out = (uint64_t)v;
+    return AK_OK;
+}
+
+/* A seed, 0..2^53: a JSON number, or a string of decimal digits ("9007199254740993"), so
+ * that tools whose numbers are doubles can carry any seed. The writer gives raw number text
+ * (seed_json), which every reader parses exactly up to 2^53. */
+static ak_status get_seed(const errctx *e, const cJSON *obj, const char *field, uint64_t *out)
+{
+    const uint64_t hi = UINT64_C(1) << 53;
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, field);
+    if (!cJSON_IsString(it))
+        return get_uint(e, obj, field, 0, 0, hi, out);
+    const char *s = it->valuestring;
+    uint64_t v = 0;
+    int ok = *s != '\0';
+    for (; ok && *s; s++) {
+        ok = *s >= '0' && *s <= '9' && v <= hi / 10;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    if (!ok || v > hi)
+        return fail(e, "field '%s': expected a whole number 0..%" PRIu64
+                       " (a number, or its decimal digits as a string)",
+                    field, hi);
+    *out = v;
     return AK_OK;
 }
 
@@ -111,7 +137,7 @@ static ak_status parse_part(const errctx *e, const cJSON *o, uint32_t layer, ak_
         (st = get_u32(e, o, "stride", 0, 1, AK_MAX_TOKENS, &p->stride)) ||
         (st = get_u32(e, o, "random", 0, 0, AK_MAX_TOKENS, &p->random)) ||
         (st = get_u32(e, o, "topk", 0, 1, AK_MAX_TOKENS, &p->topk)) ||
-        (st = get_uint(e, o, "seed", 0, 0, UINT64_C(1) << 53, &seed)))
+        (st = get_seed(e, o, "seed", &seed)))
         return st;
     p->seed = seed;
     return AK_OK;
@@ -254,7 +280,7 @@ static ak_status parse_root(const errctx *e, const cJSON *root, ak_workload *w)
     uint64_t seed = 1;
     if ((st = get_u32(e, root, "tokens", 1, 1, AK_MAX_TOKENS, &w->tokens)) ||
         (st = get_u32(e, root, "heads", 1, 1, 64, &w->heads)) ||
-        (st = get_uint(e, root, "seed", 0, 0, UINT64_C(1) << 53, &seed)))
+        (st = get_seed(e, root, "seed", &seed)))
         return st;
     w->seed = seed;
     if ((st = get_u32(e, root, "head_dim", 1, 32, 128, &w->head_dim)))
@@ -412,6 +438,16 @@ ak_status ak_workload_preset(const char *name, ak_workload *w)
 
 /* ---- to JSON --------------------------------------------------------------------------- */
 
+/* A seed as raw number text: exact, where cJSON prints a number (a double) to 15 significant
+ * digits when that reads back within its rounding tolerance (2^53 - 1 came out as
+ * 9.00719925474099e+15, so vectors could not be regenerated from their manifest). */
+static void add_seed(cJSON *o, uint64_t seed)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%" PRIu64, seed);
+    cJSON_AddRawToObject(o, "seed", text);
+}
+
 static cJSON *part_json(const ak_mask_part *part)
 {
     const ak_pattern *p = &part->pattern;
@@ -428,11 +464,11 @@ static cJSON *part_json(const ak_mask_part *part)
     if (p->causal != AK_CAUSAL_DEFAULT) /* as written: parsing it back gives the same */
         cJSON_AddBoolToObject(o, "causal", p->causal > 0);
     if (p->seed)
-        cJSON_AddNumberToObject(o, "seed", (double)p->seed);
+        add_seed(o, p->seed);
     return o;
 }
 
-char *ak_workload_to_json(const ak_workload *w)
+cJSON *ak_workload_cjson(const ak_workload *w)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "format", AK_WORKLOAD_FORMAT);
@@ -443,7 +479,7 @@ char *ak_workload_to_json(const ak_workload *w)
     cJSON_AddNumberToObject(root, "heads", w->heads);
     cJSON_AddNumberToObject(root, "head_dim", w->head_dim);
     cJSON_AddNumberToObject(root, "block", w->block);
-    cJSON_AddNumberToObject(root, "seed", (double)w->seed);
+    add_seed(root, w->seed);
     cJSON *layers = cJSON_AddArrayToObject(root, "layers");
     cJSON *prune_layers = cJSON_CreateArray();
     uint32_t ppm = 0;
@@ -480,7 +516,13 @@ char *ak_workload_to_json(const ak_workload *w)
     } else {
         cJSON_Delete(prune_layers);
     }
-    char *text = cJSON_Print(root);
+    return root;
+}
+
+char *ak_workload_to_json(const ak_workload *w)
+{
+    cJSON *root = ak_workload_cjson(w);
+    char *text = root ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
     return text;
 }

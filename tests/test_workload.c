@@ -225,6 +225,57 @@ static void test_seed_exact(void)
     }
 }
 
+/* The doc's text (up to 256 KB), or NULL. Tests run from the repository root. */
+static char *read_doc(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *t = calloc(1, 1 << 18);
+    size_t n = t ? fread(t, 1, (1 << 18) - 1, f) : 0;
+    fclose(f);
+    if (t)
+        t[n] = '\0';
+    return t;
+}
+
+/* A random part without a seed (or with seed 0) is seeded with the workload seed + the layer's
+ * index counted from 0, and both docs say so (issue 13: they did not say 0 or 1). */
+static void test_random_part_seed_layer_index(void)
+{
+    static const char doc[] =
+        "{\"format\":\"attnkit-workload\",\"version\":2,\"kind\":\"vision\",\"tokens\":256,"
+        "\"heads\":1,\"head_dim\":32,\"block\":16,\"seed\":7,\"layers\":["
+        "{\"mask\":{\"pattern\":\"random\",\"random\":3}},"
+        "{\"mask\":{\"pattern\":\"random\",\"random\":3,\"seed\":0}},"
+        "{\"mask\":{\"pattern\":\"random\",\"random\":3,\"seed\":100}}]}";
+    ak_workload w;
+    char err[256] = "";
+    CU_ASSERT_EQUAL_FATAL(ak_workload_parse(doc, strlen(doc), "t", &w, err, sizeof err), AK_OK);
+    static const uint64_t want[3] = {7, 8, 100}; /* layers[0]: seed, layers[1]: seed + 1 */
+    for (uint32_t l = 0; l < 3; l++) {
+        ak_mask got, ref;
+        ak_pattern p = w.layers[l].parts[0].pattern;
+        p.seed = want[l];
+        CU_ASSERT_FATAL(ak_workload_layer_mask(&w, l, 256, NULL, NULL, &got, NULL) == AK_OK);
+        CU_ASSERT_FATAL(ak_mask_build(&p, 256, 256, 16, 1, NULL, NULL, 32, &ref, NULL) == AK_OK);
+        CU_ASSERT_EQUAL(got.kv_off[got.q_blocks], ref.kv_off[ref.q_blocks]);
+        CU_ASSERT(!memcmp(got.kv_idx, ref.kv_idx, sizeof *got.kv_idx * ref.kv_off[ref.q_blocks]));
+        ak_mask_free(&got);
+        ak_mask_free(&ref);
+    }
+    static const char *const docs[] = {"docs/masks.md", "docs/workloads.md"};
+    for (int i = 0; i < 2; i++) {
+        char *t = read_doc(docs[i]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        int said = strstr(t, "counted from 0") && strstr(t, "`layers[0]`");
+        if (!said)
+            printf("\n    %s does not say which layer index seeds a random part", docs[i]);
+        CU_ASSERT(said);
+        free(t);
+    }
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("workload", {"presets survive a JSON round trip", test_presets_round_trip},
@@ -233,5 +284,6 @@ int ak_test_register(void)
                     {"schema violations name source, field, expectation", test_schema_errors},
                     {"unreadable file", test_missing_file},
                     {"causal: false survives a round trip", test_causal_false_round_trip},
+                    {"random part seed: workload seed + layer index from 0", test_random_part_seed_layer_index},
                     {"seeds exact up to 2^53, as numbers or strings", test_seed_exact});
 }

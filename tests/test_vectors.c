@@ -398,6 +398,51 @@ static void test_regenerated_from_manifest(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* An eviction window longer than the tokens is clipped to them, as vectors/README.md says
+ * (issue 13: the workload parser refused it): through the CLI, window 100 on 64 tokens gives
+ * the same vectors as window 64, and the manifest records 64. */
+static void test_eviction_window_clipped(void)
+{
+    static char out[1 << 16];
+    char tmp[] = "/tmp/ak_test_evwin_XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmp));
+    const unsigned windows[2] = {100, 64};
+    char dirs[2][700];
+    for (int i = 0; i < 2; i++) {
+        char wl[700], text[600];
+        snprintf(wl, sizeof wl, "%s/w%u.json", tmp, windows[i]);
+        snprintf(dirs[i], sizeof dirs[i], "%s/v%u", tmp, windows[i]);
+        int n = snprintf(text, sizeof text,
+                         "{\"format\": \"attnkit-workload\", \"version\": 2, \"name\": \"ev\", "
+                         "\"kind\": \"decoder\", \"tokens\": 64, \"heads\": 2, \"head_dim\": 32, "
+                         "\"block\": 16, \"layers\": [{\"mask\": {\"pattern\": \"causal\"}}], "
+                         "\"eviction\": {\"budget\": 20, \"sinks\": 2, \"recent\": 4, "
+                         "\"window\": %u}}\n",
+                         windows[i]);
+        CU_ASSERT_FATAL(write_text(wl, text, (size_t)n) == 0);
+        const char *gen[] = {"vecgen", "--workload", wl, "--out", dirs[i], NULL};
+        int rc = ak_test_run_cli(out, sizeof out, gen);
+        if (rc != 0)
+            printf("\n    window %u: exit %d: %s", windows[i], rc, out);
+        CU_ASSERT_EQUAL_FATAL(rc, 0);
+    }
+    cJSON *man = load_manifest(dirs[0]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(man);
+    const cJSON *l0 = cJSON_GetArrayItem(cJSON_GetObjectItem(man, "layers"), 0);
+    const cJSON *ev = cJSON_GetObjectItem(l0, "eviction");
+    CU_ASSERT_EQUAL(cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "window")), 64);
+    cJSON_Delete(man);
+    char cmd[1600];
+    for (int f = 0; f < 2; f++) {
+        static const char *const files[] = {"kv_kept.npy", "kv_score.npy"};
+        snprintf(cmd, sizeof cmd, "cmp -s '%s/layer01/%s' '%s/layer01/%s'", dirs[0], files[f],
+                 dirs[1], files[f]);
+        CU_ASSERT_EQUAL(system(cmd), 0);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("vectors", {"expected outputs recomputed from the files", test_outputs_recomputed_from_files},
@@ -405,5 +450,6 @@ int ak_test_register(void)
                     {"real .npy inputs and their errors", test_npy_inputs},
                     {"KV-cache eviction vectors", test_eviction_vectors},
                     {"regenerated from its manifest: identical for seeds 0..2^53",
-                     test_regenerated_from_manifest});
+                     test_regenerated_from_manifest},
+                    {"eviction window longer than the tokens is clipped", test_eviction_window_clipped});
 }

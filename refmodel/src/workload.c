@@ -224,7 +224,7 @@ static ak_status parse_eviction(const errctx *e, const cJSON *ev, ak_workload *w
     if (st || (st = get_u32(e, ev, "budget", 1, 1, w->tokens, &x->budget)) ||
         (st = get_u32(e, ev, "sinks", 0, 0, w->tokens, &x->sinks)) ||
         (st = get_u32(e, ev, "recent", 0, 0, w->tokens, &x->recent)) ||
-        (st = get_u32(e, ev, "window", 1, 1, w->tokens, &x->window)))
+        (st = get_u32(e, ev, "window", 1, 1, UINT32_MAX, &x->window))) /* clipped to N */
         return st;
     if (x->sinks + x->recent > x->budget)
         return fail(e, "eviction: sinks + recent (%u) must not exceed the budget (%u)",

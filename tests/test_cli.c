@@ -2,7 +2,10 @@
  * allowed values with exit status 2 and nothing on stdout; --help and --json work. Runs the
  * built binary (AK_CLI) as a user would. */
 #include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ak_test.h"
 
@@ -153,6 +156,33 @@ static void test_workload_flag_and_old_name(void)
     CU_ASSERT_PTR_NULL(strstr(buf, "--file"));
 }
 
+/* A mask with both `density` and an explicit size parameter: one line naming the field, exit
+ * 2, from every command that reads workloads (issue 13: the parameter was silently dropped). */
+static void test_density_and_parameter_refused(void)
+{
+    char path[] = "/tmp/ak_test_cli_XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    static const char doc[] =
+        "{\"format\": \"attnkit-workload\", \"version\": 2, \"kind\": \"vision\", \"tokens\": 128,"
+        " \"heads\": 2, \"head_dim\": 32, \"block\": 16, \"layers\": [{\"mask\": {\"pattern\":"
+        " \"sinks\", \"density\": 0.3, \"sinks\": 2}}]}\n";
+    CU_ASSERT_FATAL(write(fd, doc, sizeof doc - 1) == (ssize_t)(sizeof doc - 1));
+    close(fd);
+    const char *plan[] = {"workload", "--workload", path, NULL};
+    const char *est[] = {"estimate", "--workload", path, NULL};
+    const char *const *cmds[] = {plan, est};
+    for (int i = 0; i < 2; i++) {
+        int rc = ak_test_run_cli(buf, sizeof buf, cmds[i]);
+        int ok = rc == 2 && strstr(buf, "layers[0].mask.sinks") && strstr(buf, "'density'") &&
+                 strchr(buf, '\n') == buf + strlen(buf) - 1;
+        if (!ok)
+            printf("\n    %s: exit %d, output: %s", cmds[i][0], rc, buf);
+        CU_ASSERT(ok);
+    }
+    remove(path);
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("cli", {"bad flags: one line naming flag and allowed values, exit 2", test_bad_flags_exit_2},
@@ -161,5 +191,6 @@ int ak_test_register(void)
                     {"accuracy --json is valid JSON with the results", test_accuracy_json},
                     {"same seed, same output", test_same_seed_same_output},
                     {"workload --json plan", test_workload_plan_json},
-                    {"workload --workload FILE; --file still works, with a notice", test_workload_flag_and_old_name});
+                    {"workload --workload FILE; --file still works, with a notice", test_workload_flag_and_old_name},
+                    {"density beside an explicit parameter: exit 2 naming it", test_density_and_parameter_refused});
 }

@@ -91,6 +91,12 @@ static void test_schema_errors(void)
         {HEAD SHAPE "\"layers\":[{\"mask\":{\"pattern\":\"bigbird\"}}]}", "layers[0].mask.pattern: expected dense"},
         {HEAD SHAPE "\"layers\":[{\"mask\":{\"pattern\":\"window\",\"density\":1.5}}]}", "layers[0].mask.density: expected a number in (0, 1]"},
         {HEAD SHAPE "\"layers\":[{\"mask\":{\"pattern\":\"strided\",\"stride\":0}}]}", "'stride': expected a whole number 1.."},
+        /* density fits the size parameters: an explicit one beside it is an error, not dropped */
+        {HEAD SHAPE "\"layers\":[{\"mask\":{\"pattern\":\"window\",\"density\":0.5,\"window\":2}}]}",
+         "layers[0].mask.window: give either 'density'"},
+        {HEAD SHAPE "\"layers\":[{\"mask\":{\"pattern\":\"dense\"}},{\"mask\":[{\"pattern\":\"sinks\",\"sinks\":1,\"window\":1},"
+         "{\"pattern\":\"topk\",\"topk\":2,\"density\":0.1,\"causal\":true}]}]}",
+         "layers[1].mask.topk: give either 'density'"},
         /* seeds: a number or decimal digits in a string, 0..2^53 */
         {HEAD SHAPE "\"seed\":\"9007199254740993\"," LAYERS "}", "'seed': expected a whole number 0..9007199254740992"},
         {HEAD SHAPE "\"seed\":\"12a\"," LAYERS "}", "'seed': expected a whole number 0..9007199254740992"},

@@ -140,6 +140,14 @@ static ak_status parse_part(const errctx *e, const cJSON *o, uint32_t layer, ak_
         (st = get_seed(e, o, "seed", &seed)))
         return st;
     p->seed = seed;
+    /* density fits the size parameters, so an explicit one would be silently replaced */
+    static const char *const sized[] = {"window", "sinks", "stride", "random", "topk"};
+    for (int i = 0; dens && i < 5; i++)
+        if (cJSON_GetObjectItemCaseSensitive(o, sized[i]))
+            return fail(e,
+                        "%s.%s: give either 'density' (the pattern's size parameters fitted to "
+                        "it) or explicit parameters, not both",
+                        where, sized[i]);
     return AK_OK;
 }
 

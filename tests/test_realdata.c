@@ -259,6 +259,58 @@ static void test_bad_real_inputs(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "tensors have 2 heads of dim 32; the workload"));
 }
 
+static void write_npy(const char *dir, const char *name, ak_dtype t, uint64_t heads, uint64_t n,
+                      const void *data)
+{
+    ak_npy a = {.dtype = t, .ndim = 3, .shape = {heads, n, 32}, .count = heads * n * 32,
+                .data = (void *)data};
+    char p[700], err[256];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    CU_ASSERT_FATAL(ak_npy_write(p, &a, err, sizeof err) == AK_OK);
+}
+
+static int count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* Runs args, which must exit 2 (bad input) with each of want[] (up to 4) in its output exactly
+ * once. */
+static void expect_input_error(const char *const *args, const char *const *want)
+{
+    int rc = ak_test_run_cli(buf, sizeof buf, args);
+    int ok = rc == 2;
+    for (int i = 0; i < 4 && want[i]; i++)
+        ok = ok && count(buf, want[i]) == 1;
+    if (!ok)
+        printf("\n    %s %s %s: exit %d, output: %s", args[0], args[1], args[2], rc, buf);
+    CU_ASSERT(ok);
+}
+
+/* q of 16 tokens with k and v of 64 (decoding): the message gives the real counts and says the
+ * shape is not a workload layer (issue 13: it said "q has 0 tokens but k and v 0"). */
+static void test_decode_shape_message(void)
+{
+    char dir[600], out[700];
+    static float f[2 * 64 * 32];
+    for (int i = 0; i < 2 * 64 * 32; i++)
+        f[i] = (float)((i * 7919) % 1000 - 500) / 250.0f;
+    snprintf(dir, sizeof dir, "%s/decode", root);
+    mkdir(dir, 0777);
+    write_npy(dir, "q.npy", AK_DT_F32, 2, 16, f);
+    write_npy(dir, "k.npy", AK_DT_F32, 2, 64, f);
+    write_npy(dir, "v.npy", AK_DT_F32, 2, 64, f);
+    snprintf(out, sizeof out, "%s/out-decode", root);
+    const char *dec_want[] = {"q has 16 tokens but k and v have 64", "decoding", NULL};
+    const char *dec_acc[] = {"accuracy", "--npy-dir", dir, NULL};
+    const char *dec_gen[] = {"vecgen", "--npy-dir", dir, "--out", out, NULL};
+    expect_input_error(dec_acc, dec_want);
+    expect_input_error(dec_gen, dec_want);
+}
+
 static void cleanup(void)
 {
     char cmd[256];
@@ -282,5 +334,6 @@ int ak_test_register(void)
     return AK_SUITE("realdata", {"calibrated vs fixed output scale on real tensors", test_calibrated_vs_fixed},
                     {"error budget total recomputed; RTL exact on real vectors",
                      test_budget_total_recomputed_and_rtl_exact},
-                    {"bad real inputs: exit 2, named, nothing written", test_bad_real_inputs});
+                    {"bad real inputs: exit 2, named, nothing written", test_bad_real_inputs},
+                    {"q of 16 tokens, k and v of 64: the real counts", test_decode_shape_message});
 }

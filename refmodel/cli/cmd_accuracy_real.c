@@ -253,9 +253,11 @@ static int run_layer(const real_opts *o, const ak_workload *w, uint32_t l, uint3
     if (!in.real_q || !in.real_k || !in.real_v)
         rc = ak_cli_usage_error(CMD, "%s: the error budget needs float q, k and v tensors "
                                      "(int8 inputs have no float original)", dir);
-    else if (in.nq != in.nk)
-        rc = ak_cli_usage_error(CMD, "%s: q has %u tokens but k and v %u: self-attention "
-                                     "needs equal counts", dir, in.nq, in.nk);
+    else if (in.nq != in.nk) {
+        char why[320];
+        ak_vecgen_square_why(in.nq, in.nk, why, sizeof why);
+        rc = ak_cli_usage_error(CMD, "%s: %s", dir, why);
+    }
     else if (in.heads != w->heads || in.d != w->head_dim)
         rc = ak_cli_usage_error(CMD, "%s: tensors have %u heads of dim %u; the workload %s "
                                      "has %u of dim %u", dir, in.heads, in.d, w->name, w->heads,

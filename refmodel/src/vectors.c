@@ -244,10 +244,11 @@ ak_status ak_vecgen_npy_workload(const char *npy_dir, ak_workload *w, char *err,
     ak_status st = ak_inputs_load_npy(first, NULL, &in, err, errlen);
     if (st != AK_OK)
         return st;
-    if (in.nq != in.nk) {
+    if (in.nq != in.nk) { /* the message before ak_inputs_free clears the counts */
+        char why[320];
+        ak_vecgen_square_why(in.nq, in.nk, why, sizeof why);
         ak_inputs_free(&in);
-        return fail(&e, AK_EINVAL, "%s: q has %u tokens but k and v %u: vecgen needs square "
-                    "attention (equal counts)", first, in.nq, in.nk);
+        return fail(&e, AK_EINVAL, "%s: %s", first, why);
     }
     const char *base = strrchr(npy_dir, '/');
     snprintf(w->name, sizeof w->name, "%s", base && base[1] ? base + 1 : npy_dir);
@@ -264,6 +265,18 @@ ak_status ak_vecgen_npy_workload(const char *npy_dir, ak_workload *w, char *err,
     }
     ak_inputs_free(&in);
     return AK_OK;
+}
+
+void ak_vecgen_square_why(uint32_t nq, uint32_t nk, char *buf, size_t len)
+{
+    snprintf(buf, len,
+             "q has %u tokens but k and v have %u: a workload layer is self-attention, so q, k "
+             "and v need the same tokens%s",
+             nq, nk,
+             nq < nk ? " (fewer queries than keys, as in decoding, is an attention the library "
+                       "computes, ak_attention with nq < nk, but not a layer vecgen or accuracy "
+                       "runs)"
+                     : "");
 }
 
 ak_oscale_policy ak_vecgen_output_policy(const ak_workload *w, const ak_inputs *in)

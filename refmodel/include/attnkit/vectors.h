@@ -52,6 +52,11 @@ ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *o
  * 64, no pruning, kind vision (an encoder: no causality), default quantisation. */
 ak_status ak_vecgen_npy_workload(const char *npy_dir, ak_workload *w, char *err, size_t errlen);
 
+/* Why inputs with nq queries and nk keys (nq != nk) are not a workload layer, for the messages
+ * of vecgen and accuracy --npy-dir: the real counts, and whether the shape is an attention the
+ * library computes (decoding: nq < nk) though no workload layer has it. */
+void ak_vecgen_square_why(uint32_t nq, uint32_t nk, char *buf, size_t len);
+
 /* The output-scale policy of a layer (numerics.md 3.2): the workload's quant.output_scale if
  * it names one, else "given" when the inputs bring output scales, else "calibrated". */
 ak_oscale_policy ak_vecgen_output_policy(const ak_workload *w, const ak_inputs *in);

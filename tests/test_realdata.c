@@ -290,6 +290,14 @@ static void expect_input_error(const char *const *args, const char *const *want)
     CU_ASSERT(ok);
 }
 
+static int8_t *int8_data(void)
+{
+    static int8_t i8[2 * 40 * 32];
+    for (int i = 0; i < 2 * 40 * 32; i++)
+        i8[i] = (int8_t)((i * 37) % 200 - 100);
+    return i8;
+}
+
 /* q of 16 tokens with k and v of 64 (decoding): the message gives the real counts and says the
  * shape is not a workload layer (issue 13: it said "q has 0 tokens but k and v 0"). */
 static void test_decode_shape_message(void)
@@ -309,6 +317,36 @@ static void test_decode_shape_message(void)
     const char *dec_gen[] = {"vecgen", "--npy-dir", dir, "--out", out, NULL};
     expect_input_error(dec_acc, dec_want);
     expect_input_error(dec_gen, dec_want);
+}
+
+/* int8 inputs without scales.npy: the message once, with and without a workload (issue 13
+ * reported it twice). */
+static void test_missing_scales_said_once(void)
+{
+    char dir[600], out[700], wl[700];
+    const int8_t *i8 = int8_data();
+    snprintf(dir, sizeof dir, "%s/noscales", root);
+    mkdir(dir, 0777);
+    write_npy(dir, "q.npy", AK_DT_I8, 2, 40, i8);
+    write_npy(dir, "k.npy", AK_DT_I8, 2, 40, i8);
+    write_npy(dir, "v.npy", AK_DT_I8, 2, 40, i8);
+    snprintf(wl, sizeof wl, "%s/w40.json", root);
+    FILE *fw = fopen(wl, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fw);
+    fputs("{\"format\": \"attnkit-workload\", \"version\": 2, \"kind\": \"vision\", \"tokens\": 40,"
+          " \"heads\": 2, \"head_dim\": 32, \"block\": 16, \"layers\": [{\"mask\": {\"pattern\":"
+          " \"dense\"}}]}\n", fw);
+    fclose(fw);
+    snprintf(out, sizeof out, "%s/out-noscales", root);
+    const char *nos_want[] = {"int8 inputs need scales.npy", NULL};
+    const char *nos_acc[] = {"accuracy", "--npy-dir", dir, NULL};
+    const char *nos_gen[] = {"vecgen", "--npy-dir", dir, "--out", out, NULL};
+    const char *nos_accw[] = {"accuracy", "--npy-dir", dir, "--workload", wl, NULL};
+    const char *nos_genw[] = {"vecgen", "--npy-dir", dir, "--workload", wl, "--out", out, NULL};
+    expect_input_error(nos_acc, nos_want);
+    expect_input_error(nos_gen, nos_want);
+    expect_input_error(nos_accw, nos_want);
+    expect_input_error(nos_genw, nos_want);
 }
 
 static void cleanup(void)
@@ -335,5 +373,6 @@ int ak_test_register(void)
                     {"error budget total recomputed; RTL exact on real vectors",
                      test_budget_total_recomputed_and_rtl_exact},
                     {"bad real inputs: exit 2, named, nothing written", test_bad_real_inputs},
-                    {"q of 16 tokens, k and v of 64: the real counts", test_decode_shape_message});
+                    {"q of 16 tokens, k and v of 64: the real counts", test_decode_shape_message},
+                    {"int8 without scales.npy: said once", test_missing_scales_said_once});
 }

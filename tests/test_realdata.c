@@ -349,6 +349,50 @@ static void test_missing_scales_said_once(void)
     expect_input_error(nos_genw, nos_want);
 }
 
+/* A scale whose multiplier overflows the shift is bad input: exit 2 (was 1) and a message
+ * naming layer, head, the scale and the range it must lie in (was "value out of representable
+ * range"). */
+static void test_scale_out_of_range_named(void)
+{
+    char dir[600], out[700];
+    const int8_t *i8 = int8_data();
+    /* a given output scale of 1e-30 for head 1: s_v / s_o / 2^16 overflows the shift */
+    snprintf(dir, sizeof dir, "%s/tiny-so", root);
+    write_case(dir, NULL);
+    double sc[2 * 4] = {0, 0, 0, 0.1, 0, 0, 0, 1e-30};
+    ak_npy a = {.dtype = AK_DT_F64, .ndim = 2, .shape = {2, 4}, .count = 8, .data = sc};
+    char p[700], err[256];
+    snprintf(p, sizeof p, "%s/scales.npy", dir);
+    CU_ASSERT_FATAL(ak_npy_write(p, &a, err, sizeof err) == AK_OK);
+    snprintf(out, sizeof out, "%s/out-tiny-so", root);
+    const char *so_want[] = {"layer 1, head 1: output scale s_o = 1e-30", "not below 2^31",
+                             "s_o must be in (", NULL};
+    const char *so_acc[] = {"accuracy", "--npy-dir", dir, "--output-scale", "given", NULL};
+    const char *so_gen[] = {"vecgen", "--npy-dir", dir, "--output-scale", "given", "--out", out,
+                            NULL};
+    expect_input_error(so_acc, so_want);
+    expect_input_error(so_gen, so_want);
+
+    /* int8 inputs whose q and k scales of head 0 overflow the logit multiplier */
+    snprintf(dir, sizeof dir, "%s/huge-qk", root);
+    mkdir(dir, 0777);
+    write_npy(dir, "q.npy", AK_DT_I8, 2, 40, i8);
+    write_npy(dir, "k.npy", AK_DT_I8, 2, 40, i8);
+    write_npy(dir, "v.npy", AK_DT_I8, 2, 40, i8);
+    double qk[2 * 3] = {1e10, 1e10, 0.1, 0.05, 0.05, 0.1};
+    ak_npy b = {.dtype = AK_DT_F64, .ndim = 2, .shape = {2, 3}, .count = 6, .data = qk};
+    snprintf(p, sizeof p, "%s/scales.npy", dir);
+    CU_ASSERT_FATAL(ak_npy_write(p, &b, err, sizeof err) == AK_OK);
+    snprintf(out, sizeof out, "%s/out-huge-qk", root);
+    const char *qk_want[] = {"layer 1, head 0: scales s_q = 1e+10, s_k = 1e+10",
+                             "s_q * s_k must be in [", NULL};
+    const char *qk_gen[] = {"vecgen", "--npy-dir", dir, "--out", out, NULL};
+    expect_input_error(qk_gen, qk_want);
+    struct stat sb;
+    snprintf(out, sizeof out, "%s/out-huge-qk", root);
+    CU_ASSERT(stat(out, &sb) != 0); /* nothing written */
+}
+
 static void cleanup(void)
 {
     char cmd[256];
@@ -374,5 +418,6 @@ int ak_test_register(void)
                      test_budget_total_recomputed_and_rtl_exact},
                     {"bad real inputs: exit 2, named, nothing written", test_bad_real_inputs},
                     {"q of 16 tokens, k and v of 64: the real counts", test_decode_shape_message},
-                    {"int8 without scales.npy: said once", test_missing_scales_said_once});
+                    {"int8 without scales.npy: said once", test_missing_scales_said_once},
+                    {"scale out of the multiplier's range: exit 2, named", test_scale_out_of_range_named});
 }

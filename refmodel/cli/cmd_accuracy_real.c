@@ -296,6 +296,15 @@ static int run_layer(const real_opts *o, const ak_workload *w, uint32_t l, uint3
     if (st == AK_OK)
         st = ak_attention_scaled(&job, quant, in.scales, r->policy, out, out_fx, o->threads,
                                  &r->sat);
+    if (st == AK_ERANGE) { /* bad input scales: name the head, the scale and its range */
+        char range[400] = "";
+        uint32_t h = 0;
+        while (h < H && !ak_head_quant_range_why(&in.scales[h], d, range, sizeof range))
+            h++;
+        if (h < H)
+            rc = ak_cli_usage_error(CMD, "%s: layer %u, head %u: %s (numerics.md 3)", dir, l + 1,
+                                    h, range);
+    }
     r->density = st == AK_OK ? ak_mask_density(&mask) : 0.0;
     if (st == AK_OK)
         st = ak_error_budget(&job, in.scales, in.real_q, in.real_k, in.real_v, out, out_fx,

@@ -29,6 +29,40 @@ ak_status ak_head_quant_from_scales(const ak_head_scales *s, uint32_t d, ak_head
     return st;
 }
 
+int ak_head_quant_range_why(const ak_head_scales *s, uint32_t d, char *buf, size_t len)
+{
+    if (buf && len)
+        buf[0] = '\0';
+    if (!s || !buf || d == 0 || !scale_ok(s->q) || !scale_ok(s->k) || !scale_ok(s->v) ||
+        !scale_ok(s->o))
+        return 0;
+    /* the arguments exactly as ak_head_quant_from_scales computes them */
+    const double c = (1.4426950408889634 / sqrt((double)d)) * (double)(1L << AK_LOGIT_FRAC);
+    const double ml = s->q * s->k * c;
+    const double mo = (s->v / s->o) * (1.0 / (double)(1L << AK_OUT_FRAC));
+    const double lo = ldexp(1.0, -32), hi = ldexp(1.0, 31); /* shift 62 .. 0 */
+    int32_t mult;
+    int sh;
+    if (ak_quantize_multiplier(ml, &mult, &sh) == AK_ERANGE) {
+        snprintf(buf, len,
+                 "scales s_q = %.6g, s_k = %.6g give the logit multiplier s_q * s_k * log2(e) / "
+                 "sqrt(%u) * 2^%d = %.6g, %s: s_q * s_k must be in [%.6g, %.6g)",
+                 s->q, s->k, d, AK_LOGIT_FRAC, ml, ml < lo ? "below 2^-32" : "not below 2^31",
+                 lo / c, hi / c);
+        return 1;
+    }
+    if (ak_quantize_multiplier(mo, &mult, &sh) == AK_ERANGE) {
+        const double unit = 1.0 / (double)(1L << AK_OUT_FRAC);
+        snprintf(buf, len,
+                 "output scale s_o = %.6g (s_v = %.6g) gives the output multiplier s_v / s_o / "
+                 "2^%d = %.6g, %s: s_o must be in (%.6g, %.6g]",
+                 s->o, s->v, AK_OUT_FRAC, mo, mo < lo ? "below 2^-32" : "not below 2^31",
+                 s->v * unit / hi, s->v * unit / lo);
+        return 1;
+    }
+    return 0;
+}
+
 double ak_quantize_symmetric(const double *x, uint64_t n, int8_t *q)
 {
     double amax = 0.0;

@@ -360,9 +360,17 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
                        .v = D.in.v, .quant = D.quant, .mask = &D.mask};
     ak_sat_counts sat = {0};
     if (st == AK_OK && (st = ak_attention_scaled(&job, D.quant, D.in.scales, policy, D.out,
-                                                 D.out_fx, o->threads, &sat)) == AK_ERANGE)
-        fail(e, st, "layer %u: an output scale's multiplier is out of range (numerics.md 3)",
-             l + 1);
+                                                 D.out_fx, o->threads, &sat)) == AK_ERANGE) {
+        /* bad input scales (scales.npy, or float tensors of extreme magnitude): name them */
+        char range[400] = "";
+        uint32_t h = 0;
+        while (h < H && !ak_head_quant_range_why(&D.in.scales[h], d, range, sizeof range))
+            h++;
+        if (h < H)
+            st = fail(e, AK_EINVAL, "layer %u, head %u: %s (numerics.md 3)", l + 1, h, range);
+        else
+            fail(e, st, "layer %u: a multiplier is out of range (numerics.md 3)", l + 1);
+    }
     const uint32_t keep = w->layers[l].keep_ppm;
     *next = N;
     if (st == AK_OK && keep) {

@@ -3,6 +3,7 @@
 #ifndef ATTNKIT_QUANT_H
 #define ATTNKIT_QUANT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "attnkit/status.h"
@@ -25,6 +26,13 @@ typedef struct {
 /* Derives M_l, sh_l, M_o, sh_o for head dim d. AK_EINVAL for a non-positive or non-finite
  * scale, AK_ERANGE when a multiplier's shift falls outside [0, 62]. */
 ak_status ak_head_quant_from_scales(const ak_head_scales *s, uint32_t d, ak_head_quant *out);
+
+/* When ak_head_quant_from_scales gives AK_ERANGE for s: writes into buf which multiplier is out
+ * of [2^-32, 2^31) (shift 0..62, numerics.md 3), its value, the scales it came from and the range
+ * those scales must lie in, e.g. "output scale s_o = 1e-30 (s_v = 0.01) gives the output
+ * multiplier s_v / s_o / 2^16 = 1.5e+23, above 2^31: s_o must be in (7.1e-17, 655.36]"; returns 1.
+ * Returns 0 (buf "") when both multipliers are representable. */
+int ak_head_quant_range_why(const ak_head_scales *s, uint32_t d, char *buf, size_t len);
 
 /* Symmetric per-tensor quantisation of n reals: scale = max|x| / 127 (1 if all zero),
  * q = sat(round_half_away(x / scale), 8). Deterministic: one IEEE division per element. */

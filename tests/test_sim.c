@@ -337,7 +337,8 @@ static int sim_clean(void)
     return 0;
 }
 
-/* `attnkit sim --json` on a directory: every layer passes with no protocol error. */
+/* `attnkit sim --json` on a directory: every layer passes with no protocol error, and the
+ * document says its format (docs/sim-json.md: 1). */
 static void cli_sim_passes(const char *dir, const char *const *extra)
 {
     static char buf[1 << 18];
@@ -351,9 +352,10 @@ static void cli_sim_passes(const char *dir, const char *const *extra)
     const cJSON *failed = cJSON_GetObjectItemCaseSensitive(j, "failed");
     const cJSON *passed = cJSON_GetObjectItemCaseSensitive(j, "passed");
     const cJSON *perr = cJSON_GetObjectItemCaseSensitive(j, "axi_protocol_errors");
+    const cJSON *format = cJSON_GetObjectItemCaseSensitive(j, "format");
     const int ok = rc == 0 && cJSON_IsNumber(failed) && failed->valueint == 0 &&
                    cJSON_IsNumber(passed) && passed->valueint >= 1 && cJSON_IsNumber(perr) &&
-                   perr->valueint == 0;
+                   perr->valueint == 0 && cJSON_IsNumber(format) && format->valueint == 1;
     if (!ok)
         printf("\n  attnkit sim --vectors %s: exit %d\n%.4000s\n", dir, rc, buf);
     CU_ASSERT(ok);

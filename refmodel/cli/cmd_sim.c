@@ -24,6 +24,9 @@
 #include "verilator/ak_sim.h"
 
 static const char *const CMD = "sim";
+/* The version of the --json document's layout (docs/sim-json.md): raised when a field is
+ * removed, renamed or changes meaning, not when one is added. */
+#define SIM_JSON_FORMAT 1
 
 static void help(void)
 {
@@ -592,6 +595,7 @@ int ak_cmd_sim(int argc, char **argv)
     }
     cJSON *doc = o.json ? cJSON_CreateObject() : NULL, *arr = NULL;
     if (doc) {
+        cJSON_AddNumberToObject(doc, "format", SIM_JSON_FORMAT);
         cJSON_AddStringToObject(doc, "vectors", o.dir);
         cJSON_AddStringToObject(doc, "backend", sb->name);
         cJSON_AddNumberToObject(doc, "latency", o.latency);

@@ -23,8 +23,12 @@ int ak_test_add_suite(const char *name, const ak_test_case *cases, unsigned n);
     ak_test_add_suite(name, AK_TESTS(__VA_ARGS__),                                             \
                       (unsigned)(sizeof AK_TESTS(__VA_ARGS__) / sizeof(ak_test_case)))
 
-/* Path of the attnkit CLI under test (environment AK_CLI, else build/bin/attnkit). */
+/* Path of the attnkit CLI under test (environment AK_CLI, else BUILD/bin/attnkit: ak_test.c). */
 const char *ak_test_cli(void);
+
+/* The generated SystemVerilog packages, space-separated (environment AK_SV_PKG, else the three
+ * in BUILD/gen/: ak_test.c). */
+const char *ak_test_sv_pkg(void);
 
 /* Runs `cli args...` with stdout and stderr captured into buf (NUL-terminated, truncated to
  * cap); returns the exit status (or -1 if it could not be run or was killed). */

@@ -5,8 +5,8 @@
  * checked on its own. The top level ak_top goes through Yosys's full generic synthesis as well
  * (`synth -top ak_top -noabc`, then `check -assert`; about 8 minutes, the longest test, which
  * is why `make test` starts it first and runs tests two at a time); the gate mapping with ABC
- * is left to the resource estimate (`make synth`). Needs AK_SV_PKG, the generated packages
- * (set by `make test`). */
+ * is left to the resource estimate (`make synth`). The packages: AK_SV_PKG, else BUILD/gen/
+ * (tests/ak_test.c). */
 #include <glob.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -17,8 +17,7 @@
 
 static const char *pkg(void)
 {
-    const char *p = getenv("AK_SV_PKG");
-    return p && *p ? p : "build/gen/ak_pkg.sv build/gen/ak_csr_pkg.sv";
+    return ak_test_sv_pkg();
 }
 
 /* Runs `fmt` (package, all RTL files, top) for every rtl/ak_<module>.sv as top; returns the

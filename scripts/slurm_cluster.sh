@@ -50,6 +50,10 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 MpiDefault=none
 ReturnToService=2
+# sbatch --wait polls every 2 s, then every 8 and 32 s while that is below MinJobAge/2 (default
+# 300): a test job of ~12 s was then seen ended after 42 s. With 0 (never purge job records,
+# harmless in a cluster that lives a minute) it stays at 2 s.
+MinJobAge=0
 SlurmctldPort=16817
 SlurmdPort=16818
 StateSaveLocation=$dir/state

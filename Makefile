@@ -46,8 +46,8 @@ APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-d
              verilator iverilog yosys libxml2-utils slurm-wlm munge lcov libsystemc-dev
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all help deps demo test bench dse results realdata regress coverage golden fuzz regmap-docs synth install uninstall clean run-tests \
-        run-demo run-bench
+.PHONY: all help deps demo test check lint bench dse results realdata regress coverage golden fuzz regmap-docs synth install uninstall clean run-tests \
+        run-check run-demo run-bench
 .DEFAULT_GOAL := all
 
 all: $(LIBA) $(LIBSO) $(CLI) ## build the library and the attnkit CLI
@@ -76,8 +76,16 @@ deps: ## install missing Debian (apt-get) and PyPI (pip) packages; idempotent
 demo: deps ## the main job on the embedded default workload
 	@$(MAKE) --no-print-directory run-demo
 
-test: deps ## build everything and run every test (CUnit run summaries)
+test: deps ## the full test tier (README, CI): lint and every test in full; under 10 min on 2 idle cores
 	@$(MAKE) --no-print-directory run-tests
+
+check: deps ## the fast tier (<3 min): lint, C unit tests, RTL unit benches, golden sets and random jobs on Verilator, a short regression
+	@$(MAKE) --no-print-directory run-check
+
+lint: ## ruff over scripts/ (rules in scripts/ruff.toml; `make deps` installs ruff)
+	@$(PYTHON) -m ruff --version >/dev/null 2>&1 || \
+	  { echo "lint: ruff is missing: run make deps" >&2; exit 1; }
+	@$(PYTHON) -m ruff check scripts/
 
 bench: deps ## benchmarks: reference model vs OpenBLAS float32, sparse vs dense, Verilator vs Icarus
 	@$(MAKE) --no-print-directory run-bench
@@ -87,10 +95,26 @@ run-demo: $(CLI)
 
 SV_PKGS := $(BUILD)/gen/ak_pkg.sv $(BUILD)/gen/ak_csr_pkg.sv $(BUILD)/gen/ak_desc_pkg.sv
 
-run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SV_PKGS)
-	@AK_CLI=$(abspath $(CLI)) AK_SV_PKG="$(abspath $(SV_PKGS))" \
-	  scripts/run_tests.sh $(filter %/test_rtl_lint,$(TESTS)) $(filter-out %/test_rtl_lint,$(TESTS)) \
-	  $(RTL_TESTS)
+# The two test tiers (tests/README.md). run_tests.sh runs the programs two at a time in the
+# order given, so the longest come first. `make check` leaves out the Yosys/Verilator/Icarus
+# checks of the RTL source (test_rtl_lint), the SystemC models' tests (test_tlm, test_sc_rtl),
+# the SLURM cluster (test_slurm), and runs CHECK_SIM_CONFIGS of test_sim's 268 random jobs
+# (AK_SIM_CONFIGS; its golden sets all).
+LONG_TESTS  := $(BUILD)/tests/test_sim $(BUILD)/tests/test_rtl_lint $(BUILD)/tests/test_slurm \
+               $(BUILD)/tests/test_tlm $(BUILD)/tests/test_regress $(BUILD)/tests/test_sc_rtl
+FULL_ONLY   := $(BUILD)/tests/test_rtl_lint $(BUILD)/tests/test_tlm $(BUILD)/tests/test_sc_rtl \
+               $(BUILD)/tests/test_slurm
+CHECK_TESTS := $(filter-out $(FULL_ONLY),$(TESTS))
+CHECK_SIM_CONFIGS ?= 40
+TEST_ENV     = AK_CLI=$(abspath $(CLI)) AK_SV_PKG="$(abspath $(SV_PKGS))"
+
+run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SV_PKGS) lint
+	@$(TEST_ENV) scripts/run_tests.sh $(filter $(TESTS),$(LONG_TESTS)) \
+	  $(filter-out $(LONG_TESTS),$(TESTS)) $(RTL_TESTS)
+
+run-check: $(CHECK_TESTS) $(RTL_TESTS) $(CLI) $(SV_PKGS) lint
+	@$(TEST_ENV) AK_SIM_CONFIGS=$(CHECK_SIM_CONFIGS) scripts/run_tests.sh \
+	  $(filter $(CHECK_TESTS),$(LONG_TESTS)) $(filter-out $(LONG_TESTS),$(CHECK_TESTS)) $(RTL_TESTS)
 
 run-bench: $(BENCH) $(CLI)
 	@$(BENCH)

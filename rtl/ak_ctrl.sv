@@ -92,7 +92,7 @@ module ak_ctrl #(
   output logic [2*6-1:0]     fin_shift_o,
   input  logic               fin_done_i
 );
-  localparam int KT = ak_pkg::KeyTile;
+  localparam int KeyTile = ak_pkg::KeyTile;
   localparam int CB = $clog2(NCtx);
   // read destinations
   localparam logic [2:0] TagHdr = 3'd0, TagList = 3'd1, TagQ = 3'd2, TagK0 = 3'd3, TagK1 = 3'd4,
@@ -153,11 +153,11 @@ module ak_ctrl #(
   logic [63:0] fe_rd_addr;
   logic [23:0] fe_rd_bytes;
   logic off_bad, front_end, front_idle;
-  logic [CB-1:0] it_ctx, kf_ctx, qk_ctx, sm_ctx, pv_ctx;
-  logic [31:0] it_pos, it_count, it_entry;
-  logic it_next, it_bad, it_ready, kf_valid, qk_valid;
-  logic signed [18:0] it_klim;
-  logic [63:0] kf_kv, sm_kv, pv_o_addr;
+  logic [CB-1:0] iter_ctx, fetch_ctx, qk_ctx, sm_ctx, pv_ctx;
+  logic [31:0] list_pos, list_count, list_entry;
+  logic iter_done, entry_bad, ctx_ready, fetch_valid, qk_valid;
+  logic signed [18:0] key_limit;
+  logic [63:0] fetch_kv, sm_kv, pv_o_addr;
   logic [16:0] pv_rows;
   logic [ak_pkg::MultBits-1:0] pv_mult;
   logic [5:0] pv_shift;
@@ -172,10 +172,10 @@ module ak_ctrl #(
     .hdr_landed_i(hdr_landed), .list_we_i(beat_valid_i && beat_tag_i == TagList), .beat_idx_i,
     .beat_data_i, .list_landed_i(list_landed), .q_landed_i(q_landed), .bank_o(front_bank),
     .off_bad_o(off_bad), .end_o(front_end), .idle_o(front_idle),
-    .it_ctx_i(it_ctx), .it_pos_i(it_pos), .it_next_i(it_next), .it_ready_o(it_ready),
-    .it_count_o(it_count), .it_klim_o(it_klim), .it_entry_o(it_entry),
-    .fetch_valid_i(kf_valid), .fetch_ctx_i(kf_ctx), .qk_valid_i(qk_valid), .qk_ctx_i(qk_ctx),
-    .fetch_kv_o(kf_kv), .sm_ctx_i(sm_ctx), .sm_kv_o(sm_kv), .sm_r0_o, .sm_mult_o, .sm_shift_o,
+    .iter_ctx_i(iter_ctx), .list_pos_i(list_pos), .iter_done_i(iter_done), .ctx_ready_o(ctx_ready),
+    .list_count_o(list_count), .key_limit_o(key_limit), .list_entry_o(list_entry),
+    .fetch_valid_i(fetch_valid), .fetch_ctx_i(fetch_ctx), .qk_valid_i(qk_valid), .qk_ctx_i(qk_ctx),
+    .fetch_kv_o(fetch_kv), .sm_ctx_i(sm_ctx), .sm_kv_o(sm_kv), .sm_r0_o, .sm_mult_o, .sm_shift_o,
     .pv_ctx_i(pv_ctx), .release_i(fin_start_o), .pv_o_addr_o(pv_o_addr), .pv_rows_o(pv_rows),
     .pv_mult_o(pv_mult), .pv_shift_o(pv_shift)
   );
@@ -189,9 +189,10 @@ module ak_ctrl #(
     .clk_i, .rst_ni, .run_i(run), .fail_i(fail),
     .nk_i(nk_o), .d_i(d), .blk_i(blk), .lgd_i(lgd), .lgb_i(lgb), .kblocks_i(kblocks),
     .slot_len_i(slot_len), .k_base_i(k_base), .v_base_i(v_base),
-    .it_ctx_o(it_ctx), .it_pos_o(it_pos), .it_next_o(it_next), .it_bad_o(it_bad),
-    .it_ready_i(it_ready), .it_count_i(it_count), .it_klim_i(it_klim), .it_entry_i(it_entry),
-    .fetch_valid_o(kf_valid), .fetch_ctx_o(kf_ctx), .fetch_kv_i(kf_kv),
+    .iter_ctx_o(iter_ctx), .list_pos_o(list_pos), .iter_done_o(iter_done), .entry_bad_o(entry_bad),
+    .ctx_ready_i(ctx_ready), .list_count_i(list_count), .key_limit_i(key_limit),
+    .list_entry_i(list_entry),
+    .fetch_valid_o(fetch_valid), .fetch_ctx_o(fetch_ctx), .fetch_kv_i(fetch_kv),
     .qk_valid_o(qk_valid), .qk_ctx_o(qk_ctx), .sm_ctx_o(sm_ctx), .sm_kv_i(sm_kv),
     .pv_ctx_o(pv_ctx),
     .rd_valid_o(kv_rd_valid), .rd_addr_o(kv_rd_addr), .rd_bytes_o(kv_rd_bytes),
@@ -268,7 +269,7 @@ module ak_ctrl #(
       end else if (off_bad) begin
         fail = 1'b1;
         fail_code = 8'(ak_csr_pkg::ErrIndexRange);
-      end else if (run && it_bad) begin
+      end else if (run && entry_bad) begin
         fail = 1'b1;
         fail_code = 8'(ak_csr_pkg::ErrIndexRange);
       end
@@ -350,8 +351,8 @@ module ak_ctrl #(
     end else if (busy_o) begin
       cycles_q <= cycles_q + 1;
       stalls_q <= stalls_q + 64'(stall);
-      macs_q <= macs_q + (qk_en_o ? 64'(Rows * KT) : 64'd0) +
-                ((pv_start_o || pv_busy_q) ? 64'(KT * 16) : 64'd0);
+      macs_q <= macs_q + (qk_en_o ? 64'(Rows * KeyTile) : 64'd0) +
+                ((pv_start_o || pv_busy_q) ? 64'(KeyTile * 16) : 64'd0);
     end
   end
 

@@ -56,15 +56,15 @@ module ak_ctrl_front #(
   output logic                end_o,          // every tile of the job has a context
   output logic                idle_o,         // every context free
   // the iterator
-  input  logic [CB-1:0]       it_ctx_i,
+  input  logic [CB-1:0]       iter_ctx_i,
   /* verilator lint_off UNUSEDSIGNAL */  // a position below MaxKvBlocks: the high bits are 0
-  input  logic [31:0]         it_pos_i,       // position in the context's list
+  input  logic [31:0]         list_pos_i,     // position in the context's list
   /* verilator lint_on UNUSEDSIGNAL */
-  input  logic                it_next_i,      // it leaves its context
-  output logic                it_ready_o,     // its context is ready
-  output logic [31:0]         it_count_o,     // entries of the context's list
-  output logic signed [18:0]  it_klim_o,      // keys below this may be valid for the tile
-  output logic [31:0]         it_entry_o,     // the list entry at it_pos_i
+  input  logic                iter_done_i,    // it leaves its context
+  output logic                ctx_ready_o,    // its context is ready
+  output logic [31:0]         list_count_o,   // entries of the context's list
+  output logic signed [18:0]  key_limit_o,    // keys below this may be valid for the tile
+  output logic [31:0]         list_entry_o,   // the list entry at list_pos_i
   // the records in the fetch and Q.K^T stages (Q of the context two before is in use)
   input  logic                fetch_valid_i,
   input  logic [CB-1:0]       fetch_ctx_i,
@@ -97,13 +97,13 @@ module ak_ctrl_front #(
   logic [NCtx-1:0] ctx_used_q, ctx_ready_q;
   logic [16:0] ctx_r0_q [NCtx];
   logic [16:0] ctx_rows_q [NCtx];        // valid rows of the query tile
-  logic signed [18:0] ctx_klim_q [NCtx]; // keys below this may be valid for the tile's rows
+  logic signed [18:0] ctx_key_limit_q [NCtx];  // keys below this may be valid for its rows
   logic [31:0] ctx_count_q [NCtx];       // entries of the tile's list
-  logic [3:0] ctx_lpos_q [NCtx];         // place of the list's first entry in its beat
+  logic [3:0] ctx_list_start_q [NCtx];   // place of the list's first entry in its beat
   logic [63:0] ctx_kv_q [NCtx];          // the head's K/V offset from k_base / v_base
   logic [63:0] ctx_o_q [NCtx];           // output address of the tile's first row
-  logic [30:0] ctx_lmult_q [NCtx], ctx_omult_q [NCtx];
-  logic [5:0] ctx_lshift_q [NCtx], ctx_oshift_q [NCtx];
+  logic [30:0] ctx_logit_mult_q [NCtx], ctx_out_mult_q [NCtx];
+  logic [5:0] ctx_logit_shift_q [NCtx], ctx_out_shift_q [NCtx];
 
   // ---- the walk position ----
   logic [31:0] head_q;
@@ -113,33 +113,33 @@ module ak_ctrl_front #(
   logic [31:0] off0_q, count_q;          // the tile's list: kv_idx[off0 .. off0 + count)
   logic [CB-1:0] fe_ctx_q;
   logic list_done_q, q_done_q;
-  logic [30:0] lmult_q, omult_q;         // the head's quantisation entry
-  logic [5:0] lshift_q, oshift_q;
+  logic [30:0] logit_mult_q, out_mult_q;  // the head's quantisation entry
+  logic [5:0] logit_shift_q, out_shift_q;
   assign bank_o = fe_ctx_q[0];
 
   // ---- the list buffer: bank b, beat i at b * ListBeats + i ----
-  logic [511:0] lbuf_q [2*ListBeats];
+  logic [511:0] list_buf_q [2*ListBeats];
   always_ff @(posedge clk_i) begin
     if (list_we_i && 32'(beat_idx_i) < ListBeats)
-      lbuf_q[32'(fe_ctx_q[0]) * ListBeats + 32'(beat_idx_i)] <= beat_data_i;
+      list_buf_q[32'(fe_ctx_q[0]) * ListBeats + 32'(beat_idx_i)] <= beat_data_i;
   end
-  logic [LBBits+4:0] it_pos;
-  logic [511:0] it_beat;
-  assign it_pos = (LBBits+5)'(ctx_lpos_q[it_ctx_i]) + (LBBits+5)'(it_pos_i);
-  assign it_beat = lbuf_q[32'(it_ctx_i[0]) * ListBeats + (32'(it_pos) >> 4)];
-  assign it_entry_o = it_beat[32'(it_pos[3:0])*32 +: 32];
-  assign it_ready_o = ctx_ready_q[it_ctx_i];
-  assign it_count_o = ctx_count_q[it_ctx_i];
-  assign it_klim_o = ctx_klim_q[it_ctx_i];
+  logic [LBBits+4:0] list_word;  // the entry's 32-bit word in its bank
+  logic [511:0] list_beat;
+  assign list_word = (LBBits+5)'(ctx_list_start_q[iter_ctx_i]) + (LBBits+5)'(list_pos_i);
+  assign list_beat = list_buf_q[32'(iter_ctx_i[0]) * ListBeats + (32'(list_word) >> 4)];
+  assign list_entry_o = list_beat[32'(list_word[3:0])*32 +: 32];
+  assign ctx_ready_o = ctx_ready_q[iter_ctx_i];
+  assign list_count_o = ctx_count_q[iter_ctx_i];
+  assign key_limit_o = ctx_key_limit_q[iter_ctx_i];
   assign fetch_kv_o = ctx_kv_q[fetch_ctx_i];
   assign sm_kv_o = ctx_kv_q[sm_ctx_i];
   assign sm_r0_o = ctx_r0_q[sm_ctx_i];
-  assign sm_mult_o = ctx_lmult_q[sm_ctx_i];
-  assign sm_shift_o = ctx_lshift_q[sm_ctx_i];
+  assign sm_mult_o = ctx_logit_mult_q[sm_ctx_i];
+  assign sm_shift_o = ctx_logit_shift_q[sm_ctx_i];
   assign pv_o_addr_o = ctx_o_q[pv_ctx_i];
   assign pv_rows_o = ctx_rows_q[pv_ctx_i];
-  assign pv_mult_o = ctx_omult_q[pv_ctx_i];
-  assign pv_shift_o = ctx_oshift_q[pv_ctx_i];
+  assign pv_mult_o = ctx_out_mult_q[pv_ctx_i];
+  assign pv_shift_o = ctx_out_shift_q[pv_ctx_i];
 
   // ---- reads ----
   logic [63:0] off_addr;
@@ -204,7 +204,7 @@ module ak_ctrl_front #(
   // two before
   logic ctx_free;
   assign ctx_free = !ctx_used_q[fe_ctx_q] &&
-                    (it_ctx_i == fe_ctx_q || it_ctx_i == fe_ctx_q - CB'(1));
+                    (iter_ctx_i == fe_ctx_q || iter_ctx_i == fe_ctx_q - CB'(1));
   always @* begin
     fe_d = fe_q;
     case (fe_q)
@@ -263,10 +263,14 @@ module ak_ctrl_front #(
       r0_q <= '0;
     end
     if (run_i && fe_q == FeQuantUse) begin
-      lmult_q <= quant_e[(ak_desc_pkg::QuantLogitMultOffset - ak_desc_pkg::QuantOffset)*8 +: 31];
-      lshift_q <= quant_e[(ak_desc_pkg::QuantLogitShiftOffset - ak_desc_pkg::QuantOffset)*8 +: 6];
-      omult_q <= quant_e[(ak_desc_pkg::QuantOutMultOffset - ak_desc_pkg::QuantOffset)*8 +: 31];
-      oshift_q <= quant_e[(ak_desc_pkg::QuantOutShiftOffset - ak_desc_pkg::QuantOffset)*8 +: 6];
+      logit_mult_q <=
+          quant_e[(ak_desc_pkg::QuantLogitMultOffset - ak_desc_pkg::QuantOffset)*8 +: 31];
+      logit_shift_q <=
+          quant_e[(ak_desc_pkg::QuantLogitShiftOffset - ak_desc_pkg::QuantOffset)*8 +: 6];
+      out_mult_q <=
+          quant_e[(ak_desc_pkg::QuantOutMultOffset - ak_desc_pkg::QuantOffset)*8 +: 31];
+      out_shift_q <=
+          quant_e[(ak_desc_pkg::QuantOutShiftOffset - ak_desc_pkg::QuantOffset)*8 +: 6];
     end
     if (run_i && fe_q == FeOffUse) begin
       off0_q <= off_w0;
@@ -275,17 +279,17 @@ module ak_ctrl_front #(
       ctx_r0_q[fe_ctx_q] <= r0_q;
       ctx_rows_q[fe_ctx_q] <= 32'(r0_q) + Rows <= 32'(nq_i) ? 17'(Rows) : nq_i - r0_q;
       // keys of the tile's last valid row: nk, or i + 1 + nk - nq when token-causal
-      ctx_klim_q[fe_ctx_q] <= causal_i ?
+      ctx_key_limit_q[fe_ctx_q] <= causal_i ?
                 19'((32'(r0_q) + Rows <= 32'(nq_i) ? 32'(r0_q) + Rows : 32'(nq_i)) + 32'(nk_i) - 32'(nq_i)) :
                 19'(nk_i);
       ctx_kv_q[fe_ctx_q] <= kv_head_q;
       ctx_o_q[fe_ctx_q] <= o_head_q + (64'(r0_q) << lgd_i);
-      ctx_lmult_q[fe_ctx_q] <= lmult_q;
-      ctx_lshift_q[fe_ctx_q] <= lshift_q;
-      ctx_omult_q[fe_ctx_q] <= omult_q;
-      ctx_oshift_q[fe_ctx_q] <= oshift_q;
+      ctx_logit_mult_q[fe_ctx_q] <= logit_mult_q;
+      ctx_logit_shift_q[fe_ctx_q] <= logit_shift_q;
+      ctx_out_mult_q[fe_ctx_q] <= out_mult_q;
+      ctx_out_shift_q[fe_ctx_q] <= out_shift_q;
     end
-    if (run_i && fe_q == FeListRd) ctx_lpos_q[fe_ctx_q] <= idx_word[3:0];
+    if (run_i && fe_q == FeListRd) ctx_list_start_q[fe_ctx_q] <= idx_word[3:0];
     if (fe_ready) begin
       if (last_row_tile) begin
         head_q <= head_q + 1;
@@ -318,7 +322,7 @@ module ak_ctrl_front #(
         ctx_ready_q[fe_ctx_q] <= 1'b1;
         fe_ctx_q <= fe_ctx_q + 1'b1;
       end
-      if (it_next_i) ctx_ready_q[it_ctx_i] <= 1'b0;
+      if (iter_done_i) ctx_ready_q[iter_ctx_i] <= 1'b0;
       if (release_i) ctx_used_q[pv_ctx_i] <= 1'b0;
     end
   end

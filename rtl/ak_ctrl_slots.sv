@@ -2,7 +2,7 @@
 // iterator over the ready contexts' kv-block lists and the three-stage slot pipeline. The
 // iterator gives the key tiles t = kb * B + 16 k of each listed block kb, in list order, while
 // t is below the context's key limit (one empty record for a context without any), and checks
-// each entry (below ceil(nk / B), strictly ascending: it_bad_o, INDEX_RANGE). Its records go
+// each entry (below ceil(nk / B), strictly ascending: entry_bad_o, INDEX_RANGE). Its records go
 // through the pipeline in lock-step slots of T = slot_len_i cycles: while slot s runs, the
 // record in the fetch stage has its K fetched, Q.K^T runs record s, the softmax s-1, P.V s-2,
 // and V of the softmax's record is fetched; at the slot boundary every record moves on. A slot
@@ -29,14 +29,14 @@ module ak_ctrl_slots #(
   input  logic [63:0]         k_base_i,
   input  logic [63:0]         v_base_i,
   // the context table (ak_ctrl_front)
-  output logic [CB-1:0]       it_ctx_o,
-  output logic [31:0]         it_pos_o,
-  output logic                it_next_o,      // the iterator leaves its context
-  output logic                it_bad_o,       // a bad list entry: INDEX_RANGE
-  input  logic                it_ready_i,
-  input  logic [31:0]         it_count_i,
-  input  logic signed [18:0]  it_klim_i,
-  input  logic [31:0]         it_entry_i,
+  output logic [CB-1:0]       iter_ctx_o,
+  output logic [31:0]         list_pos_o,
+  output logic                iter_done_o,    // the iterator leaves its context
+  output logic                entry_bad_o,    // a bad list entry: INDEX_RANGE
+  input  logic                ctx_ready_i,    // iter_ctx_o is filled
+  input  logic [31:0]         list_count_i,   // entries of its list
+  input  logic signed [18:0]  key_limit_i,    // keys below this may be valid for its rows
+  input  logic [31:0]         list_entry_i,   // its list's entry at list_pos_o
   output logic                fetch_valid_o,  // the fetch stage's record
   output logic [CB-1:0]       fetch_ctx_o,
   input  logic [63:0]         fetch_kv_i,
@@ -88,205 +88,208 @@ module ak_ctrl_slots #(
     tile_bytes = 24'(keys) << lgd;
   endfunction
 
-  // ---- the iterator over the contexts' lists (context it_ctx, list position it_p, tile it_k
-  // of that block) ----
-  logic [CB-1:0] it_ctx_q;
-  logic [31:0] it_p_q;
-  logic [3:0] it_k_q;
-  logic [15:0] it_prev_q;                // the previous block index (ascending check)
-  logic it_made_q;                       // a record of this context has been taken
-  logic [16:0] it_kb;
-  logic [18:0] it_t;
-  logic it_more, it_bad, it_tile, it_skip, it_empty, it_next;
-  assign it_kb = 17'(it_entry_i);
-  assign it_t = (19'(it_kb) << lgb_i) + (19'(it_k_q) << 4);
-  assign it_more = it_ready_i && it_p_q < it_count_i;
-  assign it_bad = it_more && it_k_q == 0 &&
-                  (it_entry_i >= 32'(kblocks_i) || (it_p_q != 0 && it_entry_i[15:0] <= it_prev_q));
-  assign it_tile = it_more && !it_bad &&
-                   $signed({1'b0, it_t}) < $signed({it_klim_i[18], it_klim_i});
-  assign it_skip = it_more && !it_bad && !it_tile;  // the rest of this block is past the limit
-  assign it_empty = it_ready_i && !it_more && !it_made_q;  // no key tiles: one empty record
-  assign it_next = it_ready_i && !it_more && it_made_q;    // done with this context
-  assign it_ctx_o = it_ctx_q;
-  assign it_pos_o = it_p_q;
-  assign it_next_o = it_next;
-  assign it_bad_o = it_bad;
+  // ---- the iterator over the contexts' lists: context iter_ctx_q, its list's entry
+  // list_pos_q (block kb), that block's key tile block_tile_q (t = kb * B + 16 block_tile_q) ----
+  logic [CB-1:0] iter_ctx_q;
+  logic [31:0] list_pos_q;
+  logic [3:0] block_tile_q;
+  logic [15:0] prev_block_q;     // the previous block index (ascending check)
+  logic ctx_has_record_q;        // a record of this context has been taken
+  logic [16:0] list_block;       // the block kb of the current entry
+  logic [18:0] tile_key;         // t: the first key of the current tile
+  logic list_left, entry_bad, tile_in_limit, block_past_limit, ctx_no_tiles, iter_done;
+  assign list_block = 17'(list_entry_i);
+  assign tile_key = (19'(list_block) << lgb_i) + (19'(block_tile_q) << 4);
+  assign list_left = ctx_ready_i && list_pos_q < list_count_i;
+  assign entry_bad = list_left && block_tile_q == 0 &&
+                     (list_entry_i >= 32'(kblocks_i) ||
+                      (list_pos_q != 0 && list_entry_i[15:0] <= prev_block_q));
+  assign tile_in_limit = list_left && !entry_bad &&
+                         $signed({1'b0, tile_key}) < $signed({key_limit_i[18], key_limit_i});
+  // the rest of this block is past the limit
+  assign block_past_limit = list_left && !entry_bad && !tile_in_limit;
+  // no key tiles: one empty record
+  assign ctx_no_tiles = ctx_ready_i && !list_left && !ctx_has_record_q;
+  assign iter_done = ctx_ready_i && !list_left && ctx_has_record_q;  // done with this context
+  assign iter_ctx_o = iter_ctx_q;
+  assign list_pos_o = list_pos_q;
+  assign iter_done_o = iter_done;
+  assign entry_bad_o = entry_bad;
 
-  // ---- the slot pipeline: the record of each stage (kf: K being fetched) ----
-  logic kf_v_q, qk_v_q, sm_v_q, pv_v_q;
-  logic [16:0] kf_t_q, qk_t_q, sm_t_q;
-  logic [CB-1:0] kf_c_q, qk_c_q, sm_c_q, pv_c_q;     // context
-  logic kf_f_q, qk_f_q, sm_f_q, pv_f_q;              // the context's first record
-  logic kf_e_q, qk_e_q, sm_e_q, pv_e_q;              // empty record
-  logic kf_h_q, qk_h_q, sm_h_q, pv_h_q;              // record parity: its K/V/P buffer half
-  logic pv_last_q;                                   // the context's last record
-  logic tile_par_q;                                  // parity of the next record
-  logic kf_in_q, vf_in_q;                // fetched data not yet landed
-  logic want_k_q, want_v_q;              // fetch commands not yet taken by the read master
-  logic run_q;                           // a slot is running
-  logic [15:0] slot_k_q;
+  // ---- the slot pipeline: the record of each stage (fetch: its K being fetched) ----
+  logic fetch_valid_q, qk_valid_q, sm_valid_q, pv_valid_q;
+  logic [16:0] fetch_key_q, qk_key_q, sm_key_q;               // the tile's first key
+  logic [CB-1:0] fetch_ctx_q, qk_ctx_q, sm_ctx_q, pv_ctx_q;   // context
+  logic fetch_first_q, qk_first_q, sm_first_q, pv_first_q;    // the context's first record
+  logic fetch_empty_q, qk_empty_q, sm_empty_q, pv_empty_q;    // empty record
+  logic fetch_half_q, qk_half_q, sm_half_q, pv_half_q;        // its K/V/P buffer half
+  logic pv_last_q;                      // the context's last record
+  logic next_half_q;                    // buffer half of the next record
+  logic k_pending_q, v_pending_q;       // fetched data not yet landed
+  logic want_k_q, want_v_q;             // fetch commands not yet taken by the read master
+  logic run_q;                          // a slot is running
+  logic [15:0] slot_cycle_q;            // cycles of the running slot so far
   logic slot_end;
-  assign slot_end = run_q && slot_k_q == slot_len_i - 1;
-  assign fetch_valid_o = kf_v_q;
-  assign fetch_ctx_o = kf_c_q;
-  assign qk_valid_o = qk_v_q;
-  assign qk_ctx_o = qk_c_q;
-  assign sm_ctx_o = sm_c_q;
-  assign pv_ctx_o = pv_c_q;
+  assign slot_end = run_q && slot_cycle_q == slot_len_i - 1;
+  assign fetch_valid_o = fetch_valid_q;
+  assign fetch_ctx_o = fetch_ctx_q;
+  assign qk_valid_o = qk_valid_q;
+  assign qk_ctx_o = qk_ctx_q;
+  assign sm_ctx_o = sm_ctx_q;
+  assign pv_ctx_o = pv_ctx_q;
 
   // the record moving into P.V at the next boundary is its context's last when the iterator
   // has left that context and no later stage holds another of its records
   logic sm_done_ctx, sm_last;
-  assign sm_done_ctx = it_ctx_q != sm_c_q || it_next;
-  assign sm_last = sm_v_q && sm_done_ctx && !(qk_v_q && qk_c_q == sm_c_q) &&
-                   !(kf_v_q && kf_c_q == sm_c_q);
+  assign sm_done_ctx = iter_ctx_q != sm_ctx_q || iter_done;
+  assign sm_last = sm_valid_q && sm_done_ctx && !(qk_valid_q && qk_ctx_q == sm_ctx_q) &&
+                   !(fetch_valid_q && fetch_ctx_q == sm_ctx_q);
 
   // a slot boundary: the running slot is in its last cycle (or none runs), the next one's K
   // and V are in, and a normaliser can start if the next slot does a context's last P.V
   logic advance, take, any_next;
   assign advance = run_i && (!run_q || slot_end) && !want_k_q && !want_v_q &&
-                   !kf_in_q && !vf_in_q && !it_skip && !it_bad &&
+                   !k_pending_q && !v_pending_q && !block_past_limit && !entry_bad &&
                    !(sm_last && out_bank_full_i);
-  assign take = advance && (it_tile || it_empty);
-  assign any_next = kf_v_q || qk_v_q || sm_v_q;  // after advancing, something runs
+  assign take = advance && (tile_in_limit || ctx_no_tiles);
+  assign any_next = fetch_valid_q || qk_valid_q || sm_valid_q;  // after advancing, something runs
   assign run_o = run_q;
   assign advance_o = advance;
 
   // ---- K and V reads: K first ----
   assign rd_valid_o = want_k_q || want_v_q;
   assign rd_v_o = !want_k_q;
-  assign rd_half_o = want_k_q ? kf_h_q : sm_h_q;
-  assign rd_addr_o = want_k_q ? fetch_kv_i + (64'(kf_t_q) << lgd_i) + 64'(k_base_i)
-                              : sm_kv_i + (64'(sm_t_q) << lgd_i) + 64'(v_base_i);
-  assign rd_bytes_o = tile_bytes(nk_i, want_k_q ? kf_t_q : sm_t_q, lgd_i);
+  assign rd_half_o = want_k_q ? fetch_half_q : sm_half_q;
+  assign rd_addr_o = want_k_q ? fetch_kv_i + (64'(fetch_key_q) << lgd_i) + 64'(k_base_i)
+                              : sm_kv_i + (64'(sm_key_q) << lgd_i) + 64'(v_base_i);
+  assign rd_bytes_o = tile_bytes(nk_i, want_k_q ? fetch_key_q : sm_key_q, lgd_i);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      it_ctx_q <= '0;
-      it_p_q <= '0;
-      it_k_q <= '0;
-      it_prev_q <= '0;
-      it_made_q <= 1'b0;
-      kf_v_q <= 1'b0;
-      qk_v_q <= 1'b0;
-      sm_v_q <= 1'b0;
-      pv_v_q <= 1'b0;
-      kf_in_q <= 1'b0;
-      vf_in_q <= 1'b0;
-      tile_par_q <= 1'b0;
+      iter_ctx_q <= '0;
+      list_pos_q <= '0;
+      block_tile_q <= '0;
+      prev_block_q <= '0;
+      ctx_has_record_q <= 1'b0;
+      fetch_valid_q <= 1'b0;
+      qk_valid_q <= 1'b0;
+      sm_valid_q <= 1'b0;
+      pv_valid_q <= 1'b0;
+      k_pending_q <= 1'b0;
+      v_pending_q <= 1'b0;
+      next_half_q <= 1'b0;
       want_k_q <= 1'b0;
       want_v_q <= 1'b0;
       run_q <= 1'b0;
-      slot_k_q <= '0;
+      slot_cycle_q <= '0;
     end else if (!run_i) begin
-      it_ctx_q <= '0;
-      it_p_q <= '0;
-      it_k_q <= '0;
-      it_prev_q <= '0;
-      it_made_q <= 1'b0;
-      kf_v_q <= 1'b0;
-      qk_v_q <= 1'b0;
-      sm_v_q <= 1'b0;
-      pv_v_q <= 1'b0;
-      kf_in_q <= 1'b0;
-      vf_in_q <= 1'b0;
-      tile_par_q <= 1'b0;
+      iter_ctx_q <= '0;
+      list_pos_q <= '0;
+      block_tile_q <= '0;
+      prev_block_q <= '0;
+      ctx_has_record_q <= 1'b0;
+      fetch_valid_q <= 1'b0;
+      qk_valid_q <= 1'b0;
+      sm_valid_q <= 1'b0;
+      pv_valid_q <= 1'b0;
+      k_pending_q <= 1'b0;
+      v_pending_q <= 1'b0;
+      next_half_q <= 1'b0;
       want_k_q <= 1'b0;
       want_v_q <= 1'b0;
       run_q <= 1'b0;
-      slot_k_q <= '0;
+      slot_cycle_q <= '0;
     end else begin
       // the iterator: skip a block past the limit, move on when a tile is taken, and to the
       // next context when this one is done
-      if (it_next) begin
-        it_ctx_q <= it_ctx_q + 1'b1;
-        it_p_q <= '0;
-        it_k_q <= '0;
-        it_prev_q <= '0;
-        it_made_q <= 1'b0;
-      end else if (take && it_empty) begin
-        it_made_q <= 1'b1;
-      end else if (it_skip || take) begin
-        if (take) it_made_q <= 1'b1;
-        if (it_skip || (32'(it_k_q) + 1) << 4 >= 32'(blk_i)) begin
-          it_p_q <= it_p_q + 1;
-          it_k_q <= '0;
-          it_prev_q <= it_entry_i[15:0];
+      if (iter_done) begin
+        iter_ctx_q <= iter_ctx_q + 1'b1;
+        list_pos_q <= '0;
+        block_tile_q <= '0;
+        prev_block_q <= '0;
+        ctx_has_record_q <= 1'b0;
+      end else if (take && ctx_no_tiles) begin
+        ctx_has_record_q <= 1'b1;
+      end else if (block_past_limit || take) begin
+        if (take) ctx_has_record_q <= 1'b1;
+        if (block_past_limit || (32'(block_tile_q) + 1) << 4 >= 32'(blk_i)) begin
+          list_pos_q <= list_pos_q + 1;
+          block_tile_q <= '0;
+          prev_block_q <= list_entry_i[15:0];
         end else begin
-          it_k_q <= it_k_q + 1'b1;
+          block_tile_q <= block_tile_q + 1'b1;
         end
       end
       // fetch commands taken by the read master, and their data landing
       if (rd_go_i && want_k_q) want_k_q <= 1'b0;
       else if (rd_go_i && want_v_q) want_v_q <= 1'b0;
-      if (k_landed_i) kf_in_q <= 1'b0;
-      if (v_landed_i) vf_in_q <= 1'b0;
+      if (k_landed_i) k_pending_q <= 1'b0;
+      if (v_landed_i) v_pending_q <= 1'b0;
       // the slot in progress
       if (run_q) begin
-        slot_k_q <= slot_k_q + 1'b1;
+        slot_cycle_q <= slot_cycle_q + 1'b1;
         if (slot_end) run_q <= 1'b0;
       end
       // slot boundary: every record moves one stage on
       if (advance) begin
-        pv_v_q <= sm_v_q;
-        pv_c_q <= sm_c_q;
-        pv_f_q <= sm_f_q;
-        pv_e_q <= sm_e_q;
-        pv_h_q <= sm_h_q;
+        pv_valid_q <= sm_valid_q;
+        pv_ctx_q <= sm_ctx_q;
+        pv_first_q <= sm_first_q;
+        pv_empty_q <= sm_empty_q;
+        pv_half_q <= sm_half_q;
         pv_last_q <= sm_last;
-        sm_v_q <= qk_v_q;
-        sm_t_q <= qk_t_q;
-        sm_c_q <= qk_c_q;
-        sm_f_q <= qk_f_q;
-        sm_e_q <= qk_e_q;
-        sm_h_q <= qk_h_q;
-        qk_v_q <= kf_v_q;
-        qk_t_q <= kf_t_q;
-        qk_c_q <= kf_c_q;
-        qk_f_q <= kf_f_q;
-        qk_e_q <= kf_e_q;
-        qk_h_q <= kf_h_q;
-        kf_v_q <= take;
+        sm_valid_q <= qk_valid_q;
+        sm_key_q <= qk_key_q;
+        sm_ctx_q <= qk_ctx_q;
+        sm_first_q <= qk_first_q;
+        sm_empty_q <= qk_empty_q;
+        sm_half_q <= qk_half_q;
+        qk_valid_q <= fetch_valid_q;
+        qk_key_q <= fetch_key_q;
+        qk_ctx_q <= fetch_ctx_q;
+        qk_first_q <= fetch_first_q;
+        qk_empty_q <= fetch_empty_q;
+        qk_half_q <= fetch_half_q;
+        fetch_valid_q <= take;
         if (take) begin
-          kf_t_q <= 17'(it_t);
-          kf_c_q <= it_ctx_q;
-          kf_f_q <= !it_made_q;
-          kf_e_q <= it_empty;
-          kf_h_q <= tile_par_q;
-          tile_par_q <= !tile_par_q;
-          want_k_q <= !it_empty;
-          kf_in_q <= !it_empty;
+          fetch_key_q <= 17'(tile_key);
+          fetch_ctx_q <= iter_ctx_q;
+          fetch_first_q <= !ctx_has_record_q;
+          fetch_empty_q <= ctx_no_tiles;
+          fetch_half_q <= next_half_q;
+          next_half_q <= !next_half_q;
+          want_k_q <= !ctx_no_tiles;
+          k_pending_q <= !ctx_no_tiles;
         end
-        if (qk_v_q && !qk_e_q) begin
+        if (qk_valid_q && !qk_empty_q) begin
           want_v_q <= 1'b1;
-          vf_in_q <= 1'b1;
+          v_pending_q <= 1'b1;
         end
         run_q <= any_next;
-        slot_k_q <= '0;
+        slot_cycle_q <= '0;
       end
     end
   end
 
-  // engines: a slot that starts now runs QK on kf's record, SM on qk's, PV on sm's; while it
-  // runs the records have moved, so QK is qk_*, SM sm_*, PV pv_*
-  assign qk_en_o = run_q && qk_v_q && !qk_e_q && slot_k_q < 16'(d_i);
-  assign qk_clear_o = slot_k_q == 0;
-  assign qk_capture_o = run_q && slot_k_q == 0;
-  assign qk_col_o = 7'(slot_k_q);
-  assign qk_half_o = qk_h_q;
-  assign qk_bank_o = qk_c_q[0];
-  assign sm_start_o = run_q && sm_v_q && slot_k_q == 1;
-  assign sm_half_o = sm_h_q;
-  assign sm_bank_o = sm_c_q[0];
-  assign sm_first_o = sm_f_q;
-  assign sm_none_o = sm_e_q;
-  assign sm_t_o = sm_t_q;
-  assign pv_start_o = run_q && pv_v_q && !pv_e_q && slot_k_q == 0;
-  assign pv_half_o = pv_h_q;
-  assign pv_bank_o = pv_c_q[0];
-  assign pv_first_o = pv_f_q;
+  // engines: a slot that starts now runs QK on the fetch stage's record, SM on qk's, PV on
+  // sm's; while it runs the records have moved, so QK is qk_*, SM sm_*, PV pv_*
+  assign qk_en_o = run_q && qk_valid_q && !qk_empty_q && slot_cycle_q < 16'(d_i);
+  assign qk_clear_o = slot_cycle_q == 0;
+  assign qk_capture_o = run_q && slot_cycle_q == 0;
+  assign qk_col_o = 7'(slot_cycle_q);
+  assign qk_half_o = qk_half_q;
+  assign qk_bank_o = qk_ctx_q[0];
+  assign sm_start_o = run_q && sm_valid_q && slot_cycle_q == 1;
+  assign sm_half_o = sm_half_q;
+  assign sm_bank_o = sm_ctx_q[0];
+  assign sm_first_o = sm_first_q;
+  assign sm_none_o = sm_empty_q;
+  assign sm_t_o = sm_key_q;
+  assign pv_start_o = run_q && pv_valid_q && !pv_empty_q && slot_cycle_q == 0;
+  assign pv_half_o = pv_half_q;
+  assign pv_bank_o = pv_ctx_q[0];
+  assign pv_first_o = pv_first_q;
   // the normaliser: one cycle into the slot with the context's last P.V, a step behind it
-  assign fin_start_o = run_i && run_q && pv_v_q && pv_last_q && slot_k_q == 1 && !fail_i;
-  assign fin_bank_o = pv_c_q[0];
+  assign fin_start_o = run_i && run_q && pv_valid_q && pv_last_q && slot_cycle_q == 1 && !fail_i;
+  assign fin_bank_o = pv_ctx_q[0];
 endmodule

@@ -43,43 +43,43 @@ void ak_cm_job_init(model *M, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t
 
 static uint32_t tile_beats(const job_view *j, uint32_t t)
 {
-    const uint32_t keys = j->nk - t < KT ? j->nk - t : KT;
+    const uint32_t keys = j->nk - t < AK_KEY_TILE ? j->nk - t : AK_KEY_TILE;
     return beats_of((uint64_t)keys << j->lgd);
 }
 
 /* The current kv-block list entry of the iterator. */
-uint32_t ak_cm_it_entry(const model *M)
+uint32_t ak_cm_list_entry(const model *M)
 {
-    return M->j.mask->kv_idx[M->ctx[M->it_ctx].off0 + M->it_p];
+    return M->j.mask->kv_idx[M->ctx[M->iter_ctx].off0 + M->list_pos];
 }
 
 void ak_cm_slots_comb(const model *M, cycle *c)
 {
     const job_view *J = &M->j;
-    const int it_rdy = M->ctx_ready[M->it_ctx];
-    const context *ic = &M->ctx[M->it_ctx];
-    const int it_more = it_rdy && M->it_p < ic->count;
-    if (it_more) {
-        c->it_t = (ak_cm_it_entry(M) << J->lgb) + (M->it_k << 4);
-        c->it_tile = (int64_t)c->it_t < ic->klim;
-        c->it_skip = !c->it_tile;
+    const int iter_ctx_ready = M->ctx_ready[M->iter_ctx];
+    const context *ic = &M->ctx[M->iter_ctx];
+    const int list_left = iter_ctx_ready && M->list_pos < ic->count;
+    if (list_left) {
+        c->tile_key = (ak_cm_list_entry(M) << J->lgb) + (M->block_tile << 4);
+        c->tile_in_limit = (int64_t)c->tile_key < ic->key_limit;
+        c->block_past_limit = !c->tile_in_limit;
     }
-    c->it_empty = it_rdy && !it_more && !M->it_made;
-    c->it_next = it_rdy && !it_more && M->it_made;
+    c->ctx_no_tiles = iter_ctx_ready && !list_left && !M->ctx_has_record;
+    c->iter_done = iter_ctx_ready && !list_left && M->ctx_has_record;
 
-    c->slot_end = M->run && M->slot_k == J->slot_len - 1;
-    const int sm_done_ctx = M->it_ctx != M->sm.c || c->it_next;
-    c->sm_last = M->sm.v && sm_done_ctx && !(M->qk.v && M->qk.c == M->sm.c) &&
-                 !(M->kf.v && M->kf.c == M->sm.c);
+    c->slot_end = M->run && M->slot_cycle == J->slot_len - 1;
+    const int sm_done_ctx = M->iter_ctx != M->sm.ctx || c->iter_done;
+    c->sm_last = M->sm.valid && sm_done_ctx && !(M->qk.valid && M->qk.ctx == M->sm.ctx) &&
+                 !(M->fetch.valid && M->fetch.ctx == M->sm.ctx);
     c->advance = M->state == S_RUN && (!M->run || c->slot_end) && !M->want_k && !M->want_v &&
-                 !M->kf_in && !M->vf_in && !c->it_skip &&
+                 !M->k_pending && !M->v_pending && !c->block_past_limit &&
                  !(c->sm_last && M->out_full[M->fin_obank]);
-    c->take = c->advance && (c->it_tile || c->it_empty);
-    c->any_next = M->kf.v || M->qk.v || M->sm.v;
+    c->take = c->advance && (c->tile_in_limit || c->ctx_no_tiles);
+    c->any_next = M->fetch.valid || M->qk.valid || M->sm.valid;
 
-    c->qk_en = M->run && M->qk.v && !M->qk.e && M->slot_k < J->d;
-    c->pv_start = M->run && M->pv.v && !M->pv.e && M->slot_k == 0;
-    c->fin_start = M->state == S_RUN && M->run && M->pv.v && M->pv.last && M->slot_k == 1;
+    c->qk_en = M->run && M->qk.valid && !M->qk.empty && M->slot_cycle < J->d;
+    c->pv_start = M->run && M->pv.valid && !M->pv.empty && M->slot_cycle == 0;
+    c->fin_start = M->state == S_RUN && M->run && M->pv.valid && M->pv.last && M->slot_cycle == 1;
 }
 
 void ak_cm_slots_clock(model *M, const cycle *c)
@@ -87,20 +87,20 @@ void ak_cm_slots_clock(model *M, const cycle *c)
     const job_view *J = &M->j;
     if (c->state != S_RUN)
         return;
-    if (c->it_next) {
-        M->it_ctx = (M->it_ctx + 1) % NCTX;
-        M->it_p = M->it_k = 0;
-        M->it_made = 0;
-    } else if (c->take && c->it_empty) {
-        M->it_made = 1;
-    } else if (c->it_skip || c->take) {
+    if (c->iter_done) {
+        M->iter_ctx = (M->iter_ctx + 1) % NCTX;
+        M->list_pos = M->block_tile = 0;
+        M->ctx_has_record = 0;
+    } else if (c->take && c->ctx_no_tiles) {
+        M->ctx_has_record = 1;
+    } else if (c->block_past_limit || c->take) {
         if (c->take)
-            M->it_made = 1;
-        if (c->it_skip || (M->it_k + 1) << 4 >= J->blk) {
-            M->it_p++;
-            M->it_k = 0;
+            M->ctx_has_record = 1;
+        if (c->block_past_limit || (M->block_tile + 1) << 4 >= J->blk) {
+            M->list_pos++;
+            M->block_tile = 0;
         } else {
-            M->it_k++;
+            M->block_tile++;
         }
     }
     if (c->rd_go && M->want_k)
@@ -108,11 +108,11 @@ void ak_cm_slots_clock(model *M, const cycle *c)
     else if (c->rd_go && M->want_v)
         M->want_v = 0;
     if (c->k_landed)
-        M->kf_in = 0;
+        M->k_pending = 0;
     if (c->v_landed)
-        M->vf_in = 0;
+        M->v_pending = 0;
     if (M->run) {
-        M->slot_k++;
+        M->slot_cycle++;
         if (c->slot_end)
             M->run = 0;
     }
@@ -121,26 +121,26 @@ void ak_cm_slots_clock(model *M, const cycle *c)
         M->pv = M->sm;
         M->pv.last = c->sm_last;
         M->sm = M->qk;
-        M->qk = M->kf;
-        M->kf.v = c->take;
+        M->qk = M->fetch;
+        M->fetch.valid = c->take;
         if (c->take) {
-            M->kf.t = c->it_t;
-            M->kf.c = M->it_ctx;
-            M->kf.f = !M->it_made;
-            M->kf.e = c->it_empty;
-            M->kf.h = M->tile_par;
-            M->tile_par = !M->tile_par;
-            M->want_k = !c->it_empty;
-            M->kf_in = !c->it_empty;
+            M->fetch.key = c->tile_key;
+            M->fetch.ctx = M->iter_ctx;
+            M->fetch.first = !M->ctx_has_record;
+            M->fetch.empty = c->ctx_no_tiles;
+            M->fetch.half = M->next_half;
+            M->next_half = !M->next_half;
+            M->want_k = !c->ctx_no_tiles;
+            M->k_pending = !c->ctx_no_tiles;
             M->rep.records++;
         }
-        if (old_qk.v && !old_qk.e) {
+        if (old_qk.valid && !old_qk.empty) {
             M->want_v = 1;
-            M->vf_in = 1;
+            M->v_pending = 1;
         }
         M->run = c->any_next;
         M->rep.slots += c->any_next;
-        M->slot_k = 0;
+        M->slot_cycle = 0;
     }
 }
 
@@ -152,7 +152,8 @@ void ak_cm_read_comb(const model *M, cycle *c)
     const job_view *J = &M->j;
     const ak_job_layout *L = J->lay;
     const uint32_t prev2 = (M->fe_ctx + NCTX - 2) % NCTX;
-    const int q_bank_free = !(M->kf.v && M->kf.c == prev2) && !(M->qk.v && M->qk.c == prev2);
+    const int q_bank_free =
+        !(M->fetch.valid && M->fetch.ctx == prev2) && !(M->qk.valid && M->qk.ctx == prev2);
     c->list_x = M->list_base + (M->r0 >> J->lgb);
     const uint64_t off_addr = L->kv_off + 4 * c->list_x;
     const uint64_t idx_word = (L->kv_idx + 4ull * M->off0) >> 2;
@@ -166,16 +167,17 @@ void ak_cm_read_comb(const model *M, cycle *c)
         c->cmd_beats = 2;
     } else if (M->state == S_RUN) {
         if (M->want_k) {
-            const context *x = &M->ctx[M->kf.c];
+            const context *x = &M->ctx[M->fetch.ctx];
             c->cmd_valid = 1;
-            c->cmd_addr = L->k + (uint64_t)x->head * J->kvstride + ((uint64_t)M->kf.t << J->lgd);
-            c->cmd_beats = tile_beats(J, M->kf.t);
+            c->cmd_addr =
+                L->k + (uint64_t)x->head * J->kvstride + ((uint64_t)M->fetch.key << J->lgd);
+            c->cmd_beats = tile_beats(J, M->fetch.key);
             c->cmd_tag = TAG_K;
         } else if (M->want_v) {
-            const context *x = &M->ctx[M->sm.c];
+            const context *x = &M->ctx[M->sm.ctx];
             c->cmd_valid = 1;
-            c->cmd_addr = L->v + (uint64_t)x->head * J->kvstride + ((uint64_t)M->sm.t << J->lgd);
-            c->cmd_beats = tile_beats(J, M->sm.t);
+            c->cmd_addr = L->v + (uint64_t)x->head * J->kvstride + ((uint64_t)M->sm.key << J->lgd);
+            c->cmd_beats = tile_beats(J, M->sm.key);
             c->cmd_tag = TAG_V;
         } else {
             c->fe_cmd = 1;
@@ -216,7 +218,7 @@ void ak_cm_front_comb(const model *M, cycle *c)
     c->last_row_tile = M->r0 + M->hw.rows >= J->nq;
     c->last_head = M->head + 1 == J->heads;
     c->ctx_free = !M->ctx_used[M->fe_ctx] &&
-                  (M->it_ctx == M->fe_ctx || M->it_ctx == (M->fe_ctx + NCTX - 1) % NCTX);
+                  (M->iter_ctx == M->fe_ctx || M->iter_ctx == (M->fe_ctx + NCTX - 1) % NCTX);
     int fe_d = M->fe;
     if (M->state == S_RUN) {
         switch (M->fe) {
@@ -277,7 +279,7 @@ void ak_cm_front_clock(model *M, const cycle *c)
         x->r0 = M->r0;
         x->rows = M->r0 + rows <= J->nq ? rows : J->nq - M->r0;
         const uint32_t last_row_end = M->r0 + rows <= J->nq ? M->r0 + rows : J->nq;
-        x->klim = J->causal ? (int64_t)last_row_end + J->nk - J->nq : (int64_t)J->nk;
+        x->key_limit = J->causal ? (int64_t)last_row_end + J->nk - J->nq : (int64_t)J->nk;
         x->head = M->head;
     }
     if (c->fe_ready) {
@@ -302,10 +304,10 @@ void ak_cm_front_clock(model *M, const cycle *c)
             M->ctx_ready[M->fe_ctx] = 1;
             M->fe_ctx = (M->fe_ctx + 1) % NCTX;
         }
-        if (c->it_next)
-            M->ctx_ready[M->it_ctx] = 0;
+        if (c->iter_done)
+            M->ctx_ready[M->iter_ctx] = 0;
         if (c->fin_start)
-            M->ctx_used[M->pv.c] = 0;
+            M->ctx_used[M->pv.ctx] = 0;
     }
 }
 
@@ -326,7 +328,7 @@ void ak_cm_out_clock(model *M, const cycle *c)
         M->fin_q_n--;
     }
     if (c->fin_start) {
-        const context *x = &M->ctx[M->pv.c];
+        const context *x = &M->ctx[M->pv.ctx];
         const uint32_t n = M->hw.rows << (J->lgd - 4);
         M->fin_done_at[(M->fin_q_head + M->fin_q_n++) % 4] = M->mem.now - 1 + n - 1 + DIV_LAT;
         M->out_full[M->fin_obank] = 1;
@@ -361,8 +363,8 @@ void ak_cm_counters(model *M, const cycle *c)
     const uint32_t rows = M->hw.rows;
     M->rep.cycles++;
     M->rep.stall_cycles += M->state == S_DESC_WAIT || (M->state == S_RUN && !M->run && !c->advance);
-    M->rep.macs += (c->qk_en ? (uint64_t)rows * KT : 0) +
-                   ((c->pv_start || M->pv_busy) ? (uint64_t)KT * 16 : 0);
+    M->rep.macs += (c->qk_en ? (uint64_t)rows * AK_KEY_TILE : 0) +
+                   ((c->pv_start || M->pv_busy) ? (uint64_t)AK_KEY_TILE * 16 : 0);
     M->rep.read_bytes += c->beat_valid ? BEAT : 0;
     M->rep.write_bytes += c->wvalid && c->mo.wready ? BEAT : 0;
 }

@@ -60,7 +60,7 @@ ak_status ak_mem_timing_check(const ak_mem_timing *mem, const char **why)
 
 double ak_cycle_utilisation(const ak_hw_config *hw, const ak_cycle_report *r)
 {
-    const double pes = (double)hw->rows * KT + (double)KT * 16;
+    const double pes = (double)hw->rows * AK_KEY_TILE + (double)AK_KEY_TILE * 16;
     return r->cycles ? (double)r->macs / (pes * (double)r->cycles) : 0.0;
 }
 
@@ -72,8 +72,8 @@ double ak_cycle_utilisation(const ak_hw_config *hw, const ak_cycle_report *r)
 static uint64_t quiet_cycles(const model *M)
 {
     const job_view *J = &M->j;
-    if (M->mem.t.jitter_seed || M->state != S_RUN || !M->run || M->slot_k < 2 ||
-        M->slot_k + 1 >= J->slot_len ||
+    if (M->mem.t.jitter_seed || M->state != S_RUN || !M->run || M->slot_cycle < 2 ||
+        M->slot_cycle + 1 >= J->slot_len ||
         M->want_k || M->want_v || M->rd.busy || M->wr.state == W_ADDR || M->wr.state == W_DATA ||
         (M->wr.state == W_IDLE && M->wr_req[M->wr_next]))
         return 0;
@@ -81,7 +81,7 @@ static uint64_t quiet_cycles(const model *M)
     case FE_QUANT_WAIT: case FE_OFF_WAIT: case FE_END: break;
     case FE_CTX:
         if (!M->ctx_used[M->fe_ctx] &&
-            (M->it_ctx == M->fe_ctx || M->it_ctx == (M->fe_ctx + NCTX - 1) % NCTX))
+            (M->iter_ctx == M->fe_ctx || M->iter_ctx == (M->fe_ctx + NCTX - 1) % NCTX))
             return 0;
         break;
     case FE_LAND:
@@ -91,17 +91,17 @@ static uint64_t quiet_cycles(const model *M)
     default: return 0;
     }
     /* the iterator must be waiting: no block to skip, no context to leave */
-    const context *ic = &M->ctx[M->it_ctx];
-    if (M->ctx_ready[M->it_ctx]) {
-        if (M->it_p < ic->count) {
-            const uint32_t t = (ak_cm_it_entry(M) << J->lgb) + (M->it_k << 4);
-            if ((int64_t)t >= ic->klim)
-                return 0; /* it_skip */
-        } else if (M->it_made) {
-            return 0; /* it_next */
+    const context *ic = &M->ctx[M->iter_ctx];
+    if (M->ctx_ready[M->iter_ctx]) {
+        if (M->list_pos < ic->count) {
+            const uint32_t t = (ak_cm_list_entry(M) << J->lgb) + (M->block_tile << 4);
+            if ((int64_t)t >= ic->key_limit)
+                return 0; /* block_past_limit */
+        } else if (M->ctx_has_record) {
+            return 0; /* iter_done */
         }
     }
-    uint64_t k = J->slot_len - 1 - M->slot_k;
+    uint64_t k = J->slot_len - 1 - M->slot_cycle;
     const mem_state *m = &M->mem;
     if (m->rq_n) {
         const burst *b = &m->rq[m->rq_head];
@@ -135,8 +135,8 @@ static void skip(model *M, uint64_t k)
     const job_view *J = &M->j;
     const uint32_t rows = M->hw.rows;
     uint64_t qk_cycles = 0;
-    if (M->qk.v && !M->qk.e && M->slot_k < J->d)
-        qk_cycles = J->d - M->slot_k < k ? J->d - M->slot_k : k;
+    if (M->qk.valid && !M->qk.empty && M->slot_cycle < J->d)
+        qk_cycles = J->d - M->slot_cycle < k ? J->d - M->slot_cycle : k;
     uint64_t pv_cycles = 0;
     if (M->pv_busy) { /* busy for pv_left more cycles */
         pv_cycles = M->pv_left < k ? M->pv_left : k;
@@ -144,8 +144,8 @@ static void skip(model *M, uint64_t k)
         M->pv_left -= (uint32_t)pv_cycles;
     }
     M->rep.cycles += k;
-    M->rep.macs += qk_cycles * rows * KT + pv_cycles * KT * 16;
-    M->slot_k += (uint32_t)k;
+    M->rep.macs += qk_cycles * rows * AK_KEY_TILE + pv_cycles * AK_KEY_TILE * 16;
+    M->slot_cycle += (uint32_t)k;
     mem_state *m = &M->mem;
     if (m->rq_n && m->rq[m->rq_head].ready <= m->now) { /* beats of a streaming burst */
         m->rq[m->rq_head].beat += (uint32_t)k;

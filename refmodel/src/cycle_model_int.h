@@ -18,7 +18,6 @@
 #include "attnkit/mem_jitter.h"
 #include "attnkit/numerics.h"
 
-#define KT AK_KEY_TILE
 #define NCTX 4u          /* ak_ctrl's query-tile contexts */
 #define DIV_LAT (AK_OUT_FX_BITS + 2u) /* ak_div_pipe's latency */
 #define BEAT 64u
@@ -77,12 +76,14 @@ enum {
 
 typedef struct {
     uint32_t r0, rows, count, off0, head;
-    int64_t klim;
+    int64_t key_limit;
 } context;
 
+/* A record of the slot pipeline: one key tile of one context (ak_ctrl_slots' *_q flops). */
 typedef struct {
-    int v, f, e, h, last;
-    uint32_t t, c;
+    int valid, first, empty, half, last; /* first/last: of its context; empty: a context without
+                                          * key tiles; half: its K/V/P buffer half */
+    uint32_t key, ctx;                   /* the tile's first key; its context */
 } record;
 
 /* The job as the controller sees it after Check. */
@@ -107,11 +108,11 @@ typedef struct {
     uint64_t quant_addr, q_head;
     int ctx_used[NCTX], ctx_ready[NCTX];
     context ctx[NCTX];
-    uint32_t it_ctx, it_p, it_k;
-    int it_made;
-    record kf, qk, sm, pv;
-    int tile_par, kf_in, vf_in, want_k, want_v, run;
-    uint32_t slot_k;
+    uint32_t iter_ctx, list_pos, block_tile;
+    int ctx_has_record;
+    record fetch, qk, sm, pv;
+    int next_half, k_pending, v_pending, want_k, want_v, run;
+    uint32_t slot_cycle;
     /* normaliser and writes */
     int out_full[2], fin_obank, fin_done_bank, wr_req[2], wr_next, wr_bank;
     uint32_t fin_cnt;
@@ -130,8 +131,8 @@ typedef struct {
 typedef struct {
     mem_out mo;
     /* the iterator and the slot pipeline (ak_ctrl_slots) */
-    uint32_t it_t;
-    int it_tile, it_skip, it_empty, it_next;
+    uint32_t tile_key;
+    int tile_in_limit, block_past_limit, ctx_no_tiles, iter_done;
     int slot_end, sm_last, advance, take, any_next;
     int qk_en, pv_start, fin_start;
     /* the front end (ak_ctrl_front) */
@@ -169,7 +170,7 @@ void ak_cm_wr_clock(model *M, const cycle *c);
 /* cycle_ctrl.c */
 void ak_cm_job_init(model *M, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,
                     const ak_mask *mask, const ak_job_layout *lay);
-uint32_t ak_cm_it_entry(const model *M);
+uint32_t ak_cm_list_entry(const model *M);
 void ak_cm_slots_comb(const model *M, cycle *c);
 void ak_cm_read_comb(const model *M, cycle *c);
 void ak_cm_front_comb(const model *M, cycle *c);

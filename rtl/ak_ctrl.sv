@@ -20,77 +20,78 @@ module ak_ctrl #(
   parameter int MaxKvBlocks = 512,
   localparam int NCtx       = 4    // query-tile contexts in flight (a power of two)
 ) (
-  input  logic               clk_i,
-  input  logic               rst_ni,
+  input  logic                           clk_i,
+  input  logic                           rst_ni,
   // CSRs
-  input  logic               start_i,
-  input  logic               abort_i,
-  input  logic [63:0]        desc_addr_i,
-  output logic               busy_o,
-  output logic               done_o,        // pulse: the job ended
-  output logic               error_o,       // with done_o
-  output logic [7:0]         err_code_o,    // with done_o
-  output logic [63:0]        cycles_o,
-  output logic [63:0]        stalls_o,
-  output logic [63:0]        macs_o,
+  input  logic                           start_i,
+  input  logic                           abort_i,
+  input  logic [63:0]                    desc_addr_i,
+  output logic                           busy_o,
+  output logic                           done_o,       // pulse: the job ended
+  output logic                           error_o,      // with done_o
+  output logic [7:0]                     err_code_o,   // with done_o
+  output logic [63:0]                    cycles_o,
+  output logic [63:0]                    stalls_o,
+  output logic [63:0]                    macs_o,
   // read master
-  output logic               rd_cmd_valid_o,
-  input  logic               rd_cmd_ready_i,
-  output logic [63:0]        rd_cmd_addr_o,
-  output logic [15:0]        rd_cmd_beats_o,
-  output logic [2:0]         rd_cmd_tag_o,
-  input  logic               beat_valid_i,
-  input  logic [511:0]       beat_data_i,
-  input  logic [2:0]         beat_tag_i,
-  input  logic [15:0]        beat_idx_i,
-  input  logic               beat_last_i,
-  input  logic               rd_err_i,
-  input  logic               rd_idle_i,
+  output logic                           rd_cmd_valid_o,
+  input  logic                           rd_cmd_ready_i,
+  output logic [63:0]                    rd_cmd_addr_o,
+  output logic [15:0]                    rd_cmd_beats_o,
+  output logic [2:0]                     rd_cmd_tag_o,
+  input  logic                           beat_valid_i,
+  input  logic [511:0]                   beat_data_i,
+  input  logic [2:0]                     beat_tag_i,
+  input  logic [15:0]                    beat_idx_i,
+  input  logic                           beat_last_i,
+  input  logic                           rd_err_i,
+  input  logic                           rd_idle_i,
   // write master
-  output logic               wr_cmd_valid_o,
-  input  logic               wr_cmd_ready_i,
-  output logic [63:0]        wr_cmd_addr_o,
-  output logic [15:0]        wr_cmd_beats_o,
-  output logic [6:0]         wr_cmd_last_bytes_o,
-  input  logic               wr_done_i,
-  input  logic               wr_err_i,
-  output logic               wr_bank_o,     // output tile bank the write master reads
+  output logic                           wr_cmd_valid_o,
+  input  logic                           wr_cmd_ready_i,
+  output logic [63:0]                    wr_cmd_addr_o,
+  output logic [15:0]                    wr_cmd_beats_o,
+  output logic [6:0]                     wr_cmd_last_bytes_o,
+  input  logic                           wr_done_i,
+  input  logic                           wr_err_i,
+  output logic                           wr_bank_o,    // output tile bank the write master reads
   // tile buffers (written with beat_idx_i as the word and beat_data_i as the data)
-  output logic [1:0]         q_we_o,        // per bank
-  output logic [1:0]         k_we_o,        // per half
-  output logic [1:0]         v_we_o,
+  output logic [1:0]                     q_we_o,       // per bank
+  output logic [1:0]                     k_we_o,       // per half
+  output logic [1:0]                     v_we_o,
   // the job's shape
-  output logic [7:0]         d_o,
-  output logic [1:0]         lg_groups_o,   // log2(d / 16)
-  output logic [16:0]        nq_o,
-  output logic [16:0]        nk_o,
-  output logic               causal_o,
+  output logic [7:0]                     d_o,
+  output logic [1:0]                     lg_groups_o,  // log2(d / 16)
+  output logic [ak_pkg::TokenBits-1:0]   nq_o,
+  output logic [ak_pkg::TokenBits-1:0]   nk_o,
+  output logic                           causal_o,
   // engines
-  output logic               qk_en_o,
-  output logic               qk_clear_o,
-  output logic               qk_capture_o,
-  output logic [6:0]         qk_col_o,
-  output logic               qk_half_o,     // K buffer half Q.K^T reads
-  output logic               qk_bank_o,     // Q buffer bank Q.K^T reads
-  output logic               sm_start_o,
-  output logic               sm_half_o,     // P buffer half the softmax writes
-  output logic               sm_bank_o,     // row-state bank (query tile parity)
-  output logic               sm_first_o,    // the query tile's first record: rows start afresh
-  output logic               sm_none_o,     // an empty record: no valid key
-  output logic [16:0]        sm_t_o,        // first key of the softmax's tile
-  output logic [16:0]        sm_r0_o,       // first row of its query tile
-  output logic [30:0]        sm_mult_o,     // its head's logit scale
-  output logic [5:0]         sm_shift_o,
-  output logic               pv_start_o,
-  output logic               pv_half_o,     // P and V buffer half P.V reads
-  output logic               pv_bank_o,     // accumulator bank
-  output logic               pv_first_o,    // accumulators start from 0
-  output logic               fin_start_o,
-  output logic               fin_bank_o,    // accumulator and row-sum bank it reads
-  output logic               fin_obank_o,   // output tile bank it fills
-  output logic [2*ak_pkg::MultBits-1:0] fin_mult_o,  // output scale of each output bank's tile
-  output logic [2*6-1:0]     fin_shift_o,
-  input  logic               fin_done_i
+  output logic                           qk_en_o,
+  output logic                           qk_clear_o,
+  output logic                           qk_capture_o,
+  output logic [6:0]                     qk_col_o,
+  output logic                           qk_half_o,    // K buffer half Q.K^T reads
+  output logic                           qk_bank_o,    // Q buffer bank Q.K^T reads
+  output logic                           sm_start_o,
+  output logic                           sm_half_o,    // P buffer half the softmax writes
+  output logic                           sm_bank_o,    // row-state bank (query tile parity)
+  // the query tile's first record: rows start afresh
+  output logic                           sm_first_o,
+  output logic                           sm_none_o,    // an empty record: no valid key
+  output logic [ak_pkg::TokenBits-1:0]   sm_t_o,       // first key of the softmax's tile
+  output logic [ak_pkg::TokenBits-1:0]   sm_r0_o,      // first row of its query tile
+  output logic [ak_pkg::MultBits-1:0]    sm_mult_o,    // its head's logit scale
+  output logic [ak_pkg::ShiftBits-1:0]   sm_shift_o,
+  output logic                           pv_start_o,
+  output logic                           pv_half_o,    // P and V buffer half P.V reads
+  output logic                           pv_bank_o,    // accumulator bank
+  output logic                           pv_first_o,   // accumulators start from 0
+  output logic                           fin_start_o,
+  output logic                           fin_bank_o,   // accumulator and row-sum bank it reads
+  output logic                           fin_obank_o,  // output tile bank it fills
+  output logic [2*ak_pkg::MultBits-1:0]  fin_mult_o,   // output scale of each output bank's tile
+  output logic [2*ak_pkg::ShiftBits-1:0] fin_shift_o,
+  input  logic                           fin_done_i
 );
   localparam int KeyTile = ak_pkg::KeyTile;
   localparam int CB = $clog2(NCtx);
@@ -133,7 +134,7 @@ module ak_ctrl #(
   logic [7:0] check_code;
   logic [63:0] desc_q, q_addr, o_addr, k_base, v_base, off_base, idx_base;
   logic [31:0] heads;
-  logic [16:0] qblocks, kblocks;
+  logic [ak_pkg::TokenBits-1:0] qblocks, kblocks;
   logic [7:0] d, blk;
   logic [2:0] lgd, lgb;
   logic per_head;
@@ -156,11 +157,11 @@ module ak_ctrl #(
   logic [CB-1:0] iter_ctx, fetch_ctx, qk_ctx, sm_ctx, pv_ctx;
   logic [31:0] list_pos, list_count, list_entry;
   logic iter_done, entry_bad, ctx_ready, fetch_valid, qk_valid;
-  logic signed [18:0] key_limit;
+  logic signed [ak_pkg::TokenBits+1:0] key_limit;
   logic [63:0] fetch_kv, sm_kv, pv_o_addr;
-  logic [16:0] pv_rows;
+  logic [ak_pkg::TokenBits-1:0] pv_rows;
   logic [ak_pkg::MultBits-1:0] pv_mult;
-  logic [5:0] pv_shift;
+  logic [ak_pkg::ShiftBits-1:0] pv_shift;
   ak_ctrl_front #(.Rows(Rows), .MaxKvBlocks(MaxKvBlocks), .NCtx(NCtx)) u_front (
     .clk_i, .rst_ni, .run_i(run), .check_i(check),
     .desc_addr_i(desc_q), .q_addr_i(q_addr), .o_addr_i(o_addr), .heads_i(heads), .nq_i(nq_o),

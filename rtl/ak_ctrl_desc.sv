@@ -8,36 +8,37 @@ module ak_ctrl_desc #(
   parameter int Rows       = 16,
   parameter int MaxHeadDim = 128
 ) (
-  input  logic                clk_i,
-  input  logic                start_i,       // a start taken in Idle: latch desc_addr_i
-  input  logic [63:0]         desc_addr_i,
-  input  logic                check_i,       // the Check state: latch the job
-  input  logic [1023:0]       hdr_i,         // the descriptor's header beats
-  output logic [7:0]          check_code_o,  // ErrNone or the first failed check
-  output logic [63:0]         desc_addr_o,
+  input  logic                         clk_i,
+  input  logic                         start_i,       // a start taken in Idle: latch desc_addr_i
+  input  logic [63:0]                  desc_addr_i,
+  input  logic                         check_i,       // the Check state: latch the job
+  input  logic [1023:0]                hdr_i,         // the descriptor's header beats
+  output logic [7:0]                   check_code_o,  // ErrNone or the first failed check
+  output logic [63:0]                  desc_addr_o,
   // header fields the front end takes over in the Check state
-  output logic [63:0]         q_addr_o,
-  output logic [63:0]         o_addr_o,
+  output logic [63:0]                  q_addr_o,
+  output logic [63:0]                  o_addr_o,
   // the job (valid from the cycle after Check)
-  output logic [31:0]         heads_o,
-  output logic [16:0]         nq_o,
-  output logic [16:0]         nk_o,
-  output logic [7:0]          d_o,
-  output logic [7:0]          blk_o,
-  output logic [2:0]          lgd_o,         // log2 d
-  output logic [2:0]          lgb_o,         // log2 B
-  output logic                causal_o,
-  output logic                per_head_o,    // one kv-block list set per head
-  output logic [16:0]         qblocks_o,
-  output logic [16:0]         kblocks_o,
-  output logic [23:0]         qstride_o,     // bytes between heads of Q and O
-  output logic [23:0]         kvstride_o,    // bytes between heads of K and V
-  output logic [15:0]         slot_len_o,    // T
-  output logic [63:0]         k_base_o,
-  output logic [63:0]         v_base_o,
-  output logic [63:0]         off_base_o,
-  output logic [63:0]         idx_base_o
+  output logic [31:0]                  heads_o,
+  output logic [ak_pkg::TokenBits-1:0] nq_o,
+  output logic [ak_pkg::TokenBits-1:0] nk_o,
+  output logic [7:0]                   d_o,
+  output logic [7:0]                   blk_o,
+  output logic [2:0]                   lgd_o,         // log2 d
+  output logic [2:0]                   lgb_o,         // log2 B
+  output logic                         causal_o,
+  output logic                         per_head_o,    // one kv-block list set per head
+  output logic [ak_pkg::TokenBits-1:0] qblocks_o,
+  output logic [ak_pkg::TokenBits-1:0] kblocks_o,
+  output logic [23:0]                  qstride_o,     // bytes between heads of Q and O
+  output logic [23:0]                  kvstride_o,    // bytes between heads of K and V
+  output logic [15:0]                  slot_len_o,    // T
+  output logic [63:0]                  k_base_o,
+  output logic [63:0]                  v_base_o,
+  output logic [63:0]                  off_base_o,
+  output logic [63:0]                  idx_base_o
 );
+  localparam int TokenBits = ak_pkg::TokenBits;
   function automatic logic [31:0] hdr_word(input logic [1023:0] h, input int offset);
     hdr_word = h[offset*8 +: 32];
   endfunction
@@ -54,7 +55,8 @@ module ak_ctrl_desc #(
     endcase
   endfunction
   // bytes of a head: n rows of 2^lgd bytes, rounded up to 64
-  function automatic logic [23:0] stride(input logic [16:0] n, input logic [2:0] lgd);
+  function automatic logic [23:0] stride(input logic [TokenBits-1:0] n,
+                                         input logic [2:0] lgd);
     logic [23:0] bytes;
     bytes = 24'(n) << lgd;
     stride = (bytes + 24'd63) & ~24'd63;
@@ -99,7 +101,7 @@ module ak_ctrl_desc #(
   // the job
   logic [63:0] desc_addr_q, k_base_q, v_base_q, off_base_q, idx_base_q;
   logic [31:0] heads_q;
-  logic [16:0] nq_q, nk_q, qblocks_q, kblocks_q;
+  logic [TokenBits-1:0] nq_q, nk_q, qblocks_q, kblocks_q;
   logic [7:0] d_q, blk_q;
   logic [2:0] lgd_q, lgb_q;
   logic causal_q, per_head_q;
@@ -109,18 +111,18 @@ module ak_ctrl_desc #(
     if (start_i) desc_addr_q <= desc_addr_i;
     if (check_i) begin
       heads_q <= f_heads;
-      nq_q <= 17'(f_nq);
-      nk_q <= 17'(f_nk);
+      nq_q <= TokenBits'(f_nq);
+      nk_q <= TokenBits'(f_nk);
       d_q <= f_d;
       blk_q <= f_blk;
       lgd_q <= log2_8(f_d);
       lgb_q <= log2_8(f_blk);
       causal_q <= f_shape[ak_desc_pkg::ShapeTokenCausalLsb];
       per_head_q <= f_shape[ak_desc_pkg::ShapeMaskPerHeadLsb];
-      qblocks_q <= 17'((f_nq + 32'(f_blk) - 1) >> log2_8(f_blk));
-      kblocks_q <= 17'((f_nk + 32'(f_blk) - 1) >> log2_8(f_blk));
-      qstride_q <= stride(17'(f_nq), log2_8(f_d));
-      kvstride_q <= stride(17'(f_nk), log2_8(f_d));
+      qblocks_q <= TokenBits'((f_nq + 32'(f_blk) - 1) >> log2_8(f_blk));
+      kblocks_q <= TokenBits'((f_nk + 32'(f_blk) - 1) >> log2_8(f_blk));
+      qstride_q <= stride(TokenBits'(f_nq), log2_8(f_d));
+      kvstride_q <= stride(TokenBits'(f_nk), log2_8(f_d));
       // T = max(d, Rows * d / 16, Rows + 2)
       slot_len_q <= 16'(Rows * 32'(f_d) / 16) > 16'(f_d) ?
                     (16'(Rows * 32'(f_d) / 16) > 16'(Rows + 2) ? 16'(Rows * 32'(f_d) / 16) : 16'(Rows + 2)) :

@@ -17,72 +17,80 @@ module ak_ctrl_front #(
   parameter int NCtx        = 4,
   localparam int CB         = $clog2(NCtx)
 ) (
-  input  logic                clk_i,
-  input  logic                rst_ni,
-  input  logic                run_i,          // the Run state: the walk goes on
-  input  logic                check_i,        // the Check state: the walk starts
+  input  logic                                clk_i,
+  input  logic                                rst_ni,
+  input  logic                                run_i,         // the Run state: the walk goes on
+  input  logic                                check_i,       // the Check state: the walk starts
   // the job
-  input  logic [63:0]         desc_addr_i,
-  input  logic [63:0]         q_addr_i,       // header fields, in the Check state
-  input  logic [63:0]         o_addr_i,
-  input  logic [31:0]         heads_i,
-  input  logic [16:0]         nq_i,
-  input  logic [16:0]         nk_i,
-  input  logic [2:0]          lgd_i,
-  input  logic [2:0]          lgb_i,
-  input  logic                causal_i,
-  input  logic                per_head_i,
-  input  logic [16:0]         qblocks_i,
-  input  logic [23:0]         qstride_i,
-  input  logic [23:0]         kvstride_i,
-  input  logic [63:0]         off_base_i,
-  input  logic [63:0]         idx_base_i,
+  input  logic [63:0]                         desc_addr_i,
+  input  logic [63:0]                         q_addr_i,      // header fields, in the Check state
+  input  logic [63:0]                         o_addr_i,
+  input  logic [31:0]                         heads_i,
+  input  logic [ak_pkg::TokenBits-1:0]        nq_i,
+  input  logic [ak_pkg::TokenBits-1:0]        nk_i,
+  input  logic [2:0]                          lgd_i,
+  input  logic [2:0]                          lgb_i,
+  input  logic                                causal_i,
+  input  logic                                per_head_i,
+  input  logic [ak_pkg::TokenBits-1:0]        qblocks_i,
+  input  logic [23:0]                         qstride_i,
+  input  logic [23:0]                         kvstride_i,
+  input  logic [63:0]                         off_base_i,
+  input  logic [63:0]                         idx_base_i,
   // reads: the request (beats of 64 bytes), taken with rd_go_i; their data
-  output logic                rd_valid_o,
-  output logic [63:0]         rd_addr_o,
-  output logic [23:0]         rd_bytes_o,
-  output logic                rd_list_o,      // into the list buffer
-  output logic                rd_q_o,         // into the Q buffer (else: the header beats)
-  input  logic                rd_go_i,
-  input  logic [1023:0]       hdr_i,
-  input  logic                hdr_landed_i,
-  input  logic                list_we_i,      // a list beat
-  input  logic [15:0]         beat_idx_i,
-  input  logic [511:0]        beat_data_i,
-  input  logic                list_landed_i,
-  input  logic                q_landed_i,
-  output logic                bank_o,         // the list and Q bank of the context it fills
-  output logic                off_bad_o,      // the kv_off words make no list: INDEX_RANGE
-  output logic                end_o,          // every tile of the job has a context
-  output logic                idle_o,         // every context free
+  output logic                                rd_valid_o,
+  output logic [63:0]                         rd_addr_o,
+  output logic [23:0]                         rd_bytes_o,
+  output logic                                rd_list_o,     // into the list buffer
+  // into the Q buffer (else: the header beats)
+  output logic                                rd_q_o,
+  input  logic                                rd_go_i,
+  input  logic [1023:0]                       hdr_i,
+  input  logic                                hdr_landed_i,
+  input  logic                                list_we_i,     // a list beat
+  input  logic [15:0]                         beat_idx_i,
+  input  logic [511:0]                        beat_data_i,
+  input  logic                                list_landed_i,
+  input  logic                                q_landed_i,
+  // the list and Q bank of the context it fills
+  output logic                                bank_o,
+  // the kv_off words make no list: INDEX_RANGE
+  output logic                                off_bad_o,
+  output logic                                end_o,         // every tile of the job has a context
+  output logic                                idle_o,        // every context free
   // the iterator
-  input  logic [CB-1:0]       iter_ctx_i,
+  input  logic [CB-1:0]                       iter_ctx_i,
   /* verilator lint_off UNUSEDSIGNAL */  // a position below MaxKvBlocks: the high bits are 0
-  input  logic [31:0]         list_pos_i,     // position in the context's list
+  input  logic [31:0]                         list_pos_i,    // position in the context's list
   /* verilator lint_on UNUSEDSIGNAL */
-  input  logic                iter_done_i,    // it leaves its context
-  output logic                ctx_ready_o,    // its context is ready
-  output logic [31:0]         list_count_o,   // entries of the context's list
-  output logic signed [18:0]  key_limit_o,    // keys below this may be valid for the tile
-  output logic [31:0]         list_entry_o,   // the list entry at list_pos_i
+  input  logic                                iter_done_i,   // it leaves its context
+  output logic                                ctx_ready_o,   // its context is ready
+  output logic [31:0]                         list_count_o,  // entries of the context's list
+  // keys below this may be valid for the tile
+  output logic signed [ak_pkg::TokenBits+1:0] key_limit_o,
+  output logic [31:0]                         list_entry_o,  // the list entry at list_pos_i
   // the records in the fetch and Q.K^T stages (Q of the context two before is in use)
-  input  logic                fetch_valid_i,
-  input  logic [CB-1:0]       fetch_ctx_i,
-  input  logic                qk_valid_i,
-  input  logic [CB-1:0]       qk_ctx_i,
-  output logic [63:0]         fetch_kv_o,     // the head's K/V offset from k_base / v_base
-  input  logic [CB-1:0]       sm_ctx_i,
-  output logic [63:0]         sm_kv_o,
-  output logic [16:0]         sm_r0_o,        // first row of the softmax record's tile
-  output logic [30:0]         sm_mult_o,      // its head's logit scale
-  output logic [5:0]          sm_shift_o,
-  input  logic [CB-1:0]       pv_ctx_i,
-  input  logic                release_i,      // the normaliser of pv_ctx_i starts
-  output logic [63:0]         pv_o_addr_o,    // output address of its tile's first row
-  output logic [16:0]         pv_rows_o,      // valid rows of its tile
-  output logic [30:0]         pv_mult_o,      // its output scale
-  output logic [5:0]          pv_shift_o
+  input  logic                                fetch_valid_i,
+  input  logic [CB-1:0]                       fetch_ctx_i,
+  input  logic                                qk_valid_i,
+  input  logic [CB-1:0]                       qk_ctx_i,
+  // the head's K/V offset from k_base / v_base
+  output logic [63:0]                         fetch_kv_o,
+  input  logic [CB-1:0]                       sm_ctx_i,
+  output logic [63:0]                         sm_kv_o,
+  // first row of the softmax record's tile
+  output logic [ak_pkg::TokenBits-1:0]        sm_r0_o,
+  output logic [ak_pkg::MultBits-1:0]         sm_mult_o,     // its head's logit scale
+  output logic [ak_pkg::ShiftBits-1:0]        sm_shift_o,
+  input  logic [CB-1:0]                       pv_ctx_i,
+  input  logic                                release_i,     // the normaliser of pv_ctx_i starts
+  // output address of its tile's first row
+  output logic [63:0]                         pv_o_addr_o,
+  output logic [ak_pkg::TokenBits-1:0]        pv_rows_o,     // valid rows of its tile
+  output logic [ak_pkg::MultBits-1:0]         pv_mult_o,     // its output scale
+  output logic [ak_pkg::ShiftBits-1:0]        pv_shift_o
 );
+  localparam int TokenBits = ak_pkg::TokenBits;
   localparam int ListBeats = MaxKvBlocks / 16 + 1;
   localparam int LBBits = $clog2(ListBeats);
 
@@ -95,26 +103,26 @@ module ak_ctrl_front #(
 
   // ---- query-tile contexts ----
   logic [NCtx-1:0] ctx_used_q, ctx_ready_q;
-  logic [16:0] ctx_r0_q [NCtx];
-  logic [16:0] ctx_rows_q [NCtx];        // valid rows of the query tile
-  logic signed [18:0] ctx_key_limit_q [NCtx];  // keys below this may be valid for its rows
+  logic [TokenBits-1:0] ctx_r0_q [NCtx];
+  logic [TokenBits-1:0] ctx_rows_q [NCtx];  // valid rows of the query tile
+  logic signed [TokenBits+1:0] ctx_key_limit_q [NCtx];  // keys below this may be valid
   logic [31:0] ctx_count_q [NCtx];       // entries of the tile's list
   logic [3:0] ctx_list_start_q [NCtx];   // place of the list's first entry in its beat
   logic [63:0] ctx_kv_q [NCtx];          // the head's K/V offset from k_base / v_base
   logic [63:0] ctx_o_q [NCtx];           // output address of the tile's first row
-  logic [30:0] ctx_logit_mult_q [NCtx], ctx_out_mult_q [NCtx];
-  logic [5:0] ctx_logit_shift_q [NCtx], ctx_out_shift_q [NCtx];
+  logic [ak_pkg::MultBits-1:0] ctx_logit_mult_q [NCtx], ctx_out_mult_q [NCtx];
+  logic [ak_pkg::ShiftBits-1:0] ctx_logit_shift_q [NCtx], ctx_out_shift_q [NCtx];
 
   // ---- the walk position ----
   logic [31:0] head_q;
-  logic [16:0] r0_q;
+  logic [TokenBits-1:0] r0_q;
   logic [63:0] quant_addr_q, q_head_q, kv_head_q, o_head_q;
   logic [31:0] list_base_q;              // first list of this head
   logic [31:0] off0_q, count_q;          // the tile's list: kv_idx[off0 .. off0 + count)
   logic [CB-1:0] fe_ctx_q;
   logic list_done_q, q_done_q;
-  logic [30:0] logit_mult_q, out_mult_q;  // the head's quantisation entry
-  logic [5:0] logit_shift_q, out_shift_q;
+  logic [ak_pkg::MultBits-1:0] logit_mult_q, out_mult_q;  // the head's quantisation entry
+  logic [ak_pkg::ShiftBits-1:0] logit_shift_q, out_shift_q;
   assign bank_o = fe_ctx_q[0];
 
   // ---- the list buffer: bank b, beat i at b * ListBeats + i ----
@@ -187,7 +195,8 @@ module ak_ctrl_front #(
   // the quant entry's 16 bytes and the two kv_off words inside the header beats
   // (the entry's reserved bits above each field are not read)
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [127:0] quant_e;
+  logic [127:0] quant_e;  // the head's quantisation entry (fields from QuantBase on)
+  localparam int QuantBase = ak_desc_pkg::QuantOffset;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [31:0] off_w0, off_w1;
   assign quant_e = hdr_i[32'(quant_addr_q[5:4])*128 +: 128];
@@ -264,24 +273,25 @@ module ak_ctrl_front #(
     end
     if (run_i && fe_q == FeQuantUse) begin
       logit_mult_q <=
-          quant_e[(ak_desc_pkg::QuantLogitMultOffset - ak_desc_pkg::QuantOffset)*8 +: 31];
+          quant_e[(ak_desc_pkg::QuantLogitMultOffset - QuantBase)*8 +: ak_pkg::MultBits];
       logit_shift_q <=
-          quant_e[(ak_desc_pkg::QuantLogitShiftOffset - ak_desc_pkg::QuantOffset)*8 +: 6];
+          quant_e[(ak_desc_pkg::QuantLogitShiftOffset - QuantBase)*8 +: ak_pkg::ShiftBits];
       out_mult_q <=
-          quant_e[(ak_desc_pkg::QuantOutMultOffset - ak_desc_pkg::QuantOffset)*8 +: 31];
+          quant_e[(ak_desc_pkg::QuantOutMultOffset - QuantBase)*8 +: ak_pkg::MultBits];
       out_shift_q <=
-          quant_e[(ak_desc_pkg::QuantOutShiftOffset - ak_desc_pkg::QuantOffset)*8 +: 6];
+          quant_e[(ak_desc_pkg::QuantOutShiftOffset - QuantBase)*8 +: ak_pkg::ShiftBits];
     end
     if (run_i && fe_q == FeOffUse) begin
       off0_q <= off_w0;
       count_q <= off_w1 - off_w0;
       ctx_count_q[fe_ctx_q] <= off_w1 - off_w0;
       ctx_r0_q[fe_ctx_q] <= r0_q;
-      ctx_rows_q[fe_ctx_q] <= 32'(r0_q) + Rows <= 32'(nq_i) ? 17'(Rows) : nq_i - r0_q;
+      ctx_rows_q[fe_ctx_q] <= 32'(r0_q) + Rows <= 32'(nq_i) ? TokenBits'(Rows) : nq_i - r0_q;
       // keys of the tile's last valid row: nk, or i + 1 + nk - nq when token-causal
       ctx_key_limit_q[fe_ctx_q] <= causal_i ?
-                19'((32'(r0_q) + Rows <= 32'(nq_i) ? 32'(r0_q) + Rows : 32'(nq_i)) + 32'(nk_i) - 32'(nq_i)) :
-                19'(nk_i);
+          (TokenBits+2)'((32'(r0_q) + Rows <= 32'(nq_i) ? 32'(r0_q) + Rows : 32'(nq_i)) +
+                         32'(nk_i) - 32'(nq_i)) :
+          (TokenBits+2)'(nk_i);
       ctx_kv_q[fe_ctx_q] <= kv_head_q;
       ctx_o_q[fe_ctx_q] <= o_head_q + (64'(r0_q) << lgd_i);
       ctx_logit_mult_q[fe_ctx_q] <= logit_mult_q;
@@ -300,7 +310,7 @@ module ak_ctrl_front #(
         kv_head_q <= kv_head_q + 64'(kvstride_i);
         if (per_head_i) list_base_q <= list_base_q + 32'(qblocks_i);
       end else begin
-        r0_q <= r0_q + 17'(Rows);
+        r0_q <= r0_q + TokenBits'(Rows);
       end
     end
   end

@@ -7,30 +7,30 @@
 // count of running normalisations goes on so that Drain can wait for them.
 // Latency: a write request the cycle after fin_done_i.
 module ak_ctrl_out (
-  input  logic                              clk_i,
-  input  logic                              rst_ni,
-  input  logic                              clear_i,        // Idle or Drain
-  input  logic [2:0]                        lgd_i,          // log2 d
+  input  logic                           clk_i,
+  input  logic                           rst_ni,
+  input  logic                           clear_i,      // Idle or Drain
+  input  logic [2:0]                     lgd_i,        // log2 d
   // the normaliser
-  input  logic                              fin_start_i,
-  input  logic [63:0]                       tile_addr_i,    // the starting tile's output
-  input  logic [16:0]                       tile_rows_i,
-  input  logic [ak_pkg::MultBits-1:0]       tile_mult_i,
-  input  logic [5:0]                        tile_shift_i,
-  input  logic                              fin_done_i,
-  output logic                              fin_obank_o,    // the bank it fills
-  output logic [2*ak_pkg::MultBits-1:0]     fin_mult_o,     // each bank's output scale
-  output logic [2*6-1:0]                    fin_shift_o,
-  output logic                              bank_full_o,    // fin_obank_o not written yet
-  output logic                              fin_idle_o,     // no normalisation running
-  output logic                              idle_o,         // nothing to normalise or write
+  input  logic                           fin_start_i,
+  input  logic [63:0]                    tile_addr_i,  // the starting tile's output
+  input  logic [ak_pkg::TokenBits-1:0]   tile_rows_i,
+  input  logic [ak_pkg::MultBits-1:0]    tile_mult_i,
+  input  logic [ak_pkg::ShiftBits-1:0]   tile_shift_i,
+  input  logic                           fin_done_i,
+  output logic                           fin_obank_o,  // the bank it fills
+  output logic [2*ak_pkg::MultBits-1:0]  fin_mult_o,   // each bank's output scale
+  output logic [2*ak_pkg::ShiftBits-1:0] fin_shift_o,
+  output logic                           bank_full_o,  // fin_obank_o not written yet
+  output logic                           fin_idle_o,   // no normalisation running
+  output logic                           idle_o,       // nothing to normalise or write
   // the write master
-  output logic                              wr_cmd_valid_o,
-  input  logic                              wr_cmd_ready_i,
-  output logic [63:0]                       wr_cmd_addr_o,
-  output logic [23:0]                       wr_cmd_bytes_o,
-  input  logic                              wr_done_i,
-  output logic                              wr_bank_o       // the bank being written
+  output logic                           wr_cmd_valid_o,
+  input  logic                           wr_cmd_ready_i,
+  output logic [63:0]                    wr_cmd_addr_o,
+  output logic [23:0]                    wr_cmd_bytes_o,
+  input  logic                           wr_done_i,
+  output logic                           wr_bank_o     // the bank being written
 );
   logic [1:0] out_full_q;      // output tile bank filled or being filled, not yet written
   logic fin_obank_q;           // the bank the next normalisation fills
@@ -41,7 +41,7 @@ module ak_ctrl_out (
   logic [63:0] wr_addr_q [2];
   logic [23:0] wr_bytes_q [2];
   logic [ak_pkg::MultBits-1:0] fin_mult_q [2];
-  logic [5:0] fin_shift_q [2];
+  logic [ak_pkg::ShiftBits-1:0] fin_shift_q [2];
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

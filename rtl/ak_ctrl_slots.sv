@@ -14,77 +14,81 @@ module ak_ctrl_slots #(
   parameter int NCtx = 4,
   localparam int CB  = $clog2(NCtx)
 ) (
-  input  logic                clk_i,
-  input  logic                rst_ni,
-  input  logic                run_i,          // the Run state (the pipeline is empty outside it)
-  input  logic                fail_i,         // an error or abort this cycle
+  input  logic                                clk_i,
+  input  logic                                rst_ni,
+  // the Run state (the pipeline is empty outside it)
+  input  logic                                run_i,
+  input  logic                                fail_i,         // an error or abort this cycle
   // the job
-  input  logic [16:0]         nk_i,
-  input  logic [7:0]          d_i,
-  input  logic [7:0]          blk_i,
-  input  logic [2:0]          lgd_i,
-  input  logic [2:0]          lgb_i,
-  input  logic [16:0]         kblocks_i,
-  input  logic [15:0]         slot_len_i,
-  input  logic [63:0]         k_base_i,
-  input  logic [63:0]         v_base_i,
+  input  logic [ak_pkg::TokenBits-1:0]        nk_i,
+  input  logic [7:0]                          d_i,
+  input  logic [7:0]                          blk_i,
+  input  logic [2:0]                          lgd_i,
+  input  logic [2:0]                          lgb_i,
+  input  logic [ak_pkg::TokenBits-1:0]        kblocks_i,
+  input  logic [15:0]                         slot_len_i,
+  input  logic [63:0]                         k_base_i,
+  input  logic [63:0]                         v_base_i,
   // the context table (ak_ctrl_front)
-  output logic [CB-1:0]       iter_ctx_o,
-  output logic [31:0]         list_pos_o,
-  output logic                iter_done_o,    // the iterator leaves its context
-  output logic                entry_bad_o,    // a bad list entry: INDEX_RANGE
-  input  logic                ctx_ready_i,    // iter_ctx_o is filled
-  input  logic [31:0]         list_count_i,   // entries of its list
-  input  logic signed [18:0]  key_limit_i,    // keys below this may be valid for its rows
-  input  logic [31:0]         list_entry_i,   // its list's entry at list_pos_o
-  output logic                fetch_valid_o,  // the fetch stage's record
-  output logic [CB-1:0]       fetch_ctx_o,
-  input  logic [63:0]         fetch_kv_i,
-  output logic                qk_valid_o,     // the Q.K^T stage's record
-  output logic [CB-1:0]       qk_ctx_o,
-  output logic [CB-1:0]       sm_ctx_o,       // the softmax stage's record
-  input  logic [63:0]         sm_kv_i,
-  output logic [CB-1:0]       pv_ctx_o,       // the P.V stage's record
+  output logic [CB-1:0]                       iter_ctx_o,
+  output logic [31:0]                         list_pos_o,
+  output logic                                iter_done_o,    // the iterator leaves its context
+  output logic                                entry_bad_o,    // a bad list entry: INDEX_RANGE
+  input  logic                                ctx_ready_i,    // iter_ctx_o is filled
+  input  logic [31:0]                         list_count_i,   // entries of its list
+  // keys below this may be valid for its rows
+  input  logic signed [ak_pkg::TokenBits+1:0] key_limit_i,
+  input  logic [31:0]                         list_entry_i,   // its list's entry at list_pos_o
+  output logic                                fetch_valid_o,  // the fetch stage's record
+  output logic [CB-1:0]                       fetch_ctx_o,
+  input  logic [63:0]                         fetch_kv_i,
+  output logic                                qk_valid_o,     // the Q.K^T stage's record
+  output logic [CB-1:0]                       qk_ctx_o,
+  output logic [CB-1:0]                       sm_ctx_o,       // the softmax stage's record
+  input  logic [63:0]                         sm_kv_i,
+  output logic [CB-1:0]                       pv_ctx_o,       // the P.V stage's record
   // K and V reads: the request (rd_v_o: V, else K; into buffer half rd_half_o), taken with
   // rd_go_i; their data landing
-  output logic                rd_valid_o,
-  output logic [63:0]         rd_addr_o,
-  output logic [23:0]         rd_bytes_o,
-  output logic                rd_v_o,
-  output logic                rd_half_o,
-  input  logic                rd_go_i,
-  input  logic                k_landed_i,
-  input  logic                v_landed_i,
+  output logic                                rd_valid_o,
+  output logic [63:0]                         rd_addr_o,
+  output logic [23:0]                         rd_bytes_o,
+  output logic                                rd_v_o,
+  output logic                                rd_half_o,
+  input  logic                                rd_go_i,
+  input  logic                                k_landed_i,
+  input  logic                                v_landed_i,
   // the output bank the next normalisation fills is not written yet (ak_ctrl_out)
-  input  logic                out_bank_full_i,
+  input  logic                                out_bank_full_i,
   // slots, for the stall counter
-  output logic                run_o,          // a slot is running
-  output logic                advance_o,      // a slot boundary
+  output logic                                run_o,          // a slot is running
+  output logic                                advance_o,      // a slot boundary
   // engines
-  output logic                qk_en_o,
-  output logic                qk_clear_o,
-  output logic                qk_capture_o,
-  output logic [6:0]          qk_col_o,
-  output logic                qk_half_o,
-  output logic                qk_bank_o,
-  output logic                sm_start_o,
-  output logic                sm_half_o,
-  output logic                sm_bank_o,
-  output logic                sm_first_o,
-  output logic                sm_none_o,
-  output logic [16:0]         sm_t_o,
-  output logic                pv_start_o,
-  output logic                pv_half_o,
-  output logic                pv_bank_o,
-  output logic                pv_first_o,
-  output logic                fin_start_o,
-  output logic                fin_bank_o
+  output logic                                qk_en_o,
+  output logic                                qk_clear_o,
+  output logic                                qk_capture_o,
+  output logic [6:0]                          qk_col_o,
+  output logic                                qk_half_o,
+  output logic                                qk_bank_o,
+  output logic                                sm_start_o,
+  output logic                                sm_half_o,
+  output logic                                sm_bank_o,
+  output logic                                sm_first_o,
+  output logic                                sm_none_o,
+  output logic [ak_pkg::TokenBits-1:0]        sm_t_o,
+  output logic                                pv_start_o,
+  output logic                                pv_half_o,
+  output logic                                pv_bank_o,
+  output logic                                pv_first_o,
+  output logic                                fin_start_o,
+  output logic                                fin_bank_o
 );
+  localparam int TokenBits = ak_pkg::TokenBits;
   // bytes of the key tile from key t: min(16, nk - t) rows of 2^lgd bytes
-  function automatic logic [23:0] tile_bytes(input logic [16:0] nk, input logic [16:0] t,
+  function automatic logic [23:0] tile_bytes(input logic [TokenBits-1:0] nk,
+                                             input logic [TokenBits-1:0] t,
                                              input logic [2:0] lgd);
-    logic [16:0] keys;
-    keys = nk - t < 17'(ak_pkg::KeyTile) ? nk - t : 17'(ak_pkg::KeyTile);
+    logic [TokenBits-1:0] keys;
+    keys = nk - t < TokenBits'(ak_pkg::KeyTile) ? nk - t : TokenBits'(ak_pkg::KeyTile);
     tile_bytes = 24'(keys) << lgd;
   endfunction
 
@@ -95,17 +99,18 @@ module ak_ctrl_slots #(
   logic [3:0] block_tile_q;
   logic [15:0] prev_block_q;     // the previous block index (ascending check)
   logic ctx_has_record_q;        // a record of this context has been taken
-  logic [16:0] list_block;       // the block kb of the current entry
-  logic [18:0] tile_key;         // t: the first key of the current tile
+  logic [TokenBits-1:0] list_block;       // the block kb of the current entry
+  logic [TokenBits+1:0] tile_key;         // t: the first key of the current tile
   logic list_left, entry_bad, tile_in_limit, block_past_limit, ctx_no_tiles, iter_done;
-  assign list_block = 17'(list_entry_i);
-  assign tile_key = (19'(list_block) << lgb_i) + (19'(block_tile_q) << 4);
+  assign list_block = TokenBits'(list_entry_i);
+  assign tile_key = ((TokenBits+2)'(list_block) << lgb_i) + ((TokenBits+2)'(block_tile_q) << 4);
   assign list_left = ctx_ready_i && list_pos_q < list_count_i;
   assign entry_bad = list_left && block_tile_q == 0 &&
                      (list_entry_i >= 32'(kblocks_i) ||
                       (list_pos_q != 0 && list_entry_i[15:0] <= prev_block_q));
   assign tile_in_limit = list_left && !entry_bad &&
-                         $signed({1'b0, tile_key}) < $signed({key_limit_i[18], key_limit_i});
+                         $signed({1'b0, tile_key}) <
+                         $signed({key_limit_i[TokenBits+1], key_limit_i});
   // the rest of this block is past the limit
   assign block_past_limit = list_left && !entry_bad && !tile_in_limit;
   // no key tiles: one empty record
@@ -118,7 +123,7 @@ module ak_ctrl_slots #(
 
   // ---- the slot pipeline: the record of each stage (fetch: its K being fetched) ----
   logic fetch_valid_q, qk_valid_q, sm_valid_q, pv_valid_q;
-  logic [16:0] fetch_key_q, qk_key_q, sm_key_q;               // the tile's first key
+  logic [TokenBits-1:0] fetch_key_q, qk_key_q, sm_key_q;   // the tile's first key
   logic [CB-1:0] fetch_ctx_q, qk_ctx_q, sm_ctx_q, pv_ctx_q;   // context
   logic fetch_first_q, qk_first_q, sm_first_q, pv_first_q;    // the context's first record
   logic fetch_empty_q, qk_empty_q, sm_empty_q, pv_empty_q;    // empty record
@@ -252,7 +257,7 @@ module ak_ctrl_slots #(
         qk_half_q <= fetch_half_q;
         fetch_valid_q <= take;
         if (take) begin
-          fetch_key_q <= 17'(tile_key);
+          fetch_key_q <= TokenBits'(tile_key);
           fetch_ctx_q <= iter_ctx_q;
           fetch_first_q <= !ctx_has_record_q;
           fetch_empty_q <= ctx_no_tiles;

@@ -16,7 +16,7 @@ module ak_qk_array #(
   output logic [Rows*ak_pkg::KeyTile*SBits-1:0]  s_o        // (i, j): [(i*KeyTile + j)*SBits +: SBits]
 );
   localparam int KeyTile = ak_pkg::KeyTile;
-  localparam int SBits = 23;  // |S| <= d * 128 * 128 = 2^21 for d <= 128
+  localparam int SBits = ak_pkg::ScoreBits;
 
   for (genvar i = 0; i < Rows; i++) begin : g_row
     for (genvar j = 0; j < KeyTile; j++) begin : g_pe

@@ -12,29 +12,29 @@
 module ak_sm_engine #(
   parameter int Rows = 16
 ) (
-  input  logic                                           clk_i,
-  input  logic                                           rst_ni,
-  input  logic                                           start_i,
-  input  logic                                           half_i,
-  input  logic                                           bank_i,
-  input  logic                                           first_i,
-  input  logic                                           none_i,
-  input  logic [Rows*ak_pkg::KeyTile*23-1:0]             s_i,
-  input  logic [16:0]                                    t_i,       // first key of the tile
-  input  logic [16:0]                                    r0_i,      // first query row of the tile
-  input  logic [16:0]                                    nq_i,
-  input  logic [16:0]                                    nk_i,
-  input  logic                                           causal_i,
-  input  logic [ak_pkg::MultBits-1:0]                    mult_i,    // M_l
-  input  logic [5:0]                                     shift_i,   // sh_l
+  input  logic                                            clk_i,
+  input  logic                                            rst_ni,
+  input  logic                                            start_i,
+  input  logic                                            half_i,
+  input  logic                                            bank_i,
+  input  logic                                            first_i,
+  input  logic                                            none_i,
+  input  logic [Rows*ak_pkg::KeyTile*23-1:0]              s_i,
+  input  logic [ak_pkg::TokenBits-1:0]                    t_i,      // first key of the tile
+  input  logic [ak_pkg::TokenBits-1:0]                    r0_i,     // first query row of the tile
+  input  logic [ak_pkg::TokenBits-1:0]                    nq_i,
+  input  logic [ak_pkg::TokenBits-1:0]                    nk_i,
+  input  logic                                            causal_i,
+  input  logic [ak_pkg::MultBits-1:0]                     mult_i,   // M_l
+  input  logic [ak_pkg::ShiftBits-1:0]                    shift_i,  // sh_l
   // P buffer read port (P.V engine): entry half * Rows + row
-  input  logic [$clog2(2*Rows)-1:0]                      p_idx_i,
+  input  logic [$clog2(2*Rows)-1:0]                       p_idx_i,
   output logic [ak_pkg::KeyTile*(ak_pkg::ProbFrac+1)-1:0] p_o,
-  output logic [DeltaBits-1:0]                           delta_o,
+  output logic [DeltaBits-1:0]                            delta_o,
   // row sums of bank l_bank_i for the normaliser: row r at [r*AccBits +: AccBits]; 0 for a
   // row without keys
-  input  logic                                           l_bank_i,
-  output logic [Rows*ak_pkg::AccBits-1:0]                l_o
+  input  logic                                            l_bank_i,
+  output logic [Rows*ak_pkg::AccBits-1:0]                 l_o
 );
   localparam int KeyTile = ak_pkg::KeyTile;
   localparam int LB = ak_pkg::LogitBits;
@@ -43,7 +43,7 @@ module ak_sm_engine #(
   localparam int MBits = LB - ak_pkg::LogitFrac + 1;
   localparam int DeltaBits = $clog2(AB + 2);
   localparam int RowBits = $clog2(Rows + 1);
-  localparam int SBits = 23;
+  localparam int SBits = ak_pkg::ScoreBits;
   localparam int RB = $clog2(Rows);
 
   // the walk: e counts 0..Rows after start

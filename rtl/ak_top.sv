@@ -113,14 +113,14 @@ module ak_top #(
   // ---- controller ----
   logic [1:0] q_we, k_we, v_we, lg_groups;
   logic [7:0] d;
-  logic [16:0] nq, nk, sm_t, sm_r0;
+  logic [ak_pkg::TokenBits-1:0] nq, nk, sm_t, sm_r0;
   logic causal, qk_en, qk_clear, qk_capture, qk_half, qk_bank;
   logic sm_start, sm_half, sm_bank, sm_first, sm_none;
   logic pv_start, pv_half, pv_bank, pv_first, fin_start, fin_bank, fin_obank, fin_done, wr_bank;
   logic [ak_pkg::MultBits-1:0] sm_mult;
-  logic [5:0] sm_shift;
+  logic [ak_pkg::ShiftBits-1:0] sm_shift;
   logic [2*ak_pkg::MultBits-1:0] fin_mult;
-  logic [2*6-1:0] fin_shift;
+  logic [2*ak_pkg::ShiftBits-1:0] fin_shift;
   logic [6:0] qk_col;
   ak_ctrl #(.Rows(Rows), .MaxHeadDim(MaxHeadDim), .MaxKvBlocks(MaxKvBlocks)) u_ctrl (
     .clk_i, .rst_ni,

@@ -122,12 +122,19 @@ module ak_ctrl_slots #(
   assign entry_bad_o = entry_bad;
 
   // ---- the slot pipeline: the record of each stage (fetch: its K being fetched) ----
-  logic fetch_valid_q, qk_valid_q, sm_valid_q, pv_valid_q;
-  logic [TokenBits-1:0] fetch_key_q, qk_key_q, sm_key_q;   // the tile's first key
-  logic [CB-1:0] fetch_ctx_q, qk_ctx_q, sm_ctx_q, pv_ctx_q;   // context
-  logic fetch_first_q, qk_first_q, sm_first_q, pv_first_q;    // the context's first record
-  logic fetch_empty_q, qk_empty_q, sm_empty_q, pv_empty_q;    // empty record
-  logic fetch_half_q, qk_half_q, sm_half_q, pv_half_q;        // its K/V/P buffer half
+  // (the cycle model's `record`, refmodel/src/cycle_model_int.h)
+  typedef struct packed {
+    logic valid;
+    logic [TokenBits-1:0] key;  // the tile's first key
+    logic [CB-1:0] ctx;         // its context
+    logic first;                // the context's first record
+    logic empty;                // empty record: a context without key tiles
+    logic half;                 // its K/V/P buffer half
+  } record_t;
+  record_t fetch_q, qk_q, sm_q;
+  /* verilator lint_off UNUSEDSIGNAL */  // P.V does not need the key
+  record_t pv_q;
+  /* verilator lint_on UNUSEDSIGNAL */
   logic pv_last_q;                      // the context's last record
   logic next_half_q;                    // buffer half of the next record
   logic k_pending_q, v_pending_q;       // fetched data not yet landed
@@ -136,19 +143,19 @@ module ak_ctrl_slots #(
   logic [15:0] slot_cycle_q;            // cycles of the running slot so far
   logic slot_end;
   assign slot_end = run_q && slot_cycle_q == slot_len_i - 1;
-  assign fetch_valid_o = fetch_valid_q;
-  assign fetch_ctx_o = fetch_ctx_q;
-  assign qk_valid_o = qk_valid_q;
-  assign qk_ctx_o = qk_ctx_q;
-  assign sm_ctx_o = sm_ctx_q;
-  assign pv_ctx_o = pv_ctx_q;
+  assign fetch_valid_o = fetch_q.valid;
+  assign fetch_ctx_o = fetch_q.ctx;
+  assign qk_valid_o = qk_q.valid;
+  assign qk_ctx_o = qk_q.ctx;
+  assign sm_ctx_o = sm_q.ctx;
+  assign pv_ctx_o = pv_q.ctx;
 
   // the record moving into P.V at the next boundary is its context's last when the iterator
   // has left that context and no later stage holds another of its records
   logic sm_done_ctx, sm_last;
-  assign sm_done_ctx = iter_ctx_q != sm_ctx_q || iter_done;
-  assign sm_last = sm_valid_q && sm_done_ctx && !(qk_valid_q && qk_ctx_q == sm_ctx_q) &&
-                   !(fetch_valid_q && fetch_ctx_q == sm_ctx_q);
+  assign sm_done_ctx = iter_ctx_q != sm_q.ctx || iter_done;
+  assign sm_last = sm_q.valid && sm_done_ctx && !(qk_q.valid && qk_q.ctx == sm_q.ctx) &&
+                   !(fetch_q.valid && fetch_q.ctx == sm_q.ctx);
 
   // a slot boundary: the running slot is in its last cycle (or none runs), the next one's K
   // and V are in, and a normaliser can start if the next slot does a context's last P.V
@@ -157,17 +164,17 @@ module ak_ctrl_slots #(
                    !k_pending_q && !v_pending_q && !block_past_limit && !entry_bad &&
                    !(sm_last && out_bank_full_i);
   assign take = advance && (tile_in_limit || ctx_no_tiles);
-  assign any_next = fetch_valid_q || qk_valid_q || sm_valid_q;  // after advancing, something runs
+  assign any_next = fetch_q.valid || qk_q.valid || sm_q.valid;  // after advancing, something runs
   assign run_o = run_q;
   assign advance_o = advance;
 
   // ---- K and V reads: K first ----
   assign rd_valid_o = want_k_q || want_v_q;
   assign rd_v_o = !want_k_q;
-  assign rd_half_o = want_k_q ? fetch_half_q : sm_half_q;
-  assign rd_addr_o = want_k_q ? fetch_kv_i + (64'(fetch_key_q) << lgd_i) + 64'(k_base_i)
-                              : sm_kv_i + (64'(sm_key_q) << lgd_i) + 64'(v_base_i);
-  assign rd_bytes_o = tile_bytes(nk_i, want_k_q ? fetch_key_q : sm_key_q, lgd_i);
+  assign rd_half_o = want_k_q ? fetch_q.half : sm_q.half;
+  assign rd_addr_o = want_k_q ? fetch_kv_i + (64'(fetch_q.key) << lgd_i) + 64'(k_base_i)
+                              : sm_kv_i + (64'(sm_q.key) << lgd_i) + 64'(v_base_i);
+  assign rd_bytes_o = tile_bytes(nk_i, want_k_q ? fetch_q.key : sm_q.key, lgd_i);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -176,10 +183,11 @@ module ak_ctrl_slots #(
       block_tile_q <= '0;
       prev_block_q <= '0;
       ctx_has_record_q <= 1'b0;
-      fetch_valid_q <= 1'b0;
-      qk_valid_q <= 1'b0;
-      sm_valid_q <= 1'b0;
-      pv_valid_q <= 1'b0;
+      fetch_q <= '0;
+      qk_q <= '0;
+      sm_q <= '0;
+      pv_q <= '0;
+      pv_last_q <= 1'b0;
       k_pending_q <= 1'b0;
       v_pending_q <= 1'b0;
       next_half_q <= 1'b0;
@@ -193,10 +201,10 @@ module ak_ctrl_slots #(
       block_tile_q <= '0;
       prev_block_q <= '0;
       ctx_has_record_q <= 1'b0;
-      fetch_valid_q <= 1'b0;
-      qk_valid_q <= 1'b0;
-      sm_valid_q <= 1'b0;
-      pv_valid_q <= 1'b0;
+      fetch_q.valid <= 1'b0;
+      qk_q.valid <= 1'b0;
+      sm_q.valid <= 1'b0;
+      pv_q.valid <= 1'b0;
       k_pending_q <= 1'b0;
       v_pending_q <= 1'b0;
       next_half_q <= 1'b0;
@@ -237,36 +245,22 @@ module ak_ctrl_slots #(
       end
       // slot boundary: every record moves one stage on
       if (advance) begin
-        pv_valid_q <= sm_valid_q;
-        pv_ctx_q <= sm_ctx_q;
-        pv_first_q <= sm_first_q;
-        pv_empty_q <= sm_empty_q;
-        pv_half_q <= sm_half_q;
+        pv_q <= sm_q;
         pv_last_q <= sm_last;
-        sm_valid_q <= qk_valid_q;
-        sm_key_q <= qk_key_q;
-        sm_ctx_q <= qk_ctx_q;
-        sm_first_q <= qk_first_q;
-        sm_empty_q <= qk_empty_q;
-        sm_half_q <= qk_half_q;
-        qk_valid_q <= fetch_valid_q;
-        qk_key_q <= fetch_key_q;
-        qk_ctx_q <= fetch_ctx_q;
-        qk_first_q <= fetch_first_q;
-        qk_empty_q <= fetch_empty_q;
-        qk_half_q <= fetch_half_q;
-        fetch_valid_q <= take;
+        sm_q <= qk_q;
+        qk_q <= fetch_q;
+        fetch_q.valid <= take;
         if (take) begin
-          fetch_key_q <= TokenBits'(tile_key);
-          fetch_ctx_q <= iter_ctx_q;
-          fetch_first_q <= !ctx_has_record_q;
-          fetch_empty_q <= ctx_no_tiles;
-          fetch_half_q <= next_half_q;
+          fetch_q.key <= TokenBits'(tile_key);
+          fetch_q.ctx <= iter_ctx_q;
+          fetch_q.first <= !ctx_has_record_q;
+          fetch_q.empty <= ctx_no_tiles;
+          fetch_q.half <= next_half_q;
           next_half_q <= !next_half_q;
           want_k_q <= !ctx_no_tiles;
           k_pending_q <= !ctx_no_tiles;
         end
-        if (qk_valid_q && !qk_empty_q) begin
+        if (qk_q.valid && !qk_q.empty) begin
           want_v_q <= 1'b1;
           v_pending_q <= 1'b1;
         end
@@ -277,24 +271,24 @@ module ak_ctrl_slots #(
   end
 
   // engines: a slot that starts now runs QK on the fetch stage's record, SM on qk's, PV on
-  // sm's; while it runs the records have moved, so QK is qk_*, SM sm_*, PV pv_*
-  assign qk_en_o = run_q && qk_valid_q && !qk_empty_q && slot_cycle_q < 16'(d_i);
+  // sm's; while it runs the records have moved, so QK is qk_q, SM sm_q, PV pv_q
+  assign qk_en_o = run_q && qk_q.valid && !qk_q.empty && slot_cycle_q < 16'(d_i);
   assign qk_clear_o = slot_cycle_q == 0;
   assign qk_capture_o = run_q && slot_cycle_q == 0;
   assign qk_col_o = 7'(slot_cycle_q);
-  assign qk_half_o = qk_half_q;
-  assign qk_bank_o = qk_ctx_q[0];
-  assign sm_start_o = run_q && sm_valid_q && slot_cycle_q == 1;
-  assign sm_half_o = sm_half_q;
-  assign sm_bank_o = sm_ctx_q[0];
-  assign sm_first_o = sm_first_q;
-  assign sm_none_o = sm_empty_q;
-  assign sm_t_o = sm_key_q;
-  assign pv_start_o = run_q && pv_valid_q && !pv_empty_q && slot_cycle_q == 0;
-  assign pv_half_o = pv_half_q;
-  assign pv_bank_o = pv_ctx_q[0];
-  assign pv_first_o = pv_first_q;
+  assign qk_half_o = qk_q.half;
+  assign qk_bank_o = qk_q.ctx[0];
+  assign sm_start_o = run_q && sm_q.valid && slot_cycle_q == 1;
+  assign sm_half_o = sm_q.half;
+  assign sm_bank_o = sm_q.ctx[0];
+  assign sm_first_o = sm_q.first;
+  assign sm_none_o = sm_q.empty;
+  assign sm_t_o = sm_q.key;
+  assign pv_start_o = run_q && pv_q.valid && !pv_q.empty && slot_cycle_q == 0;
+  assign pv_half_o = pv_q.half;
+  assign pv_bank_o = pv_q.ctx[0];
+  assign pv_first_o = pv_q.first;
   // the normaliser: one cycle into the slot with the context's last P.V, a step behind it
-  assign fin_start_o = run_i && run_q && pv_valid_q && pv_last_q && slot_cycle_q == 1 && !fail_i;
-  assign fin_bank_o = pv_ctx_q[0];
+  assign fin_start_o = run_i && run_q && pv_q.valid && pv_last_q && slot_cycle_q == 1 && !fail_i;
+  assign fin_bank_o = pv_q.ctx[0];
 endmodule

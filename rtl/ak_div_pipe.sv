@@ -1,9 +1,9 @@
 // ak_div_pipe: the normalisation of docs/numerics.md section 8 as a pipelined radix-2 restoring
 // divider, one division accepted per cycle:
 //   q_o = zero_i ? 0 : sat(round_div(acc_i * 2^OutFrac, sum_i), OutFxBits)
-// The arithmetic is that of ak_div_round (round_div(n, l) = floor((2n + l) / 2l); a negative
-// numerator N uses floor(N / D) = -floor((|N| + D - 1) / D); quotients of more than QBits bits
-// saturate), unrolled into one stage per quotient bit. zero_i marks a row without valid keys
+// round_div(n, l) = floor((2n + l) / 2l); a negative numerator N uses
+// floor(N / D) = -floor((|N| + D - 1) / D); quotients of more than QBits bits saturate. One
+// stage per quotient bit, most significant first. zero_i marks a row without valid keys
 // (l = 0), whose output is 0 by the spec. Latency: Latency = QBits + 1 = 26 cycles from an
 // accepted input (valid_i) to valid_o with its result; no stalls.
 module ak_div_pipe (

@@ -12,25 +12,25 @@ module ak_finish #(
   parameter int Rows       = 16,
   parameter int MaxHeadDim = 128
 ) (
-  input  logic                                 clk_i,
-  input  logic                                 rst_ni,
-  input  logic                                 start_i,
-  input  logic                                 bank_i,
-  input  logic                                 obank_i,
-  input  logic [1:0]                           lg_groups_i,  // log2(d/16)
-  input  logic [2*ak_pkg::MultBits-1:0]        mult_i,       // M_o of each output bank
-  input  logic [2*6-1:0]                       shift_i,      // sh_o of each output bank
+  input  logic                            clk_i,
+  input  logic                            rst_ni,
+  input  logic                            start_i,
+  input  logic                            bank_i,
+  input  logic                            obank_i,
+  input  logic [1:0]                      lg_groups_i,  // log2(d/16)
+  input  logic [2*ak_pkg::MultBits-1:0]   mult_i,       // M_o of each output bank
+  input  logic [2*ak_pkg::ShiftBits-1:0]  shift_i,      // sh_o of each output bank
   // accumulators (ak_pv_engine's read port) and row sums (ak_sm_engine) of bank acc_bank_o
-  output logic                                 acc_bank_o,
-  output logic [$clog2(Rows)-1:0]              acc_row_o,
-  output logic [GBits-1:0]                     acc_grp_o,
-  input  logic [16*ak_pkg::AccBits-1:0]        acc_i,
-  input  logic [Rows*ak_pkg::AccBits-1:0]      l_i,
-  output logic                                 done_o,
+  output logic                            acc_bank_o,
+  output logic [$clog2(Rows)-1:0]         acc_row_o,
+  output logic [GBits-1:0]                acc_grp_o,
+  input  logic [16*ak_pkg::AccBits-1:0]   acc_i,
+  input  logic [Rows*ak_pkg::AccBits-1:0] l_i,
+  output logic                            done_o,
   // the output tiles' 64-byte words (write master)
-  input  logic                                 word_bank_i,
-  input  logic [15:0]                          word_i,
-  output logic [511:0]                         word_o
+  input  logic                            word_bank_i,
+  input  logic [15:0]                     word_i,
+  output logic [511:0]                    word_o
 );
   localparam int AB = ak_pkg::AccBits;
   localparam int MaxG = MaxHeadDim / 16;
@@ -97,7 +97,7 @@ module ak_finish #(
     );
     ak_requant u_rq (
       .o_fx_i(q), .mult_i(mult_i[32'(tag_out[CBits])*ak_pkg::MultBits +: ak_pkg::MultBits]),
-      .shift_i(shift_i[32'(tag_out[CBits])*6 +: 6]), .out_o(o)
+      .shift_i(shift_i[32'(tag_out[CBits])*ak_pkg::ShiftBits +: ak_pkg::ShiftBits]), .out_o(o)
     );
     assign chunk[c*8 +: 8] = o;
   end

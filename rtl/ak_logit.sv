@@ -5,10 +5,10 @@
 module ak_logit (
   input  logic signed [SBits-1:0]             s_i,      // Q.K dot product, |s| <= 2^21
   input  logic [ak_pkg::MultBits-1:0]         mult_i,   // M_l in [2^30, 2^31)
-  input  logic [5:0]                          shift_i,  // sh_l, 0..62
+  input  logic [ak_pkg::ShiftBits-1:0]        shift_i,  // sh_l, 0..62
   output logic signed [ak_pkg::LogitBits-1:0] l_o
 );
-  localparam int SBits = 23;
+  localparam int SBits = ak_pkg::ScoreBits;
   // The signed product needs 55 bits; it is held in MaxShift + 2 = 64 so that the rounding bit
   // s-1 of every allowed shift (up to 62) is a real bit of its sign extension.
   localparam int PBits = ak_pkg::MaxShift + 2;
@@ -24,7 +24,7 @@ module ak_logit (
   assign prod_n = s_i * $signed({1'b0, mult_i});
   assign prod = PBits'(prod_n);
   assign floored = prod >>> shift_i;
-  assign half = (shift_i != 6'd0) && prod[shift_i - 6'd1];
+  assign half = (shift_i != '0) && prod[shift_i - 1'b1];
   assign rounded = floored + (half ? PBits'(1) : PBits'(0));
   assign l_o = rounded > LMax ? LMax[LB-1:0] : (rounded < LMin ? LMin[LB-1:0] : rounded[LB-1:0]);
 endmodule

@@ -12,12 +12,12 @@ module ak_pv_acc #(
   output logic [Cols*ak_pkg::AccBits-1:0]                 acc_o
 );
   localparam int AB = ak_pkg::AccBits;
-  localparam int KT = ak_pkg::KeyTile;
+  localparam int KeyTile = ak_pkg::KeyTile;
   localparam int DeltaBits = $clog2(AB + 2);
 
   for (genvar c = 0; c < Cols; c++) begin : g_col
-    logic [KT*8-1:0] v_col;  // column c of the 16 value rows
-    for (genvar j = 0; j < KT; j++) begin : g_key
+    logic [KeyTile*8-1:0] v_col;  // column c of the 16 value rows
+    for (genvar j = 0; j < KeyTile; j++) begin : g_key
       assign v_col[j*8 +: 8] = v_i[(j*Cols+c)*8 +: 8];
     end
     ak_pv_col #(.DeltaBits(DeltaBits)) u_col (

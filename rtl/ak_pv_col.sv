@@ -16,7 +16,7 @@ module ak_pv_col #(
 );
   localparam int AB = ak_pkg::AccBits;
   localparam int PB = ak_pkg::ProbFrac + 1;
-  localparam int KT = ak_pkg::KeyTile;
+  localparam int KeyTile = ak_pkg::KeyTile;
 
   logic signed [AB-1:0] acc, shifted, floored, sum;
   logic half;
@@ -27,12 +27,12 @@ module ak_pv_col #(
   assign floored = delta_i > DeltaBits'(AB) ? '0 : shifted;  // beyond the width: 0, not -1
   assign half = (delta_i != '0) && (delta_i <= DeltaBits'(AB)) && acc[delta_i - 1'b1];
   // operands widened to AB bits first: a product is evaluated at its operands' width
-  logic signed [AB-1:0] pw [KT];
-  logic signed [AB-1:0] vw [KT];
+  logic signed [AB-1:0] pw [KeyTile];
+  logic signed [AB-1:0] vw [KeyTile];
   // a key with p = 0 (masked, or past the ragged edge) contributes 0 whatever its V row
   // holds; V is forced to 0 there, so a V row never loaded (X in a 4-state simulator, stale
   // data in silicon) cannot reach the sum
-  for (genvar j = 0; j < KT; j++) begin : g_key
+  for (genvar j = 0; j < KeyTile; j++) begin : g_key
     logic signed [7:0] v;
     assign v = p_i[j*PB +: PB] == '0 ? 8'sd0 : $signed(v_i[j*8 +: 8]);
     assign pw[j] = $signed({{(AB-PB){1'b0}}, p_i[j*PB +: PB]});
@@ -40,7 +40,7 @@ module ak_pv_col #(
   end
   always @* begin
     sum = floored + (half ? AB'(1) : AB'(0));
-    for (int j = 0; j < KT; j++)
+    for (int j = 0; j < KeyTile; j++)
       sum = sum + pw[j] * vw[j];
   end
   assign acc_o = sum;

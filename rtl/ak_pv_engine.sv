@@ -27,7 +27,7 @@ module ak_pv_engine #(
   input  logic [GBits-1:0]                                 rd_grp_i,
   output logic [16*ak_pkg::AccBits-1:0]                    rd_acc_o
 );
-  localparam int KT = ak_pkg::KeyTile;
+  localparam int KeyTile = ak_pkg::KeyTile;
   localparam int AB = ak_pkg::AccBits;
   localparam int MaxG = MaxHeadDim / 16;
   localparam int NAcc = Rows * MaxG;
@@ -48,9 +48,9 @@ module ak_pv_engine #(
   assign p_idx_o = {half_i, row[$clog2(Rows)-1:0]};
 
   // the group's 16 columns of the 16 value rows: key j, column c at [(j*16 + c)*8 +: 8]
-  logic [KT*16*8-1:0] v_grp;
+  logic [KeyTile*16*8-1:0] v_grp;
   // (value row j sliced out at a constant offset first, then the group picked from the row)
-  for (genvar j = 0; j < KT; j++) begin : g_v
+  for (genvar j = 0; j < KeyTile; j++) begin : g_v
     logic [MaxHeadDim*8-1:0] vrow;
     assign vrow = v_i[j*MaxHeadDim*8 +: MaxHeadDim*8];
     assign v_grp[j*128 +: 128] = vrow[32'(grp)*128 +: 128];

@@ -3,7 +3,7 @@
 // capture_i copies the accumulator to s_o on the same edge, so the next tile can start at once.
 // One module per PE so that synthesis tools see (and build) the PE once, not Rows x 16 times.
 module ak_qk_pe #(
-  parameter int SBits = 23
+  parameter int SBits = ak_pkg::ScoreBits
 ) (
   input  logic             clk_i,
   input  logic             en_i,

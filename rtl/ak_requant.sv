@@ -5,7 +5,7 @@
 module ak_requant (
   input  logic signed [ak_pkg::OutFxBits-1:0] o_fx_i,
   input  logic [ak_pkg::MultBits-1:0]         mult_i,   // M_o in [2^30, 2^31)
-  input  logic [5:0]                          shift_i,  // sh_o, 0..62
+  input  logic [ak_pkg::ShiftBits-1:0]        shift_i,  // sh_o, 0..62
   output logic signed [7:0]                   out_o
 );
   // The signed product needs 55 bits; held in MaxShift + 2 = 64 so that the rounding bit s-1
@@ -23,7 +23,7 @@ module ak_requant (
   assign prod_n = o_fx_i * $signed({1'b0, mult_i});
   assign prod = PBits'(prod_n);
   assign floored = prod >>> shift_i;
-  assign half = (shift_i != 6'd0) && prod[shift_i - 6'd1];
+  assign half = (shift_i != '0) && prod[shift_i - 1'b1];
   assign rounded = floored + (half ? PBits'(1) : PBits'(0));
   assign out_o = rounded > OMax ? 8'sd127 : (rounded < OMin ? -8'sd128 : rounded[7:0]);
 endmodule

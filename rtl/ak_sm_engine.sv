@@ -12,38 +12,38 @@
 module ak_sm_engine #(
   parameter int Rows = 16
 ) (
-  input  logic                                           clk_i,
-  input  logic                                           rst_ni,
-  input  logic                                           start_i,
-  input  logic                                           half_i,
-  input  logic                                           bank_i,
-  input  logic                                           first_i,
-  input  logic                                           none_i,
-  input  logic [Rows*ak_pkg::KeyTile*23-1:0]             s_i,
-  input  logic [16:0]                                    t_i,       // first key of the tile
-  input  logic [16:0]                                    r0_i,      // first query row of the tile
-  input  logic [16:0]                                    nq_i,
-  input  logic [16:0]                                    nk_i,
-  input  logic                                           causal_i,
-  input  logic [ak_pkg::MultBits-1:0]                    mult_i,    // M_l
-  input  logic [5:0]                                     shift_i,   // sh_l
+  input  logic                                            clk_i,
+  input  logic                                            rst_ni,
+  input  logic                                            start_i,
+  input  logic                                            half_i,
+  input  logic                                            bank_i,
+  input  logic                                            first_i,
+  input  logic                                            none_i,
+  input  logic [Rows*ak_pkg::KeyTile*23-1:0]              s_i,
+  input  logic [ak_pkg::TokenBits-1:0]                    t_i,      // first key of the tile
+  input  logic [ak_pkg::TokenBits-1:0]                    r0_i,     // first query row of the tile
+  input  logic [ak_pkg::TokenBits-1:0]                    nq_i,
+  input  logic [ak_pkg::TokenBits-1:0]                    nk_i,
+  input  logic                                            causal_i,
+  input  logic [ak_pkg::MultBits-1:0]                     mult_i,   // M_l
+  input  logic [ak_pkg::ShiftBits-1:0]                    shift_i,  // sh_l
   // P buffer read port (P.V engine): entry half * Rows + row
-  input  logic [$clog2(2*Rows)-1:0]                      p_idx_i,
+  input  logic [$clog2(2*Rows)-1:0]                       p_idx_i,
   output logic [ak_pkg::KeyTile*(ak_pkg::ProbFrac+1)-1:0] p_o,
-  output logic [DeltaBits-1:0]                           delta_o,
+  output logic [DeltaBits-1:0]                            delta_o,
   // row sums of bank l_bank_i for the normaliser: row r at [r*AccBits +: AccBits]; 0 for a
   // row without keys
-  input  logic                                           l_bank_i,
-  output logic [Rows*ak_pkg::AccBits-1:0]                l_o
+  input  logic                                            l_bank_i,
+  output logic [Rows*ak_pkg::AccBits-1:0]                 l_o
 );
-  localparam int KT = ak_pkg::KeyTile;
+  localparam int KeyTile = ak_pkg::KeyTile;
   localparam int LB = ak_pkg::LogitBits;
   localparam int AB = ak_pkg::AccBits;
   localparam int PB = ak_pkg::ProbFrac + 1;
   localparam int MBits = LB - ak_pkg::LogitFrac + 1;
   localparam int DeltaBits = $clog2(AB + 2);
   localparam int RowBits = $clog2(Rows + 1);
-  localparam int SBits = 23;
+  localparam int SBits = ak_pkg::ScoreBits;
   localparam int RB = $clog2(Rows);
 
   // the walk: e counts 0..Rows after start
@@ -68,10 +68,10 @@ module ak_sm_engine #(
 
   // stage A: logits of row a_row and its valid-key count (the row picked first, one mux of
   // whole rows, then its 16 scores at constant offsets)
-  logic [KT*LB-1:0] logit_d;
-  logic [KT*SBits-1:0] s_row;
-  assign s_row = s_i[32'(a_row[RB-1:0])*(KT*SBits) +: KT*SBits];
-  for (genvar j = 0; j < KT; j++) begin : g_logit
+  logic [KeyTile*LB-1:0] logit_d;
+  logic [KeyTile*SBits-1:0] s_row;
+  assign s_row = s_i[32'(a_row[RB-1:0])*(KeyTile*SBits) +: KeyTile*SBits];
+  for (genvar j = 0; j < KeyTile; j++) begin : g_logit
     logic signed [SBits-1:0] s;
     logic signed [LB-1:0] l;
     assign s = $signed(s_row[j*SBits +: SBits]);
@@ -84,7 +84,7 @@ module ak_sm_engine #(
   // (every operand signed: one unsigned operand would make the comparison unsigned, and a
   // negative jlim, a row before the first key, would then look larger than nk)
   logic signed [19:0] row, nk, jlim, lim, n_full;
-  logic [$clog2(KT):0] n_d;
+  logic [$clog2(KeyTile):0] n_d;
   always @* begin
     row = $signed(20'(r0_i) + 20'(a_row));
     nk = $signed(20'(nk_i));
@@ -92,14 +92,14 @@ module ak_sm_engine #(
     lim = jlim < nk ? jlim : nk;
     n_full = lim - $signed(20'(t_i));
     if (none_i || row >= $signed(20'(nq_i)) || n_full <= 20'sd0) n_d = '0;
-    else if (n_full >= $signed(20'(KT))) n_d = ($clog2(KT)+1)'(KT);
-    else n_d = ($clog2(KT)+1)'(n_full);
+    else if (n_full >= $signed(20'(KeyTile))) n_d = ($clog2(KeyTile)+1)'(KeyTile);
+    else n_d = ($clog2(KeyTile)+1)'(n_full);
   end
 
   logic b_go_q;
   logic [RB-1:0] b_row_q;
-  logic [KT*LB-1:0] logit_q;
-  logic [$clog2(KT):0] n_q;
+  logic [KeyTile*LB-1:0] logit_q;
+  logic [$clog2(KeyTile):0] n_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) b_go_q <= 1'b0;
     else b_go_q <= a_go;
@@ -121,7 +121,7 @@ module ak_sm_engine #(
   logic signed [MBits-1:0] m_new;
   logic [AB-1:0] l_new, l_cur;
   logic [DeltaBits-1:0] delta_new;
-  logic [KT*PB-1:0] p_new;
+  logic [KeyTile*PB-1:0] p_new;
   assign s_idx = {bank_i, b_row_q};
   assign has_max_cur = !first_i && has_max_q[s_idx];
   assign l_cur = has_max_cur ? l_q[s_idx] : '0;
@@ -131,7 +131,7 @@ module ak_sm_engine #(
     .delta_o(delta_new), .p_o(p_new)
   );
 
-  logic [KT*PB-1:0] p_q [2*Rows];
+  logic [KeyTile*PB-1:0] p_q [2*Rows];
   logic [DeltaBits-1:0] delta_q [2*Rows];
   logic [$clog2(2*Rows)-1:0] w_idx;
   assign w_idx = {half_i, b_row_q};

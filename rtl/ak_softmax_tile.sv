@@ -16,7 +16,7 @@ module ak_softmax_tile (
   output logic [DeltaBits-1:0]                              delta_o,
   output logic [ak_pkg::KeyTile*(ak_pkg::ProbFrac+1)-1:0]  p_o      // slot j: [j*PB +: PB]
 );
-  localparam int KT = ak_pkg::KeyTile;
+  localparam int KeyTile = ak_pkg::KeyTile;
   localparam int LB = ak_pkg::LogitBits;
   localparam int F  = ak_pkg::LogitFrac;
   localparam int MBits = LB - F + 1;        // whole base-2 units, signed (13 bits)
@@ -28,11 +28,11 @@ module ak_softmax_tile (
   localparam int PB = ak_pkg::ProbFrac + 1;
 
   // slot j's logit (flat ports: Yosys 0.23 takes no multi-dimensional packed ports)
-  logic signed [LB-1:0] logit [KT];
-  logic [KT-1:0] slot_valid;  // the first n_i slots
-  for (genvar j = 0; j < KT; j++) begin : g_unpack
+  logic signed [LB-1:0] logit [KeyTile];
+  logic [KeyTile-1:0] slot_valid;  // the first n_i slots
+  for (genvar j = 0; j < KeyTile; j++) begin : g_unpack
     assign logit[j] = $signed(logit_i[j*LB +: LB]);
-    assign slot_valid[j] = n_i > ($clog2(KT)+1)'(j);
+    assign slot_valid[j] = n_i > ($clog2(KeyTile)+1)'(j);
   end
 
   // the tile maximum over the valid slots
@@ -41,7 +41,7 @@ module ak_softmax_tile (
   always @* begin
     tmax = '0;
     any = 1'b0;
-    for (int j = 0; j < KT; j++) begin
+    for (int j = 0; j < KeyTile; j++) begin
       if (slot_valid[j] && (!any || logit[j] > tmax)) begin
         tmax = logit[j];
         any = 1'b1;
@@ -86,12 +86,12 @@ module ak_softmax_tile (
   end
 
   // probabilities and the new sum
-  logic [ABits-1:0] a [KT];
-  logic [PB-1:0] p_raw [KT];
-  logic [PB-1:0] p [KT];
+  logic [ABits-1:0] a [KeyTile];
+  logic [PB-1:0] p_raw [KeyTile];
+  logic [PB-1:0] p [KeyTile];
   logic signed [ABits:0] m_scaled;
   assign m_scaled = $signed({m_new[MBits-1], m_new, {F{1'b0}}});
-  for (genvar j = 0; j < KT; j++) begin : g_exp
+  for (genvar j = 0; j < KeyTile; j++) begin : g_exp
     assign a[j] = ABits'(m_scaled - (ABits+1)'(logit[j]));
     ak_exp2 u_exp2 (.a_i(a[j]), .p_o(p_raw[j]));
     assign p[j] = slot_valid[j] ? p_raw[j] : '0;
@@ -100,6 +100,6 @@ module ak_softmax_tile (
 
   always @* begin
     l_o = l_shift + AB'(l_half);
-    for (int j = 0; j < KT; j++) l_o = l_o + AB'(p[j]);
+    for (int j = 0; j < KeyTile; j++) l_o = l_o + AB'(p[j]);
   end
 endmodule

@@ -57,7 +57,7 @@ module ak_top #(
   input  logic [1:0]   m_bresp_i,
   output logic         irq_o
 );
-  localparam int KT = ak_pkg::KeyTile;
+  localparam int KeyTile = ak_pkg::KeyTile;
   localparam int AB = ak_pkg::AccBits;
   localparam int PB = ak_pkg::ProbFrac + 1;
   localparam int MaxG = MaxHeadDim / 16;
@@ -68,7 +68,7 @@ module ak_top #(
   logic [7:0] err_code;
   logic [63:0] desc_addr, cycles, stalls, macs;
   ak_csr #(
-    .PeRows(8'(Rows)), .PeCols(8'(KT)), .MaxHeadDim(8'(MaxHeadDim))
+    .PeRows(8'(Rows)), .PeCols(8'(KeyTile)), .MaxHeadDim(8'(MaxHeadDim))
   ) u_csr (
     .clk_i, .rst_ni,
     .s_awvalid_i, .s_awready_o, .s_awaddr_i, .s_wvalid_i, .s_wready_o, .s_wdata_i, .s_wstrb_i,
@@ -113,14 +113,14 @@ module ak_top #(
   // ---- controller ----
   logic [1:0] q_we, k_we, v_we, lg_groups;
   logic [7:0] d;
-  logic [16:0] nq, nk, sm_t, sm_r0;
+  logic [ak_pkg::TokenBits-1:0] nq, nk, sm_t, sm_r0;
   logic causal, qk_en, qk_clear, qk_capture, qk_half, qk_bank;
   logic sm_start, sm_half, sm_bank, sm_first, sm_none;
   logic pv_start, pv_half, pv_bank, pv_first, fin_start, fin_bank, fin_obank, fin_done, wr_bank;
   logic [ak_pkg::MultBits-1:0] sm_mult;
-  logic [5:0] sm_shift;
+  logic [ak_pkg::ShiftBits-1:0] sm_shift;
   logic [2*ak_pkg::MultBits-1:0] fin_mult;
-  logic [2*6-1:0] fin_shift;
+  logic [2*ak_pkg::ShiftBits-1:0] fin_shift;
   logic [6:0] qk_col;
   ak_ctrl #(.Rows(Rows), .MaxHeadDim(MaxHeadDim), .MaxKvBlocks(MaxKvBlocks)) u_ctrl (
     .clk_i, .rst_ni,
@@ -147,18 +147,18 @@ module ak_top #(
 
   // ---- tile buffers: Q in two banks (consecutive query tiles), K and V in two halves ----
   logic [Rows*MaxHeadDim*8-1:0] q_tile [2];
-  logic [KT*MaxHeadDim*8-1:0] k_tile [2];
-  logic [KT*MaxHeadDim*8-1:0] v_tile [2];
+  logic [KeyTile*MaxHeadDim*8-1:0] k_tile [2];
+  logic [KeyTile*MaxHeadDim*8-1:0] v_tile [2];
   for (genvar h = 0; h < 2; h++) begin : g_buf
     ak_tile_buf #(.NRows(Rows), .MaxHeadDim(MaxHeadDim)) u_qbuf (
       .clk_i, .we_i(q_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
       .data_o(q_tile[h])
     );
-    ak_tile_buf #(.NRows(KT), .MaxHeadDim(MaxHeadDim)) u_kbuf (
+    ak_tile_buf #(.NRows(KeyTile), .MaxHeadDim(MaxHeadDim)) u_kbuf (
       .clk_i, .we_i(k_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
       .data_o(k_tile[h])
     );
-    ak_tile_buf #(.NRows(KT), .MaxHeadDim(MaxHeadDim)) u_vbuf (
+    ak_tile_buf #(.NRows(KeyTile), .MaxHeadDim(MaxHeadDim)) u_vbuf (
       .clk_i, .we_i(v_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
       .data_o(v_tile[h])
     );
@@ -168,9 +168,9 @@ module ak_top #(
   // (each row sliced out at a constant offset first, then the column picked from the row: a
   // 128-way byte mux per row for synthesis, not a shifter across the whole tile)
   logic [Rows*8-1:0] q_col;
-  logic [KT*8-1:0] k_col;
+  logic [KeyTile*8-1:0] k_col;
   logic [Rows*MaxHeadDim*8-1:0] q_cur;
-  logic [KT*MaxHeadDim*8-1:0] k_cur;
+  logic [KeyTile*MaxHeadDim*8-1:0] k_cur;
   assign q_cur = q_tile[qk_bank];
   assign k_cur = k_tile[qk_half];
   for (genvar i = 0; i < Rows; i++) begin : g_qcol
@@ -178,12 +178,12 @@ module ak_top #(
     assign row = q_cur[i*MaxHeadDim*8 +: MaxHeadDim*8];
     assign q_col[i*8 +: 8] = row[32'(qk_col)*8 +: 8];
   end
-  for (genvar j = 0; j < KT; j++) begin : g_kcol
+  for (genvar j = 0; j < KeyTile; j++) begin : g_kcol
     logic [MaxHeadDim*8-1:0] row;
     assign row = k_cur[j*MaxHeadDim*8 +: MaxHeadDim*8];
     assign k_col[j*8 +: 8] = row[32'(qk_col)*8 +: 8];
   end
-  logic [Rows*KT*23-1:0] s;
+  logic [Rows*KeyTile*23-1:0] s;
   ak_qk_array #(.Rows(Rows)) u_qk (
     .clk_i, .en_i(qk_en), .clear_i(qk_clear), .capture_i(qk_capture), .q_col_i(q_col),
     .k_col_i(k_col), .s_o(s)
@@ -191,7 +191,7 @@ module ak_top #(
 
   // ---- softmax, P.V, normaliser ----
   logic [$clog2(2*Rows)-1:0] p_idx;
-  logic [KT*PB-1:0] p;
+  logic [KeyTile*PB-1:0] p;
   logic [DeltaBits-1:0] delta;
   logic [Rows*AB-1:0] l;
   logic acc_bank;                 // the normaliser's bank of row sums and accumulators

@@ -7,6 +7,13 @@
 
 #include "attnkit/numerics.h"
 
+/* The widths of numerics.h follow from its values (the RTL declares its registers with them). */
+_Static_assert(1l << (AK_TOKEN_BITS - 1) == AK_MAX_TOKENS, "AK_TOKEN_BITS holds 0..AK_MAX_TOKENS");
+_Static_assert(1l << (AK_SHIFT_BITS - 1) <= AK_MAX_SHIFT && AK_MAX_SHIFT < 1l << AK_SHIFT_BITS,
+               "AK_SHIFT_BITS holds 0..AK_MAX_SHIFT");
+_Static_assert(1l << (AK_SCORE_BITS - 2) == 128l * 128 * AK_MAX_HEAD_DIM,
+               "AK_SCORE_BITS holds +-128 * 128 * AK_MAX_HEAD_DIM");
+
 /* The external definitions of the inline primitives of fixed.h. */
 extern inline int64_t ak_floor_shift(int64_t x, unsigned s);
 extern inline int64_t ak_round_shift(int64_t x, unsigned s);

@@ -16,8 +16,6 @@
 
 #include "attnkit/numerics.h"
 
-#define AK_MAX_HEAD_DIM 128
-
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__)
 #define AK_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #define AK_HAVE_VNNI_KERNELS 1

@@ -13,9 +13,17 @@ extern "C" {
 /* rtl/ak_exp2.sv: p for a (0 <= a < 2^25). */
 uint32_t ak_rtl_exp2(uint32_t a);
 
-/* rtl/ak_div_round.sv: o_fx for (acc, l), with the cycles from the accepting clock edge to
- * out_valid in *latency. acc is a 48-bit signed value, 0 < l < 2^48. */
-int32_t ak_rtl_div_round(int64_t acc, uint64_t l, unsigned *latency);
+/* rtl/ak_div_pipe.sv: n inputs streamed into the pipelined divider, input i on the i-th clock
+ * edge (a bubble where valid is 0); q[i] gets o_fx of each valid input and edges[i] the clock
+ * edges from the one taking it to the one after which its result shows, both counted. Returns
+ * the number of results the divider gave (one per valid input unless it is wrong). acc is a
+ * 48-bit signed value, 0 < l < 2^48 unless zero (a row without keys: o_fx = 0). */
+typedef struct {
+    int valid, zero;
+    int64_t acc;
+    uint64_t l;
+} ak_rtl_div_in;
+unsigned ak_rtl_div_pipe(unsigned n, const ak_rtl_div_in *in, int32_t *q, unsigned *edges);
 
 /* rtl/ak_logit.sv: the base-2 logit of a dot product s with multiplier (mult, shift). */
 int32_t ak_rtl_logit(int32_t s, uint32_t mult, unsigned shift);

@@ -18,5 +18,10 @@
 #define AK_MULT_BITS 31     /* multipliers lie in [2^30, 2^31) */
 #define AK_MAX_SHIFT 62     /* largest multiplier shift */
 #define AK_MAX_TOKENS 65536 /* largest Nq or Nk */
+#define AK_MAX_HEAD_DIM 128 /* largest head dim d (32, 64 or 128) */
+/* Widths the hardware derives from the values above (checked in refmodel/src/fixed.c). */
+#define AK_TOKEN_BITS 17    /* a token count or index, 0..AK_MAX_TOKENS */
+#define AK_SHIFT_BITS 6     /* a multiplier shift, 0..AK_MAX_SHIFT */
+#define AK_SCORE_BITS 23    /* a signed Q.K^T score, |s| <= 128 * 128 * AK_MAX_HEAD_DIM = 2^21 */
 
 #endif

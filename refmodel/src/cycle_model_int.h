@@ -1,0 +1,185 @@
+/* The cycle model's parts (private to the library): its state and one cycle's combinational
+ * values, shared by the files that model one block of the RTL each, with the same split:
+ *   cycle_model.c  the loop (one iteration a clock cycle), the quiet-cycle skip and the API;
+ *   cycle_axi.c    the memory (sim/mem_model.c) and the AXI masters (ak_axi_rd, ak_axi_wr);
+ *   cycle_ctrl.c   the controller: the job (ak_ctrl.sv: state machine, read command, counters;
+ *                  ak_ctrl_desc.sv: the job comes from the caller), the front end
+ *                  (ak_ctrl_front.sv), the iterator and slot pipeline (ak_ctrl_slots.sv), the
+ *                  normalisations and writes (ak_ctrl_out.sv, ak_finish.sv).
+ * Each part has a *_comb function (its outputs this cycle, from the registers and the values
+ * of the parts before it) and a *_clock function (its registers at the clock edge); run()
+ * calls them in the order the RTL's signals depend on each other. */
+#ifndef ATTNKIT_CYCLE_MODEL_INT_H
+#define ATTNKIT_CYCLE_MODEL_INT_H
+
+#include <stdint.h>
+
+#include "attnkit/cycle_model.h"
+#include "attnkit/mem_jitter.h"
+#include "attnkit/numerics.h"
+
+#define NCTX 4u          /* ak_ctrl's query-tile contexts */
+#define DIV_LAT (AK_OUT_FX_BITS + 2u) /* ak_div_pipe's latency */
+#define BEAT 64u
+
+/* ---- the memory (sim/mem_model.c without data) ---- */
+
+typedef struct {
+    uint64_t ready;
+    uint32_t len, beat; /* beats - 1; next beat */
+} burst;
+
+typedef struct {
+    ak_mem_timing t;
+    uint64_t now;
+    ak_jitter jit;               /* the jittered memory's draws (mem_jitter.h) */
+    burst *rq, *awq;
+    uint64_t *bq; /* response ready cycles */
+    unsigned rq_head, rq_n, awq_head, awq_n, bq_head, bq_n, wb_n;
+    uint32_t r_credit, w_credit; /* bandwidth: bytes a channel may move (a beat takes 64) */
+} mem_state;
+
+typedef struct {
+    int arready, rvalid, rlast, awready, wready, bvalid;
+} mem_out;
+
+/* ---- the read master (ak_axi_rd) ---- */
+
+enum { TAG_HDR, TAG_LIST, TAG_Q, TAG_K, TAG_V };
+
+typedef struct {
+    int busy;
+    uint64_t addr;
+    uint32_t left, tag;
+    uint32_t *f_tag;
+    uint8_t *f_end;
+    unsigned wr, rd, count;
+} rd_state;
+
+/* ---- the write master (ak_axi_wr) ---- */
+
+enum { W_IDLE, W_ADDR, W_DATA, W_RESP };
+
+typedef struct {
+    int state;
+    uint64_t addr;
+    uint32_t left, blen, bsent, bursts, resps;
+} wr_state;
+
+/* ---- the controller (ak_ctrl) ---- */
+
+enum { S_IDLE, S_DESC_RD, S_DESC_WAIT, S_CHECK, S_RUN, S_DONE };
+enum {
+    FE_QUANT_RD, FE_QUANT_WAIT, FE_QUANT_USE, FE_CTX, FE_OFF_RD, FE_OFF_WAIT, FE_OFF_USE,
+    FE_LIST_RD, FE_Q_RD, FE_LAND, FE_END
+};
+
+typedef struct {
+    uint32_t r0, rows, count, off0, head;
+    int64_t key_limit;
+} context;
+
+/* A record of the slot pipeline: one key tile of one context (ak_ctrl_slots' *_q flops). */
+typedef struct {
+    int valid, first, empty, half, last; /* first/last: of its context; empty: a context without
+                                          * key tiles; half: its K/V/P buffer half */
+    uint32_t key, ctx;                   /* the tile's first key; its context */
+} record;
+
+/* The job as the controller sees it after Check. */
+typedef struct {
+    uint32_t heads, nq, nk, d, blk, lgd, lgb, qblocks, slot_len, per_head;
+    int causal;
+    uint64_t qstride, kvstride;
+    const ak_mask *mask;
+    const ak_job_layout *lay;
+} job_view;
+
+typedef struct {
+    ak_hw_config hw;
+    job_view j;
+    mem_state mem;
+    rd_state rd;
+    wr_state wr;
+    /* controller */
+    int state, fe;
+    uint32_t head, r0, list_base, fe_ctx, off0, count;
+    int list_done, q_done;
+    uint64_t quant_addr, q_head;
+    int ctx_used[NCTX], ctx_ready[NCTX];
+    context ctx[NCTX];
+    uint32_t iter_ctx, list_pos, block_tile;
+    int ctx_has_record;
+    record fetch, qk, sm, pv;
+    int next_half, k_pending, v_pending, want_k, want_v, run;
+    uint32_t slot_cycle;
+    /* normaliser and writes */
+    int out_full[2], fin_obank, fin_done_bank, wr_req[2], wr_next, wr_bank;
+    uint32_t fin_cnt;
+    uint64_t fin_done_at[4]; /* cycles of the running normalisations' done pulses, in order */
+    unsigned fin_q_head, fin_q_n;
+    uint64_t wr_addr[2], wr_bytes[2];
+    uint32_t wr_head[2], wr_cur_head;
+    /* counters */
+    uint32_t pv_left;
+    int pv_busy;
+    ak_cycle_report rep;
+    uint64_t *head_end;
+} model;
+
+/* One cycle's combinational values, filled part by part. */
+typedef struct {
+    mem_out mo;
+    /* the iterator and the slot pipeline (ak_ctrl_slots) */
+    uint32_t tile_key;
+    int tile_in_limit, block_past_limit, ctx_no_tiles, iter_done;
+    int slot_end, sm_last, advance, take, any_next;
+    int qk_en, pv_start, fin_start;
+    /* the front end (ak_ctrl_front) */
+    uint64_t list_x; /* the tile's kv_off index */
+    int last_row_tile, last_head, ctx_free, fe_d, fe_ready;
+    /* the read command (ak_ctrl) and the read master */
+    int cmd_valid, fe_cmd, rd_go, fe_rd_go;
+    uint64_t cmd_addr;
+    uint32_t cmd_beats, cmd_tag;
+    int arvalid, push, pop, beat_valid;
+    uint32_t blen;
+    int hdr_landed, list_landed, q_landed, k_landed, v_landed;
+    /* the write master and the normaliser (ak_ctrl_out) */
+    int wr_cmd_valid, wr_cmd_ready, wr_done, awvalid, wvalid, fin_done;
+    uint32_t wblen, resps_d;
+    int all_done;
+    int state, fe; /* the controller's and the front end's state before the clock edge */
+} cycle;
+
+static inline uint32_t beats_of(uint64_t bytes)
+{
+    return (uint32_t)((bytes + BEAT - 1) / BEAT);
+}
+
+/* cycle_axi.c */
+void ak_cm_draw_jitter(mem_state *m);
+void ak_cm_mem_comb(const mem_state *m, mem_out *o);
+void ak_cm_mem_clock(mem_state *m, const mem_out *o, int arvalid, uint32_t arlen, int awvalid,
+                     uint32_t awlen, int wvalid);
+void ak_cm_rd_comb(const model *M, cycle *c);
+void ak_cm_rd_clock(model *M, const cycle *c);
+void ak_cm_wr_comb(const model *M, cycle *c);
+void ak_cm_wr_clock(model *M, const cycle *c);
+
+/* cycle_ctrl.c */
+void ak_cm_job_init(model *M, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,
+                    const ak_mask *mask, const ak_job_layout *lay);
+uint32_t ak_cm_list_entry(const model *M);
+void ak_cm_slots_comb(const model *M, cycle *c);
+void ak_cm_read_comb(const model *M, cycle *c);
+void ak_cm_front_comb(const model *M, cycle *c);
+void ak_cm_out_comb(const model *M, cycle *c);
+void ak_cm_counters(model *M, const cycle *c);
+void ak_cm_ctrl_clock(model *M, cycle *c);
+void ak_cm_front_clock(model *M, const cycle *c);
+void ak_cm_slots_clock(model *M, const cycle *c);
+void ak_cm_out_clock(model *M, const cycle *c);
+void ak_cm_pv_busy_clock(model *M, const cycle *c);
+
+#endif

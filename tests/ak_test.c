@@ -201,6 +201,19 @@ int main(void)
     return failures != 0;
 }
 
+char *ak_test_read_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *t = calloc(1, 1 << 18);
+    size_t n = t ? fread(t, 1, (1 << 18) - 1, f) : 0;
+    fclose(f);
+    if (t)
+        t[n] = '\0';
+    return t;
+}
+
 cJSON *ak_test_read_json(const char *path)
 {
     FILE *f = fopen(path, "rb");

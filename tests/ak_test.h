@@ -34,6 +34,10 @@ const char *ak_test_sv_pkg(void);
  * cap); returns the exit status (or -1 if it could not be run or was killed). */
 int ak_test_run_cli(char *buf, size_t cap, const char *const *args);
 
+/* A text file (up to 256 KB; a doc the test holds the code to), or NULL; the caller frees it.
+ * Tests run from the repository root. */
+char *ak_test_read_text(const char *path);
+
 /* The JSON document in a file (up to 4 MB), or NULL if it cannot be read or parsed; the caller
  * frees it with cJSON_Delete. */
 struct cJSON;

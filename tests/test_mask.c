@@ -505,20 +505,6 @@ static void test_invalid_parameters(void)
 
 /* ---- docs/masks.md "random: the draw, exactly": the generator transcribed from the doc ---- */
 
-/* The doc's text (up to 256 KB), or NULL. Tests run from the repository root. */
-static char *read_doc(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *t = calloc(1, 1 << 18);
-    size_t n = t ? fread(t, 1, (1 << 18) - 1, f) : 0;
-    fclose(f);
-    if (t)
-        t[n] = '\0';
-    return t;
-}
-
 typedef struct {
     uint64_t s[4];
 } doc_rng;
@@ -575,7 +561,7 @@ static uint32_t doc_below(doc_rng *r, uint32_t n)
  * transcribed from it reproduces ak_rng and a whole random mask bit for bit. */
 static void test_random_draw_defined_in_doc(void)
 {
-    char *doc = read_doc("docs/masks.md");
+    char *doc = ak_test_read_text("docs/masks.md");
     CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
     static const char *const must[] = {"0x9E3779B97F4A7C15", "0xBF58476D1CE4E5B9",
                                        "0x94D049BB133111EB", "z ^ (z >> 30)", "z ^ (z >> 27)",
@@ -666,7 +652,7 @@ static void test_union_causality_written(void)
     CU_ASSERT_EQUAL(ak_mask_union(&a, &b, &u, &why), AK_EINVAL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(why);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "token causality"));
-    char *doc = read_doc("docs/masks.md");
+    char *doc = ak_test_read_text("docs/masks.md");
     CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
     if (!strstr(doc, why))
         printf("\n    docs/masks.md does not give the union error: %s", why);

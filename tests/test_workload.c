@@ -231,20 +231,6 @@ static void test_seed_exact(void)
     }
 }
 
-/* The doc's text (up to 256 KB), or NULL. Tests run from the repository root. */
-static char *read_doc(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *t = calloc(1, 1 << 18);
-    size_t n = t ? fread(t, 1, (1 << 18) - 1, f) : 0;
-    fclose(f);
-    if (t)
-        t[n] = '\0';
-    return t;
-}
-
 /* A random part without a seed (or with seed 0) is seeded with the workload seed + the layer's
  * index counted from 0, and both docs say so (issue 13: they did not say 0 or 1). */
 static void test_random_part_seed_layer_index(void)
@@ -272,7 +258,7 @@ static void test_random_part_seed_layer_index(void)
     }
     static const char *const docs[] = {"docs/masks.md", "docs/workloads.md"};
     for (int i = 0; i < 2; i++) {
-        char *t = read_doc(docs[i]);
+        char *t = ak_test_read_text(docs[i]);
         CU_ASSERT_PTR_NOT_NULL_FATAL(t);
         int said = strstr(t, "counted from 0") && strstr(t, "`layers[0]`");
         if (!said)

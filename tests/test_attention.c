@@ -430,15 +430,22 @@ static void test_row_finish_division_exact(void)
     const ak_head_quant qp = {.logit_mult = INT32_C(1) << 30, .logit_shift = 10,
                               .out_mult = INT32_C(1) << 30, .out_shift = 40};
     ak_row_state st;
+    uint64_t halves = 0;
     for (int it = 0; it < 20000; it++) {
-        st.l = (int64_t)(ak_rng_u64(&r) >> (64 - 1 - ak_rng_below(&r, 37))) + 1; /* 1..2^37 */
+        /* every other row has l = m 2^17, so a lane can hold an exact half (below) */
+        const int64_t m = (int64_t)ak_rng_below(&r, 1u << 20) + 1;
+        st.l = it % 2 ? m << 17
+                      : (int64_t)(ak_rng_u64(&r) >> (64 - 1 - ak_rng_below(&r, 37))) + 1;
         for (uint32_t c = 0; c < AK_MAX_HEAD_DIM; c++) {
             /* a quotient up to 2^24 (past the 24-bit saturation), as acc = q l / 2^16 + e */
             const int64_t q = (int64_t)ak_rng_below(&r, 1u << 25) - (1 << 24);
             int64_t acc = (int64_t)(((__int128)q * st.l) >> AK_OUT_FRAC);
             switch (ak_rng_below(&r, 4)) {
-            case 0: /* an exact half: 2 acc 2^16 + l = k 2l needs l even and 2^17 | l */
-                acc = (st.l % (INT64_C(1) << 17) == 0) ? q * (st.l >> 16) - st.l / (1 << 17) : acc;
+            case 0: /* with l = m 2^17, acc = (2q + 1) m gives acc 2^16 / l = q + 1/2 exactly */
+                if (it % 2) {
+                    acc = (2 * q + 1) * m;
+                    halves++;
+                }
                 break;
             case 1:
                 acc += (int64_t)ak_rng_below(&r, 3) - 1;
@@ -464,6 +471,7 @@ static void test_row_finish_division_exact(void)
         }
         CU_ASSERT_EQUAL_FATAL(sat_fx, want_sat);
     }
+    CU_ASSERT(halves > 100000); /* the ties really were tried */
 }
 
 /* Every kernel set this CPU has gives the spec transcription's bits (the walker tests again,

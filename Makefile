@@ -12,8 +12,15 @@ NUMERICS_VERSION := $(shell sed -n 's/^\#define AK_NUMERICS_VERSION \([0-9]*\).*
                       refmodel/include/attnkit/numerics.h)
 
 # pkg-config is only asked inside recipes, i.e. after `deps` has installed what is missing.
-PKG_CFLAGS = $(shell pkg-config --cflags openblas libcjson libcrypto)
-PKG_LIBS   = $(shell pkg-config --libs openblas libcjson libcrypto)
+# OpenBLAS is Debian's serial build, found and loaded from its own directory (rpath) whatever
+# the libopenblas.so.0 alternative says: the default pthread build starts a worker per CPU as
+# it loads, which spins in sched_yield for ~0.1 s and takes the second core from the
+# process's own threads (the TLM model's); nothing here calls BLAS on more than one thread.
+OPENBLAS_DIR = /usr/lib/$(shell $(CC) -print-multiarch)/openblas-serial
+PKG_CONFIG_OB = PKG_CONFIG_PATH=$(OPENBLAS_DIR)/pkgconfig pkg-config
+PKG_CFLAGS = $(shell $(PKG_CONFIG_OB) --cflags openblas libcjson libcrypto)
+PKG_LIBS   = $(shell $(PKG_CONFIG_OB) --libs openblas libcjson libcrypto) \
+             -Wl,-rpath,$(OPENBLAS_DIR)
 CUNIT_LIBS = $(shell pkg-config --libs cunit)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -42,7 +49,7 @@ LIBSO     := $(BUILD)/lib/libattnkit.so
 CLI       := $(BUILD)/bin/attnkit
 BENCH     := $(BUILD)/bin/attnkit-bench
 
-APT_PKGS  := build-essential pkg-config libopenblas-dev libcunit1-dev libcjson-dev libssl-dev \
+APT_PKGS  := build-essential pkg-config libopenblas-serial-dev libcunit1-dev libcjson-dev libssl-dev \
              verilator iverilog yosys libxml2-utils slurm-wlm munge lcov libsystemc-dev
 PIP_REQS  := scripts/requirements.txt
 

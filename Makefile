@@ -269,6 +269,8 @@ $(BENCH): $(BENCH_SRC) $(LIBA) $(HEADERS)
 # A test program links tests/ak_test.c and the helpers its rule adds to TEST_HELPERS.
 # test_regmap checks that NUMERICS_VERSION, as read here and given to PeakRDL, is numerics.h's.
 $(BUILD)/tests/test_regmap: private AK_CFLAGS += -DAK_MAKE_NUMERICS_VERSION=$(NUMERICS_VERSION)
+# test_cycle_skip reaches the cycle model's private entry point (refmodel/src/cycle_model_int.h).
+$(BUILD)/tests/test_cycle_skip: private AK_CFLAGS += -Irefmodel/src
 $(BUILD)/tests/%: tests/%.c tests/ak_test.c tests/ak_test.h $(LIBA) $(REGMAP_GEN) \
                   $(wildcard refmodel/src/*.h)
 	@mkdir -p $(@D)

@@ -144,6 +144,15 @@ void ak_cm_slots_clock(model *M, const cycle *c)
     }
 }
 
+/* The front end may read the next context's Q into the bank of the context two before it
+ * once no record of that context is still to be fetched or multiplied: it changes only when
+ * the slot pipeline advances. */
+int ak_cm_q_bank_free(const model *M)
+{
+    const uint32_t prev2 = (M->fe_ctx + NCTX - 2) % NCTX;
+    return !(M->fetch.valid && M->fetch.ctx == prev2) && !(M->qk.valid && M->qk.ctx == prev2);
+}
+
 /* ---- the read command (ak_ctrl): the descriptor; in Run K, then V, then the front end's
  * (ak_ctrl_front's request) ---- */
 
@@ -151,9 +160,6 @@ void ak_cm_read_comb(const model *M, cycle *c)
 {
     const job_view *J = &M->j;
     const ak_job_layout *L = J->lay;
-    const uint32_t prev2 = (M->fe_ctx + NCTX - 2) % NCTX;
-    const int q_bank_free =
-        !(M->fetch.valid && M->fetch.ctx == prev2) && !(M->qk.valid && M->qk.ctx == prev2);
     c->list_x = M->list_base + (M->r0 >> J->lgb);
     const uint64_t off_addr = L->kv_off + 4 * c->list_x;
     const uint64_t idx_word = (L->kv_idx + 4ull * M->off0) >> 2;
@@ -198,7 +204,7 @@ void ak_cm_read_comb(const model *M, cycle *c)
                 c->cmd_tag = TAG_LIST;
                 break;
             case FE_Q_RD:
-                c->cmd_valid = q_bank_free;
+                c->cmd_valid = ak_cm_q_bank_free(M);
                 c->cmd_addr = M->q_head + ((uint64_t)M->r0 << J->lgd);
                 c->cmd_beats = beats_of((uint64_t)M->ctx[M->fe_ctx].rows << J->lgd);
                 c->cmd_tag = TAG_Q;

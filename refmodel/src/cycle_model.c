@@ -64,21 +64,29 @@ double ak_cycle_utilisation(const ak_hw_config *hw, const ak_cycle_report *r)
     return r->cycles ? (double)r->macs / (pes * (double)r->cycles) : 0.0;
 }
 
-/* Cycles from now in which nothing but counters can change (0 if something may change this
- * cycle): a slot runs past its first cycles and not into its last, no read or write command
- * can be issued, the iterator and the front end wait, and no memory response, normalisation end
- * or write completion falls due. Skipping them in one step (skip()) is what makes a whole
- * model's estimate take milliseconds; the result is the same as stepping them. */
+/* Cycles from now in which nothing but counters and streaming bursts can change (0 if
+ * something else may change this cycle): a slot runs past its first cycle (and its second, when
+ * that starts a normalisation) and not into its last, no read or write command can be issued,
+ * the iterator and the front end wait, no memory response, normalisation end or write
+ * completion falls due, and a read or write burst, if one streams, is not at its last beat.
+ * Skipping them in one step (skip()) is what makes a whole model's estimate take milliseconds;
+ * the result is the same as stepping them (tests/test_cycle_skip.c). */
 static uint64_t quiet_cycles(const model *M)
 {
     const job_view *J = &M->j;
-    if (M->mem.t.jitter_seed || M->state != S_RUN || !M->run || M->slot_cycle < 2 ||
-        M->slot_cycle + 1 >= J->slot_len ||
-        M->want_k || M->want_v || M->rd.busy || M->wr.state == W_ADDR || M->wr.state == W_DATA ||
+    const mem_state *m = &M->mem;
+    /* slot cycle 0 starts P.V, cycle 1 a normalisation (after a context's last record) */
+    if (m->t.jitter_seed || M->state != S_RUN || !M->run || M->slot_cycle == 0 ||
+        (M->slot_cycle == 1 && M->pv.valid && M->pv.last) || M->slot_cycle + 1 >= J->slot_len ||
+        M->want_k || M->want_v || M->rd.busy || M->wr.state == W_ADDR ||
         (M->wr.state == W_IDLE && M->wr_req[M->wr_next]))
         return 0;
     switch (M->fe) {
     case FE_QUANT_WAIT: case FE_OFF_WAIT: case FE_END: break;
+    case FE_Q_RD: /* waiting for its Q bank, which only an advance frees */
+        if (ak_cm_q_bank_free(M))
+            return 0;
+        break;
     case FE_CTX:
         if (!M->ctx_used[M->fe_ctx] &&
             (M->iter_ctx == M->fe_ctx || M->iter_ctx == (M->fe_ctx + NCTX - 1) % NCTX))
@@ -102,7 +110,17 @@ static uint64_t quiet_cycles(const model *M)
         }
     }
     uint64_t k = J->slot_len - 1 - M->slot_cycle;
-    const mem_state *m = &M->mem;
+    if (M->wr.state == W_DATA) {
+        /* a write burst streaming at a beat a cycle, each beat taken by its burst at once:
+           quiet until its last beat */
+        const wr_state *W = &M->wr;
+        if (m->t.bytes_per_cycle < BEAT || m->w_credit < BEAT || m->awq_n == 0 || m->wb_n ||
+            W->bsent + 1 >= W->blen)
+            return 0;
+        const burst *b = &m->awq[m->awq_head];
+        k = W->blen - W->bsent - 1 < k ? W->blen - W->bsent - 1 : k;
+        k = b->len - b->beat < k ? b->len - b->beat : k;
+    }
     if (m->rq_n) {
         const burst *b = &m->rq[m->rq_head];
         if (b->ready > m->now) {
@@ -151,17 +169,25 @@ static void skip(model *M, uint64_t k)
         m->rq[m->rq_head].beat += (uint32_t)k;
         M->rep.read_bytes += k * BEAT;
     }
+    if (M->wr.state == W_DATA) { /* beats of a streaming write burst */
+        M->wr.left -= (uint32_t)k;
+        M->wr.bsent += (uint32_t)k;
+        m->awq[m->awq_head].beat += (uint32_t)k;
+        M->rep.write_bytes += k * BEAT;
+    }
     m->now += k;
     const uint64_t refill = k * m->t.bytes_per_cycle;
     m->r_credit = m->r_credit + refill > 2 * BEAT ? 2 * BEAT : (uint32_t)(m->r_credit + refill);
     m->w_credit = m->w_credit + refill > 2 * BEAT ? 2 * BEAT : (uint32_t)(m->w_credit + refill);
 }
 
-static ak_status run(model *M)
+static ak_status run(model *M, int skip_quiet)
 {
     M->state = S_DESC_RD;
     for (;;) {
-        const uint64_t quiet = quiet_cycles(M);
+        if (M->rep.cycles > (1ull << 40))
+            return AK_EINVAL; /* cannot happen for a legal job: a model bug, not a hang */
+        const uint64_t quiet = skip_quiet ? quiet_cycles(M) : 0;
         if (quiet > 1) {
             skip(M, quiet);
             continue;
@@ -196,8 +222,6 @@ static ak_status run(model *M)
         ak_cm_slots_clock(M, &c);
         ak_cm_out_clock(M, &c);
         ak_cm_pv_busy_clock(M, &c);
-        if (M->rep.cycles > (1ull << 40))
-            return AK_EINVAL; /* cannot happen for a legal job: a model bug, not a hang */
     }
 }
 
@@ -205,6 +229,13 @@ ak_status ak_cycle_model_run(const ak_hw_config *hw, const ak_mem_timing *mem, u
                              uint32_t nq, uint32_t nk, uint32_t d, const ak_mask *mask,
                              const ak_job_layout *lay, ak_cycle_report *out, uint64_t *head_end,
                              const char **why)
+{
+    return ak_cm_run(hw, mem, heads, nq, nk, d, mask, lay, out, head_end, why, 1);
+}
+
+ak_status ak_cm_run(const ak_hw_config *hw, const ak_mem_timing *mem, uint32_t heads, uint32_t nq,
+                    uint32_t nk, uint32_t d, const ak_mask *mask, const ak_job_layout *lay,
+                    ak_cycle_report *out, uint64_t *head_end, const char **why, int skip_quiet)
 {
     const char *w = NULL;
     if (ak_hw_config_check(hw, why) != AK_OK || ak_mem_timing_check(mem, why) != AK_OK)
@@ -253,7 +284,7 @@ ak_status ak_cycle_model_run(const ak_hw_config *hw, const ak_mem_timing *mem, u
     M->rd.f_end = calloc(hw->rd_outstanding, sizeof *M->rd.f_end);
     ak_status st = AK_ENOMEM;
     if (M->mem.rq && M->mem.awq && M->mem.bq && M->rd.f_tag && M->rd.f_end) {
-        st = run(M);
+        st = run(M, skip_quiet);
         if (st == AK_OK)
             *out = M->rep;
         else if (why)

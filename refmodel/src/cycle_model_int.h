@@ -157,6 +157,12 @@ static inline uint32_t beats_of(uint64_t bytes)
     return (uint32_t)((bytes + BEAT - 1) / BEAT);
 }
 
+/* cycle_model.c: ak_cycle_model_run, and with skip_quiet = 0 every cycle stepped (for tests:
+ * skipping quiet cycles must not change any count) */
+ak_status ak_cm_run(const ak_hw_config *hw, const ak_mem_timing *mem, uint32_t heads, uint32_t nq,
+                    uint32_t nk, uint32_t d, const ak_mask *mask, const ak_job_layout *lay,
+                    ak_cycle_report *out, uint64_t *head_end, const char **why, int skip_quiet);
+
 /* cycle_axi.c */
 void ak_cm_draw_jitter(mem_state *m);
 void ak_cm_mem_comb(const mem_state *m, mem_out *o);
@@ -171,6 +177,7 @@ void ak_cm_wr_clock(model *M, const cycle *c);
 void ak_cm_job_init(model *M, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,
                     const ak_mask *mask, const ak_job_layout *lay);
 uint32_t ak_cm_list_entry(const model *M);
+int ak_cm_q_bank_free(const model *M);
 void ak_cm_slots_comb(const model *M, cycle *c);
 void ak_cm_read_comb(const model *M, cycle *c);
 void ak_cm_front_comb(const model *M, cycle *c);

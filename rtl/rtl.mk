@@ -13,25 +13,25 @@ SV_PKGS := $(BUILD)/gen/ak_pkg.sv $(BUILD)/gen/ak_csr_pkg.sv $(BUILD)/gen/ak_des
 
 # The SV package of numeric constants is generated from numerics.h, never hand-copied.
 $(BUILD)/gen/ak_pkg.sv: refmodel/include/attnkit/numerics.h refmodel/tables/exp2_frac.hex \
-                        scripts/gen_sv_pkg.py
+                        scripts/gen/gen_sv_pkg.py
 	@mkdir -p $(@D)
-	$(PYTHON) scripts/gen_sv_pkg.py $< --exp2-table refmodel/tables/exp2_frac.hex --out $@
+	$(PYTHON) scripts/gen/gen_sv_pkg.py $< --exp2-table refmodel/tables/exp2_frac.hex --out $@
 
 # The register map: rtl/regs/attnkit_csr.rdl is the one source.
 $(BUILD)/gen/attnkit_csr.h: $(RDL) refmodel/include/attnkit/numerics.h
 	@mkdir -p $(@D)
 	$(PYTHON) -m peakrdl c-header $(RDL) -P NUMERICS=$(NUMERICS_VERSION) --type-style hier -o $@
 
-$(BUILD)/gen/attnkit_err.h $(BUILD)/gen/ak_csr_pkg.sv &: $(RDL) scripts/gen_csr_pkg.py \
+$(BUILD)/gen/attnkit_err.h $(BUILD)/gen/ak_csr_pkg.sv &: $(RDL) scripts/gen/gen_csr_pkg.py \
                                                      refmodel/include/attnkit/numerics.h
 	@mkdir -p $(@D)
-	$(PYTHON) scripts/gen_csr_pkg.py $(RDL) --numerics $(NUMERICS_VERSION) \
+	$(PYTHON) scripts/gen/gen_csr_pkg.py $(RDL) --numerics $(NUMERICS_VERSION) \
 	  --sv $(BUILD)/gen/ak_csr_pkg.sv --c-err $(BUILD)/gen/attnkit_err.h
 
 # The job descriptor's layout in memory: rtl/regs/attnkit_desc.rdl is the one source.
-$(BUILD)/gen/attnkit_desc.h $(BUILD)/gen/ak_desc_pkg.sv &: $(DESC_RDL) scripts/gen_csr_pkg.py
+$(BUILD)/gen/attnkit_desc.h $(BUILD)/gen/ak_desc_pkg.sv &: $(DESC_RDL) scripts/gen/gen_csr_pkg.py
 	@mkdir -p $(@D)
-	$(PYTHON) scripts/gen_csr_pkg.py $(DESC_RDL) --package ak_desc_pkg \
+	$(PYTHON) scripts/gen/gen_csr_pkg.py $(DESC_RDL) --package ak_desc_pkg \
 	  --sv $(BUILD)/gen/ak_desc_pkg.sv --c-defs $(BUILD)/gen/attnkit_desc.h
 
 regmap-docs: ## regenerate docs/registers.md from the register map (commit the result)

@@ -13,13 +13,13 @@ run-bench: $(BENCH) $(CLI)
 	@$(BENCH)
 	@$(MAKE) --no-print-directory $(ICARUS_VVP)
 	@echo "== RTL cycles: dense and block-sparse at N=1024 and N=2048, d=64 (Verilator, deterministic memory)"
-	@$(PYTHON) scripts/bench_rtl.py --attnkit $(CLI) --out $(BUILD)/bench/rtl-n1024-d64
-	@$(PYTHON) scripts/bench_rtl.py --attnkit $(CLI) --workload vectors/workloads/rtl-n2048-d64.json \
+	@$(PYTHON) scripts/bench/bench_rtl.py --attnkit $(CLI) --out $(BUILD)/bench/rtl-n1024-d64
+	@$(PYTHON) scripts/bench/bench_rtl.py --attnkit $(CLI) --workload vectors/workloads/rtl-n2048-d64.json \
 	  --out $(BUILD)/bench/rtl-n2048-d64
 	@echo "== cycle model: whole-workload estimates (attnkit estimate; host time of the estimate itself)"
-	@$(PYTHON) scripts/bench_estimate.py --attnkit $(CLI) deit-small deit-base vit-large llm-4k
+	@$(PYTHON) scripts/bench/bench_estimate.py --attnkit $(CLI) deit-small deit-base vit-large llm-4k
 	@echo "== RTL simulation speed: the same golden layers on Verilator (attnkit sim) and Icarus"
-	@$(PYTHON) scripts/sim_icarus.py --vvp $(ICARUS_VVP) --attnkit $(CLI) \
+	@$(PYTHON) scripts/regression/sim_icarus.py --vvp $(ICARUS_VVP) --attnkit $(CLI) \
 	  vectors/golden/dense-n64 vectors/golden/one-block-d128
 
 # Design-space exploration with the cycle model: sweeps of DeiT-Small (EViT) and of a long
@@ -29,22 +29,22 @@ dse: deps $(CLI) ## design-space sweeps (attnkit estimate --sweep): CSV, PNG plo
 	$(CLI) estimate --preset deit-small --sweep --out $(BUILD)/reports/dse/deit-small.csv
 	$(CLI) estimate --workload vectors/workloads/long-n4096.json --sweep \
 	  --out $(BUILD)/reports/dse/long-n4096.csv
-	$(PYTHON) scripts/dse_report.py $(BUILD)/reports/dse/deit-small.csv \
+	$(PYTHON) scripts/report/dse_report.py $(BUILD)/reports/dse/deit-small.csv \
 	  $(BUILD)/reports/dse/long-n4096.csv --out $(BUILD)/reports/dse
 
 results: dse ## regenerate docs/results.md and its plots (cycle model; RTL sparse scaling, ~2 min)
-	$(PYTHON) scripts/bench_rtl.py --attnkit $(CLI) --workload vectors/workloads/rtl-n2048-d64.json \
+	$(PYTHON) scripts/bench/bench_rtl.py --attnkit $(CLI) --workload vectors/workloads/rtl-n2048-d64.json \
 	  --out $(BUILD)/bench/rtl-n2048-d64 > $(BUILD)/reports/rtl-n2048-d64.txt
-	$(PYTHON) scripts/results_doc.py --attnkit $(CLI) --dse $(BUILD)/reports/dse \
+	$(PYTHON) scripts/report/results_doc.py --attnkit $(CLI) --dse $(BUILD)/reports/dse \
 	  --rtl-bench $(BUILD)/reports/rtl-n2048-d64.txt --out docs/results.md
 
 # Real attention tensors: all-MiniLM-L6-v2 run in numpy on a Debian licence text (docs/realdata.md).
 realdata: deps ## real Q/K/V of all-MiniLM-L6-v2 (6 layers, float32) at N=256, 128, 512 in build/realdata/
-	$(PYTHON) scripts/realdata.py --out $(BUILD)/realdata/minilm-l6-n256 --tokens 256 --force \
+	$(PYTHON) scripts/data/realdata.py --out $(BUILD)/realdata/minilm-l6-n256 --tokens 256 --force \
 	  --cache $(BUILD)/realdata/cache
-	$(PYTHON) scripts/realdata.py --out $(BUILD)/realdata/minilm-l6-n128 --tokens 128 --force \
+	$(PYTHON) scripts/data/realdata.py --out $(BUILD)/realdata/minilm-l6-n128 --tokens 128 --force \
 	  --cache $(BUILD)/realdata/cache
-	$(PYTHON) scripts/realdata.py --out $(BUILD)/realdata/minilm-l6-n512 --tokens 512 --force \
+	$(PYTHON) scripts/data/realdata.py --out $(BUILD)/realdata/minilm-l6-n512 --tokens 512 --force \
 	  --cache $(BUILD)/realdata/cache
 
 # Accuracy next to cycles on real tensors: mask pattern x density x block and EViT keep rates,
@@ -52,7 +52,7 @@ realdata: deps ## real Q/K/V of all-MiniLM-L6-v2 (6 layers, float32) at N=256, 1
 .PHONY: accuracy-sweep
 ACC_NPY = $(if $(wildcard $(BUILD)/realdata/minilm-l6-n256/layer01/q.npy),$(BUILD)/realdata/minilm-l6-n256,vectors/real/minilm-l6-n128)
 accuracy-sweep: deps $(CLI) ## real-tensor accuracy vs cycle-model speed-up (masks, EViT): CSV, Pareto plot, summary in build/reports/accuracy/
-	$(PYTHON) scripts/accuracy_sweep.py --attnkit $(CLI) --npy-dir $(ACC_NPY) \
+	$(PYTHON) scripts/data/accuracy_sweep.py --attnkit $(CLI) --npy-dir $(ACC_NPY) \
 	  --out $(BUILD)/reports/accuracy --force --jobs 2
 
 COUNT ?= 100
@@ -61,12 +61,12 @@ SEED  ?= 1
 SIM   ?= verilator
 regress: deps $(CLI) ## seeded RTL regression: COUNT tests, JOBS in parallel, SEED, SIM (results, junit.xml in build/regress/)
 	@if [ "$(SIM)" = icarus ]; then $(MAKE) --no-print-directory $(ICARUS_VVP); fi
-	@$(PYTHON) scripts/regress --attnkit $(CLI) --count $(COUNT) -j $(JOBS) --seed $(SEED) \
+	@$(PYTHON) scripts/regression/regress --attnkit $(CLI) --count $(COUNT) -j $(JOBS) --seed $(SEED) \
 	  --sim $(SIM) --vvp $(ICARUS_VVP) --out $(BUILD)/regress
 
 # Coverage: the CLI and the Verilated model built again under $(BUILD)/cov with gcov
 # instrumentation and Verilator's line and toggle points, a regression of COV_COUNT tests run
-# on it, and one HTML report of both (scripts/coverage_report.py).
+# on it, and one HTML report of both (scripts/report/coverage_report.py).
 COV_BUILD := $(BUILD)/cov
 COV_COUNT ?= 30
 coverage: deps ## RTL line+toggle and C line coverage of a COV_COUNT-test regression: build/reports/coverage/
@@ -74,10 +74,10 @@ coverage: deps ## RTL line+toggle and C line coverage of a COV_COUNT-test regres
 	  SIM_COVERAGE=1 $(COV_BUILD)/bin/attnkit
 	rm -rf $(COV_BUILD)/dat && mkdir -p $(COV_BUILD)/dat
 	find $(COV_BUILD)/obj -name '*.gcda' -delete
-	AK_SIM_COVERAGE_DIR=$(abspath $(COV_BUILD)/dat) $(PYTHON) scripts/regress \
+	AK_SIM_COVERAGE_DIR=$(abspath $(COV_BUILD)/dat) $(PYTHON) scripts/regression/regress \
 	  --attnkit $(COV_BUILD)/bin/attnkit --count $(COV_COUNT) -j $(JOBS) --seed $(SEED) \
 	  --no-wave --out $(COV_BUILD)/regress
-	$(PYTHON) scripts/coverage_report.py --dat $(COV_BUILD)/dat --gcov-dir $(COV_BUILD)/obj \
+	$(PYTHON) scripts/report/coverage_report.py --dat $(COV_BUILD)/dat --gcov-dir $(COV_BUILD)/obj \
 	  --out $(BUILD)/reports/coverage
 
 golden: $(CLI) ## regenerate vectors/golden after a deliberate numerics change (review, commit)

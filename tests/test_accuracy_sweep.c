@@ -1,4 +1,4 @@
-/* scripts/accuracy_sweep.py on the committed real slice (--quick grid): it runs, writes its four
+/* scripts/data/accuracy_sweep.py on the committed real slice (--quick grid): it runs, writes its four
  * files, its dense row equals `attnkit accuracy` run directly and `attnkit estimate`'s cycles,
  * speed-ups follow the cycle counts, the recommended point is consistent with its own rule,
  * and bad input is exit 2 with nothing written. */
@@ -40,7 +40,7 @@ static void test_quick_sweep(void)
     char cmd[2048], out[600], path[700];
     snprintf(out, sizeof out, "%s/out", root);
     snprintf(cmd, sizeof cmd,
-             "python3 scripts/accuracy_sweep.py --npy-dir " SLICE " --out %s --quick --jobs 2 "
+             "python3 scripts/data/accuracy_sweep.py --npy-dir " SLICE " --out %s --quick --jobs 2 "
              "--attnkit %s 2>&1",
              out, ak_test_cli());
     int rc = sh(cmd);
@@ -87,7 +87,7 @@ static void test_bad_input(void)
     char cmd[2048], out[600];
     snprintf(out, sizeof out, "%s/bad", root);
     snprintf(cmd, sizeof cmd,
-             "python3 scripts/accuracy_sweep.py --npy-dir %s/nothing-here --out %s --quick "
+             "python3 scripts/data/accuracy_sweep.py --npy-dir %s/nothing-here --out %s --quick "
              "--attnkit %s 2>&1",
              root, out, ak_test_cli());
     CU_ASSERT_EQUAL(sh(cmd), 2);
@@ -95,7 +95,7 @@ static void test_bad_input(void)
     struct stat sb;
     CU_ASSERT(stat(out, &sb) != 0);
     snprintf(cmd, sizeof cmd,
-             "python3 scripts/accuracy_sweep.py --npy-dir " SLICE " --out %s --quick "
+             "python3 scripts/data/accuracy_sweep.py --npy-dir " SLICE " --out %s --quick "
              "--densities 1.5 --attnkit %s 2>&1",
              out, ak_test_cli());
     CU_ASSERT_EQUAL(sh(cmd), 2);

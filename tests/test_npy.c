@@ -1,7 +1,7 @@
 /* .npy reading and writing: byte images built here from the format description (not by the
  * writer), every dtype through write and read, Fortran order and big-endian files, float16
  * decoding, each malformed-input error, no partial file on a failed write, and interop with
- * numpy itself (scripts/npy_interop.py) in both directions. */
+ * numpy itself (scripts/data/npy_interop.py) in both directions. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,7 +141,7 @@ static void test_malformed(void)
 
 static char dir[] = "/tmp/ak_test_npy_XXXXXX";
 
-/* x[i] = (i * 37 + 11) % 251 - 125 (+125 for unsigned): the values scripts/npy_interop.py
+/* x[i] = (i * 37 + 11) % 251 - 125 (+125 for unsigned): the values scripts/data/npy_interop.py
  * expects. */
 static double value(uint64_t i, int is_unsigned)
 {
@@ -214,10 +214,10 @@ static void test_round_trip_and_numpy(void)
         return;
     }
     /* numpy reads what we wrote ... */
-    snprintf(cmd, sizeof cmd, "python3 scripts/npy_interop.py check %s", dir);
+    snprintf(cmd, sizeof cmd, "python3 scripts/data/npy_interop.py check %s", dir);
     CU_ASSERT_EQUAL(system(cmd), 0);
     /* ... and we read what numpy wrote, C and Fortran order alike */
-    snprintf(cmd, sizeof cmd, "python3 scripts/npy_interop.py write %s", dir);
+    snprintf(cmd, sizeof cmd, "python3 scripts/data/npy_interop.py write %s", dir);
     CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         for (int fortran = 0; fortran < 2; fortran++) {

@@ -1,5 +1,5 @@
 /* The register map as the host sees it, from the headers generated out of
- * rtl/regs/attnkit_csr.rdl (PeakRDL c-header, scripts/gen_csr_pkg.py): registers word-aligned
+ * rtl/regs/attnkit_csr.rdl (PeakRDL c-header, scripts/gen/gen_csr_pkg.py): registers word-aligned
  * and unique, the ID magic spells AKIT, the VERSION register's numerics field equals the
  * numerics spec version of the C model (a second source, numerics.h), error codes distinct, and
  * docs/registers.md regenerates unchanged (the docs stay true to the map). */

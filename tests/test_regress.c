@@ -1,4 +1,4 @@
-/* scripts/regress, the regression runner: a small seeded regression on the Verilated RTL
+/* scripts/regression/regress, the regression runner: a small seeded regression on the Verilated RTL
  * passes and writes JUnit XML that validates against tests/regress/junit.xsd (xmllint), a
  * results.json and a summary; the same seed gives the same test list; a test past its time
  * limit is a failure and the regression goes on; --rerun-failed runs exactly the failures;
@@ -41,7 +41,7 @@ static void test_small_regression(void)
 {
     char out[256], path[512];
     snprintf(out, sizeof out, "%s/run", dir);
-    CU_ASSERT_EQUAL(sh("scripts/regress --attnkit %s --seed 5 --count 8 -j 2 --out %s "
+    CU_ASSERT_EQUAL(sh("scripts/regression/regress --attnkit %s --seed 5 --count 8 -j 2 --out %s "
                        ">/dev/null 2>&1",
                        ak_test_cli(), out),
                     0);
@@ -58,7 +58,7 @@ static void test_small_regression(void)
     /* the same seed gives the same list */
     char again[256];
     snprintf(again, sizeof again, "%s/again", dir);
-    CU_ASSERT_EQUAL(sh("scripts/regress --attnkit %s --seed 5 --count 8 --sim model --out %s "
+    CU_ASSERT_EQUAL(sh("scripts/regression/regress --attnkit %s --seed 5 --count 8 --sim model --out %s "
                        ">/dev/null 2>&1",
                        ak_test_cli(), again),
                     0);
@@ -72,7 +72,7 @@ static void test_timeout_and_rerun(void)
     char out[256];
     snprintf(out, sizeof out, "%s/slow", dir);
     /* a time limit no test can meet: every test fails as a timeout, none is lost */
-    CU_ASSERT_EQUAL(sh("scripts/regress --attnkit %s --seed 9 --count 3 -j 2 --timeout 0.001 "
+    CU_ASSERT_EQUAL(sh("scripts/regression/regress --attnkit %s --seed 9 --count 3 -j 2 --timeout 0.001 "
                        "--no-wave --out %s >/dev/null 2>&1",
                        ak_test_cli(), out),
                     1);
@@ -85,7 +85,7 @@ static void test_timeout_and_rerun(void)
                        out, ""),
                     0);
     /* the failures again, now with time enough: all pass */
-    CU_ASSERT_EQUAL(sh("scripts/regress --attnkit %s --rerun-failed -j 2 --out %s "
+    CU_ASSERT_EQUAL(sh("scripts/regression/regress --attnkit %s --rerun-failed -j 2 --out %s "
                        ">/dev/null 2>&1",
                        ak_test_cli(), out),
                     0);
@@ -95,7 +95,7 @@ static void test_timeout_and_rerun(void)
 static void expect_exit2(const char *args, const char *needle)
 {
     char cmd[1024], buf[4096] = "";
-    snprintf(cmd, sizeof cmd, "scripts/regress --attnkit %s %s 2>&1", ak_test_cli(), args);
+    snprintf(cmd, sizeof cmd, "scripts/regression/regress --attnkit %s %s 2>&1", ak_test_cli(), args);
     FILE *p = popen(cmd, "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     const size_t n = fread(buf, 1, sizeof buf - 1, p);

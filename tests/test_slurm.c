@@ -1,5 +1,5 @@
-/* scripts/regress --slurm on a real SLURM: a single-node cluster on loopback
- * (scripts/slurm_cluster.sh: munged, slurmctld, slurmd from Debian's slurm-wlm and munge,
+/* scripts/regression/regress --slurm on a real SLURM: a single-node cluster on loopback
+ * (scripts/regression/slurm_cluster.sh: munged, slurmctld, slurmd from Debian's slurm-wlm and munge,
  * installed by make deps) runs a small regression as a job array; the gathered per-test
  * results must equal a local run of the same seeds (pass/fail, cycles, predicted cycles,
  * message), and the daemons the test started are stopped again. Needs root, like the
@@ -39,7 +39,7 @@ static int same_field(const cJSON *a, const cJSON *b, const char *k)
 static void test_slurm_equals_local(void)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "scripts/slurm_cluster.sh start %s/cluster > %s/conf.txt", dir, dir);
+    snprintf(cmd, sizeof cmd, "scripts/regression/slurm_cluster.sh start %s/cluster > %s/conf.txt", dir, dir);
     const int rc = system(cmd);
     started = 1;
     if (rc != 0)
@@ -47,12 +47,12 @@ static void test_slurm_equals_local(void)
                WEXITSTATUS(rc), dir);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     snprintf(cmd, sizeof cmd,
-             "SLURM_CONF=%s/cluster/slurm.conf timeout 900 scripts/regress --attnkit %s --seed 11 --count 6 "
+             "SLURM_CONF=%s/cluster/slurm.conf timeout 900 scripts/regression/regress --attnkit %s --seed 11 --count 6 "
              "--slurm --shards 3 --time 00:20:00 --mem 1G --out %s/slurm > %s/slurm.txt 2>&1",
              dir, ak_test_cli(), dir, dir);
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);
     snprintf(cmd, sizeof cmd,
-             "scripts/regress --attnkit %s --seed 11 --count 6 -j 2 --out %s/local > %s/local.txt 2>&1",
+             "scripts/regression/regress --attnkit %s --seed 11 --count 6 -j 2 --out %s/local > %s/local.txt 2>&1",
              ak_test_cli(), dir, dir);
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);
     char a[512], b[512];
@@ -79,7 +79,7 @@ static void cleanup(void)
 {
     char cmd[512];
     if (started) {
-        snprintf(cmd, sizeof cmd, "scripts/slurm_cluster.sh stop %s/cluster", dir);
+        snprintf(cmd, sizeof cmd, "scripts/regression/slurm_cluster.sh stop %s/cluster", dir);
         if (system(cmd) != 0)
             fprintf(stderr, "test_slurm: stopping the test cluster failed\n");
     }

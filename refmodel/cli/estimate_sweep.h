@@ -1,5 +1,5 @@
 /* `attnkit estimate --sweep`: one-at-a-time design-space sweeps around a configuration,
- * written as CSV (scripts/dse_report.py turns it into plots and a summary). */
+ * written as CSV (scripts/report/dse_report.py turns it into plots and a summary). */
 #ifndef ATTNKIT_ESTIMATE_SWEEP_H
 #define ATTNKIT_ESTIMATE_SWEEP_H
 

@@ -1,5 +1,5 @@
 /* Real attention inputs from .npy files (inputs.h: ak_inputs_load_npy), e.g. tensors dumped
- * from PyTorch or scripts/realdata.py: shapes checked against each other, float tensors checked
+ * from PyTorch or scripts/data/realdata.py: shapes checked against each other, float tensors checked
  * for NaN/Inf and all-zero heads and quantised per head by the chosen input quantiser
  * (numerics.md 3.1), int8 taken with the scales the user supplies. */
 #include <math.h>

@@ -2,7 +2,7 @@
 #
 # $(ICARUS_VVP): sim/icarus/ak_tb.sv around rtl/ak_top.sv, compiled by iverilog -g2012.
 # sim-icarus: every golden vector layer on Icarus and on Verilator (attnkit sim): outputs equal
-#   to o.hex on both, and identical CYCLES, STALLS and MACS counters (scripts/sim_icarus.py).
+#   to o.hex on both, and identical CYCLES, STALLS and MACS counters (scripts/regression/sim_icarus.py).
 
 ICARUS_VVP := $(BUILD)/icarus/ak_tb.vvp
 GOLDEN_DIRS = $(sort $(dir $(wildcard vectors/golden/*/manifest.json)))
@@ -25,7 +25,7 @@ $(ICARUS_VVP): $(SV_PKGS) $(RTL_SRC) sim/icarus/ak_tb.sv sim/mem_model.h
 
 sim-icarus: deps ## the golden vectors on Icarus, checked against o.hex and Verilator's cycle counts
 	@$(MAKE) --no-print-directory $(ICARUS_VVP) $(CLI)
-	@$(PYTHON) scripts/sim_icarus.py --vvp $(ICARUS_VVP) --attnkit $(CLI) \
+	@$(PYTHON) scripts/regression/sim_icarus.py --vvp $(ICARUS_VVP) --attnkit $(CLI) \
 	  --json $(BUILD)/icarus/results.json $(GOLDEN_DIRS)
 
 .PHONY: sim-icarus

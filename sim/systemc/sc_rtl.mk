@@ -71,15 +71,15 @@ $(BUILD)/tests/test_sc_rtl: private AK_CFLAGS += $(SIM_INC) -Isim/systemc -I$(BU
 $(BUILD)/tests/test_sc_rtl: private AK_LIBS += $(SIM_LIBS) $(SC_RTL_LIBS)
 
 # The host-time cost of the SystemC platform: the same layers on sc-rtl and verilator side by
-# side (scripts/sc_rtl_speed.py): every golden set, and two sparse layers of rtl-n1024-d64.
+# side (scripts/bench/sc_rtl_speed.py): every golden set, and two sparse layers of rtl-n1024-d64.
 SC_RTL_SPEED_VEC := $(BUILD)/vectors/rtl-n1024-d64
 .PHONY: sc-rtl-speed
-sc-rtl-speed: deps $(CLI) ## host time of the RTL inside SystemC vs the plain Verilator harness (scripts/sc_rtl_speed.py; build/reports/systemc/)
+sc-rtl-speed: deps $(CLI) ## host time of the RTL inside SystemC vs the plain Verilator harness (scripts/bench/sc_rtl_speed.py; build/reports/systemc/)
 	@mkdir -p $(BUILD)/reports/systemc
 	@test -f $(SC_RTL_SPEED_VEC)/manifest.json || \
 	  $(CLI) vecgen --workload vectors/workloads/rtl-n1024-d64.json --out $(SC_RTL_SPEED_VEC) >/dev/null
-	$(PYTHON) scripts/sc_rtl_speed.py --attnkit $(CLI) --json $(BUILD)/reports/systemc/sc-rtl-golden.json
-	$(PYTHON) scripts/sc_rtl_speed.py --attnkit $(CLI) --layer 4 $(SC_RTL_SPEED_VEC) \
+	$(PYTHON) scripts/bench/sc_rtl_speed.py --attnkit $(CLI) --json $(BUILD)/reports/systemc/sc-rtl-golden.json
+	$(PYTHON) scripts/bench/sc_rtl_speed.py --attnkit $(CLI) --layer 4 $(SC_RTL_SPEED_VEC) \
 	  --json $(BUILD)/reports/systemc/sc-rtl-n1024-layer4.json
-	$(PYTHON) scripts/sc_rtl_speed.py --attnkit $(CLI) --layer 3 $(SC_RTL_SPEED_VEC) \
+	$(PYTHON) scripts/bench/sc_rtl_speed.py --attnkit $(CLI) --layer 3 $(SC_RTL_SPEED_VEC) \
 	  --json $(BUILD)/reports/systemc/sc-rtl-n1024-layer3.json

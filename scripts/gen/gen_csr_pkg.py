@@ -45,7 +45,7 @@ def main() -> int:
         top = rdlc.elaborate(parameters=params).top
     except RDLCompileError:
         return 1
-    src = f"Generated from {args.rdl} by scripts/gen_csr_pkg.py. Do not edit."
+    src = f"Generated from {args.rdl} by scripts/gen/gen_csr_pkg.py. Do not edit."
     sv = [f"// {src}", "// verilator lint_off UNUSEDPARAM", f"package {args.package};"]
     guard = args.c_prefix + "_H"
     defs = [f"/* {src} */", f"#ifndef {guard}", f"#define {guard}", ""]

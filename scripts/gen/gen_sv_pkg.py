@@ -50,7 +50,8 @@ def main() -> int:
     lines.append(f"  // exp2 table, {len(entries)} entries: entry k at bits [k*{width} +: {width}]")
     lines.append(f"  localparam logic [ExpTableSize*{width}-1:0] Exp2Table = {{\n    {body}\n  }};")
     with open(args.out, "w", encoding="ascii") as f:
-        f.write("// Generated from refmodel/include/attnkit/numerics.h by scripts/gen_sv_pkg.py.\n")
+        f.write("// Generated from refmodel/include/attnkit/numerics.h"
+                " by scripts/gen/gen_sv_pkg.py.\n")
         f.write("// Do not edit: change docs/numerics.md and numerics.h instead.\n")
         f.write("// verilator lint_off UNUSEDPARAM\n")  # not every module uses every constant
         f.write("package ak_pkg;\n")

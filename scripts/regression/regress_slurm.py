@@ -1,8 +1,9 @@
-"""SLURM for scripts/regress: the test list as a job array (`sbatch --array --wait`), each task
-running its share (--shard K/N) with scripts/regress on its node, then the per-test results
-gathered from the shared output directory. A task that died leaves tests without a result:
-each of them becomes a failure naming the task and the tail of its output file. sacct needs
-slurmdbd, which small clusters lack, so completion is read from the files, not the accounting.
+"""SLURM for scripts/regression/regress: the test list as a job array (`sbatch --array --wait`),
+each task running its share (--shard K/N) with scripts/regression/regress on its node, then the
+per-test results gathered from the shared output directory. A task that died leaves tests
+without a result: each of them becomes a failure naming the task and the tail of its output
+file. sacct needs slurmdbd, which small clusters lack, so completion is read from the files, not
+the accounting.
 """
 import json
 import os

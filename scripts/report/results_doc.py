@@ -57,19 +57,20 @@ def main():
     ap.add_argument("--attnkit", required=True)
     ap.add_argument("--dse", required=True, help="the directory of make dse (plots)")
     ap.add_argument("--out", required=True, help="the markdown file to write")
-    ap.add_argument("--rtl-bench", help="output of scripts/bench_rtl.py to quote (RTL cycles)")
+    ap.add_argument("--rtl-bench",
+                    help="output of scripts/bench/bench_rtl.py to quote (RTL cycles)")
     args = ap.parse_args()
     plots_dir = os.path.join(os.path.dirname(args.out), "results")
     os.makedirs(plots_dir, exist_ok=True)
     lines = [
         "# Results: DeiT attention on the default accelerator",
         "",
-        "Written by `make results` (`scripts/results_doc.py`) from `attnkit estimate`, the cycle",
-        "model of [performance-model.md](performance-model.md), which equals the RTL's cycle",
-        "counts on every golden set and on 150 random jobs (`tests/test_sim.c`). Default",
-        "configuration: 16 × 16 Q·Kᵀ PEs + 16 × 16 P·V PEs (512), 250 MHz, memory latency 20",
-        "cycles, 64 bytes a cycle. Attention only: the projections and MLP run elsewhere, so",
-        "images/s is the attention's share of an image's time.",
+        "Written by `make results` (`scripts/report/results_doc.py`) from `attnkit estimate`,",
+        "the cycle model of [performance-model.md](performance-model.md), which equals the",
+        "RTL's cycle counts on every golden set and on 150 random jobs (`tests/test_sim.c`).",
+        "Default configuration: 16 × 16 Q·Kᵀ PEs + 16 × 16 P·V PEs (512), 250 MHz, memory",
+        "latency 20 cycles, 64 bytes a cycle. Attention only: the projections and MLP run",
+        "elsewhere, so images/s is the attention's share of an image's time.",
         "",
     ]
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,7 +111,8 @@ def main():
             bench = f.read().rstrip("\n")
         lines += ["## Sparse scaling measured on the RTL", "",
                   "One head, N = 2048, d = 64, block 32, random and strided masks, simulated on",
-                  "the Verilated RTL (`scripts/bench_rtl.py`, deterministic memory, latency 20);",
+                  "the Verilated RTL (`scripts/bench/bench_rtl.py`, deterministic memory,",
+                  "latency 20);",
                   "`predicted` is the cycle model. Speed-up over the dense layer against the",
                   "ideal 1/density:", "", "```", bench, "```", ""]
     lines += ["## Design-space sweeps", "",

@@ -1,4 +1,4 @@
-"""Reports of scripts/regress: results.json, the JUnit XML that Jenkins and GitLab read
+"""Reports of scripts/regression/regress: results.json, the JUnit XML that Jenkins and GitLab read
 (testsuites > testsuite > testcase with failure, properties and system-out; the seed and the
 reproduce command in properties, the log in system-out), and a markdown summary. Every file is
 written whole or not at all (a temporary file renamed into place), so a full disk or an

@@ -30,11 +30,12 @@ SC_RTL_VFLAGS := -Wall --sc -O3 --trace-fst --prefix Vak_top_sc \
                  -CFLAGS -std=gnu++17 -CFLAGS $(SIM_OPT) -CFLAGS -I$(abspath sim) \
                  -CFLAGS -I$(abspath sim/systemc) -CFLAGS -I$(abspath refmodel/include)
 
+# (The deplist removed first: see $(AKSIM_LIB) in sim/sim.mk.)
 $(SC_RTL_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) $(SC_RTL_CXX) $(SC_RTL_HDRS) \
                sim/systemc/ak_tlm_memory.cpp sim/systemc/ak_tlm_memory.h $(SIM_OBJ) \
                sim/systemc/sc_rtl.mk
 	@mkdir -p $(SC_RTL_MDIR) $(@D)
-	rm -f $(SC_RTL_MDIR)/libaksc_rtl_cxx.a $@
+	rm -f $(SC_RTL_MDIR)/libaksc_rtl_cxx.a $(SC_RTL_MDIR)/libaksc_rtl_cxx.a.verilator_deplist.tmp $@
 	verilator $(SC_RTL_VFLAGS) -Mdir $(SC_RTL_MDIR) --top-module ak_top $(SV_PKGS) $(RTL_SRC) \
 	  $(abspath $(SC_RTL_CXX)) $(abspath sim/systemc/ak_tlm_memory.cpp) >/dev/null
 	$(MAKE) -s -C $(SC_RTL_MDIR) -f Vak_top_sc.mk OPT_FAST=$(SIM_OPT) --eval='.SECONDEXPANSION:' \

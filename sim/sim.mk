@@ -52,8 +52,8 @@ $(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp $(SIM
 	  --eval='libaksim.a: $$$$(VK_OBJS) $$$$(VK_GLOBAL_OBJS) $$$$(VK_USER_OBJS)' libaksim.a >/dev/null
 	cp $(SIM_MDIR)/libaksim.a $@.tmp && ar rs $@.tmp $(SIM_OBJ) && mv $@.tmp $@
 
-# `attnkit sim` (refmodel/cli/cmd_sim.c) uses the driver, the harness and file_io.h.
-$(BUILD)/obj/refmodel/cli/cmd_sim.o: private AK_CFLAGS += $(SIM_INC) -Irefmodel/src
+# `attnkit sim` (refmodel/cli/cmd_sim.c) uses the driver and the harness.
+$(BUILD)/obj/refmodel/cli/cmd_sim.o: private AK_CFLAGS += $(SIM_INC)
 $(BUILD)/obj/refmodel/cli/cmd_sim.o: $(SIM_HDRS)
 $(CLI): $(HOST_LIB) $(AKSIM_LIB)
 $(CLI): private AK_LIBS += $(SIM_LIBS)

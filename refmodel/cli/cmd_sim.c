@@ -18,7 +18,7 @@
 #include "attnkit/attnkit.h"
 #include "attnkit/cycle_model.h"
 #include "cli.h"
-#include "file_io.h"
+#include "attnkit/file_io.h"
 #include "systemc/ak_sc_rtl_sim.h"
 #include "systemc/ak_tlm_sim.h"
 #include "verilator/ak_sim.h"

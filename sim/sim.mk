@@ -15,6 +15,8 @@ SIM_OBJ   := $(BUILD)/obj/sim/mem_model.o
 SIM_INC   := -Ihost -Isim
 SIM_LIBS  := $(HOST_LIB) $(AKSIM_LIB) $(LIBA) -lz -lpthread -lstdc++ -lm
 SIM_HDRS  := host/ak_driver.h sim/verilator/ak_sim.h sim/mem_model.h
+# the driver's other headers: each backend's
+HOST_HDRS := host/backend_verilator.h host/backend_tlm.h host/backend_sc_rtl.h
 # The model's C++ optimisation level, measured (`attnkit sim` host time, layer 2 of
 # vectors/workloads/rtl-n1024-d64.json style runs, side by side): -O3 ~31k cycles/s, -O2 ~18k,
 # -O1 ~11k; -O3 kept. `make SIM_OPT=-O2 BUILD=dir` builds another for comparison.
@@ -35,6 +37,7 @@ $(ERR_TEXT): $(BUILD)/gen/attnkit_err.h sim/sim.mk
 
 $(SIM_OBJ) $(HOST_OBJ): private AK_CFLAGS += $(SIM_INC)
 $(SIM_OBJ) $(HOST_OBJ): $(SIM_HDRS) $(REGMAP_GEN) $(ERR_TEXT)
+$(HOST_OBJ): $(HOST_HDRS)
 
 $(HOST_LIB): $(HOST_OBJ)
 	@mkdir -p $(@D)
@@ -54,7 +57,7 @@ $(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp $(SIM
 
 # `attnkit sim` (refmodel/cli/cmd_sim.c) uses the driver and the harness.
 $(BUILD)/obj/refmodel/cli/cmd_sim.o: private AK_CFLAGS += $(SIM_INC)
-$(BUILD)/obj/refmodel/cli/cmd_sim.o: $(SIM_HDRS)
+$(BUILD)/obj/refmodel/cli/cmd_sim.o: $(SIM_HDRS) $(HOST_HDRS)
 $(CLI): $(HOST_LIB) $(AKSIM_LIB)
 $(CLI): private AK_LIBS += $(SIM_LIBS)
 
@@ -64,7 +67,7 @@ SIM_JOBS  := tests/sim_jobs.c tests/sim_jobs.h
 
 # tests/test_sim.c: the driver on the Verilated accelerator (golden vectors, random jobs
 # against ak_attention, illegal jobs, hangs) and the memory model alone.
-$(BUILD)/tests/test_sim: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(CLI) $(SIM_JOBS)
+$(BUILD)/tests/test_sim: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(CLI) $(SIM_JOBS)
 $(BUILD)/tests/test_sim: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_sim: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
 $(BUILD)/tests/test_sim: private AK_LIBS += $(SIM_LIBS)

@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "ak_driver.h"
+#include "backend_sc_rtl.h"
+#include "backend_tlm.h"
+#include "backend_verilator.h"
 #include "attnkit/attnkit.h"
 #include "attnkit/cycle_model.h"
 #include "cli.h"

@@ -55,7 +55,7 @@ $(SC_RTL_HOST_OBJ): $(SIM_HDRS) $(HOST_HDRS) $(SC_RTL_HDRS) $(REGMAP_GEN) $(ERR_
 # ak_backend_sc_rtl_open does not pull it in, so needs no SystemC).
 $(HOST_LIB): $(SC_RTL_HOST_OBJ)
 
-$(BUILD)/obj/refmodel/cli/cmd_sim.o: $(SC_RTL_HDRS)
+$(BUILD)/obj/host/cli/cmd_sim.o $(BUILD)/obj/host/ak_run.o: $(SC_RTL_HDRS)
 $(CLI): $(SC_RTL_LIB)
 $(CLI): private AK_LIBS += $(SC_RTL_LIBS)
 

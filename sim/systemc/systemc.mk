@@ -36,7 +36,7 @@ $(TLM_HOST_OBJ): private AK_CFLAGS += $(SIM_INC)
 $(TLM_HOST_OBJ): $(SIM_HDRS) $(HOST_HDRS) $(TLM_HDRS) $(REGMAP_GEN) $(ERR_TEXT)
 $(HOST_LIB): $(TLM_HOST_OBJ)
 
-$(BUILD)/obj/refmodel/cli/cmd_sim.o: $(TLM_HDRS)
+$(BUILD)/obj/host/cli/cmd_sim.o $(BUILD)/obj/host/ak_run.o: $(TLM_HDRS)
 $(CLI): $(TLM_LIB)
 $(CLI): private AK_LIBS += $(TLM_LIBS)
 

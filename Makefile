@@ -41,6 +41,7 @@ PIP_REQS  := scripts/requirements.txt
 # where a rule's prerequisites name another file's products (they are read with the rule).
 include rtl/rtl.mk
 include refmodel/refmodel.mk
+include host/host.mk
 # Verilator harness, host driver and `attnkit sim`
 include sim/sim.mk
 # The TLM-2.0 model of the accelerator and the driver's tlm backend
@@ -52,6 +53,21 @@ include tests/tests.mk
 include scripts/scripts.mk
 
 all: $(LIBA) $(LIBSO) $(CLI) ## build the library and the attnkit CLI
+
+install: $(LIBA) $(LIBSO) $(CLI) ## install library, headers, pkg-config file and CLI under PREFIX
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/attnkit $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libattnkit.so.$(VERSION)
+	ln -sf libattnkit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libattnkit.so
+	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/attnkit/
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' refmodel/attnkit.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/attnkit.pc
+
+uninstall: ## remove what `make install` put under PREFIX
+	rm -f $(DESTDIR)$(PREFIX)/lib/libattnkit.a $(DESTDIR)$(PREFIX)/lib/libattnkit.so* \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/attnkit.pc $(DESTDIR)$(PREFIX)/bin/attnkit
+	rm -rf $(DESTDIR)$(PREFIX)/include/attnkit
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12

@@ -38,17 +38,6 @@ typedef struct {
     void (*close)(void *ctx);
 } ak_backend;
 
-/* The Verilator co-simulation (host/backend_verilator.c over sim/verilator/ak_sim.h).
- * Zeros mean defaults: memory latency 20 cycles, 64 MiB, 64 bytes a cycle; jitter_seed 0 =
- * deterministic memory; wave = FST file or NULL. */
-typedef struct {
-    uint32_t latency;
-    uint64_t jitter_seed;
-    uint32_t bytes_per_cycle;
-    uint64_t mem_bytes;
-    const char *wave;
-} ak_verilator_opts;
-
 typedef enum {
     AK_DRV_OK = 0,
     AK_DRV_EINVAL,   /* bad argument or malformed job */
@@ -62,47 +51,8 @@ typedef enum {
     AK_DRV_EHW       /* the job ended with STATUS.error: ERR.code in the result */
 } ak_drv_status;
 
-/* err (if not NULL) gets the reason when it fails. */
-ak_drv_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *be, char *err,
-                                        size_t errlen);
-
-/* The loosely-timed TLM-2.0 model of the accelerator in a SystemC platform
- * (host/backend_tlm.c over sim/systemc/ak_tlm_sim.h; docs/systemc.md): the same registers,
- * descriptor, checks and error codes as the RTL, the output of the reference model, and the
- * cycle model's time (simulated time = RTL cycles x clock period with the deterministic
- * memory). Zeros mean defaults: memory latency 20 cycles, 64 bytes a cycle, 64 MiB; jitter_seed
- * 0 = deterministic memory (else one draw of the jittered memory's timing per job); clock 4000
- * ps; 1 host thread for a job (threads 0; 2 or more: the cycle model beside the reference
- * model's threads - 1); no_dmi 1: b_transport only. */
-typedef struct {
-    uint32_t latency;
-    uint64_t jitter_seed;
-    uint32_t bytes_per_cycle;
-    uint64_t mem_bytes;
-    uint32_t clock_ps;
-    unsigned threads;
-    int no_dmi;
-} ak_tlm_opts;
-
-ak_drv_status ak_backend_tlm_open(const ak_tlm_opts *o, ak_backend *be, char *err, size_t errlen);
-
-/* The Verilated RTL inside SystemC (host/backend_sc_rtl.c over sim/systemc/ak_sc_rtl_sim.h):
- * the same ak_top built with `verilator --sc`, its CSRs reached by TLM-2.0 b_transport through
- * an AXI4-Lite bridge, its AXI4 master bridged to a TLM-2.0 memory with the same memory
- * model's timing; the same cycles as the Verilator backend. Options and defaults as
- * ak_verilator_opts (no waveform); no_dmi: the memory refuses DMI (every beat a b_transport).
- * SystemC elaborates once per process: one sc-rtl backend open at a time (AK_DRV_EBUSY
- * otherwise). */
-typedef struct {
-    uint32_t latency;
-    uint64_t jitter_seed;
-    uint32_t bytes_per_cycle;
-    uint64_t mem_bytes;
-    int no_dmi;
-} ak_sc_rtl_opts;
-
-ak_drv_status ak_backend_sc_rtl_open(const ak_sc_rtl_opts *o, ak_backend *be, char *err,
-                                     size_t errlen);
+/* Each backend's options and open function are in its own header: backend_verilator.h,
+ * backend_tlm.h, backend_sc_rtl.h. */
 
 /* ---- driver --------------------------------------------------------------------------- */
 

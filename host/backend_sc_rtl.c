@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "ak_driver.h"
+#include "backend_sc_rtl.h"
 #include "ak_sc_rtl_sim.h"
 
 static int csr_read(void *ctx, uint32_t addr, uint32_t *data)
@@ -75,4 +75,9 @@ ak_drv_status ak_backend_sc_rtl_open(const ak_sc_rtl_opts *o, ak_backend *out, c
                         .wait_irq = wait_irq,
                         .close = close_sim};
     return AK_DRV_OK;
+}
+
+void ak_backend_sc_rtl_mem_stats(const ak_backend *be, ak_mem_stats *st)
+{
+    ak_sc_rtl_mem_stats(be->ctx, st);
 }

@@ -4,8 +4,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "ak_driver.h"
-#include "systemc/ak_tlm_sim.h"
+#include "backend_tlm.h"
 
 static int csr_read(void *ctx, uint32_t addr, uint32_t *data)
 {
@@ -71,4 +70,9 @@ ak_drv_status ak_backend_tlm_open(const ak_tlm_opts *o, ak_backend *out, char *e
                         .wait_irq = wait_irq,
                         .close = close_tlm};
     return AK_DRV_OK;
+}
+
+void ak_backend_tlm_stats(const ak_backend *be, ak_tlm_stats *st)
+{
+    ak_tlm_get_stats(be->ctx, st);
 }

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "ak_driver.h"
+#include "backend_verilator.h"
 #include "verilator/ak_sim.h"
 
 static int be(ak_sim_status st)
@@ -76,4 +76,9 @@ ak_drv_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *
                         .wait_irq = wait_irq,
                         .close = close_sim};
     return AK_DRV_OK;
+}
+
+void ak_backend_verilator_mem_stats(const ak_backend *be, ak_mem_stats *st)
+{
+    ak_sim_mem_stats(be->ctx, st);
 }

@@ -1,16 +1,13 @@
 # The reference model's products (included by the Makefile): libattnkit (static and shared),
-# the attnkit program, attnkit-bench, their installation, and libFuzzer on the parsers.
+# attnkit-bench, and libFuzzer on the parsers.
 
 LIB_SRC   := $(wildcard refmodel/src/*.c)
-CLI_SRC   := $(wildcard refmodel/cli/*.c)
 BENCH_SRC := $(wildcard refmodel/bench/*.c)
 HEADERS   := $(wildcard refmodel/include/attnkit/*.h)
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/exp2_table.o
-CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 LIBA      := $(BUILD)/lib/libattnkit.a
 LIBSO     := $(BUILD)/lib/libattnkit.so
-CLI       := $(BUILD)/bin/attnkit
 BENCH     := $(BUILD)/bin/attnkit-bench
 
 # The exp2 table is versioned data; C gets it as a generated array (numerics.md section 7).
@@ -34,31 +31,12 @@ $(LIBSO): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,libattnkit.so.$(VERSION) -o $@ $^ $(AK_LIBS)
 
-$(CLI): $(CLI_OBJ) $(LIBA)
-	@mkdir -p $(@D)
-	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(AK_LIBS)
-
 $(BENCH): $(BENCH_SRC) $(LIBA) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -o $@ $(BENCH_SRC) $(LIBA) $(AK_LIBS)
 
 # Header dependencies of the objects (private headers included) as the compiler found them.
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
-
-install: $(LIBA) $(LIBSO) $(CLI) ## install library, headers, pkg-config file and CLI under PREFIX
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/attnkit $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libattnkit.so.$(VERSION)
-	ln -sf libattnkit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libattnkit.so
-	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/attnkit/
-	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' refmodel/attnkit.pc.in \
-	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/attnkit.pc
-
-uninstall: ## remove what `make install` put under PREFIX
-	rm -f $(DESTDIR)$(PREFIX)/lib/libattnkit.a $(DESTDIR)$(PREFIX)/lib/libattnkit.so* \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/attnkit.pc $(DESTDIR)$(PREFIX)/bin/attnkit
-	rm -rf $(DESTDIR)$(PREFIX)/include/attnkit
+-include $(LIB_OBJ:.o=.d)
 
 FUZZ_SECONDS ?= 600
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

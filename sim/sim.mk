@@ -3,18 +3,21 @@
 # $(AKSIM_LIB): rtl/ak_top.sv Verilated (-O3; the model's C++ at SIM_OPT, FST tracing), Verilator's
 #   runtime, sim/verilator/ak_sim.cpp (compiled by Verilator's make, as C++) and the C memory
 #   model sim/mem_model.c (gcc) in one archive. Users link it with $(SIM_LIBS).
-# $(HOST_LIB): the host driver and its Verilator backend (C11).
+# $(HOST_LIB): the host driver, its Verilator backend and run-and-compare (ak_run.c) (C11).
 # The CLI and tests/test_sim link both; they then need the C++ runtime and zlib (FST).
 
 SIM_MDIR  := $(BUILD)/verilator/top
 AKSIM_LIB := $(BUILD)/lib/libaksim.a
 HOST_LIB  := $(BUILD)/lib/libakhost.a
 ERR_TEXT  := $(BUILD)/gen/attnkit_err_text.h
-HOST_OBJ  := $(BUILD)/obj/host/ak_driver.o $(BUILD)/obj/host/backend_verilator.o
+HOST_OBJ  := $(BUILD)/obj/host/ak_driver.o $(BUILD)/obj/host/backend_verilator.o \
+             $(BUILD)/obj/host/ak_run.o
 SIM_OBJ   := $(BUILD)/obj/sim/mem_model.o
 SIM_INC   := -Ihost -Isim
 SIM_LIBS  := $(HOST_LIB) $(AKSIM_LIB) $(LIBA) -lz -lpthread -lstdc++ -lm
 SIM_HDRS  := host/ak_driver.h sim/verilator/ak_sim.h sim/mem_model.h
+# the driver's other headers: each backend's, and run-and-compare's
+HOST_HDRS := host/backend_verilator.h host/backend_tlm.h host/backend_sc_rtl.h host/ak_run.h
 # The model's C++ optimisation level, measured (`attnkit sim` host time, layer 2 of
 # vectors/workloads/rtl-n1024-d64.json style runs, side by side): -O3 ~31k cycles/s, -O2 ~18k,
 # -O1 ~11k; -O3 kept. `make SIM_OPT=-O2 BUILD=dir` builds another for comparison.
@@ -35,6 +38,7 @@ $(ERR_TEXT): $(BUILD)/gen/attnkit_err.h sim/sim.mk
 
 $(SIM_OBJ) $(HOST_OBJ): private AK_CFLAGS += $(SIM_INC)
 $(SIM_OBJ) $(HOST_OBJ): $(SIM_HDRS) $(REGMAP_GEN) $(ERR_TEXT)
+$(HOST_OBJ): $(HOST_HDRS)
 
 $(HOST_LIB): $(HOST_OBJ)
 	@mkdir -p $(@D)
@@ -55,9 +59,9 @@ $(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp $(SIM
 	  --eval='libaksim.a: $$$$(VK_OBJS) $$$$(VK_GLOBAL_OBJS) $$$$(VK_USER_OBJS)' libaksim.a >/dev/null
 	cp $(SIM_MDIR)/libaksim.a $@.tmp && ar rs $@.tmp $(SIM_OBJ) && mv $@.tmp $@
 
-# `attnkit sim` (refmodel/cli/cmd_sim.c) uses the driver, the harness and file_io.h.
-$(BUILD)/obj/refmodel/cli/cmd_sim.o: private AK_CFLAGS += $(SIM_INC) -Irefmodel/src
-$(BUILD)/obj/refmodel/cli/cmd_sim.o: $(SIM_HDRS)
+# `attnkit sim` (host/cli/cmd_sim.c) is a front end of run-and-compare (host/ak_run.h).
+$(BUILD)/obj/host/cli/cmd_sim.o: private AK_CFLAGS += $(SIM_INC)
+$(BUILD)/obj/host/cli/cmd_sim.o: $(SIM_HDRS) $(HOST_HDRS)
 $(CLI): $(HOST_LIB) $(AKSIM_LIB)
 $(CLI): private AK_LIBS += $(SIM_LIBS)
 
@@ -67,7 +71,7 @@ SIM_JOBS  := tests/sim_jobs.c tests/sim_jobs.h
 
 # tests/test_sim.c: the driver on the Verilated accelerator (golden vectors, random jobs
 # against ak_attention, illegal jobs, hangs) and the memory model alone.
-$(BUILD)/tests/test_sim: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(CLI) $(SIM_JOBS)
+$(BUILD)/tests/test_sim: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(CLI) $(SIM_JOBS)
 $(BUILD)/tests/test_sim: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_sim: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
 $(BUILD)/tests/test_sim: private AK_LIBS += $(SIM_LIBS)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ak_test.h"
+#include "backend_verilator.h"
 
 ak_status job_make(job_data *w, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,
                    uint32_t block, const ak_pattern *p, ak_logit_dist dist, uint64_t seed,

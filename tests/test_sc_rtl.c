@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "ak_driver.h"
+#include "backend_sc_rtl.h"
 #include "ak_sc_rtl_sim.h"
 #include "ak_test.h"
 #include "attnkit/attnkit.h"

@@ -22,6 +22,8 @@
 #include <time.h>
 
 #include "ak_driver.h"
+#include "backend_tlm.h"
+#include "backend_verilator.h"
 #include "ak_test.h"
 #include "attnkit/attnkit.h"
 #include "attnkit/cycle_model.h"

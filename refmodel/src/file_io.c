@@ -1,5 +1,5 @@
-/* Whole-file reads (file_io.h). */
-#include "file_io.h"
+/* Whole-file reads (attnkit/file_io.h). */
+#include "attnkit/file_io.h"
 
 #include <errno.h>
 #include <stdio.h>

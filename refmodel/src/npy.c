@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "file_io.h"
+#include "attnkit/file_io.h"
 
 /* In-memory arrays are in host byte order, and the writer emits little-endian files. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__

@@ -11,6 +11,8 @@ const char *ak_strerror(ak_status s)
     case AK_ETHREAD: return "could not start a worker thread";
     case AK_EBLAS: return "OpenBLAS baseline failed";
     case AK_EIO: return "file input/output failed";
+    case AK_ENOTFOUND: return "no such item";
+    case AK_EDEVICE: return "the device did not open";
     }
     return "unknown status";
 }

@@ -22,7 +22,7 @@
 #include "attnkit/prune.h"
 #include "attnkit/scaled_attention.h"
 #include "attnkit/version.h"
-#include "file_io.h"
+#include "attnkit/file_io.h"
 #include "workload_json.h"
 
 #define WORD_BYTES 8 /* $readmemh words: 64-bit, 8 to one 512-bit AXI4 beat */

@@ -12,7 +12,7 @@
 
 #include "attnkit/numerics.h"
 #include "attnkit/prune.h"
-#include "file_io.h"
+#include "attnkit/file_io.h"
 #include "workload_json.h"
 
 /* ---- errors ---------------------------------------------------------------------------- */

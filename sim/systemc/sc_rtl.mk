@@ -50,13 +50,13 @@ $(SC_RTL_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) $(SC_RTL_CXX) $(SC_RTL_HDRS) 
 	rm -f $@.tmp && ar rcs $@.tmp $(SC_RTL_MDIR)/aksc_rtl.o && mv $@.tmp $@
 
 $(SC_RTL_HOST_OBJ): private AK_CFLAGS += $(SIM_INC) -Isim/systemc
-$(SC_RTL_HOST_OBJ): $(SIM_HDRS) $(SC_RTL_HDRS) $(REGMAP_GEN) $(ERR_TEXT)
+$(SC_RTL_HOST_OBJ): $(SIM_HDRS) $(HOST_HDRS) $(SC_RTL_HDRS) $(REGMAP_GEN) $(ERR_TEXT)
 
 # The sc-rtl backend is in the driver library with the others (a program that never calls
 # ak_backend_sc_rtl_open does not pull it in, so needs no SystemC).
 $(HOST_LIB): $(SC_RTL_HOST_OBJ)
 
-$(BUILD)/obj/refmodel/cli/cmd_sim.o: $(SC_RTL_HDRS)
+$(BUILD)/obj/host/cli/cmd_sim.o $(BUILD)/obj/host/ak_run.o: $(SC_RTL_HDRS)
 $(CLI): $(SC_RTL_LIB)
 $(CLI): private AK_LIBS += $(SC_RTL_LIBS)
 
@@ -65,7 +65,7 @@ SC_RTL_CXX_LIBS = $(SC_RTL_MDIR)/libaksc_rtl_cxx.a $(SIM_OBJ) -lz
 $(TLM_EXAMPLE): $(SC_RTL_LIB) $(SC_RTL_HDRS)
 
 # tests/test_sc_rtl.c: golden sets and random jobs on the sc-rtl backend against the plain one.
-$(BUILD)/tests/test_sc_rtl: $(HOST_LIB) $(AKSIM_LIB) $(SC_RTL_LIB) $(SIM_HDRS) $(SC_RTL_HDRS) $(CLI) \
+$(BUILD)/tests/test_sc_rtl: $(HOST_LIB) $(AKSIM_LIB) $(SC_RTL_LIB) $(SIM_HDRS) $(HOST_HDRS) $(SC_RTL_HDRS) $(CLI) \
                             $(SIM_JOBS)
 $(BUILD)/tests/test_sc_rtl: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_sc_rtl: private AK_CFLAGS += $(SIM_INC) -Isim/systemc -I$(BUILD)/gen

@@ -14,7 +14,9 @@ typedef enum {
     AK_ERANGE = -3,  /* a value (scale, multiplier, size) cannot be represented */
     AK_ETHREAD = -4, /* a worker thread could not be started */
     AK_EBLAS = -5,   /* the OpenBLAS baseline is unavailable or failed */
-    AK_EIO = -6      /* a file could not be read or written (message says which) */
+    AK_EIO = -6,     /* a file could not be read or written (message says which) */
+    AK_ENOTFOUND = -7, /* a requested item (a layer of a vector directory) does not exist */
+    AK_EDEVICE = -8  /* the device (a simulator backend, or the driver on it) did not open */
 } ak_status;
 
 /* Short, static, human-readable text for a status code. */

@@ -1,5 +1,6 @@
-/* Reading a whole file into memory (private to the library): the one place that loops over
- * fread, grows the buffer and reports errors naming the file. */
+/* Reading a whole file into memory: the one place that loops over fread, grows the buffer and
+ * reports errors naming the file (the library's readers, and host/'s run of a vector
+ * directory, read through it). */
 #ifndef ATTNKIT_FILE_IO_H
 #define ATTNKIT_FILE_IO_H
 

@@ -1,0 +1,115 @@
+/* Run-and-compare as a library call: every layer of a test-vector directory (vectors/README.md)
+ * run on the accelerator through the driver (ak_driver.h) over one of its backends, every
+ * output byte compared with o.npy, the counters with the cycle model's prediction
+ * (attnkit/cycle_model.h). `attnkit sim` (host/cli/cmd_sim.c) is a front end that parses flags
+ * and prints what this reports; nothing here prints or exits. */
+#ifndef AK_RUN_H
+#define AK_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ak_driver.h"
+#include "attnkit/cycle_model.h"
+#include "attnkit/status.h"
+#include "backend_tlm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* With a jittered memory the prediction is the mean of this many draws of its delays. */
+#define AK_RUN_JITTER_DRAWS 8
+
+typedef struct {
+    const char *vectors;      /* the vector directory (manifest.json, layerNN/) */
+    const char *backend;      /* "verilator" (also NULL), "sc-rtl" or "tlm" */
+    uint32_t layer;           /* only this layer (as numbered in the manifest); 0: all */
+    uint32_t latency;         /* memory latency in cycles (0: 20) */
+    uint32_t bytes_per_cycle; /* memory bandwidth a cycle per channel (0: 64) */
+    uint64_t jitter_seed;     /* seeded random memory delays and backpressure; 0: off */
+    const char *wave;         /* verilator only: an FST waveform file, or NULL */
+    double clock_mhz;         /* the clock of the throughput figures and tlm's period (0: 250) */
+    unsigned threads;         /* tlm: host threads for a job (0: one per CPU) */
+} ak_run_opts;
+
+/* A layer's verdict, in the order they are decided: the driver reported a hang or another
+ * error, output bytes differ, the counters differ from the prediction (deterministic memory),
+ * the simulated time is not cycles x the clock period (a backend with time). */
+typedef enum {
+    AK_RUN_PASS,
+    AK_RUN_HANG,
+    AK_RUN_ERROR,
+    AK_RUN_FAIL,
+    AK_RUN_CYCLES,
+    AK_RUN_TIME
+} ak_run_verdict;
+
+/* One layer's result. Valid only during the callback that receives it. */
+typedef struct {
+    int layer;              /* as numbered in the manifest */
+    const char *load_error; /* the layer could not be read (nothing else is set), or NULL */
+    ak_run_verdict verdict;
+    int pass;
+    uint32_t heads, nq, nk, d, block;
+    uint64_t bytes; /* of the output */
+    uint64_t mismatches;
+    struct {
+        uint32_t head, row, column;
+        int8_t expected, actual;
+    } first_mismatch; /* when mismatches > 0 */
+    ak_drv_status status;
+    ak_drv_result drv; /* counters, hardware error code, message */
+    /* the cycle model's prediction, when predicted (else why_not_predicted says why) */
+    int predicted;
+    ak_cycle_report prediction;
+    double prediction_sd;    /* jittered memory: sd of the cycles over the draws */
+    double prediction_error; /* (predicted - measured) / measured cycles */
+    int within_tolerance;    /* within 3 % or 3 sd (jittered memory; otherwise informative) */
+    char why_not_predicted[160];
+    uint64_t model_macs; /* the reference model's count of the job's MACs */
+    uint32_t pes;
+    double mac_utilisation, seconds_at_clock, gmac_per_s;
+    double host_seconds; /* loading the job, simulating, reading the output back */
+    /* a backend with simulated time (tlm): the job's, which must be cycles x clock_ps */
+    int has_simulated_time;
+    uint64_t simulated_ps;
+    uint32_t clock_ps;
+    int time_ok;
+    /* the manifest's saturation counts of the expected output (a cJSON object), or NULL;
+       saturated_out is its "out" when saturated_out_known */
+    const struct cJSON *saturation;
+    int saturated_out_known;
+    double saturated_out;
+} ak_run_layer;
+
+typedef struct {
+    const char *backend; /* its name */
+    uint32_t pes;
+    int passed, failed;  /* layers; a layer that could not be read counts as failed */
+    uint64_t axi_protocol_errors; /* seen on the master port (verilator, sc-rtl) */
+    char first_protocol_error[160];
+    int has_tlm_stats;   /* tlm: where the model's host time went */
+    ak_tlm_stats tlm;
+} ak_run_summary;
+
+typedef void (*ak_run_layer_fn)(void *user, const ak_run_layer *layer);
+
+/* Opens the backend and the driver, runs the selected layers in manifest order, calls
+ * on_layer (if not NULL) after each, fills *sum, closes. AK_OK when every layer was tried
+ * (whether it passed is in *sum and the layers); otherwise with err = one line: AK_EINVAL (bad
+ * options, a malformed manifest), AK_EIO (manifest unreadable), AK_ENOTFOUND (no such layer),
+ * AK_ENOMEM, AK_EDEVICE (the backend or the driver did not open). */
+ak_status ak_run(const ak_run_opts *o, ak_run_layer_fn on_layer, void *user, ak_run_summary *sum,
+                 char *err, size_t errlen);
+
+/* "PASS", "HANG", "ERROR", "FAIL", "CYCLES", "TIME". */
+const char *ak_run_verdict_name(ak_run_verdict v);
+/* The i-th backend's name (from 0), NULL past the last. */
+const char *ak_run_backend_name(size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -49,23 +49,6 @@ const char *ak_hw_err_text(uint32_t code)
     return NULL;
 }
 
-const char *ak_drv_strerror(ak_drv_status st)
-{
-    switch (st) {
-    case AK_DRV_OK: return "ok";
-    case AK_DRV_EINVAL: return "invalid argument or malformed job";
-    case AK_DRV_ENOMEM: return "out of memory";
-    case AK_DRV_EBACKEND: return "device access failed";
-    case AK_DRV_ENODEV: return "not an attnkit accelerator";
-    case AK_DRV_EVERSION: return "numerics version mismatch";
-    case AK_DRV_ERANGE: return "job does not fit in the memory window";
-    case AK_DRV_EBUSY: return "accelerator busy";
-    case AK_DRV_EHANG: return "accelerator hang (cycle budget exceeded)";
-    case AK_DRV_EHW: return "hardware reported an error";
-    }
-    return "unknown driver status";
-}
-
 static void say(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void say(char *buf, size_t len, const char *fmt, ...)
@@ -78,42 +61,42 @@ static void say(char *buf, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
-static ak_drv_status rd(ak_drv *d, uint32_t addr, uint32_t *v)
+static ak_status rd(ak_drv *d, uint32_t addr, uint32_t *v)
 {
-    return d->be.csr_read(d->be.ctx, addr, v) == AK_BE_OK ? AK_DRV_OK : AK_DRV_EBACKEND;
+    return d->be.csr_read(d->be.ctx, addr, v) == AK_OK ? AK_OK : AK_EBACKEND;
 }
 
-static ak_drv_status wr(ak_drv *d, uint32_t addr, uint32_t v)
+static ak_status wr(ak_drv *d, uint32_t addr, uint32_t v)
 {
-    return d->be.csr_write(d->be.ctx, addr, v) == AK_BE_OK ? AK_DRV_OK : AK_DRV_EBACKEND;
+    return d->be.csr_write(d->be.ctx, addr, v) == AK_OK ? AK_OK : AK_EBACKEND;
 }
 
-static ak_drv_status rd64(ak_drv *d, uint32_t lo, uint32_t hi, uint64_t *v)
+static ak_status rd64(ak_drv *d, uint32_t lo, uint32_t hi, uint64_t *v)
 {
     uint32_t a, b;
-    ak_drv_status st = rd(d, lo, &a);
-    if (st == AK_DRV_OK)
+    ak_status st = rd(d, lo, &a);
+    if (st == AK_OK)
         st = rd(d, hi, &b);
-    *v = st == AK_DRV_OK ? (uint64_t)b << 32 | a : 0;
+    *v = st == AK_OK ? (uint64_t)b << 32 | a : 0;
     return st;
 }
 
-ak_drv_status ak_drv_open(const ak_backend *be, const ak_drv_config *cfg, ak_drv **out,
-                          char *err, size_t errlen)
+ak_status ak_drv_open(const ak_backend *be, const ak_drv_config *cfg, ak_drv **out,
+                      char *err, size_t errlen)
 {
     if (!be || !out || !be->csr_read || !be->csr_write || !be->mem_write || !be->mem_read ||
         !be->wait_irq) {
         if (be && be->close)
             be->close(be->ctx);
         say(err, errlen, "incomplete backend");
-        return AK_DRV_EINVAL;
+        return AK_EINVAL;
     }
     *out = NULL;
     ak_drv *d = calloc(1, sizeof *d);
     if (!d) {
         if (be->close)
             be->close(be->ctx);
-        return AK_DRV_ENOMEM;
+        return AK_ENOMEM;
     }
     d->be = *be;
     if (cfg)
@@ -123,10 +106,10 @@ ak_drv_status ak_drv_open(const ak_backend *be, const ak_drv_config *cfg, ak_drv
     if (!d->cfg.budget_scale)
         d->cfg.budget_scale = DEFAULT_SCALE;
     uint32_t id = 0, ver = 0, caps = 0;
-    ak_drv_status st = rd(d, REG(ID), &id);
-    if (st == AK_DRV_OK)
+    ak_status st = rd(d, REG(ID), &id);
+    if (st == AK_OK)
         st = rd(d, REG(VERSION), &ver);
-    if (st == AK_DRV_OK)
+    if (st == AK_OK)
         st = rd(d, REG(CAPS), &caps);
     ak_drv_info *in = &d->info;
     in->numerics = FIELD(ver, VERSION, NUMERICS);
@@ -136,26 +119,26 @@ ak_drv_status ak_drv_open(const ak_backend *be, const ak_drv_config *cfg, ak_drv
     in->pe_cols = FIELD(caps, CAPS, PE_COLS);
     in->max_head_dim = FIELD(caps, CAPS, MAX_HEAD_DIM);
     in->pes = in->pe_rows * in->pe_cols + 256u;
-    if (st != AK_DRV_OK) {
+    if (st != AK_OK) {
         say(err, errlen, "%s: reading ID/VERSION/CAPS failed", be->name);
     } else if (FIELD(id, ID, MAGIC) != ATTNKIT_CSR__ID__MAGIC_reset) {
         say(err, errlen, "%s: ID is 0x%08x, not 0x%08x ('AKIT')", be->name, id,
             ATTNKIT_CSR__ID__MAGIC_reset);
-        st = AK_DRV_ENODEV;
+        st = AK_ENODEV;
     } else if (in->numerics != AK_NUMERICS_VERSION) {
         say(err, errlen, "%s: numerics version %u, this driver implements %d", be->name,
             in->numerics, AK_NUMERICS_VERSION);
-        st = AK_DRV_EVERSION;
+        st = AK_EVERSION;
     } else if (in->pe_rows == 0 || in->pe_cols == 0) {
         say(err, errlen, "%s: CAPS 0x%08x has no PE array", be->name, caps);
-        st = AK_DRV_ENODEV;
+        st = AK_ENODEV;
     }
-    if (st != AK_DRV_OK) {
+    if (st != AK_OK) {
         ak_drv_close(d);
         return st;
     }
     *out = d;
-    return AK_DRV_OK;
+    return AK_OK;
 }
 
 void ak_drv_close(ak_drv *d)
@@ -214,41 +197,41 @@ uint64_t ak_drv_budget(const ak_drv *d, const ak_attn_job *job)
     return d->cfg.budget_scale * (total + 8 * lat) + 10000;
 }
 
-ak_drv_status ak_drv_load(ak_drv *d, const ak_attn_job *job, ak_job_layout *lay)
+ak_status ak_drv_load(ak_drv *d, const ak_attn_job *job, ak_job_layout *lay)
 {
     if (!d || !job || !lay)
-        return AK_DRV_EINVAL;
+        return AK_EINVAL;
     const uint64_t base = d->be.mem_base + d->cfg.offset;
     if (base % AK_JOB_ALIGN || ak_job_layout_plan(job, base, lay) != AK_OK)
-        return AK_DRV_EINVAL;
+        return AK_EINVAL;
     if (lay->end > d->be.mem_base + d->be.mem_size)
-        return AK_DRV_ERANGE;
+        return AK_ERANGE;
     const uint64_t in_bytes = lay->o - lay->desc;
     uint8_t *img = malloc(in_bytes > lay->o_bytes ? in_bytes : lay->o_bytes);
     if (!img)
-        return AK_DRV_ENOMEM;
-    ak_drv_status st = AK_DRV_OK;
+        return AK_ENOMEM;
+    ak_status st = AK_OK;
     if (ak_job_image_write(job, lay, img) != AK_OK)
-        st = AK_DRV_EINVAL;
-    else if (d->be.mem_write(d->be.ctx, lay->desc, img, in_bytes) != AK_BE_OK)
-        st = AK_DRV_EBACKEND;
-    if (st == AK_DRV_OK) {
+        st = AK_EINVAL;
+    else if (d->be.mem_write(d->be.ctx, lay->desc, img, in_bytes) != AK_OK)
+        st = AK_EBACKEND;
+    if (st == AK_OK) {
         memset(img, POISON, lay->o_bytes);
-        if (d->be.mem_write(d->be.ctx, lay->o, img, lay->o_bytes) != AK_BE_OK)
-            st = AK_DRV_EBACKEND;
+        if (d->be.mem_write(d->be.ctx, lay->o, img, lay->o_bytes) != AK_OK)
+            st = AK_EBACKEND;
     }
     free(img);
     return st;
 }
 
-ak_drv_status ak_drv_start(ak_drv *d, uint64_t desc_addr)
+ak_status ak_drv_start(ak_drv *d, uint64_t desc_addr)
 {
     uint32_t s;
-    ak_drv_status st = rd(d, REG(STATUS), &s);
-    if (st != AK_DRV_OK)
+    ak_status st = rd(d, REG(STATUS), &s);
+    if (st != AK_OK)
         return st;
     if (FIELD(s, STATUS, BUSY))
-        return AK_DRV_EBUSY;
+        return AK_EBUSY;
     if (FIELD(s, STATUS, DONE) && (st = wr(d, REG(STATUS), ATTNKIT_CSR__STATUS__DONE_bm)))
         return st;
     if ((st = wr(d, REG(DESC_ADDR_LO), (uint32_t)desc_addr)) ||
@@ -257,18 +240,18 @@ ak_drv_status ak_drv_start(ak_drv *d, uint64_t desc_addr)
     return wr(d, REG(CTRL), ATTNKIT_CSR__CTRL__START_bm | ATTNKIT_CSR__CTRL__IRQ_EN_bm);
 }
 
-static ak_drv_status read_counters(ak_drv *d, ak_drv_result *r)
+static ak_status read_counters(ak_drv *d, ak_drv_result *r)
 {
     uint32_t e = 0;
-    ak_drv_status st = rd(d, REG(STATUS), &r->status_reg);
-    if (st == AK_DRV_OK)
+    ak_status st = rd(d, REG(STATUS), &r->status_reg);
+    if (st == AK_OK)
         st = rd(d, REG(ERR), &e);
     r->err_code = FIELD(e, ERR, CODE);
-    if (st == AK_DRV_OK)
+    if (st == AK_OK)
         st = rd64(d, REG(CYCLES_LO), REG(CYCLES_HI), &r->cycles);
-    if (st == AK_DRV_OK)
+    if (st == AK_OK)
         st = rd64(d, REG(STALLS_LO), REG(STALLS_HI), &r->stalls);
-    if (st == AK_DRV_OK)
+    if (st == AK_OK)
         st = rd64(d, REG(MACS_LO), REG(MACS_HI), &r->macs);
     return st;
 }
@@ -277,9 +260,9 @@ static ak_drv_status read_counters(ak_drv *d, ak_drv_result *r)
 static void abort_job(ak_drv *d, ak_drv_result *r)
 {
     uint32_t s = ATTNKIT_CSR__STATUS__BUSY_bm;
-    if (wr(d, REG(CTRL), ATTNKIT_CSR__CTRL__ABORT_bm) == AK_DRV_OK)
+    if (wr(d, REG(CTRL), ATTNKIT_CSR__CTRL__ABORT_bm) == AK_OK)
         for (unsigned i = 0; i < ABORT_POLLS && FIELD(s, STATUS, BUSY); i++)
-            if (rd(d, REG(STATUS), &s) != AK_DRV_OK)
+            if (rd(d, REG(STATUS), &s) != AK_OK)
                 break;
     if (FIELD(s, STATUS, DONE))
         wr(d, REG(STATUS), ATTNKIT_CSR__STATUS__DONE_bm);
@@ -288,18 +271,18 @@ static void abort_job(ak_drv *d, ak_drv_result *r)
                                                              : "; aborted, idle");
 }
 
-ak_drv_status ak_drv_wait(ak_drv *d, uint64_t budget, ak_drv_result *res)
+ak_status ak_drv_wait(ak_drv *d, uint64_t budget, ak_drv_result *res)
 {
     ak_drv_result r = {.budget = budget};
-    int w = d->be.wait_irq(d->be.ctx, budget, &r.waited);
-    ak_drv_status st = AK_DRV_OK;
-    if (w == AK_BE_ERROR) {
-        st = AK_DRV_EBACKEND;
+    const ak_status w = d->be.wait_irq(d->be.ctx, budget, &r.waited);
+    ak_status st = AK_OK;
+    if (w != AK_OK && w != AK_ETIMEOUT) {
+        st = AK_EBACKEND;
         say(r.msg, sizeof r.msg, "%s: waiting for the interrupt failed", d->be.name);
-    } else if ((st = read_counters(d, &r)) != AK_DRV_OK) {
+    } else if ((st = read_counters(d, &r)) != AK_OK) {
         say(r.msg, sizeof r.msg, "%s: reading STATUS/ERR/counters failed", d->be.name);
-    } else if (w == AK_BE_TIMEOUT) {
-        st = AK_DRV_EHANG;
+    } else if (w == AK_ETIMEOUT) {
+        st = AK_EHANG;
         say(r.msg, sizeof r.msg,
             "hang: no interrupt within the budget of %llu cycles (waited %llu; STATUS 0x%x, "
             "busy %u, CYCLES %llu)",
@@ -307,18 +290,18 @@ ak_drv_status ak_drv_wait(ak_drv *d, uint64_t budget, ak_drv_result *res)
             (unsigned)FIELD(r.status_reg, STATUS, BUSY), (unsigned long long)r.cycles);
         abort_job(d, &r);
     } else if (!FIELD(r.status_reg, STATUS, DONE)) {
-        st = AK_DRV_EBACKEND;
+        st = AK_EBACKEND;
         say(r.msg, sizeof r.msg, "interrupt without STATUS.done (STATUS 0x%x)", r.status_reg);
     } else {
         if (FIELD(r.status_reg, STATUS, ERROR)) {
             const char *name = ak_hw_err_name(r.err_code), *text = ak_hw_err_text(r.err_code);
-            st = AK_DRV_EHW;
+            st = AK_EHW;
             say(r.msg, sizeof r.msg, "hardware error %u %s: %s (after %llu cycles)",
                 r.err_code, name ? name : "(unknown code)", text ? text : "not in the register map",
                 (unsigned long long)r.cycles);
         }
-        if (wr(d, REG(STATUS), ATTNKIT_CSR__STATUS__DONE_bm) != AK_DRV_OK && st == AK_DRV_OK) {
-            st = AK_DRV_EBACKEND;
+        if (wr(d, REG(STATUS), ATTNKIT_CSR__STATUS__DONE_bm) != AK_OK && st == AK_OK) {
+            st = AK_EBACKEND;
             say(r.msg, sizeof r.msg, "%s: clearing STATUS.done failed", d->be.name);
         }
     }
@@ -328,55 +311,55 @@ ak_drv_status ak_drv_wait(ak_drv *d, uint64_t budget, ak_drv_result *res)
     return st;
 }
 
-ak_drv_status ak_drv_read_output(ak_drv *d, const ak_attn_job *job, const ak_job_layout *lay,
-                                 int8_t *out)
+ak_status ak_drv_read_output(ak_drv *d, const ak_attn_job *job, const ak_job_layout *lay,
+                             int8_t *out)
 {
     uint8_t *o = malloc(lay->o_bytes);
     if (!o)
-        return AK_DRV_ENOMEM;
-    ak_drv_status st = AK_DRV_EBACKEND;
-    if (d->be.mem_read(d->be.ctx, lay->o, o, lay->o_bytes) == AK_BE_OK) {
+        return AK_ENOMEM;
+    ak_status st = AK_EBACKEND;
+    if (d->be.mem_read(d->be.ctx, lay->o, o, lay->o_bytes) == AK_OK) {
         ak_job_output_read(job, lay, o, out);
-        st = AK_DRV_OK;
+        st = AK_OK;
     }
     free(o);
     return st;
 }
 
-ak_drv_status ak_drv_run(ak_drv *d, const ak_attn_job *job, int8_t *out, ak_drv_result *res)
+ak_status ak_drv_run(ak_drv *d, const ak_attn_job *job, int8_t *out, ak_drv_result *res)
 {
     if (!res)
-        return AK_DRV_EINVAL;
+        return AK_EINVAL;
     memset(res, 0, sizeof *res);
     if (!d || !job || !out) {
-        res->status = AK_DRV_EINVAL;
+        res->status = AK_EINVAL;
         say(res->msg, sizeof res->msg, "missing driver, job or output buffer");
         return res->status;
     }
     ak_job_layout lay;
     const char *why = NULL;
-    ak_drv_status st = ak_drv_load(d, job, &lay);
-    if (st == AK_DRV_EINVAL && ak_attn_job_check(job, &why) != AK_OK)
+    ak_status st = ak_drv_load(d, job, &lay);
+    if (st == AK_EINVAL && ak_attn_job_check(job, &why) != AK_OK)
         say(res->msg, sizeof res->msg, "malformed job: %s", why ? why : "?");
-    else if (st == AK_DRV_EINVAL && !job->mask)
+    else if (st == AK_EINVAL && !job->mask)
         say(res->msg, sizeof res->msg, "the job needs a mask (a dense one for dense attention)");
-    else if (st == AK_DRV_ERANGE)
+    else if (st == AK_ERANGE)
         say(res->msg, sizeof res->msg, "job needs %llu bytes, the %s window holds %llu",
             (unsigned long long)(lay.end - d->be.mem_base), d->be.name,
             (unsigned long long)d->be.mem_size);
-    else if (st != AK_DRV_OK)
-        say(res->msg, sizeof res->msg, "writing the job image: %s", ak_drv_strerror(st));
-    if (st == AK_DRV_OK && (st = ak_drv_start(d, lay.desc)) != AK_DRV_OK)
-        say(res->msg, sizeof res->msg, "starting the job: %s", ak_drv_strerror(st));
-    if (st != AK_DRV_OK) {
+    else if (st != AK_OK)
+        say(res->msg, sizeof res->msg, "writing the job image: %s", ak_strerror(st));
+    if (st == AK_OK && (st = ak_drv_start(d, lay.desc)) != AK_OK)
+        say(res->msg, sizeof res->msg, "starting the job: %s", ak_strerror(st));
+    if (st != AK_OK) {
         res->status = st;
         return st;
     }
     st = ak_drv_wait(d, ak_drv_budget(d, job), res);
     res->layout = lay;
-    if (st == AK_DRV_OK && (st = ak_drv_read_output(d, job, &lay, out)) != AK_DRV_OK) {
+    if (st == AK_OK && (st = ak_drv_read_output(d, job, &lay, out)) != AK_OK) {
         res->status = st;
-        say(res->msg, sizeof res->msg, "reading the output back: %s", ak_drv_strerror(st));
+        say(res->msg, sizeof res->msg, "reading the output back: %s", ak_strerror(st));
     }
     return st;
 }

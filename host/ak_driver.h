@@ -3,7 +3,8 @@
  * backend interface, so the same driver runs the Verilator co-simulation now and SystemC or a
  * Linux UIO device later. Register offsets and fields come from the PeakRDL header
  * (attnkit_csr.h); job images from refmodel's job_image.h. Nothing here exits or aborts:
- * every failure is an ak_drv_status, with a message in the result where there is one. */
+ * every failure is an ak_status (attnkit/status.h), with a message in the result or in err
+ * where there is one. */
 #ifndef AK_DRIVER_H
 #define AK_DRIVER_H
 
@@ -12,6 +13,7 @@
 
 #include "attnkit/attention.h"
 #include "attnkit/job_image.h"
+#include "attnkit/status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -19,37 +21,23 @@ extern "C" {
 
 /* ---- backends ------------------------------------------------------------------------- */
 
-enum { AK_BE_OK = 0, AK_BE_TIMEOUT = 1, AK_BE_ERROR = -1 };
-
 /* One device. Addresses of mem_* are device (bus) addresses inside
- * [mem_base, mem_base + mem_size). Every function returns AK_BE_OK or AK_BE_ERROR; wait_irq
- * returns AK_BE_TIMEOUT when the interrupt did not come within max_cycles device clock cycles
- * and puts the cycles waited in *cycles. close frees ctx (may be NULL). */
+ * [mem_base, mem_base + mem_size). Every function returns AK_OK or the failure's ak_status
+ * (the driver reports any as AK_EBACKEND); wait_irq returns AK_ETIMEOUT when the interrupt did
+ * not come within max_cycles device clock cycles and puts the cycles waited in *cycles. close
+ * frees ctx (may be NULL). */
 typedef struct {
     const char *name;
     void *ctx;
     uint64_t mem_base, mem_size;
     uint64_t mem_latency; /* a slow memory round trip in cycles: sizes the cycle budget */
-    int (*csr_read)(void *ctx, uint32_t addr, uint32_t *data);
-    int (*csr_write)(void *ctx, uint32_t addr, uint32_t data);
-    int (*mem_write)(void *ctx, uint64_t addr, const void *src, uint64_t n);
-    int (*mem_read)(void *ctx, uint64_t addr, void *dst, uint64_t n);
-    int (*wait_irq)(void *ctx, uint64_t max_cycles, uint64_t *cycles);
+    ak_status (*csr_read)(void *ctx, uint32_t addr, uint32_t *data);
+    ak_status (*csr_write)(void *ctx, uint32_t addr, uint32_t data);
+    ak_status (*mem_write)(void *ctx, uint64_t addr, const void *src, uint64_t n);
+    ak_status (*mem_read)(void *ctx, uint64_t addr, void *dst, uint64_t n);
+    ak_status (*wait_irq)(void *ctx, uint64_t max_cycles, uint64_t *cycles);
     void (*close)(void *ctx);
 } ak_backend;
-
-typedef enum {
-    AK_DRV_OK = 0,
-    AK_DRV_EINVAL,   /* bad argument or malformed job */
-    AK_DRV_ENOMEM,
-    AK_DRV_EBACKEND, /* a CSR or memory-window access failed */
-    AK_DRV_ENODEV,   /* the ID register is not 'AKIT' */
-    AK_DRV_EVERSION, /* VERSION.numerics differs from AK_NUMERICS_VERSION */
-    AK_DRV_ERANGE,   /* the job does not fit in the memory window */
-    AK_DRV_EBUSY,    /* a job is still running */
-    AK_DRV_EHANG,    /* no interrupt within the cycle budget (the job was aborted) */
-    AK_DRV_EHW       /* the job ended with STATUS.error: ERR.code in the result */
-} ak_drv_status;
 
 /* Each backend's options and open function are in its own header: backend_verilator.h,
  * backend_tlm.h, backend_sc_rtl.h. */
@@ -69,7 +57,7 @@ typedef struct {
 } ak_drv_info;
 
 typedef struct {
-    ak_drv_status status;
+    ak_status status;
     uint32_t status_reg;  /* STATUS after the job */
     uint32_t err_code;    /* ERR.code (enum ak_hw_err) */
     uint64_t cycles, stalls, macs; /* the CYCLES, STALLS, MACS counters */
@@ -83,8 +71,8 @@ typedef struct ak_drv ak_drv;
 
 /* Takes the backend (closed by ak_drv_close, also when open fails). Checks ID ('AKIT') and
  * VERSION.numerics, reads CAPS; err (if not NULL) gets a one-line reason on failure. */
-ak_drv_status ak_drv_open(const ak_backend *be, const ak_drv_config *cfg, ak_drv **out,
-                          char *err, size_t errlen);
+ak_status ak_drv_open(const ak_backend *be, const ak_drv_config *cfg, ak_drv **out,
+                      char *err, size_t errlen);
 void ak_drv_close(ak_drv *d);
 const ak_drv_info *ak_drv_get_info(const ak_drv *d);
 const ak_backend *ak_drv_backend(const ak_drv *d);
@@ -99,17 +87,16 @@ uint64_t ak_drv_budget(const ak_drv *d, const ak_attn_job *job);
  * within the budget, STATUS/ERR/counters read, done cleared, output read back into out
  * ([heads][nq][d]). res (required) gets counters and, on failure, a message: a hang with the
  * cycles waited, or the hardware error code by name and meaning. */
-ak_drv_status ak_drv_run(ak_drv *d, const ak_attn_job *job, int8_t *out, ak_drv_result *res);
+ak_status ak_drv_run(ak_drv *d, const ak_attn_job *job, int8_t *out, ak_drv_result *res);
 
 /* The steps of ak_drv_run, for callers that alter the image in between (tests of the error
  * paths): write the job's image (layout in *lay), start at a descriptor address, wait. */
-ak_drv_status ak_drv_load(ak_drv *d, const ak_attn_job *job, ak_job_layout *lay);
-ak_drv_status ak_drv_start(ak_drv *d, uint64_t desc_addr);
-ak_drv_status ak_drv_wait(ak_drv *d, uint64_t budget, ak_drv_result *res);
-ak_drv_status ak_drv_read_output(ak_drv *d, const ak_attn_job *job, const ak_job_layout *lay,
-                                 int8_t *out);
+ak_status ak_drv_load(ak_drv *d, const ak_attn_job *job, ak_job_layout *lay);
+ak_status ak_drv_start(ak_drv *d, uint64_t desc_addr);
+ak_status ak_drv_wait(ak_drv *d, uint64_t budget, ak_drv_result *res);
+ak_status ak_drv_read_output(ak_drv *d, const ak_attn_job *job, const ak_job_layout *lay,
+                             int8_t *out);
 
-const char *ak_drv_strerror(ak_drv_status st);
 /* "INDEX_RANGE" and its description from the register map, or NULL for an unknown code. */
 const char *ak_hw_err_name(uint32_t code);
 const char *ak_hw_err_text(uint32_t code);

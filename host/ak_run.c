@@ -21,8 +21,8 @@
 
 typedef struct {
     const char *name;
-    ak_drv_status (*open)(const ak_run_opts *o, uint64_t mem_bytes, ak_backend *be, char *err,
-                          size_t errlen);
+    ak_status (*open)(const ak_run_opts *o, uint64_t mem_bytes, ak_backend *be, char *err,
+                      size_t errlen);
     /* AXI protocol errors its memory saw (NULL: no AXI port) */
     void (*mem_stats)(const ak_backend *be, ak_mem_stats *st);
     /* the last job's simulated time in ps (NULL: the backend has no time, only cycles) */
@@ -34,8 +34,8 @@ static uint32_t clock_ps(const ak_run_opts *o)
     return (uint32_t)lround(1e6 / o->clock_mhz);
 }
 
-static ak_drv_status open_verilator(const ak_run_opts *o, uint64_t mem_bytes, ak_backend *be,
-                                    char *err, size_t errlen)
+static ak_status open_verilator(const ak_run_opts *o, uint64_t mem_bytes, ak_backend *be,
+                                char *err, size_t errlen)
 {
     const ak_verilator_opts vo = {.latency = o->latency, .jitter_seed = o->jitter_seed,
                                   .bytes_per_cycle = o->bytes_per_cycle, .mem_bytes = mem_bytes,
@@ -43,8 +43,8 @@ static ak_drv_status open_verilator(const ak_run_opts *o, uint64_t mem_bytes, ak
     return ak_backend_verilator_open(&vo, be, err, errlen);
 }
 
-static ak_drv_status open_tlm(const ak_run_opts *o, uint64_t mem_bytes, ak_backend *be,
-                              char *err, size_t errlen)
+static ak_status open_tlm(const ak_run_opts *o, uint64_t mem_bytes, ak_backend *be,
+                          char *err, size_t errlen)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* threads 0: one per CPU */
     const unsigned threads = o->threads ? o->threads : (cpus > 0 ? (unsigned)cpus : 1u);
@@ -61,8 +61,8 @@ static uint64_t tlm_job_ps(const ak_backend *be)
     return st.last_job_ps;
 }
 
-static ak_drv_status open_sc_rtl(const ak_run_opts *o, uint64_t mem_bytes, ak_backend *be,
-                                 char *err, size_t errlen)
+static ak_status open_sc_rtl(const ak_run_opts *o, uint64_t mem_bytes, ak_backend *be,
+                             char *err, size_t errlen)
 {
     const ak_sc_rtl_opts so = {.latency = o->latency, .jitter_seed = o->jitter_seed,
                                .bytes_per_cycle = o->bytes_per_cycle, .mem_bytes = mem_bytes};
@@ -293,14 +293,14 @@ static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
     ak_drv_result *r = &res->drv;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    const ak_drv_status st = out ? ak_drv_run(drv, j, out, r) : AK_DRV_ENOMEM;
+    const ak_status st = out ? ak_drv_run(drv, j, out, r) : AK_ENOMEM;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->host_seconds =
         (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     if (!out)
         snprintf(r->msg, sizeof r->msg, "out of memory");
     compare c = {0};
-    if (st == AK_DRV_OK)
+    if (st == AK_OK)
         c = compare_out(L->o.data, out, n);
     free(out);
     const ak_drv_info *inf = ak_drv_get_info(drv);
@@ -335,18 +335,18 @@ static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
     const double tol = p.ok && p.rep.cycles ? fmax(0.03, 3 * p.sd / (double)p.rep.cycles) : 0;
     res->within_tolerance = p.ok && fabs(p.error) <= tol;
     const int cycles_ok =
-        st == AK_DRV_OK && p.ok &&
+        st == AK_OK && p.ok &&
         (o->jitter_seed || (p.rep.cycles == r->cycles && p.rep.stall_cycles == r->stalls &&
                             p.rep.macs == r->macs));
     /* a backend with simulated time: the job took exactly its cycles x the clock period */
     res->has_simulated_time = rb->job_ps != NULL;
     res->clock_ps = clock_ps(o);
-    res->simulated_ps = rb->job_ps && st == AK_DRV_OK ? rb->job_ps(ak_drv_backend(drv)) : 0;
+    res->simulated_ps = rb->job_ps && st == AK_OK ? rb->job_ps(ak_drv_backend(drv)) : 0;
     res->time_ok =
-        !rb->job_ps || (st == AK_DRV_OK && res->simulated_ps == r->cycles * res->clock_ps);
-    res->pass = st == AK_DRV_OK && c.mismatches == 0 && cycles_ok && res->time_ok;
-    res->verdict = st == AK_DRV_EHANG ? AK_RUN_HANG
-                   : st != AK_DRV_OK  ? AK_RUN_ERROR
+        !rb->job_ps || (st == AK_OK && res->simulated_ps == r->cycles * res->clock_ps);
+    res->pass = st == AK_OK && c.mismatches == 0 && cycles_ok && res->time_ok;
+    res->verdict = st == AK_EHANG ? AK_RUN_HANG
+                   : st != AK_OK  ? AK_RUN_ERROR
                    : c.mismatches     ? AK_RUN_FAIL
                    : !cycles_ok       ? AK_RUN_CYCLES
                    : !res->time_ok    ? AK_RUN_TIME
@@ -419,12 +419,12 @@ ak_status ak_run(const ak_run_opts *opts, ak_run_layer_fn on_layer, void *user,
     }
     ak_backend be;
     ak_drv *drv = NULL;
-    ak_drv_status ds = rb->open(&o, mem_needed(layers, o.layer), &be, err, errlen);
-    if (ds == AK_DRV_OK)
+    ak_status ds = rb->open(&o, mem_needed(layers, o.layer), &be, err, errlen);
+    if (ds == AK_OK)
         ds = ak_drv_open(&be, NULL, &drv, err, errlen);
-    if (ds != AK_DRV_OK) {
+    if (ds != AK_OK) {
         cJSON_Delete(man);
-        return AK_EDEVICE;
+        return ds;
     }
     sum->pes = ak_drv_get_info(drv)->pes;
     char load_err[8192];

@@ -58,7 +58,7 @@ typedef struct {
         uint32_t head, row, column;
         int8_t expected, actual;
     } first_mismatch; /* when mismatches > 0 */
-    ak_drv_status status;
+    ak_status status;
     ak_drv_result drv; /* counters, hardware error code, message */
     /* the cycle model's prediction, when predicted (else why_not_predicted says why) */
     int predicted;
@@ -99,7 +99,7 @@ typedef void (*ak_run_layer_fn)(void *user, const ak_run_layer *layer);
  * on_layer (if not NULL) after each, fills *sum, closes. AK_OK when every layer was tried
  * (whether it passed is in *sum and the layers); otherwise with err = one line: AK_EINVAL (bad
  * options, a malformed manifest), AK_EIO (manifest unreadable), AK_ENOTFOUND (no such layer),
- * AK_ENOMEM, AK_EDEVICE (the backend or the driver did not open). */
+ * AK_ENOMEM, or the code of the backend's or the driver's open that failed. */
 ak_status ak_run(const ak_run_opts *o, ak_run_layer_fn on_layer, void *user, ak_run_summary *sum,
                  char *err, size_t errlen);
 

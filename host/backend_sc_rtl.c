@@ -8,30 +8,29 @@
 #include "backend_sc_rtl.h"
 #include "ak_sc_rtl_sim.h"
 
-static int csr_read(void *ctx, uint32_t addr, uint32_t *data)
+static ak_status csr_read(void *ctx, uint32_t addr, uint32_t *data)
 {
-    return ak_sc_rtl_csr_read(ctx, addr, data) == AK_SC_RTL_OK ? AK_BE_OK : AK_BE_ERROR;
+    return ak_sc_rtl_csr_read(ctx, addr, data);
 }
 
-static int csr_write(void *ctx, uint32_t addr, uint32_t data)
+static ak_status csr_write(void *ctx, uint32_t addr, uint32_t data)
 {
-    return ak_sc_rtl_csr_write(ctx, addr, data) == AK_SC_RTL_OK ? AK_BE_OK : AK_BE_ERROR;
+    return ak_sc_rtl_csr_write(ctx, addr, data);
 }
 
-static int mem_write(void *ctx, uint64_t addr, const void *src, uint64_t n)
+static ak_status mem_write(void *ctx, uint64_t addr, const void *src, uint64_t n)
 {
-    return ak_sc_rtl_mem_write(ctx, addr, src, n) == AK_SC_RTL_OK ? AK_BE_OK : AK_BE_ERROR;
+    return ak_sc_rtl_mem_write(ctx, addr, src, n);
 }
 
-static int mem_read(void *ctx, uint64_t addr, void *dst, uint64_t n)
+static ak_status mem_read(void *ctx, uint64_t addr, void *dst, uint64_t n)
 {
-    return ak_sc_rtl_mem_read(ctx, addr, dst, n) == AK_SC_RTL_OK ? AK_BE_OK : AK_BE_ERROR;
+    return ak_sc_rtl_mem_read(ctx, addr, dst, n);
 }
 
-static int wait_irq(void *ctx, uint64_t max_cycles, uint64_t *cycles)
+static ak_status wait_irq(void *ctx, uint64_t max_cycles, uint64_t *cycles)
 {
-    const ak_sc_rtl_status st = ak_sc_rtl_run_until_irq(ctx, max_cycles, cycles);
-    return st == AK_SC_RTL_OK ? AK_BE_OK : st == AK_SC_RTL_ETIMEOUT ? AK_BE_TIMEOUT : AK_BE_ERROR;
+    return ak_sc_rtl_run_until_irq(ctx, max_cycles, cycles);
 }
 
 static void close_sim(void *ctx)
@@ -39,25 +38,26 @@ static void close_sim(void *ctx)
     ak_sc_rtl_close(ctx);
 }
 
-ak_drv_status ak_backend_sc_rtl_open(const ak_sc_rtl_opts *o, ak_backend *out, char *err,
-                                     size_t errlen)
+ak_status ak_backend_sc_rtl_open(const ak_sc_rtl_opts *o, ak_backend *out, char *err,
+                                 size_t errlen)
 {
     if (!out)
-        return AK_DRV_EINVAL;
+        return AK_EINVAL;
     const ak_sc_rtl_config cfg = {.mem_bytes = o ? o->mem_bytes : 0,
                                   .latency = o ? o->latency : 0,
                                   .jitter_seed = o ? o->jitter_seed : 0,
                                   .bytes_per_cycle = o ? o->bytes_per_cycle : 0,
                                   .no_dmi = o ? o->no_dmi : 0};
     ak_sc_rtl *s = NULL;
-    const ak_sc_rtl_status st = ak_sc_rtl_open(&cfg, &s);
-    if (st != AK_SC_RTL_OK) {
+    const ak_status st = ak_sc_rtl_open(&cfg, &s);
+    if (st != AK_OK) {
         if (err && errlen)
-            snprintf(err, errlen, "sc-rtl: %s", ak_sc_rtl_strerror(st));
-        return st == AK_SC_RTL_ENOMEM ? AK_DRV_ENOMEM
-               : st == AK_SC_RTL_EBUSY ? AK_DRV_EBUSY
-               : st == AK_SC_RTL_ESYSTEMC ? AK_DRV_EBACKEND
-                                        : AK_DRV_EINVAL;
+            snprintf(err, errlen, "sc-rtl: %s",
+                     st == AK_EBUSY ? "a SystemC RTL simulation is already open in this process"
+                     : st == AK_ESYSTEMC ? "SystemC refused (simulation started elsewhere in this "
+                                           "process, or time resolution not 1 ps)"
+                                         : ak_strerror(st));
+        return st;
     }
     const ak_sc_rtl_config *c = ak_sc_rtl_get_config(s);
     /* as the Verilator backend: a jittered burst's worst case, a slower memory stretches
@@ -74,7 +74,7 @@ ak_drv_status ak_backend_sc_rtl_open(const ak_sc_rtl_opts *o, ak_backend *out, c
                         .mem_read = mem_read,
                         .wait_irq = wait_irq,
                         .close = close_sim};
-    return AK_DRV_OK;
+    return AK_OK;
 }
 
 void ak_backend_sc_rtl_mem_stats(const ak_backend *be, ak_mem_stats *st)

@@ -17,7 +17,7 @@ extern "C" {
  * an AXI4-Lite bridge, its AXI4 master bridged to a TLM-2.0 memory with the same memory
  * model's timing; the same cycles as the Verilator backend. Options and defaults as
  * ak_verilator_opts (no waveform); no_dmi: the memory refuses DMI (every beat a b_transport).
- * SystemC elaborates once per process: one sc-rtl backend open at a time (AK_DRV_EBUSY
+ * SystemC elaborates once per process: one sc-rtl backend open at a time (AK_EBUSY
  * otherwise). */
 typedef struct {
     uint32_t latency;
@@ -27,8 +27,8 @@ typedef struct {
     int no_dmi;
 } ak_sc_rtl_opts;
 
-ak_drv_status ak_backend_sc_rtl_open(const ak_sc_rtl_opts *o, ak_backend *be, char *err,
-                                     size_t errlen);
+ak_status ak_backend_sc_rtl_open(const ak_sc_rtl_opts *o, ak_backend *be, char *err,
+                                 size_t errlen);
 
 /* The memory model's counters (AXI protocol errors among them) of a backend this opened. */
 void ak_backend_sc_rtl_mem_stats(const ak_backend *be, ak_mem_stats *st);

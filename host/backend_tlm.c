@@ -6,30 +6,29 @@
 
 #include "backend_tlm.h"
 
-static int csr_read(void *ctx, uint32_t addr, uint32_t *data)
+static ak_status csr_read(void *ctx, uint32_t addr, uint32_t *data)
 {
-    return ak_tlm_csr_read(ctx, addr, data) == AK_TLM_OK ? AK_BE_OK : AK_BE_ERROR;
+    return ak_tlm_csr_read(ctx, addr, data);
 }
 
-static int csr_write(void *ctx, uint32_t addr, uint32_t data)
+static ak_status csr_write(void *ctx, uint32_t addr, uint32_t data)
 {
-    return ak_tlm_csr_write(ctx, addr, data) == AK_TLM_OK ? AK_BE_OK : AK_BE_ERROR;
+    return ak_tlm_csr_write(ctx, addr, data);
 }
 
-static int mem_write(void *ctx, uint64_t addr, const void *src, uint64_t n)
+static ak_status mem_write(void *ctx, uint64_t addr, const void *src, uint64_t n)
 {
-    return ak_tlm_mem_write(ctx, addr, src, n) == AK_TLM_OK ? AK_BE_OK : AK_BE_ERROR;
+    return ak_tlm_mem_write(ctx, addr, src, n);
 }
 
-static int mem_read(void *ctx, uint64_t addr, void *dst, uint64_t n)
+static ak_status mem_read(void *ctx, uint64_t addr, void *dst, uint64_t n)
 {
-    return ak_tlm_mem_read(ctx, addr, dst, n) == AK_TLM_OK ? AK_BE_OK : AK_BE_ERROR;
+    return ak_tlm_mem_read(ctx, addr, dst, n);
 }
 
-static int wait_irq(void *ctx, uint64_t max_cycles, uint64_t *cycles)
+static ak_status wait_irq(void *ctx, uint64_t max_cycles, uint64_t *cycles)
 {
-    const ak_tlm_status st = ak_tlm_run_until_irq(ctx, max_cycles, cycles);
-    return st == AK_TLM_OK ? AK_BE_OK : st == AK_TLM_ETIMEOUT ? AK_BE_TIMEOUT : AK_BE_ERROR;
+    return ak_tlm_run_until_irq(ctx, max_cycles, cycles);
 }
 
 static void close_tlm(void *ctx)
@@ -37,10 +36,10 @@ static void close_tlm(void *ctx)
     ak_tlm_close(ctx);
 }
 
-ak_drv_status ak_backend_tlm_open(const ak_tlm_opts *o, ak_backend *out, char *err, size_t errlen)
+ak_status ak_backend_tlm_open(const ak_tlm_opts *o, ak_backend *out, char *err, size_t errlen)
 {
     if (!out)
-        return AK_DRV_EINVAL;
+        return AK_EINVAL;
     const ak_tlm_config cfg = {.mem_bytes = o ? o->mem_bytes : 0,
                                .latency = o ? o->latency : 0,
                                .bytes_per_cycle = o ? o->bytes_per_cycle : 0,
@@ -49,12 +48,12 @@ ak_drv_status ak_backend_tlm_open(const ak_tlm_opts *o, ak_backend *out, char *e
                                .threads = o ? o->threads : 0,
                                .no_dmi = o ? o->no_dmi : 0};
     ak_tlm *s = NULL;
-    const ak_tlm_status st = ak_tlm_open(&cfg, &s);
-    if (st != AK_TLM_OK && err && errlen)
-        snprintf(err, errlen, "tlm: %s", ak_tlm_strerror(st));
-    if (st != AK_TLM_OK)
-        return st == AK_TLM_ENOMEM ? AK_DRV_ENOMEM : st == AK_TLM_EINVAL ? AK_DRV_EINVAL
-                                                                         : AK_DRV_EBACKEND;
+    const ak_status st = ak_tlm_open(&cfg, &s);
+    if (st != AK_OK && err && errlen)
+        snprintf(err, errlen, "tlm: %s",
+                 st == AK_EBUSY ? "every TLM platform of the pool is open" : ak_strerror(st));
+    if (st != AK_OK)
+        return st;
     const ak_tlm_config *c = ak_tlm_get_config(s);
     /* the budget's memory round trip, as for the Verilator backend */
     const uint64_t slow = (64 + c->bytes_per_cycle - 1) / c->bytes_per_cycle;
@@ -69,7 +68,7 @@ ak_drv_status ak_backend_tlm_open(const ak_tlm_opts *o, ak_backend *out, char *e
                         .mem_read = mem_read,
                         .wait_irq = wait_irq,
                         .close = close_tlm};
-    return AK_DRV_OK;
+    return AK_OK;
 }
 
 void ak_backend_tlm_stats(const ak_backend *be, ak_tlm_stats *st)

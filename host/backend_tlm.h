@@ -30,7 +30,7 @@ typedef struct {
     int no_dmi;
 } ak_tlm_opts;
 
-ak_drv_status ak_backend_tlm_open(const ak_tlm_opts *o, ak_backend *be, char *err, size_t errlen);
+ak_status ak_backend_tlm_open(const ak_tlm_opts *o, ak_backend *be, char *err, size_t errlen);
 
 /* The model's statistics (the last job's simulated time, host time, DMI and transactions) of a
  * backend this opened. */

@@ -7,34 +7,29 @@
 #include "backend_verilator.h"
 #include "verilator/ak_sim.h"
 
-static int be(ak_sim_status st)
+static ak_status csr_read(void *ctx, uint32_t addr, uint32_t *data)
 {
-    return st == AK_SIM_OK ? AK_BE_OK : st == AK_SIM_ETIMEOUT ? AK_BE_TIMEOUT : AK_BE_ERROR;
+    return ak_sim_csr_read(ctx, addr, data);
 }
 
-static int csr_read(void *ctx, uint32_t addr, uint32_t *data)
+static ak_status csr_write(void *ctx, uint32_t addr, uint32_t data)
 {
-    return ak_sim_csr_read(ctx, addr, data) == AK_SIM_OK ? AK_BE_OK : AK_BE_ERROR;
+    return ak_sim_csr_write(ctx, addr, data);
 }
 
-static int csr_write(void *ctx, uint32_t addr, uint32_t data)
+static ak_status mem_write(void *ctx, uint64_t addr, const void *src, uint64_t n)
 {
-    return ak_sim_csr_write(ctx, addr, data) == AK_SIM_OK ? AK_BE_OK : AK_BE_ERROR;
+    return ak_sim_mem_write(ctx, addr, src, n);
 }
 
-static int mem_write(void *ctx, uint64_t addr, const void *src, uint64_t n)
+static ak_status mem_read(void *ctx, uint64_t addr, void *dst, uint64_t n)
 {
-    return ak_sim_mem_write(ctx, addr, src, n) == AK_SIM_OK ? AK_BE_OK : AK_BE_ERROR;
+    return ak_sim_mem_read(ctx, addr, dst, n);
 }
 
-static int mem_read(void *ctx, uint64_t addr, void *dst, uint64_t n)
+static ak_status wait_irq(void *ctx, uint64_t max_cycles, uint64_t *cycles)
 {
-    return ak_sim_mem_read(ctx, addr, dst, n) == AK_SIM_OK ? AK_BE_OK : AK_BE_ERROR;
-}
-
-static int wait_irq(void *ctx, uint64_t max_cycles, uint64_t *cycles)
-{
-    return be(ak_sim_run_until_irq(ctx, max_cycles, cycles));
+    return ak_sim_run_until_irq(ctx, max_cycles, cycles);
 }
 
 static void close_sim(void *ctx)
@@ -42,24 +37,26 @@ static void close_sim(void *ctx)
     ak_sim_close(ctx);
 }
 
-ak_drv_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *out, char *err,
-                                        size_t errlen)
+ak_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *out, char *err,
+                                    size_t errlen)
 {
     if (!out)
-        return AK_DRV_EINVAL;
+        return AK_EINVAL;
     const ak_sim_config cfg = {.mem_bytes = o ? o->mem_bytes : 0,
                                .latency = o ? o->latency : 0,
                                .jitter_seed = o ? o->jitter_seed : 0,
                                .bytes_per_cycle = o ? o->bytes_per_cycle : 0,
                                .wave = o ? o->wave : NULL};
     ak_sim *s = NULL;
-    ak_sim_status st = ak_sim_open(&cfg, &s);
-    if (st != AK_SIM_OK && err && errlen)
-        snprintf(err, errlen, "verilator: %s%s%s", ak_sim_strerror(st),
-                 st == AK_SIM_EWAVE ? " " : "", st == AK_SIM_EWAVE ? o->wave : "");
-    if (st != AK_SIM_OK)
-        return st == AK_SIM_ENOMEM ? AK_DRV_ENOMEM : st == AK_SIM_EWAVE ? AK_DRV_EBACKEND
-                                                                        : AK_DRV_EINVAL;
+    ak_status st = ak_sim_open(&cfg, &s);
+    if (st != AK_OK && err && errlen) {
+        if (st == AK_EIO)
+            snprintf(err, errlen, "verilator: cannot open the waveform file %s", o->wave);
+        else
+            snprintf(err, errlen, "verilator: %s", ak_strerror(st));
+    }
+    if (st != AK_OK)
+        return st;
     const ak_sim_config *c = ak_sim_get_config(s);
     /* worst case of a jittered burst: latency + 2 x latency extra, plus backpressure; a slower
        memory stretches every transfer */
@@ -75,7 +72,7 @@ ak_drv_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *
                         .mem_read = mem_read,
                         .wait_irq = wait_irq,
                         .close = close_sim};
-    return AK_DRV_OK;
+    return AK_OK;
 }
 
 void ak_backend_verilator_mem_stats(const ak_backend *be, ak_mem_stats *st)

@@ -25,8 +25,8 @@ typedef struct {
 } ak_verilator_opts;
 
 /* err (if not NULL) gets the reason when it fails. */
-ak_drv_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *be, char *err,
-                                        size_t errlen);
+ak_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *be, char *err,
+                                    size_t errlen);
 
 /* The memory model's counters (AXI protocol errors among them) of a backend this opened. */
 void ak_backend_verilator_mem_stats(const ak_backend *be, ak_mem_stats *st);

@@ -52,8 +52,8 @@ ak_drv *open_verilator(uint32_t latency, uint64_t jitter, uint64_t max_cycles, c
     ak_backend be;
     ak_drv *d = NULL;
     char err[256] = "";
-    if (ak_backend_verilator_open(&vo, &be, err, sizeof err) != AK_DRV_OK ||
-        ak_drv_open(&be, &dc, &d, err, sizeof err) != AK_DRV_OK)
+    if (ak_backend_verilator_open(&vo, &be, err, sizeof err) != AK_OK ||
+        ak_drv_open(&be, &dc, &d, err, sizeof err) != AK_OK)
         printf("\n  opening the Verilated RTL: %s\n", err);
     return d;
 }
@@ -65,9 +65,9 @@ uint64_t job_run_compare(ak_drv *d, const job_data *w, const int8_t *ref, int8_t
     CU_ASSERT_FATAL(hw && (ref || own_ref));
     const char *name = ak_drv_backend(d)->name;
     uint64_t bad = UINT64_MAX;
-    const ak_drv_status st = ak_drv_run(d, &w->job, hw, r);
-    if (st != AK_DRV_OK)
-        printf("\n  %s: run failed: %s: %s\n", name, ak_drv_strerror(st), r->msg);
+    const ak_status st = ak_drv_run(d, &w->job, hw, r);
+    if (st != AK_OK)
+        printf("\n  %s: run failed: %s: %s\n", name, ak_strerror(st), r->msg);
     else if (!ref && ak_attention(&w->job, own_ref, NULL, 1) != AK_OK)
         printf("\n  the reference model failed on the job\n");
     else {
@@ -102,10 +102,10 @@ void check_good_job_runs(ak_drv *d, const char *after)
 void check_hang_reported(ak_drv *d, const job_data *w)
 {
     ak_job_layout lay;
-    CU_ASSERT_EQUAL_FATAL(ak_drv_load(d, &w->job, &lay), AK_DRV_OK);
-    CU_ASSERT_EQUAL(ak_drv_start(d, lay.desc), AK_DRV_OK);
+    CU_ASSERT_EQUAL_FATAL(ak_drv_load(d, &w->job, &lay), AK_OK);
+    CU_ASSERT_EQUAL(ak_drv_start(d, lay.desc), AK_OK);
     ak_drv_result r;
-    CU_ASSERT_EQUAL(ak_drv_wait(d, 10, &r), AK_DRV_EHANG);
+    CU_ASSERT_EQUAL(ak_drv_wait(d, 10, &r), AK_EHANG);
     CU_ASSERT_EQUAL(r.waited, 10);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "hang: no interrupt within the budget of 10 cycles"));
     check_good_job_runs(d, "a hang");
@@ -115,14 +115,14 @@ void drv_put32(ak_drv *d, uint64_t addr, uint32_t v)
 {
     const uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
     const ak_backend *be = ak_drv_backend(d);
-    CU_ASSERT_EQUAL(be->mem_write(be->ctx, addr, b, 4), AK_BE_OK);
+    CU_ASSERT_EQUAL(be->mem_write(be->ctx, addr, b, 4), AK_OK);
 }
 
 uint32_t drv_get32(ak_drv *d, uint64_t addr)
 {
     uint8_t b[4] = {0};
     const ak_backend *be = ak_drv_backend(d);
-    CU_ASSERT_EQUAL(be->mem_read(be->ctx, addr, b, 4), AK_BE_OK);
+    CU_ASSERT_EQUAL(be->mem_read(be->ctx, addr, b, 4), AK_OK);
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 

@@ -141,8 +141,8 @@ static ak_drv *open_sc_rtl_opts(uint64_t max_cycles, int no_dmi)
     ak_backend be;
     ak_drv *d = NULL;
     char err[256] = "";
-    if (ak_backend_sc_rtl_open(&so, &be, err, sizeof err) != AK_DRV_OK ||
-        ak_drv_open(&be, &dc, &d, err, sizeof err) != AK_DRV_OK)
+    if (ak_backend_sc_rtl_open(&so, &be, err, sizeof err) != AK_OK ||
+        ak_drv_open(&be, &dc, &d, err, sizeof err) != AK_OK)
         printf("\n  opening the sc-rtl backend: %s\n", err);
     return d;
 }
@@ -237,40 +237,40 @@ static void test_random_both(void)
 static void test_csr_bridge(void)
 {
     ak_sc_rtl *s = NULL;
-    CU_ASSERT_EQUAL_FATAL(ak_sc_rtl_open(NULL, &s), AK_SC_RTL_OK);
+    CU_ASSERT_EQUAL_FATAL(ak_sc_rtl_open(NULL, &s), AK_OK);
     ak_sc_rtl *again = NULL;
-    CU_ASSERT_EQUAL(ak_sc_rtl_open(NULL, &again), AK_SC_RTL_EBUSY);
+    CU_ASSERT_EQUAL(ak_sc_rtl_open(NULL, &again), AK_EBUSY);
     CU_ASSERT_PTR_NULL(again);
     const uint64_t c0 = ak_sc_rtl_cycles(s);
     uint32_t v = 0;
-    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, REG(ID), &v), AK_SC_RTL_OK);
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, REG(ID), &v), AK_OK);
     CU_ASSERT_EQUAL(v, ATTNKIT_CSR__ID__MAGIC_reset); /* 'AKIT' */
     /* a read: AR in one cycle, R the next (as on the plain harness) */
     CU_ASSERT_EQUAL(ak_sc_rtl_cycles(s) - c0, 2);
     CU_ASSERT_EQUAL(ak_sc_rtl_time_ps(s), ak_sc_rtl_cycles(s) * AK_SC_RTL_CLOCK_PS);
     /* unmapped: the slave answers SLVERR, TLM_ADDRESS_ERROR_RESPONSE out of the bridge */
-    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, 0xfc, &v), AK_SC_RTL_ESLVERR);
-    CU_ASSERT_EQUAL(ak_sc_rtl_csr_write(s, 0xfc, 1), AK_SC_RTL_ESLVERR);
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, 0xfc, &v), AK_EADDRESS);
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_write(s, 0xfc, 1), AK_EADDRESS);
     /* beyond the slave's 8 address bits: refused without a bus cycle */
     const uint64_t c1 = ak_sc_rtl_cycles(s);
-    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, 0x100, &v), AK_SC_RTL_ESLVERR);
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, 0x100, &v), AK_EADDRESS);
     CU_ASSERT_EQUAL(ak_sc_rtl_cycles(s), c1);
     /* the DESC_ADDR registers are read-write */
-    CU_ASSERT_EQUAL(ak_sc_rtl_csr_write(s, REG(DESC_ADDR_LO), 0x1240), AK_SC_RTL_OK);
-    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, REG(DESC_ADDR_LO), &v), AK_SC_RTL_OK);
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_write(s, REG(DESC_ADDR_LO), 0x1240), AK_OK);
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, REG(DESC_ADDR_LO), &v), AK_OK);
     CU_ASSERT_EQUAL(v, 0x1240);
     /* no interrupt: a timeout after exactly the cycles asked for */
     uint64_t waited = 0;
-    CU_ASSERT_EQUAL(ak_sc_rtl_run_until_irq(s, 37, &waited), AK_SC_RTL_ETIMEOUT);
+    CU_ASSERT_EQUAL(ak_sc_rtl_run_until_irq(s, 37, &waited), AK_ETIMEOUT);
     CU_ASSERT_EQUAL(waited, 37);
     const uint64_t c2 = ak_sc_rtl_cycles(s);
     ak_sc_rtl_step(s, 5);
     CU_ASSERT_EQUAL(ak_sc_rtl_cycles(s) - c2, 5);
     ak_sc_rtl_close(s);
     /* open again: a fresh memory, the cycle count from zero, the registers reset */
-    CU_ASSERT_EQUAL_FATAL(ak_sc_rtl_open(NULL, &s), AK_SC_RTL_OK);
+    CU_ASSERT_EQUAL_FATAL(ak_sc_rtl_open(NULL, &s), AK_OK);
     CU_ASSERT_EQUAL(ak_sc_rtl_cycles(s), 5); /* the reset: 4 cycles low, 1 high */
-    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, REG(DESC_ADDR_LO), &v), AK_SC_RTL_OK);
+    CU_ASSERT_EQUAL(ak_sc_rtl_csr_read(s, REG(DESC_ADDR_LO), &v), AK_OK);
     CU_ASSERT_EQUAL(v, 0);
     ak_sc_rtl_close(s);
 }
@@ -281,7 +281,7 @@ static void test_hang_and_error(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     char err[256] = "";
     ak_backend be2;
-    CU_ASSERT_EQUAL(ak_backend_sc_rtl_open(NULL, &be2, err, sizeof err), AK_DRV_EBUSY);
+    CU_ASSERT_EQUAL(ak_backend_sc_rtl_open(NULL, &be2, err, sizeof err), AK_EBUSY);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "already open"));
     /* a 10-cycle budget: reported as a hang, aborted, recovered */
     job_data w;
@@ -290,12 +290,12 @@ static void test_hang_and_error(void)
     /* a bad descriptor: the hardware's error code, then a good job */
     ak_job_layout lay;
     ak_drv_result r;
-    CU_ASSERT_EQUAL_FATAL(ak_drv_load(d, &w.job, &lay), AK_DRV_OK);
+    CU_ASSERT_EQUAL_FATAL(ak_drv_load(d, &w.job, &lay), AK_OK);
     const ak_backend *be = ak_drv_backend(d);
     const uint8_t zero[4] = {0};
-    CU_ASSERT_EQUAL(be->mem_write(be->ctx, lay.desc + AK_DESC_MAGIC_OFFSET, zero, 4), AK_BE_OK);
-    CU_ASSERT_EQUAL(ak_drv_start(d, lay.desc), AK_DRV_OK);
-    CU_ASSERT_EQUAL(ak_drv_wait(d, ak_drv_budget(d, &w.job), &r), AK_DRV_EHW);
+    CU_ASSERT_EQUAL(be->mem_write(be->ctx, lay.desc + AK_DESC_MAGIC_OFFSET, zero, 4), AK_OK);
+    CU_ASSERT_EQUAL(ak_drv_start(d, lay.desc), AK_OK);
+    CU_ASSERT_EQUAL(ak_drv_wait(d, ak_drv_budget(d, &w.job), &r), AK_EHW);
     CU_ASSERT_EQUAL(r.err_code, AK_HW_ERR_BAD_DESC);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "BAD_DESC"));
     check_good_job_runs(d, "a bad descriptor");
@@ -386,10 +386,10 @@ static void test_tlm_memory_slverr(void)
             job_data w;
             good_job(&w);
             ak_job_layout lay;
-            CU_ASSERT_EQUAL_FATAL(ak_drv_load(d[b], &w.job, &lay), AK_DRV_OK);
+            CU_ASSERT_EQUAL_FATAL(ak_drv_load(d[b], &w.job, &lay), AK_OK);
             drv_put32(d[b], lay.desc + cases[c].field, (uint32_t)ak_drv_backend(d[b])->mem_size);
-            CU_ASSERT_EQUAL(ak_drv_start(d[b], lay.desc), AK_DRV_OK);
-            CU_ASSERT_EQUAL(ak_drv_wait(d[b], ak_drv_budget(d[b], &w.job), &r[b]), AK_DRV_EHW);
+            CU_ASSERT_EQUAL(ak_drv_start(d[b], lay.desc), AK_OK);
+            CU_ASSERT_EQUAL(ak_drv_wait(d[b], ak_drv_budget(d[b], &w.job), &r[b]), AK_EHW);
             CU_ASSERT_EQUAL(r[b].err_code, AK_HW_ERR_MEM_RESPONSE);
             job_free(&w);
         }

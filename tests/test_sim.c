@@ -247,32 +247,32 @@ static int fake_csr_read(void *ctx, uint32_t addr, uint32_t *v)
 {
     (void)ctx;
     *v = addr == 0 ? fake_id : addr == 4 ? fake_version : 0x00801010u;
-    return AK_BE_OK;
+    return AK_OK;
 }
 
 static int fake_csr_write(void *ctx, uint32_t a, uint32_t v)
 {
     (void)ctx, (void)a, (void)v;
-    return AK_BE_OK;
+    return AK_OK;
 }
 
 static int fake_mem(void *ctx, uint64_t a, const void *p, uint64_t n)
 {
     (void)ctx, (void)a, (void)p, (void)n;
-    return AK_BE_OK;
+    return AK_OK;
 }
 
 static int fake_mem_rd(void *ctx, uint64_t a, void *p, uint64_t n)
 {
     (void)ctx, (void)a, (void)p, (void)n;
-    return AK_BE_OK;
+    return AK_OK;
 }
 
 static int fake_wait(void *ctx, uint64_t max, uint64_t *c)
 {
     (void)ctx;
     *c = max;
-    return AK_BE_TIMEOUT;
+    return AK_ETIMEOUT;
 }
 
 static void test_driver_open_checks(void)
@@ -284,14 +284,14 @@ static void test_driver_open_checks(void)
     ak_drv *d = NULL;
     fake_id = 0x12345678;
     fake_version = AK_NUMERICS_VERSION;
-    CU_ASSERT_EQUAL(ak_drv_open(&fake, NULL, &d, err, sizeof err), AK_DRV_ENODEV);
+    CU_ASSERT_EQUAL(ak_drv_open(&fake, NULL, &d, err, sizeof err), AK_ENODEV);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "AKIT"));
     fake_id = 0x414B4954;
     fake_version = AK_NUMERICS_VERSION + 1;
-    CU_ASSERT_EQUAL(ak_drv_open(&fake, NULL, &d, err, sizeof err), AK_DRV_EVERSION);
+    CU_ASSERT_EQUAL(ak_drv_open(&fake, NULL, &d, err, sizeof err), AK_EVERSION);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "numerics version"));
     fake_version = AK_NUMERICS_VERSION;
-    CU_ASSERT_EQUAL_FATAL(ak_drv_open(&fake, NULL, &d, err, sizeof err), AK_DRV_OK);
+    CU_ASSERT_EQUAL_FATAL(ak_drv_open(&fake, NULL, &d, err, sizeof err), AK_OK);
     CU_ASSERT_EQUAL(ak_drv_get_info(d)->pe_rows, 16);
     CU_ASSERT_EQUAL(ak_drv_get_info(d)->pes, 512);
     CU_ASSERT_STRING_EQUAL(ak_hw_err_name(AK_HW_ERR_INDEX_RANGE), "INDEX_RANGE");
@@ -515,20 +515,20 @@ static void test_illegal_jobs(void)
         job_data w;
         good_job(&w);
         ak_job_layout lay;
-        CU_ASSERT_EQUAL_FATAL(ak_drv_load(dv, &w.job, &lay), AK_DRV_OK);
+        CU_ASSERT_EQUAL_FATAL(ak_drv_load(dv, &w.job, &lay), AK_OK);
         if (k->desc_offset == 0) { /* the kv list of this job is 0 1 2 per query block */
             const uint64_t at = (k->kv ? lay.kv_idx : lay.desc) + k->field;
             const uint32_t old = drv_get32(dv, at);
             drv_put32(dv, at, k->mask ? (old & ~k->mask) | k->value : k->value);
         }
         ak_drv_result r;
-        CU_ASSERT_EQUAL(ak_drv_start(dv, lay.desc + k->desc_offset), AK_DRV_OK);
-        const ak_drv_status st = ak_drv_wait(dv, ak_drv_budget(dv, &w.job), &r);
-        const int ok = st == AK_DRV_EHW && r.err_code == k->code &&
+        CU_ASSERT_EQUAL(ak_drv_start(dv, lay.desc + k->desc_offset), AK_OK);
+        const ak_status st = ak_drv_wait(dv, ak_drv_budget(dv, &w.job), &r);
+        const int ok = st == AK_EHW && r.err_code == k->code &&
                        strstr(r.msg, ak_hw_err_name(k->code));
         if (!ok)
             printf("\n  %s: expected ERR %u %s, got %s (ERR %u): %s\n", k->what, k->code,
-                   ak_hw_err_name(k->code), ak_drv_strerror(st), r.err_code, r.msg);
+                   ak_hw_err_name(k->code), ak_strerror(st), r.err_code, r.msg);
         CU_ASSERT(ok);
         job_free(&w);
         check_good_job_runs(dv, k->what);
@@ -548,8 +548,8 @@ static void test_hang_reported(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_EQUAL(ak_drv_budget(d, &w.job), 10);
     int8_t *out = malloc(w.outs);
-    CU_ASSERT_EQUAL(ak_drv_run(d, &w.job, out, &r), AK_DRV_EHANG);
-    CU_ASSERT_EQUAL(r.status, AK_DRV_EHANG);
+    CU_ASSERT_EQUAL(ak_drv_run(d, &w.job, out, &r), AK_EHANG);
+    CU_ASSERT_EQUAL(r.status, AK_EHANG);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "hang"));
     free(out);
     ak_drv_close(d);

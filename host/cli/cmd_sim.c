@@ -103,7 +103,7 @@ static void layer_json(const ak_run_opts *o, const ak_run_layer *L, cJSON *arr, 
         cJSON_AddNumberToObject(f, "expected", L->first_mismatch.expected);
         cJSON_AddNumberToObject(f, "actual", L->first_mismatch.actual);
     }
-    if (L->status != AK_DRV_OK) {
+    if (L->status != AK_OK) {
         cJSON_AddStringToObject(l, "error", r->msg);
         cJSON_AddNumberToObject(l, "hw_error_code", r->err_code);
     }
@@ -144,7 +144,7 @@ static void layer_text(const ak_run_opts *o, const ak_run_layer *L)
     const ak_drv_result *r = &L->drv;
     printf("layer %d %s  heads %u nq %u nk %u d %u block %u", L->layer,
            ak_run_verdict_name(L->verdict), L->heads, L->nq, L->nk, L->d, L->block);
-    if (L->status != AK_DRV_OK) {
+    if (L->status != AK_OK) {
         printf(": %s\n", r->msg);
         return;
     }

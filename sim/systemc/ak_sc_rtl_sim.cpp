@@ -33,7 +33,7 @@ struct ak_sc_rtl_host : sc_core::sc_module {
     cmd what = cmd::none;
     uint32_t addr = 0, data = 0;
     uint64_t limit = 0, waited = 0;
-    ak_sc_rtl_status result = AK_SC_RTL_OK;
+    ak_status result = AK_OK;
     bool done = false;
 
     ak_sc_rtl_host(sc_core::sc_module_name name, ak_sc_rtl_platform &plat)
@@ -64,9 +64,9 @@ struct ak_sc_rtl_host : sc_core::sc_module {
             if (!write)
                 data = uint32_t(buf[0]) | uint32_t(buf[1]) << 8 | uint32_t(buf[2]) << 16 |
                        uint32_t(buf[3]) << 24;
-            result = AK_SC_RTL_OK;
+            result = AK_OK;
         } else {
-            result = p.csr.timed_out() ? AK_SC_RTL_ETIMEOUT : AK_SC_RTL_ESLVERR;
+            result = p.csr.timed_out() ? AK_ETIMEOUT : AK_EADDRESS;
         }
     }
 
@@ -93,22 +93,22 @@ struct ak_sc_rtl_host : sc_core::sc_module {
                     wait(p.clk.posedge_event());
                 p.rst_n.write(true);
                 wait(p.clk.posedge_event());
-                result = AK_SC_RTL_OK;
+                result = AK_OK;
                 break;
             case cmd::wait_irq: {
                 const uint64_t e0 = p.mem.edges();
                 if (!p.irq.read() && limit)
                     wait(after_edges(limit), p.irq.posedge_event());
                 waited = p.mem.edges() - e0;
-                result = p.irq.read() ? AK_SC_RTL_OK : AK_SC_RTL_ETIMEOUT;
+                result = p.irq.read() ? AK_OK : AK_ETIMEOUT;
                 break;
             }
             case cmd::step:
                 if (limit)
                     wait(after_edges(limit));
-                result = AK_SC_RTL_OK;
+                result = AK_OK;
                 break;
-            case cmd::none: result = AK_SC_RTL_OK; break;
+            case cmd::none: result = AK_OK; break;
             }
             done = true;
             sc_core::sc_pause();
@@ -136,19 +136,19 @@ struct ak_sc_rtl {
 };
 
 // Runs one command of the host to its sc_pause().
-static ak_sc_rtl_status exec(cmd c)
+static ak_status exec(cmd c)
 {
     ak_sc_rtl_host &h = g_world->host;
     h.what = c;
     h.done = false;
-    h.result = AK_SC_RTL_ESYSTEMC;
+    h.result = AK_ESYSTEMC;
     try {
         h.go.notify(SC_ZERO_TIME);
         sc_core::sc_start();
     } catch (...) {
-        return AK_SC_RTL_ESYSTEMC;
+        return AK_ESYSTEMC;
     }
-    return h.done ? h.result : AK_SC_RTL_ESYSTEMC;
+    return h.done ? h.result : AK_ESYSTEMC;
 }
 
 // libsystemc.so calls sc_main from its own main(); we have ours, but the symbol must exist.
@@ -159,37 +159,37 @@ extern "C" int sc_main(int, char **)
     return 1;
 }
 
-static ak_sc_rtl_status build_world()
+static ak_status build_world()
 {
     if (g_world)
-        return AK_SC_RTL_OK;
+        return AK_OK;
     // no SystemC banner (a CLI's --json output must stay clean)
     setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
     try {
         if (sc_core::sc_get_status() != sc_core::SC_ELABORATION)
-            return AK_SC_RTL_ESYSTEMC; // someone else's simulation already started
+            return AK_ESYSTEMC; // someone else's simulation already started
         if (sc_core::sc_get_time_resolution() != sc_time(1, sc_core::SC_PS))
-            return AK_SC_RTL_ESYSTEMC; // the model's timeprecision is 1 ps
+            return AK_ESYSTEMC; // the model's timeprecision is 1 ps
         g_world = new world;
         sc_core::sc_start(SC_ZERO_TIME); // elaboration, initialisation: the host waits for go
     } catch (...) {
-        return AK_SC_RTL_ESYSTEMC;
+        return AK_ESYSTEMC;
     }
     // the clock's first rising edge (at time 0) before any open, so that every open sees its
     // fresh memory timing model reset and then exactly the edges the plain harness gives it
     return exec(cmd::none);
 }
 
-extern "C" ak_sc_rtl_status ak_sc_rtl_open(const ak_sc_rtl_config *cfg, ak_sc_rtl **out)
+extern "C" ak_status ak_sc_rtl_open(const ak_sc_rtl_config *cfg, ak_sc_rtl **out)
 {
     if (!out)
-        return AK_SC_RTL_EINVAL;
+        return AK_EINVAL;
     *out = nullptr;
     if (g_open)
-        return AK_SC_RTL_EBUSY;
+        return AK_EBUSY;
     std::unique_ptr<ak_sc_rtl> s(new (std::nothrow) ak_sc_rtl);
     if (!s)
-        return AK_SC_RTL_ENOMEM;
+        return AK_ENOMEM;
     if (cfg)
         s->cfg = *cfg;
     if (!s->cfg.mem_bytes)
@@ -197,18 +197,18 @@ extern "C" ak_sc_rtl_status ak_sc_rtl_open(const ak_sc_rtl_config *cfg, ak_sc_rt
     if (!s->cfg.latency)
         s->cfg.latency = kDefaultLatency;
     if (s->cfg.bytes_per_cycle > AK_MEM_BEAT_BYTES)
-        return AK_SC_RTL_EINVAL;
-    const ak_sc_rtl_status st = build_world();
-    if (st != AK_SC_RTL_OK)
+        return AK_EINVAL;
+    const ak_status st = build_world();
+    if (st != AK_OK)
         return st;
     // every address goes to the TLM memory: it answers those beyond it with an error (SLVERR)
     const ak_mem_config mc = {~0ull, s->cfg.latency, s->cfg.jitter_seed, s->cfg.bytes_per_cycle};
     const ak_status ms = g_world->plat.mem.configure(mc);
     if (ms != AK_OK)
-        return ms == AK_ENOMEM ? AK_SC_RTL_ENOMEM : AK_SC_RTL_EINVAL;
+        return ms == AK_ENOMEM ? AK_ENOMEM : AK_EINVAL;
     ak_tlm_memory &m = g_world->memory;
     if (!m.resize(s->cfg.mem_bytes))
-        return AK_SC_RTL_ENOMEM;
+        return AK_ENOMEM;
     m.set_dmi(!s->cfg.no_dmi);
     m.clear_stats();
     g_world->plat.mem.clear_stats();
@@ -217,7 +217,7 @@ extern "C" ak_sc_rtl_status ak_sc_rtl_open(const ak_sc_rtl_config *cfg, ak_sc_rt
     s->t0 = g_world->plat.mem.last_edge();
     ak_sc_rtl_reset(s.get());
     *out = s.release();
-    return AK_SC_RTL_OK;
+    return AK_OK;
 }
 
 extern "C" void ak_sc_rtl_close(ak_sc_rtl *s)
@@ -234,36 +234,36 @@ extern "C" void ak_sc_rtl_reset(ak_sc_rtl *)
     exec(cmd::reset);
 }
 
-extern "C" ak_sc_rtl_status ak_sc_rtl_csr_write(ak_sc_rtl *, uint32_t addr, uint32_t data)
+extern "C" ak_status ak_sc_rtl_csr_write(ak_sc_rtl *, uint32_t addr, uint32_t data)
 {
     g_world->host.addr = addr;
     g_world->host.data = data;
     return exec(cmd::csr_write);
 }
 
-extern "C" ak_sc_rtl_status ak_sc_rtl_csr_read(ak_sc_rtl *, uint32_t addr, uint32_t *data)
+extern "C" ak_status ak_sc_rtl_csr_read(ak_sc_rtl *, uint32_t addr, uint32_t *data)
 {
     g_world->host.addr = addr;
     g_world->host.data = 0;
-    const ak_sc_rtl_status st = exec(cmd::csr_read);
-    if (st == AK_SC_RTL_OK && data)
+    const ak_status st = exec(cmd::csr_read);
+    if (st == AK_OK && data)
         *data = g_world->host.data;
     return st;
 }
 
-extern "C" ak_sc_rtl_status ak_sc_rtl_mem_write(ak_sc_rtl *, uint64_t addr, const void *src,
-                                                uint64_t n)
+extern "C" ak_status ak_sc_rtl_mem_write(ak_sc_rtl *, uint64_t addr, const void *src,
+                                         uint64_t n)
 {
     if (n && !src)
-        return AK_SC_RTL_EINVAL;
-    return g_world->memory.write(addr, src, n) ? AK_SC_RTL_OK : AK_SC_RTL_ERANGE;
+        return AK_EINVAL;
+    return g_world->memory.write(addr, src, n) ? AK_OK : AK_ERANGE;
 }
 
-extern "C" ak_sc_rtl_status ak_sc_rtl_mem_read(ak_sc_rtl *, uint64_t addr, void *dst, uint64_t n)
+extern "C" ak_status ak_sc_rtl_mem_read(ak_sc_rtl *, uint64_t addr, void *dst, uint64_t n)
 {
     if (n && !dst)
-        return AK_SC_RTL_EINVAL;
-    return g_world->memory.read(addr, dst, n) ? AK_SC_RTL_OK : AK_SC_RTL_ERANGE;
+        return AK_EINVAL;
+    return g_world->memory.read(addr, dst, n) ? AK_OK : AK_ERANGE;
 }
 
 extern "C" uint64_t ak_sc_rtl_mem_size(const ak_sc_rtl *)
@@ -271,12 +271,12 @@ extern "C" uint64_t ak_sc_rtl_mem_size(const ak_sc_rtl *)
     return g_world->memory.size();
 }
 
-extern "C" ak_sc_rtl_status ak_sc_rtl_run_until_irq(ak_sc_rtl *, uint64_t max_cycles,
-                                                    uint64_t *cycles)
+extern "C" ak_status ak_sc_rtl_run_until_irq(ak_sc_rtl *, uint64_t max_cycles,
+                                             uint64_t *cycles)
 {
     g_world->host.limit = max_cycles;
     g_world->host.waited = 0;
-    const ak_sc_rtl_status st = exec(cmd::wait_irq);
+    const ak_status st = exec(cmd::wait_irq);
     if (cycles)
         *cycles = g_world->host.waited;
     return st;
@@ -321,19 +321,3 @@ extern "C" const ak_sc_rtl_config *ak_sc_rtl_get_config(const ak_sc_rtl *s)
     return &s->cfg;
 }
 
-extern "C" const char *ak_sc_rtl_strerror(ak_sc_rtl_status st)
-{
-    switch (st) {
-    case AK_SC_RTL_OK: return "ok";
-    case AK_SC_RTL_EINVAL: return "invalid argument";
-    case AK_SC_RTL_ENOMEM: return "out of memory";
-    case AK_SC_RTL_ERANGE: return "address outside the simulated memory";
-    case AK_SC_RTL_ETIMEOUT: return "timed out";
-    case AK_SC_RTL_ESLVERR: return "CSR access answered with an error response";
-    case AK_SC_RTL_EBUSY: return "a SystemC RTL simulation is already open in this process";
-    case AK_SC_RTL_ESYSTEMC:
-        return "SystemC refused (simulation started elsewhere in this process, or time "
-               "resolution not 1 ps)";
-    }
-    return "unknown simulator status";
-}

@@ -9,30 +9,20 @@
  *
  * SystemC elaborates once per process: the platform is built by the first ak_sc_rtl_open and
  * lives until the process ends; ak_sc_rtl_close only frees the memory's bytes. One simulation
- * is open at a time (a second open while one is: AK_SC_RTL_EBUSY); each open gets a fresh,
+ * is open at a time (a second open while one is: AK_EBUSY); each open gets a fresh,
  * zeroed memory and timing model with its own configuration and resets the RTL. Nothing exits:
- * every failure is a status. */
+ * every failure is an ak_status (attnkit/status.h). */
 #ifndef AK_SC_RTL_SIM_H
 #define AK_SC_RTL_SIM_H
 
 #include <stdint.h>
 
+#include "attnkit/status.h"
 #include "mem_model.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum {
-    AK_SC_RTL_OK = 0,
-    AK_SC_RTL_EINVAL,   /* a bad argument */
-    AK_SC_RTL_ENOMEM,   /* allocation failed */
-    AK_SC_RTL_ERANGE,   /* a backdoor access outside the memory */
-    AK_SC_RTL_ETIMEOUT, /* no interrupt / no handshake within the cycle limit */
-    AK_SC_RTL_ESLVERR,  /* a CSR access answered with an error response (unmapped address) */
-    AK_SC_RTL_EBUSY,    /* a simulation is already open in this process */
-    AK_SC_RTL_ESYSTEMC  /* SystemC refused (elaborated by someone else, resolution not 1 ps) */
-} ak_sc_rtl_status;
 
 typedef struct {
     uint64_t mem_bytes;       /* memory size (0: 64 MiB) */
@@ -58,7 +48,7 @@ typedef struct {
 typedef struct ak_sc_rtl ak_sc_rtl;
 
 /* Builds the platform on first use, a fresh memory, and resets the RTL (as ak_sim_open). */
-ak_sc_rtl_status ak_sc_rtl_open(const ak_sc_rtl_config *cfg, ak_sc_rtl **out);
+ak_status ak_sc_rtl_open(const ak_sc_rtl_config *cfg, ak_sc_rtl **out);
 /* Frees the memory; the platform stays for the next open. */
 void ak_sc_rtl_close(ak_sc_rtl *s);
 /* Holds rst_ni low for 4 cycles, then 1 more cycle; the memory drops its transactions. */
@@ -66,18 +56,18 @@ void ak_sc_rtl_reset(ak_sc_rtl *s);
 
 /* One CSR access: a TLM-2.0 b_transport (4 bytes, every byte enabled) into the AXI4-Lite
  * bridge; the bridge clocks the handshakes (1000 cycles at most each). An error response of
- * the slave is AK_SC_RTL_ESLVERR. */
-ak_sc_rtl_status ak_sc_rtl_csr_write(ak_sc_rtl *s, uint32_t addr, uint32_t data);
-ak_sc_rtl_status ak_sc_rtl_csr_read(ak_sc_rtl *s, uint32_t addr, uint32_t *data);
+ * the slave is AK_EADDRESS. */
+ak_status ak_sc_rtl_csr_write(ak_sc_rtl *s, uint32_t addr, uint32_t data);
+ak_status ak_sc_rtl_csr_read(ak_sc_rtl *s, uint32_t addr, uint32_t *data);
 
 /* Backdoor into the TLM memory (no cycles, no transactions). */
-ak_sc_rtl_status ak_sc_rtl_mem_write(ak_sc_rtl *s, uint64_t addr, const void *src, uint64_t n);
-ak_sc_rtl_status ak_sc_rtl_mem_read(ak_sc_rtl *s, uint64_t addr, void *dst, uint64_t n);
+ak_status ak_sc_rtl_mem_write(ak_sc_rtl *s, uint64_t addr, const void *src, uint64_t n);
+ak_status ak_sc_rtl_mem_read(ak_sc_rtl *s, uint64_t addr, void *dst, uint64_t n);
 uint64_t ak_sc_rtl_mem_size(const ak_sc_rtl *s);
 
 /* Runs SystemC until irq_o is high or max_cycles rising edges have passed; *cycles (if not
- * NULL) gets the edges run (0 when irq_o is already high). AK_SC_RTL_OK or ETIMEOUT. */
-ak_sc_rtl_status ak_sc_rtl_run_until_irq(ak_sc_rtl *s, uint64_t max_cycles, uint64_t *cycles);
+ * NULL) gets the edges run (0 when irq_o is already high). AK_OK or ETIMEOUT. */
+ak_status ak_sc_rtl_run_until_irq(ak_sc_rtl *s, uint64_t max_cycles, uint64_t *cycles);
 /* Runs n clock cycles. */
 void ak_sc_rtl_step(ak_sc_rtl *s, uint64_t n);
 
@@ -91,7 +81,6 @@ void ak_sc_rtl_mem_stats(const ak_sc_rtl *s, ak_mem_stats *st);
 void ak_sc_rtl_get_tlm_stats(const ak_sc_rtl *s, ak_sc_rtl_tlm_stats *st);
 const ak_sc_rtl_config *ak_sc_rtl_get_config(const ak_sc_rtl *s); /* with defaults filled in */
 
-const char *ak_sc_rtl_strerror(ak_sc_rtl_status st);
 
 #ifdef __cplusplus
 }

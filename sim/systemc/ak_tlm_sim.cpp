@@ -70,27 +70,27 @@ void report_handler(const sc_core::sc_report &rep, const sc_core::sc_actions &ac
     sc_core::sc_report_handler::default_handler(rep, actions & ~sc_core::SC_DISPLAY);
 }
 
-ak_tlm_status build_pool()
+ak_status build_pool()
 {
     if (built)
-        return AK_TLM_OK;
+        return AK_OK;
     setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
     try {
         sc_core::sc_report_handler::set_handler(report_handler);
         for (unsigned i = 0; i < AK_TLM_MAX_PLATFORMS; i++)
             pool[i] = new platform(("ak_tlm" + std::to_string(i)).c_str());
     } catch (const std::bad_alloc &) {
-        return AK_TLM_ENOMEM;
+        return AK_ENOMEM;
     } catch (const std::exception &e) {
         std::fprintf(stderr, "ak_tlm: building the platforms: %s\n", e.what());
-        return AK_TLM_ESYSTEMC;
+        return AK_ESYSTEMC;
     }
     built = true;
-    return AK_TLM_OK;
+    return AK_OK;
 }
 
 // Runs the simulation for t, then the delta cycles left at the time it stops.
-ak_tlm_status simulate(const sc_time &t)
+ak_status simulate(const sc_time &t)
 {
     try {
         sc_core::sc_start(t);
@@ -98,9 +98,9 @@ ak_tlm_status simulate(const sc_time &t)
             sc_core::sc_start(SC_ZERO_TIME);
     } catch (const std::exception &e) {
         std::fprintf(stderr, "ak_tlm: %s\n", e.what());
-        return AK_TLM_ESYSTEMC;
+        return AK_ESYSTEMC;
     }
-    return AK_TLM_OK;
+    return AK_OK;
 }
 } // namespace
 
@@ -117,10 +117,10 @@ struct ak_tlm {
     sc_time clock, t_open;
 };
 
-extern "C" ak_tlm_status ak_tlm_open(const ak_tlm_config *cfg, ak_tlm **out)
+extern "C" ak_status ak_tlm_open(const ak_tlm_config *cfg, ak_tlm **out)
 {
     if (!out)
-        return AK_TLM_EINVAL;
+        return AK_EINVAL;
     *out = nullptr;
     ak_tlm_config c = cfg ? *cfg : ak_tlm_config{};
     if (!c.mem_bytes)
@@ -136,9 +136,9 @@ extern "C" ak_tlm_status ak_tlm_open(const ak_tlm_config *cfg, ak_tlm **out)
     if (!c.threads)
         c.threads = 1;
     if (c.bytes_per_cycle > 64)
-        return AK_TLM_EINVAL;
-    ak_tlm_status st = build_pool();
-    if (st != AK_TLM_OK)
+        return AK_EINVAL;
+    ak_status st = build_pool();
+    if (st != AK_OK)
         return st;
     platform *p = nullptr;
     for (platform *q : pool)
@@ -147,10 +147,10 @@ extern "C" ak_tlm_status ak_tlm_open(const ak_tlm_config *cfg, ak_tlm **out)
             break;
         }
     if (!p)
-        return AK_TLM_EBUSY;
+        return AK_EBUSY;
     ak_tlm *s = new (std::nothrow) ak_tlm;
     if (!s)
-        return AK_TLM_ENOMEM;
+        return AK_ENOMEM;
     ak_tlm_accel::params ap;
     ap.clock = sc_time((double)c.clock_ps, sc_core::SC_PS);
     ap.mem.latency = c.latency;
@@ -162,13 +162,13 @@ extern "C" ak_tlm_status ak_tlm_open(const ak_tlm_config *cfg, ak_tlm **out)
     const char *why = nullptr;
     if (ak_mem_timing_check(&ap.mem, &why) != AK_OK) {
         delete s;
-        return AK_TLM_EINVAL;
+        return AK_EINVAL;
     }
     p->accel.reset();
     p->accel.configure(ap);
     if (!p->mem.resize(c.mem_bytes)) {
         delete s;
-        return AK_TLM_ENOMEM;
+        return AK_ENOMEM;
     }
     p->mem.clear_stats();
     tlm::tlm_global_quantum::instance().set(ap.clock * (double)c.quantum_cycles);
@@ -177,14 +177,14 @@ extern "C" ak_tlm_status ak_tlm_open(const ak_tlm_config *cfg, ak_tlm **out)
     s->cfg = c;
     s->clock = ap.clock;
     // elaborates on the first open; lets a job dropped by the reset wake and leave
-    if ((st = simulate(SC_ZERO_TIME)) != AK_TLM_OK) {
+    if ((st = simulate(SC_ZERO_TIME)) != AK_OK) {
         p->in_use = false;
         delete s;
         return st;
     }
     s->t_open = sc_core::sc_time_stamp();
     *out = s;
-    return AK_TLM_OK;
+    return AK_OK;
 }
 
 extern "C" void ak_tlm_close(ak_tlm *s)
@@ -197,11 +197,11 @@ extern "C" void ak_tlm_close(ak_tlm *s)
     delete s;
 }
 
-extern "C" ak_tlm_status ak_tlm_csr_transport(ak_tlm *s, int write, uint64_t addr, uint8_t *data,
-                                              unsigned len, int *tlm_response)
+extern "C" ak_status ak_tlm_csr_transport(ak_tlm *s, int write, uint64_t addr, uint8_t *data,
+                                          unsigned len, int *tlm_response)
 {
     if (!s || !data)
-        return AK_TLM_EINVAL;
+        return AK_EINVAL;
     tlm::tlm_generic_payload gp;
     gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(addr);
@@ -214,18 +214,18 @@ extern "C" ak_tlm_status ak_tlm_csr_transport(ak_tlm *s, int write, uint64_t add
     s->p->host.socket->b_transport(gp, delay);
     if (tlm_response)
         *tlm_response = gp.get_response_status();
-    const ak_tlm_status st = simulate(delay);
-    if (st != AK_TLM_OK)
+    const ak_status st = simulate(delay);
+    if (st != AK_OK)
         return st;
-    return gp.get_response_status() == tlm::TLM_OK_RESPONSE ? AK_TLM_OK
-           : gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE ? AK_TLM_EADDRESS
-                                                                          : AK_TLM_ERESPONSE;
+    return gp.get_response_status() == tlm::TLM_OK_RESPONSE ? AK_OK
+           : gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE ? AK_EADDRESS
+                                                                          : AK_ERESPONSE;
 }
 
-static ak_tlm_status csr_access(ak_tlm *s, bool write, uint32_t addr, uint32_t *v, unsigned strb)
+static ak_status csr_access(ak_tlm *s, bool write, uint32_t addr, uint32_t *v, unsigned strb)
 {
     if (!s || !v)
-        return AK_TLM_EINVAL;
+        return AK_EINVAL;
     uint8_t data[4] = {(uint8_t)*v, (uint8_t)(*v >> 8), (uint8_t)(*v >> 16), (uint8_t)(*v >> 24)};
     uint8_t be[4];
     for (unsigned b = 0; b < 4; b++)
@@ -243,51 +243,51 @@ static ak_tlm_status csr_access(ak_tlm *s, bool write, uint32_t addr, uint32_t *
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_time delay = SC_ZERO_TIME;
     s->p->host.socket->b_transport(gp, delay);
-    const ak_tlm_status st = simulate(delay);
-    if (st != AK_TLM_OK)
+    const ak_status st = simulate(delay);
+    if (st != AK_OK)
         return st;
     if (gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE)
-        return AK_TLM_EADDRESS;
+        return AK_EADDRESS;
     if (gp.is_response_error())
-        return AK_TLM_ERESPONSE;
+        return AK_ERESPONSE;
     if (!write)
         *v = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 |
              (uint32_t)data[3] << 24;
-    return AK_TLM_OK;
+    return AK_OK;
 }
 
-extern "C" ak_tlm_status ak_tlm_csr_write(ak_tlm *s, uint32_t addr, uint32_t data)
+extern "C" ak_status ak_tlm_csr_write(ak_tlm *s, uint32_t addr, uint32_t data)
 {
     return csr_access(s, true, addr, &data, 0xf);
 }
 
-extern "C" ak_tlm_status ak_tlm_csr_write_strb(ak_tlm *s, uint32_t addr, uint32_t data,
-                                               unsigned strb)
+extern "C" ak_status ak_tlm_csr_write_strb(ak_tlm *s, uint32_t addr, uint32_t data,
+                                           unsigned strb)
 {
     return csr_access(s, true, addr, &data, strb & 0xf);
 }
 
-extern "C" ak_tlm_status ak_tlm_csr_read(ak_tlm *s, uint32_t addr, uint32_t *data)
+extern "C" ak_status ak_tlm_csr_read(ak_tlm *s, uint32_t addr, uint32_t *data)
 {
     uint32_t v = 0;
-    const ak_tlm_status st = csr_access(s, false, addr, &v, 0xf);
-    if (st == AK_TLM_OK && data)
+    const ak_status st = csr_access(s, false, addr, &v, 0xf);
+    if (st == AK_OK && data)
         *data = v;
     return st;
 }
 
-extern "C" ak_tlm_status ak_tlm_mem_write(ak_tlm *s, uint64_t addr, const void *src, uint64_t n)
+extern "C" ak_status ak_tlm_mem_write(ak_tlm *s, uint64_t addr, const void *src, uint64_t n)
 {
     if (!s || (!src && n))
-        return AK_TLM_EINVAL;
-    return s->p->mem.write(addr, src, n) ? AK_TLM_OK : AK_TLM_ERANGE;
+        return AK_EINVAL;
+    return s->p->mem.write(addr, src, n) ? AK_OK : AK_ERANGE;
 }
 
-extern "C" ak_tlm_status ak_tlm_mem_read(ak_tlm *s, uint64_t addr, void *dst, uint64_t n)
+extern "C" ak_status ak_tlm_mem_read(ak_tlm *s, uint64_t addr, void *dst, uint64_t n)
 {
     if (!s || (!dst && n))
-        return AK_TLM_EINVAL;
-    return s->p->mem.read(addr, dst, n) ? AK_TLM_OK : AK_TLM_ERANGE;
+        return AK_EINVAL;
+    return s->p->mem.read(addr, dst, n) ? AK_OK : AK_ERANGE;
 }
 
 extern "C" uint64_t ak_tlm_mem_size(const ak_tlm *s)
@@ -295,12 +295,12 @@ extern "C" uint64_t ak_tlm_mem_size(const ak_tlm *s)
     return s ? s->p->mem.size() : 0;
 }
 
-extern "C" ak_tlm_status ak_tlm_run_until_irq(ak_tlm *s, uint64_t max_cycles, uint64_t *cycles)
+extern "C" ak_status ak_tlm_run_until_irq(ak_tlm *s, uint64_t max_cycles, uint64_t *cycles)
 {
     if (!s)
-        return AK_TLM_EINVAL;
+        return AK_EINVAL;
     const sc_time t0 = sc_core::sc_time_stamp();
-    ak_tlm_status st = AK_TLM_OK;
+    ak_status st = AK_OK;
     if (!s->p->accel.irq_level()) {
         // the longest budget sc_time holds from now
         const uint64_t room = (~0ull - t0.value()) / s->clock.value() / 2;
@@ -311,15 +311,15 @@ extern "C" ak_tlm_status ak_tlm_run_until_irq(ak_tlm *s, uint64_t max_cycles, ui
     const uint64_t n = (sc_core::sc_time_stamp() - t0).value() / s->clock.value();
     if (cycles)
         *cycles = n;
-    if (st != AK_TLM_OK)
+    if (st != AK_OK)
         return st;
-    return s->p->accel.irq_level() ? AK_TLM_OK : AK_TLM_ETIMEOUT;
+    return s->p->accel.irq_level() ? AK_OK : AK_ETIMEOUT;
 }
 
-extern "C" ak_tlm_status ak_tlm_step(ak_tlm *s, uint64_t n)
+extern "C" ak_status ak_tlm_step(ak_tlm *s, uint64_t n)
 {
     if (!s)
-        return AK_TLM_EINVAL;
+        return AK_EINVAL;
     return simulate(s->clock * (double)n);
 }
 
@@ -356,18 +356,3 @@ extern "C" const ak_tlm_config *ak_tlm_get_config(const ak_tlm *s)
     return s ? &s->cfg : nullptr;
 }
 
-extern "C" const char *ak_tlm_strerror(ak_tlm_status st)
-{
-    switch (st) {
-    case AK_TLM_OK: return "ok";
-    case AK_TLM_EINVAL: return "invalid argument";
-    case AK_TLM_ENOMEM: return "out of memory";
-    case AK_TLM_ERANGE: return "memory access outside the memory";
-    case AK_TLM_ETIMEOUT: return "no interrupt within the cycle budget";
-    case AK_TLM_EADDRESS: return "address error response (unmapped register)";
-    case AK_TLM_ERESPONSE: return "error response";
-    case AK_TLM_EBUSY: return "every TLM platform of the pool is open";
-    case AK_TLM_ESYSTEMC: return "SystemC error";
-    }
-    return "unknown status";
-}

@@ -2,7 +2,7 @@
  * C API, like sim/verilator/ak_sim.h: the accelerator, a TLM memory (ak_tlm_memory.h) on its
  * initiator socket, a host-side initiator on its CSR socket, and its interrupt. C code builds
  * the platform, reads and writes CSRs (b_transport) and memory (backdoor), and runs simulated
- * time until the interrupt or a cycle budget. Nothing exits: every failure is a status code.
+ * time until the interrupt or a cycle budget. Nothing exits: every failure is an ak_status.
  *
  * SystemC elaborates once per process, so the platforms are a fixed pool
  * (AK_TLM_MAX_PLATFORMS), built at the first ak_tlm_open; open takes a free one, configures it
@@ -13,23 +13,13 @@
 
 #include <stdint.h>
 
+#include "attnkit/status.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define AK_TLM_MAX_PLATFORMS 4
-
-typedef enum {
-    AK_TLM_OK = 0,
-    AK_TLM_EINVAL,   /* a bad argument */
-    AK_TLM_ENOMEM,   /* allocation failed */
-    AK_TLM_ERANGE,   /* a backdoor access outside the memory */
-    AK_TLM_ETIMEOUT, /* no interrupt within the cycle budget */
-    AK_TLM_EADDRESS, /* a CSR access answered TLM_ADDRESS_ERROR_RESPONSE (unmapped address) */
-    AK_TLM_ERESPONSE,/* a CSR access answered another error response */
-    AK_TLM_EBUSY,    /* every platform of the pool is open */
-    AK_TLM_ESYSTEMC  /* SystemC reported an error */
-} ak_tlm_status;
 
 typedef struct {
     uint64_t mem_bytes;        /* memory size (0: 64 MiB) */
@@ -58,30 +48,30 @@ typedef struct {
 
 typedef struct ak_tlm ak_tlm;
 
-ak_tlm_status ak_tlm_open(const ak_tlm_config *cfg, ak_tlm **out);
+ak_status ak_tlm_open(const ak_tlm_config *cfg, ak_tlm **out);
 void ak_tlm_close(ak_tlm *s);
 
 /* One 32-bit CSR access through the host initiator (b_transport; its annotated delay is then
- * simulated). The _strb form writes only the bytes of strb (bit b: byte b). AK_TLM_EADDRESS
+ * simulated). The _strb form writes only the bytes of strb (bit b: byte b). AK_EADDRESS
  * for an unmapped register. */
-ak_tlm_status ak_tlm_csr_write(ak_tlm *s, uint32_t addr, uint32_t data);
-ak_tlm_status ak_tlm_csr_write_strb(ak_tlm *s, uint32_t addr, uint32_t data, unsigned strb);
-ak_tlm_status ak_tlm_csr_read(ak_tlm *s, uint32_t addr, uint32_t *data);
+ak_status ak_tlm_csr_write(ak_tlm *s, uint32_t addr, uint32_t data);
+ak_status ak_tlm_csr_write_strb(ak_tlm *s, uint32_t addr, uint32_t data, unsigned strb);
+ak_status ak_tlm_csr_read(ak_tlm *s, uint32_t addr, uint32_t *data);
 /* Any CSR access: len bytes at addr; *tlm_response gets the tlm_response_status (1 =
  * TLM_OK_RESPONSE, -2 = TLM_ADDRESS_ERROR_RESPONSE, ...). */
-ak_tlm_status ak_tlm_csr_transport(ak_tlm *s, int write, uint64_t addr, uint8_t *data,
-                                   unsigned len, int *tlm_response);
+ak_status ak_tlm_csr_transport(ak_tlm *s, int write, uint64_t addr, uint8_t *data,
+                               unsigned len, int *tlm_response);
 
 /* Backdoor into the memory (no time). */
-ak_tlm_status ak_tlm_mem_write(ak_tlm *s, uint64_t addr, const void *src, uint64_t n);
-ak_tlm_status ak_tlm_mem_read(ak_tlm *s, uint64_t addr, void *dst, uint64_t n);
+ak_status ak_tlm_mem_write(ak_tlm *s, uint64_t addr, const void *src, uint64_t n);
+ak_status ak_tlm_mem_read(ak_tlm *s, uint64_t addr, void *dst, uint64_t n);
 uint64_t ak_tlm_mem_size(const ak_tlm *s);
 
 /* Simulates until the interrupt is high (checked first) or max_cycles clock cycles have
- * passed; *cycles (if not NULL) gets the cycles simulated. AK_TLM_OK or AK_TLM_ETIMEOUT. */
-ak_tlm_status ak_tlm_run_until_irq(ak_tlm *s, uint64_t max_cycles, uint64_t *cycles);
+ * passed; *cycles (if not NULL) gets the cycles simulated. AK_OK or AK_ETIMEOUT. */
+ak_status ak_tlm_run_until_irq(ak_tlm *s, uint64_t max_cycles, uint64_t *cycles);
 /* Simulates n clock cycles. */
-ak_tlm_status ak_tlm_step(ak_tlm *s, uint64_t n);
+ak_status ak_tlm_step(ak_tlm *s, uint64_t n);
 
 int ak_tlm_irq(const ak_tlm *s);
 uint64_t ak_tlm_cycles(const ak_tlm *s);  /* clock cycles simulated since open */
@@ -89,7 +79,6 @@ uint64_t ak_tlm_time_ps(const ak_tlm *s); /* simulated time since open, ps */
 void ak_tlm_get_stats(const ak_tlm *s, ak_tlm_stats *st);
 const ak_tlm_config *ak_tlm_get_config(const ak_tlm *s); /* with defaults filled in */
 
-const char *ak_tlm_strerror(ak_tlm_status st);
 
 #ifdef __cplusplus
 }

@@ -97,14 +97,14 @@ struct ak_sim {
     }
 };
 
-extern "C" ak_sim_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out)
+extern "C" ak_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out)
 {
     if (!out)
-        return AK_SIM_EINVAL;
+        return AK_EINVAL;
     *out = nullptr;
     std::unique_ptr<ak_sim> s(new (std::nothrow) ak_sim);
     if (!s)
-        return AK_SIM_ENOMEM;
+        return AK_ENOMEM;
     if (cfg)
         s->cfg = *cfg;
     if (!s->cfg.mem_bytes)
@@ -114,7 +114,7 @@ extern "C" ak_sim_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out)
     const ak_mem_config mc = {s->cfg.mem_bytes, s->cfg.latency, s->cfg.jitter_seed,
                               s->cfg.bytes_per_cycle};
     if (ak_mem_create(&mc, &s->mem) != AK_OK)
-        return AK_SIM_ENOMEM;
+        return AK_ENOMEM;
     s->ctx = std::make_unique<VerilatedContext>();
     if (s->cfg.wave)
         s->ctx->traceEverOn(true);
@@ -125,12 +125,12 @@ extern "C" ak_sim_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out)
         s->fst->open(s->cfg.wave);
         if (!s->fst->isOpen()) {
             ak_sim_close(s.release());
-            return AK_SIM_EWAVE;
+            return AK_EIO;
         }
     }
     ak_sim_reset(s.get());
     *out = s.release();
-    return AK_SIM_OK;
+    return AK_OK;
 }
 
 extern "C" void ak_sim_close(ak_sim *s)
@@ -168,7 +168,7 @@ extern "C" void ak_sim_reset(ak_sim *s)
     s->cycle();
 }
 
-extern "C" ak_sim_status ak_sim_csr_write(ak_sim *s, uint32_t addr, uint32_t data)
+extern "C" ak_status ak_sim_csr_write(ak_sim *s, uint32_t addr, uint32_t data)
 {
     Vak_top &t = *s->top;
     t.s_awaddr_i = addr;
@@ -178,7 +178,7 @@ extern "C" ak_sim_status ak_sim_csr_write(ak_sim *s, uint32_t addr, uint32_t dat
     for (uint64_t n = 0; t.s_awvalid_i || t.s_wvalid_i; n++) {
         if (n == kCsrTimeout) {
             t.s_awvalid_i = t.s_wvalid_i = 0;
-            return AK_SIM_ETIMEOUT;
+            return AK_ETIMEOUT;
         }
         s->low();
         const bool aw = t.s_awready_o, w = t.s_wready_o;
@@ -190,7 +190,7 @@ extern "C" ak_sim_status ak_sim_csr_write(ak_sim *s, uint32_t addr, uint32_t dat
     for (uint64_t n = 0;; n++) {
         if (n == kCsrTimeout) {
             t.s_bready_i = 0;
-            return AK_SIM_ETIMEOUT;
+            return AK_ETIMEOUT;
         }
         s->low();
         const bool b = t.s_bvalid_o;
@@ -198,12 +198,12 @@ extern "C" ak_sim_status ak_sim_csr_write(ak_sim *s, uint32_t addr, uint32_t dat
         s->high();
         if (b) {
             t.s_bready_i = 0;
-            return resp ? AK_SIM_ESLVERR : AK_SIM_OK;
+            return resp ? AK_EADDRESS : AK_OK;
         }
     }
 }
 
-extern "C" ak_sim_status ak_sim_csr_read(ak_sim *s, uint32_t addr, uint32_t *data)
+extern "C" ak_status ak_sim_csr_read(ak_sim *s, uint32_t addr, uint32_t *data)
 {
     Vak_top &t = *s->top;
     t.s_araddr_i = addr;
@@ -211,7 +211,7 @@ extern "C" ak_sim_status ak_sim_csr_read(ak_sim *s, uint32_t addr, uint32_t *dat
     for (uint64_t n = 0; t.s_arvalid_i; n++) {
         if (n == kCsrTimeout) {
             t.s_arvalid_i = 0;
-            return AK_SIM_ETIMEOUT;
+            return AK_ETIMEOUT;
         }
         s->low();
         const bool ar = t.s_arready_o;
@@ -222,7 +222,7 @@ extern "C" ak_sim_status ak_sim_csr_read(ak_sim *s, uint32_t addr, uint32_t *dat
     for (uint64_t n = 0;; n++) {
         if (n == kCsrTimeout) {
             t.s_rready_i = 0;
-            return AK_SIM_ETIMEOUT;
+            return AK_ETIMEOUT;
         }
         s->low();
         const bool r = t.s_rvalid_o;
@@ -233,22 +233,22 @@ extern "C" ak_sim_status ak_sim_csr_read(ak_sim *s, uint32_t addr, uint32_t *dat
             t.s_rready_i = 0;
             if (data)
                 *data = v;
-            return resp ? AK_SIM_ESLVERR : AK_SIM_OK;
+            return resp ? AK_EADDRESS : AK_OK;
         }
     }
 }
 
-static ak_sim_status mem_status(ak_status st)
+static ak_status mem_status(ak_status st)
 {
-    return st == AK_OK ? AK_SIM_OK : st == AK_ERANGE ? AK_SIM_ERANGE : AK_SIM_EINVAL;
+    return st == AK_OK ? AK_OK : st == AK_ERANGE ? AK_ERANGE : AK_EINVAL;
 }
 
-extern "C" ak_sim_status ak_sim_mem_write(ak_sim *s, uint64_t addr, const void *src, uint64_t n)
+extern "C" ak_status ak_sim_mem_write(ak_sim *s, uint64_t addr, const void *src, uint64_t n)
 {
     return mem_status(ak_mem_write(s->mem, addr, src, n));
 }
 
-extern "C" ak_sim_status ak_sim_mem_read(ak_sim *s, uint64_t addr, void *dst, uint64_t n)
+extern "C" ak_status ak_sim_mem_read(ak_sim *s, uint64_t addr, void *dst, uint64_t n)
 {
     return mem_status(ak_mem_read(s->mem, addr, dst, n));
 }
@@ -258,15 +258,15 @@ extern "C" uint64_t ak_sim_mem_size(const ak_sim *s)
     return ak_mem_size(s->mem);
 }
 
-extern "C" ak_sim_status ak_sim_run_until_irq(ak_sim *s, uint64_t max_cycles, uint64_t *cycles)
+extern "C" ak_status ak_sim_run_until_irq(ak_sim *s, uint64_t max_cycles, uint64_t *cycles)
 {
     uint64_t n = 0;
-    ak_sim_status st = AK_SIM_OK;
+    ak_status st = AK_OK;
     for (;; n++) {
         if (s->top->irq_o)
             break;
         if (n == max_cycles) {
-            st = AK_SIM_ETIMEOUT;
+            st = AK_ETIMEOUT;
             break;
         }
         s->cycle();
@@ -302,16 +302,3 @@ extern "C" const ak_sim_config *ak_sim_get_config(const ak_sim *s)
     return &s->cfg;
 }
 
-extern "C" const char *ak_sim_strerror(ak_sim_status st)
-{
-    switch (st) {
-    case AK_SIM_OK: return "ok";
-    case AK_SIM_EINVAL: return "invalid argument";
-    case AK_SIM_ENOMEM: return "out of memory";
-    case AK_SIM_ERANGE: return "address outside the simulated memory";
-    case AK_SIM_ETIMEOUT: return "timed out";
-    case AK_SIM_ESLVERR: return "CSR access answered SLVERR";
-    case AK_SIM_EWAVE: return "cannot open the waveform file";
-    }
-    return "unknown simulator status";
-}

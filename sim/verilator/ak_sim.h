@@ -2,27 +2,18 @@
  * AXI4-Lite master, its AXI4 master served by the memory model (sim/mem_model.h) every cycle,
  * a backdoor into that memory (the host's memory window), the interrupt, a cycle counter and an
  * optional FST waveform. One clock; every function that takes cycles ticks the model and the
- * memory together. Nothing exits: every failure is a status code. */
+ * memory together. Nothing exits: every failure is an ak_status (attnkit/status.h). */
 #ifndef AK_SIM_H
 #define AK_SIM_H
 
 #include <stdint.h>
 
+#include "attnkit/status.h"
 #include "mem_model.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum {
-    AK_SIM_OK = 0,
-    AK_SIM_EINVAL,   /* a bad argument (NULL, latency 0 after defaults, ...) */
-    AK_SIM_ENOMEM,   /* allocation failed */
-    AK_SIM_ERANGE,   /* a backdoor access outside the memory */
-    AK_SIM_ETIMEOUT, /* no interrupt / no handshake within the cycle limit */
-    AK_SIM_ESLVERR,  /* a CSR access answered with an error response (unmapped address) */
-    AK_SIM_EWAVE     /* the waveform file could not be opened */
-} ak_sim_status;
 
 typedef struct {
     uint64_t mem_bytes;   /* memory size (0: 64 MiB) */
@@ -35,7 +26,7 @@ typedef struct {
 typedef struct ak_sim ak_sim;
 
 /* Builds the model and its memory and resets them. */
-ak_sim_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out);
+ak_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out);
 /* Finishes the waveform (if any) and frees everything. */
 void ak_sim_close(ak_sim *s);
 /* Holds rst_ni low for a few cycles; the memory drops its transactions (contents stay). */
@@ -43,17 +34,17 @@ void ak_sim_reset(ak_sim *s);
 
 /* One AXI4-Lite access (all four strobes), clocking until its response; CSR_TIMEOUT cycles at
  * most per handshake. */
-ak_sim_status ak_sim_csr_write(ak_sim *s, uint32_t addr, uint32_t data);
-ak_sim_status ak_sim_csr_read(ak_sim *s, uint32_t addr, uint32_t *data);
+ak_status ak_sim_csr_write(ak_sim *s, uint32_t addr, uint32_t data);
+ak_status ak_sim_csr_read(ak_sim *s, uint32_t addr, uint32_t *data);
 
 /* Backdoor into the memory model (no cycles). */
-ak_sim_status ak_sim_mem_write(ak_sim *s, uint64_t addr, const void *src, uint64_t n);
-ak_sim_status ak_sim_mem_read(ak_sim *s, uint64_t addr, void *dst, uint64_t n);
+ak_status ak_sim_mem_write(ak_sim *s, uint64_t addr, const void *src, uint64_t n);
+ak_status ak_sim_mem_read(ak_sim *s, uint64_t addr, void *dst, uint64_t n);
 uint64_t ak_sim_mem_size(const ak_sim *s);
 
 /* Clocks until irq_o is high (checked before each cycle) or max_cycles have run; *cycles (if
- * not NULL) gets the cycles run. AK_SIM_OK or AK_SIM_ETIMEOUT. */
-ak_sim_status ak_sim_run_until_irq(ak_sim *s, uint64_t max_cycles, uint64_t *cycles);
+ * not NULL) gets the cycles run. AK_OK or AK_ETIMEOUT. */
+ak_status ak_sim_run_until_irq(ak_sim *s, uint64_t max_cycles, uint64_t *cycles);
 /* Clocks n cycles. */
 void ak_sim_step(ak_sim *s, uint64_t n);
 
@@ -62,7 +53,6 @@ uint64_t ak_sim_cycles(const ak_sim *s); /* clock cycles since open */
 void ak_sim_mem_stats(const ak_sim *s, ak_mem_stats *st);
 const ak_sim_config *ak_sim_get_config(const ak_sim *s); /* with defaults filled in */
 
-const char *ak_sim_strerror(ak_sim_status st);
 
 #ifdef __cplusplus
 }

@@ -320,11 +320,13 @@ include sim/systemc/sc_rtl.mk
 include sim/icarus/icarus.mk
 
 # ---- RTL --------------------------------------------------------------------------------
-# The SV package of numeric constants is generated from numerics.h, never hand-copied.
-$(BUILD)/gen/ak_pkg.sv: refmodel/include/attnkit/numerics.h refmodel/tables/exp2_frac.hex \
-                        scripts/gen_sv_pkg.py
+# The SV package of numeric and hardware constants is generated from numerics.h and
+# hw_params.h, never hand-copied.
+SV_PKG_HDRS := refmodel/include/attnkit/numerics.h refmodel/include/attnkit/hw_params.h
+$(BUILD)/gen/ak_pkg.sv: $(SV_PKG_HDRS) refmodel/tables/exp2_frac.hex scripts/gen_sv_pkg.py
 	@mkdir -p $(@D)
-	$(PYTHON) scripts/gen_sv_pkg.py $< --exp2-table refmodel/tables/exp2_frac.hex --out $@
+	$(PYTHON) scripts/gen_sv_pkg.py $(SV_PKG_HDRS) --exp2-table refmodel/tables/exp2_frac.hex \
+	  --out $@
 
 VERILATOR_FLAGS := -Wall --cc --build -O3 -MAKEFLAGS "OPT_FAST=-O2" -CFLAGS -O2 \
                    -CFLAGS -I$(abspath sim/unit)

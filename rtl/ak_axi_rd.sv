@@ -8,8 +8,8 @@
 // Latency: a command is taken when cmd_ready_o; its first AR goes out the next cycle.
 module ak_axi_rd #(
   parameter int TagBits        = 3,
-  parameter int MaxBurst       = 64,
-  parameter int MaxOutstanding = 8
+  parameter int MaxBurst       = ak_pkg::DefaultMaxBurst,
+  parameter int MaxOutstanding = ak_pkg::DefaultRdOutstanding
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -21,7 +21,7 @@ module ak_axi_rd #(
   input  logic [TagBits-1:0]  cmd_tag_i,
   // beats out
   output logic                beat_valid_o,
-  output logic [511:0]        beat_data_o,
+  output logic [ak_pkg::BeatBits-1:0] beat_data_o,
   output logic [TagBits-1:0]  beat_tag_o,
   output logic [15:0]         beat_idx_o,
   output logic                beat_last_o,
@@ -36,7 +36,7 @@ module ak_axi_rd #(
   output logic [1:0]          m_arburst_o,
   input  logic                m_rvalid_i,
   output logic                m_rready_o,
-  input  logic [511:0]        m_rdata_i,
+  input  logic [ak_pkg::BeatBits-1:0] m_rdata_i,
   input  logic [1:0]          m_rresp_i,
   input  logic                m_rlast_i
 );
@@ -50,7 +50,7 @@ module ak_axi_rd #(
 
   // beats of the next burst: what is left, at most MaxBurst, up to the 4 KB boundary
   logic [15:0] to_4k, blen;
-  assign to_4k = (16'h1000 - {4'b0, addr_q[11:0]}) >> 6;
+  assign to_4k = (16'h1000 - {4'b0, addr_q[11:0]}) >> ak_pkg::BeatBytesLog2;
   always @* begin
     blen = left_q;
     if (blen > 16'(MaxBurst)) blen = 16'(MaxBurst);
@@ -68,7 +68,7 @@ module ak_axi_rd #(
   assign m_arvalid_o = busy_q && count_q < (FifoBits+1)'(MaxOutstanding);
   assign m_araddr_o = addr_q;
   assign m_arlen_o = 8'(blen - 16'd1);
-  assign m_arsize_o = 3'd6;     // 64 bytes a beat
+  assign m_arsize_o = 3'(ak_pkg::BeatBytesLog2);  // a whole beat
   assign m_arburst_o = 2'b01;   // INCR
   assign push = m_arvalid_o && m_arready_i;
   assign pop = m_rvalid_i && m_rlast_i;
@@ -87,7 +87,7 @@ module ak_axi_rd #(
       idx_d = '0;
       tag_d = cmd_tag_i;
     end else if (push) begin
-      addr_d = addr_q + 64'({blen, 6'b0});
+      addr_d = addr_q + (64'(blen) << ak_pkg::BeatBytesLog2);
       left_d = left_q - blen;
       idx_d = idx_q + blen;
       busy_d = left_q != blen;

@@ -5,7 +5,7 @@
 // past the end of the last beat. One burst at a time: AW, then its W beats; write responses
 // are counted and done_o pulses when the last one has arrived (err_o if any was not OKAY).
 module ak_axi_wr #(
-  parameter int MaxBurst = 64
+  parameter int MaxBurst = ak_pkg::DefaultMaxBurst
 ) (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -13,9 +13,9 @@ module ak_axi_wr #(
   output logic         cmd_ready_o,
   input  logic [63:0]  cmd_addr_i,
   input  logic [15:0]  cmd_beats_i,      // >= 1
-  input  logic [6:0]   cmd_last_bytes_i, // 1..64
+  input  logic [ak_pkg::BeatBytesLog2:0] cmd_last_bytes_i, // 1..BeatBytes
   output logic [15:0]  word_o,           // the word the W channel needs now
-  input  logic [511:0] word_data_i,
+  input  logic [ak_pkg::BeatBits-1:0] word_data_i,
   output logic         done_o,
   output logic         err_o,
   // AXI4 write channels
@@ -27,8 +27,8 @@ module ak_axi_wr #(
   output logic [1:0]   m_awburst_o,
   output logic         m_wvalid_o,
   input  logic         m_wready_i,
-  output logic [511:0] m_wdata_o,
-  output logic [63:0]  m_wstrb_o,
+  output logic [ak_pkg::BeatBits-1:0] m_wdata_o,
+  output logic [ak_pkg::BeatBytes-1:0] m_wstrb_o,
   output logic         m_wlast_o,
   input  logic         m_bvalid_i,
   output logic         m_bready_o,
@@ -42,11 +42,11 @@ module ak_axi_wr #(
   logic [15:0] blen_q, blen_d;    // beats of the current burst
   logic [15:0] bsent_q, bsent_d;  // beats of it sent
   logic [15:0] bursts_q, bursts_d, resps_q, resps_d;
-  logic [6:0] last_q, last_d;
+  logic [ak_pkg::BeatBytesLog2:0] last_q, last_d;
   logic err_q, err_d;
 
   logic [15:0] to_4k, blen;
-  assign to_4k = (16'h1000 - {4'b0, addr_q[11:0]}) >> 6;
+  assign to_4k = (16'h1000 - {4'b0, addr_q[11:0]}) >> ak_pkg::BeatBytesLog2;
   always @* begin
     blen = left_q;
     if (blen > 16'(MaxBurst)) blen = 16'(MaxBurst);
@@ -86,7 +86,7 @@ module ak_axi_wr #(
         blen_d = blen;
         bsent_d = '0;
         bursts_d = bursts_q + 16'd1;
-        addr_d = addr_q + 64'({blen, 6'b0});
+        addr_d = addr_q + (64'(blen) << ak_pkg::BeatBytesLog2);
       end
       Data: if (w_go) begin
         word_d = word_q + 16'd1;
@@ -132,12 +132,12 @@ module ak_axi_wr #(
   assign m_awvalid_o = state_q == Addr;
   assign m_awaddr_o = addr_q;
   assign m_awlen_o = 8'(blen - 16'd1);
-  assign m_awsize_o = 3'd6;
+  assign m_awsize_o = 3'(ak_pkg::BeatBytesLog2);
   assign m_awburst_o = 2'b01;
   assign word_o = word_q;
   assign m_wvalid_o = state_q == Data;
   assign m_wdata_o = word_data_i;
-  assign m_wstrb_o = final_beat ? ~(64'hffff_ffff_ffff_ffff << last_q) : '1;
+  assign m_wstrb_o = final_beat ? ~({ak_pkg::BeatBytes{1'b1}} << last_q) : '1;
   assign m_wlast_o = bsent_q + 16'd1 == blen_q;
   assign m_bready_o = 1'b1;
   assign done_o = state_q == Resp && resps_d == bursts_q;

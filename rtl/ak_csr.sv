@@ -6,9 +6,9 @@
 // registers are ignored (OKAY). CTRL.start and CTRL.abort read back 0 and pulse start_o /
 // abort_o for one cycle; STATUS.done is set by done_i and cleared by writing 1.
 module ak_csr #(
-  parameter logic [7:0] PeRows     = 8'd16,
-  parameter logic [7:0] PeCols     = 8'd16,
-  parameter logic [7:0] MaxHeadDim = 8'd128
+  parameter logic [7:0] PeRows     = 8'(ak_pkg::DefaultRows),
+  parameter logic [7:0] PeCols     = 8'(ak_pkg::KeyTile),
+  parameter logic [7:0] MaxHeadDim = 8'(ak_pkg::MaxHeadDim)
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,

@@ -15,10 +15,10 @@
 // entries, AXI responses) and aborts end the job once no read or write is in flight, with
 // STATUS.error and ERR.code; the controller never waits without a way out but memory itself.
 module ak_ctrl #(
-  parameter int Rows        = 16,
-  parameter int MaxHeadDim  = 128,
-  parameter int MaxKvBlocks = 512,
-  localparam int NCtx       = 4    // query-tile contexts in flight (a power of two)
+  parameter int Rows        = ak_pkg::DefaultRows,
+  parameter int MaxHeadDim  = ak_pkg::MaxHeadDim,
+  parameter int MaxKvBlocks = ak_pkg::DefaultMaxKvBlocks,
+  localparam int NCtx       = ak_pkg::QueryContexts  // query-tile contexts in flight (a power of 2)
 ) (
   input  logic                           clk_i,
   input  logic                           rst_ni,
@@ -40,7 +40,7 @@ module ak_ctrl #(
   output logic [15:0]                    rd_cmd_beats_o,
   output logic [2:0]                     rd_cmd_tag_o,
   input  logic                           beat_valid_i,
-  input  logic [511:0]                   beat_data_i,
+  input  logic [ak_pkg::BeatBits-1:0]    beat_data_i,
   input  logic [2:0]                     beat_tag_i,
   input  logic [15:0]                    beat_idx_i,
   input  logic                           beat_last_i,
@@ -51,7 +51,7 @@ module ak_ctrl #(
   input  logic                           wr_cmd_ready_i,
   output logic [63:0]                    wr_cmd_addr_o,
   output logic [15:0]                    wr_cmd_beats_o,
-  output logic [6:0]                     wr_cmd_last_bytes_o,
+  output logic [ak_pkg::BeatBytesLog2:0] wr_cmd_last_bytes_o,
   input  logic                           wr_done_i,
   input  logic                           wr_err_i,
   output logic                           wr_bank_o,    // output tile bank the write master reads
@@ -69,7 +69,7 @@ module ak_ctrl #(
   output logic                           qk_en_o,
   output logic                           qk_clear_o,
   output logic                           qk_capture_o,
-  output logic [6:0]                     qk_col_o,
+  output logic [$clog2(ak_pkg::MaxHeadDim)-1:0] qk_col_o,
   output logic                           qk_half_o,    // K buffer half Q.K^T reads
   output logic                           qk_bank_o,    // Q buffer bank Q.K^T reads
   output logic                           sm_start_o,
@@ -108,13 +108,15 @@ module ak_ctrl #(
   assign check = state_q == Check;
   assign out_clear = state_q == Idle || state_q == Drain;
 
-  // beats of 64 bytes holding `bytes` bytes
+  localparam int BeatBytes = ak_pkg::BeatBytes;
+  localparam int BeatLog2 = ak_pkg::BeatBytesLog2;
+  // beats holding `bytes` bytes
   function automatic logic [15:0] beats_of(input logic [23:0] bytes);
-    beats_of = 16'((bytes + 24'd63) >> 6);
+    beats_of = 16'((bytes + 24'(BeatBytes - 1)) >> BeatLog2);
   endfunction
 
   // ---- beats: the descriptor header, quant entries and kv_off words here; the tile buffers ----
-  logic [1023:0] hdr_q;    // the last one or two header beats
+  logic [2*ak_pkg::BeatBits-1:0] hdr_q;  // the last one or two header beats
   logic front_bank;        // the Q and list bank of the context the front end fills
   logic hdr_landed, list_landed, q_landed, k_landed, v_landed;
   assign hdr_landed = beat_valid_i && beat_last_i && beat_tag_i == TagHdr;
@@ -123,7 +125,8 @@ module ak_ctrl #(
   assign k_landed = beat_valid_i && beat_last_i && (beat_tag_i == TagK0 || beat_tag_i == TagK1);
   assign v_landed = beat_valid_i && beat_last_i && (beat_tag_i == TagV0 || beat_tag_i == TagV1);
   always_ff @(posedge clk_i) begin
-    if (beat_valid_i && beat_tag_i == TagHdr) hdr_q[beat_idx_i[0]*512 +: 512] <= beat_data_i;
+    if (beat_valid_i && beat_tag_i == TagHdr)
+      hdr_q[beat_idx_i[0]*ak_pkg::BeatBits +: ak_pkg::BeatBits] <= beat_data_i;
   end
   assign q_we_o = {beat_valid_i && beat_tag_i == TagQ && front_bank,
                    beat_valid_i && beat_tag_i == TagQ && !front_bank};
@@ -217,19 +220,20 @@ module ak_ctrl #(
     .wr_bank_o
   );
   assign wr_cmd_beats_o = beats_of(wr_bytes);
-  assign wr_cmd_last_bytes_o = wr_bytes[5:0] == 0 ? 7'd64 : {1'b0, wr_bytes[5:0]};
+  assign wr_cmd_last_bytes_o = wr_bytes[BeatLog2-1:0] == 0 ? (BeatLog2+1)'(BeatBytes)
+                                                        : {1'b0, wr_bytes[BeatLog2-1:0]};
 
   // ---- the read command: the descriptor; in Run K, then V, then the front end's ----
   logic [23:0] rd_bytes;
   always @* begin
     rd_cmd_valid_o = 1'b0;
     rd_cmd_addr_o = '0;
-    rd_bytes = 24'd64;
+    rd_bytes = 24'(BeatBytes);
     rd_cmd_tag_o = TagHdr;
     if (state_q == DescRd) begin
       rd_cmd_valid_o = 1'b1;
       rd_cmd_addr_o = desc_q;
-      rd_bytes = 24'd128;
+      rd_bytes = 24'(2 * BeatBytes);
     end else if (run) begin
       if (kv_rd_valid) begin
         rd_cmd_valid_o = 1'b1;
@@ -292,7 +296,7 @@ module ak_ctrl #(
         Idle: if (start_i) begin
           code_d = 8'(ak_csr_pkg::ErrNone);
           state_d = DescRd;
-          if (desc_addr_i[5:0] != 0) begin
+          if (desc_addr_i[BeatLog2-1:0] != 0) begin
             state_d = Drain;
             code_d = 8'(ak_csr_pkg::ErrMisaligned);
           end

@@ -5,14 +5,14 @@
 // from the generated ak_desc_pkg (rtl/regs/attnkit_desc.rdl). Latency: the check is
 // combinational; the job is registered at the end of the Check cycle.
 module ak_ctrl_desc #(
-  parameter int Rows       = 16,
-  parameter int MaxHeadDim = 128
+  parameter int Rows       = ak_pkg::DefaultRows,
+  parameter int MaxHeadDim = ak_pkg::MaxHeadDim
 ) (
   input  logic                         clk_i,
   input  logic                         start_i,       // a start taken in Idle: latch desc_addr_i
   input  logic [63:0]                  desc_addr_i,
   input  logic                         check_i,       // the Check state: latch the job
-  input  logic [1023:0]                hdr_i,         // the descriptor's header beats
+  input  logic [2*ak_pkg::BeatBits-1:0] hdr_i,         // the descriptor's header beats
   output logic [7:0]                   check_code_o,  // ErrNone or the first failed check
   output logic [63:0]                  desc_addr_o,
   // header fields the front end takes over in the Check state
@@ -39,10 +39,12 @@ module ak_ctrl_desc #(
   output logic [63:0]                  idx_base_o
 );
   localparam int TokenBits = ak_pkg::TokenBits;
-  function automatic logic [31:0] hdr_word(input logic [1023:0] h, input int offset);
+  function automatic logic [31:0] hdr_word(input logic [2*ak_pkg::BeatBits-1:0] h,
+                                           input int offset);
     hdr_word = h[offset*8 +: 32];
   endfunction
-  function automatic logic [63:0] hdr_addr(input logic [1023:0] h, input int lo, input int hi);
+  function automatic logic [63:0] hdr_addr(input logic [2*ak_pkg::BeatBits-1:0] h, input int lo,
+                                           input int hi);
     hdr_addr = {h[hi*8 +: 32], h[lo*8 +: 32]};
   endfunction
   // log2 of a checked head dim or block size (16, 32, 64 or 128)
@@ -54,12 +56,12 @@ module ak_ctrl_desc #(
       default: log2_8 = 3'd7;
     endcase
   endfunction
-  // bytes of a head: n rows of 2^lgd bytes, rounded up to 64
+  // bytes of a head: n rows of 2^lgd bytes, rounded up to whole beats
   function automatic logic [23:0] stride(input logic [TokenBits-1:0] n,
                                          input logic [2:0] lgd);
     logic [23:0] bytes;
     bytes = 24'(n) << lgd;
-    stride = (bytes + 24'd63) & ~24'd63;
+    stride = (bytes + 24'(ak_pkg::BeatBytes - 1)) & ~24'(ak_pkg::BeatBytes - 1);
   endfunction
 
   // descriptor fields straight from the header beats
@@ -94,7 +96,7 @@ module ak_ctrl_desc #(
       check_code_o = 8'(ak_csr_pkg::ErrHeadDim);
     else if (!(f_blk == 8'd16 || f_blk == 8'd32 || f_blk == 8'd64 || f_blk == 8'd128))
       check_code_o = 8'(ak_csr_pkg::ErrBlockSize);
-    else if ((f_q[5:0] | f_k[5:0] | f_v[5:0] | f_o[5:0] | f_off[5:0] | f_idx[5:0]) != 6'd0)
+    else if (((f_q | f_k | f_v | f_o | f_off | f_idx) & (64'(ak_pkg::BeatBytes) - 64'd1)) != 0)
       check_code_o = 8'(ak_csr_pkg::ErrMisaligned);
   end
 

@@ -12,9 +12,9 @@
 // Latency: one read command in flight at a time; a context is ready the cycle its last read
 // lands.
 module ak_ctrl_front #(
-  parameter int Rows        = 16,
-  parameter int MaxKvBlocks = 512,
-  parameter int NCtx        = 4,
+  parameter int Rows        = ak_pkg::DefaultRows,
+  parameter int MaxKvBlocks = ak_pkg::DefaultMaxKvBlocks,
+  parameter int NCtx        = ak_pkg::QueryContexts,
   localparam int CB         = $clog2(NCtx)
 ) (
   input  logic                                clk_i,
@@ -45,11 +45,11 @@ module ak_ctrl_front #(
   // into the Q buffer (else: the header beats)
   output logic                                rd_q_o,
   input  logic                                rd_go_i,
-  input  logic [1023:0]                       hdr_i,
+  input  logic [2*ak_pkg::BeatBits-1:0]       hdr_i,
   input  logic                                hdr_landed_i,
   input  logic                                list_we_i,     // a list beat
   input  logic [15:0]                         beat_idx_i,
-  input  logic [511:0]                        beat_data_i,
+  input  logic [ak_pkg::BeatBits-1:0]         beat_data_i,
   input  logic                                list_landed_i,
   input  logic                                q_landed_i,
   // the list and Q bank of the context it fills
@@ -91,7 +91,11 @@ module ak_ctrl_front #(
   output logic [ak_pkg::ShiftBits-1:0]        pv_shift_o
 );
   localparam int TokenBits = ak_pkg::TokenBits;
-  localparam int ListBeats = MaxKvBlocks / 16 + 1;
+  localparam int BeatBytes = ak_pkg::BeatBytes;
+  localparam int BeatLog2 = ak_pkg::BeatBytesLog2;
+  localparam logic [63:0] InBeat = 64'(BeatBytes) - 64'd1;  // an address's bits within its beat
+  localparam int WordLog2 = BeatLog2 - 2;  // log2 of the 32-bit list entries a beat holds
+  localparam int ListBeats = MaxKvBlocks / (BeatBytes / 4) + 1;
   localparam int LBBits = $clog2(ListBeats);
 
   // *Wait states wait for a read to land, *Use states take its data from hdr_i a cycle later
@@ -107,7 +111,7 @@ module ak_ctrl_front #(
   logic [TokenBits-1:0] ctx_rows_q [NCtx];  // valid rows of the query tile
   logic signed [TokenBits+1:0] ctx_key_limit_q [NCtx];  // keys below this may be valid
   logic [31:0] ctx_count_q [NCtx];       // entries of the tile's list
-  logic [3:0] ctx_list_start_q [NCtx];   // place of the list's first entry in its beat
+  logic [WordLog2-1:0] ctx_list_start_q [NCtx];  // place of the list's first entry in its beat
   logic [63:0] ctx_kv_q [NCtx];          // the head's K/V offset from k_base / v_base
   logic [63:0] ctx_o_q [NCtx];           // output address of the tile's first row
   logic [ak_pkg::MultBits-1:0] ctx_logit_mult_q [NCtx], ctx_out_mult_q [NCtx];
@@ -126,16 +130,17 @@ module ak_ctrl_front #(
   assign bank_o = fe_ctx_q[0];
 
   // ---- the list buffer: bank b, beat i at b * ListBeats + i ----
-  logic [511:0] list_buf_q [2*ListBeats];
+  logic [ak_pkg::BeatBits-1:0] list_buf_q [2*ListBeats];
   always_ff @(posedge clk_i) begin
     if (list_we_i && 32'(beat_idx_i) < ListBeats)
       list_buf_q[32'(fe_ctx_q[0]) * ListBeats + 32'(beat_idx_i)] <= beat_data_i;
   end
-  logic [LBBits+4:0] list_word;  // the entry's 32-bit word in its bank
-  logic [511:0] list_beat;
-  assign list_word = (LBBits+5)'(ctx_list_start_q[iter_ctx_i]) + (LBBits+5)'(list_pos_i);
-  assign list_beat = list_buf_q[32'(iter_ctx_i[0]) * ListBeats + (32'(list_word) >> 4)];
-  assign list_entry_o = list_beat[32'(list_word[3:0])*32 +: 32];
+  logic [LBBits+WordLog2:0] list_word;  // the entry's 32-bit word in its bank
+  logic [ak_pkg::BeatBits-1:0] list_beat;
+  assign list_word = (LBBits+WordLog2+1)'(ctx_list_start_q[iter_ctx_i]) +
+                     (LBBits+WordLog2+1)'(list_pos_i);
+  assign list_beat = list_buf_q[32'(iter_ctx_i[0]) * ListBeats + (32'(list_word) >> WordLog2)];
+  assign list_entry_o = list_beat[32'(list_word[WordLog2-1:0])*32 +: 32];
   assign ctx_ready_o = ctx_ready_q[iter_ctx_i];
   assign list_count_o = ctx_count_q[iter_ctx_i];
   assign key_limit_o = ctx_key_limit_q[iter_ctx_i];
@@ -151,7 +156,7 @@ module ak_ctrl_front #(
 
   // ---- reads ----
   logic [63:0] off_addr;
-  logic [61:0] idx_word;   // word address of kv_idx[off0]; its low 4 bits: place in the beat
+  logic [61:0] idx_word;   // word address of kv_idx[off0]; its low WordLog2 bits: place in the beat
   assign off_addr = off_base_i + {30'd0, list_base_q + (32'(r0_q) >> lgb_i), 2'b00};
   assign idx_word = 62'((idx_base_i + {30'd0, off0_q, 2'b00}) >> 2);
   // Q of this context may be read once Q.K^T is done with the context two before (same
@@ -163,23 +168,25 @@ module ak_ctrl_front #(
   always @* begin
     rd_valid_o = 1'b0;
     rd_addr_o = '0;
-    rd_bytes_o = 24'd64;
+    rd_bytes_o = 24'(BeatBytes);
     rd_list_o = 1'b0;
     rd_q_o = 1'b0;
     case (fe_q)
       FeQuantRd: begin
         rd_valid_o = 1'b1;
-        rd_addr_o = {quant_addr_q[63:6], 6'd0};
+        rd_addr_o = quant_addr_q & ~InBeat;
       end
       FeOffRd: begin
         rd_valid_o = 1'b1;
-        rd_addr_o = {off_addr[63:6], 6'd0};
-        rd_bytes_o = off_addr[5:0] > 6'd56 ? 24'd128 : 24'd64;
+        rd_addr_o = off_addr & ~InBeat;
+        // the two 4-byte words cross into the next beat
+        rd_bytes_o = 32'(off_addr[BeatLog2-1:0]) > BeatBytes - 8 ? 24'(2 * BeatBytes)
+                                                                 : 24'(BeatBytes);
       end
       FeListRd: begin
         rd_valid_o = 1'b1;
-        rd_addr_o = {idx_word[61:4], 6'd0};
-        rd_bytes_o = 24'((32'(idx_word[3:0]) + count_q) << 2);
+        rd_addr_o = {idx_word, 2'b00} & ~InBeat;
+        rd_bytes_o = 24'((32'(idx_word[WordLog2-1:0]) + count_q) << 2);
         rd_list_o = 1'b1;
       end
       FeQRd: begin
@@ -199,9 +206,9 @@ module ak_ctrl_front #(
   localparam int QuantBase = ak_desc_pkg::QuantOffset;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [31:0] off_w0, off_w1;
-  assign quant_e = hdr_i[32'(quant_addr_q[5:4])*128 +: 128];
-  assign off_w0 = hdr_i[32'(off_addr[5:0])*8 +: 32];
-  assign off_w1 = hdr_i[(32'(off_addr[5:0]) + 4)*8 +: 32];
+  assign quant_e = hdr_i[32'(quant_addr_q[BeatLog2-1:4])*128 +: 128];
+  assign off_w0 = hdr_i[32'(off_addr[BeatLog2-1:0])*8 +: 32];
+  assign off_w1 = hdr_i[(32'(off_addr[BeatLog2-1:0]) + 4)*8 +: 32];
   assign off_bad_o = run_i && fe_q == FeOffUse &&
                      (off_w1 < off_w0 || off_w1 - off_w0 > 32'(MaxKvBlocks));
 
@@ -299,7 +306,7 @@ module ak_ctrl_front #(
       ctx_out_mult_q[fe_ctx_q] <= out_mult_q;
       ctx_out_shift_q[fe_ctx_q] <= out_shift_q;
     end
-    if (run_i && fe_q == FeListRd) ctx_list_start_q[fe_ctx_q] <= idx_word[3:0];
+    if (run_i && fe_q == FeListRd) ctx_list_start_q[fe_ctx_q] <= idx_word[WordLog2-1:0];
     if (fe_ready) begin
       if (last_row_tile) begin
         head_q <= head_q + 1;

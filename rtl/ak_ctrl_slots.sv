@@ -11,7 +11,7 @@
 // one cycle into that slot (fin_start_o).
 // Latency: T cycles a slot; a slot boundary adds no cycle when K and V are in.
 module ak_ctrl_slots #(
-  parameter int NCtx = 4,
+  parameter int NCtx = ak_pkg::QueryContexts,
   localparam int CB  = $clog2(NCtx)
 ) (
   input  logic                                clk_i,
@@ -66,7 +66,7 @@ module ak_ctrl_slots #(
   output logic                                qk_en_o,
   output logic                                qk_clear_o,
   output logic                                qk_capture_o,
-  output logic [6:0]                          qk_col_o,
+  output logic [$clog2(ak_pkg::MaxHeadDim)-1:0] qk_col_o,  // 0..d-1
   output logic                                qk_half_o,
   output logic                                qk_bank_o,
   output logic                                sm_start_o,
@@ -83,6 +83,7 @@ module ak_ctrl_slots #(
   output logic                                fin_bank_o
 );
   localparam int TokenBits = ak_pkg::TokenBits;
+  localparam int ColBits = $clog2(ak_pkg::MaxHeadDim);  // a column of the head dim
   // bytes of the key tile from key t: min(16, nk - t) rows of 2^lgd bytes
   function automatic logic [23:0] tile_bytes(input logic [TokenBits-1:0] nk,
                                              input logic [TokenBits-1:0] t,
@@ -275,7 +276,7 @@ module ak_ctrl_slots #(
   assign qk_en_o = run_q && qk_q.valid && !qk_q.empty && slot_cycle_q < 16'(d_i);
   assign qk_clear_o = slot_cycle_q == 0;
   assign qk_capture_o = run_q && slot_cycle_q == 0;
-  assign qk_col_o = 7'(slot_cycle_q);
+  assign qk_col_o = ColBits'(slot_cycle_q);
   assign qk_half_o = qk_q.half;
   assign qk_bank_o = qk_q.ctx[0];
   assign sm_start_o = run_q && sm_q.valid && slot_cycle_q == 1;

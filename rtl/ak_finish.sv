@@ -9,8 +9,8 @@
 // result is requantised with the scale of its output bank.
 // Latency: Rows * d/16 issue cycles + ak_div_pipe's 26.
 module ak_finish #(
-  parameter int Rows       = 16,
-  parameter int MaxHeadDim = 128
+  parameter int Rows       = ak_pkg::DefaultRows,
+  parameter int MaxHeadDim = ak_pkg::MaxHeadDim
 ) (
   input  logic                            clk_i,
   input  logic                            rst_ni,
@@ -30,7 +30,7 @@ module ak_finish #(
   // the output tiles' 64-byte words (write master)
   input  logic                            word_bank_i,
   input  logic [15:0]                     word_i,
-  output logic [511:0]                    word_o
+  output logic [ak_pkg::BeatBits-1:0]     word_o
 );
   localparam int AB = ak_pkg::AccBits;
   localparam int MaxG = MaxHeadDim / 16;

@@ -5,8 +5,8 @@
 // normaliser started a cycle after P.V reads each accumulator a cycle after its last update.
 // Latency: Rows * groups cycles from start_i, one step in the start cycle.
 module ak_group_walk #(
-  parameter int Rows       = 16,
-  parameter int MaxHeadDim = 128,
+  parameter int Rows       = ak_pkg::DefaultRows,
+  parameter int MaxHeadDim = ak_pkg::MaxHeadDim,
   localparam int EBits     = $clog2(Rows * (MaxHeadDim / 16) + 1)
 ) (
   input  logic             clk_i,

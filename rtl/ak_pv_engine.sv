@@ -8,8 +8,8 @@
 // as 0, so every group is written afresh. bank_i and first_i are held for the walk.
 // A second read port (rd_bank_i, rd_row_i, rd_grp_i) serves the normaliser.
 module ak_pv_engine #(
-  parameter int Rows       = 16,
-  parameter int MaxHeadDim = 128
+  parameter int Rows       = ak_pkg::DefaultRows,
+  parameter int MaxHeadDim = ak_pkg::MaxHeadDim
 ) (
   input  logic                                             clk_i,
   input  logic                                             rst_ni,

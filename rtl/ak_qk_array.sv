@@ -5,7 +5,7 @@
 // softmax engine reads, on the same edge, so the next tile can start at once.
 // Latency: one cycle per column; a tile of head dim d takes d enabled cycles.
 module ak_qk_array #(
-  parameter int Rows = 16
+  parameter int Rows = ak_pkg::DefaultRows
 ) (
   input  logic                                   clk_i,
   input  logic                                   en_i,

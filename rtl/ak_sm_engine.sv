@@ -10,7 +10,7 @@
 // every key invalid. t_i, r0_i, the scale, bank_i, first_i and none_i are held for the walk.
 // Latency: Rows + 1 cycles from start_i to the last write; the slot reserves Rows + 2.
 module ak_sm_engine #(
-  parameter int Rows = 16
+  parameter int Rows = ak_pkg::DefaultRows
 ) (
   input  logic                                            clk_i,
   input  logic                                            rst_ni,
@@ -19,7 +19,7 @@ module ak_sm_engine #(
   input  logic                                            bank_i,
   input  logic                                            first_i,
   input  logic                                            none_i,
-  input  logic [Rows*ak_pkg::KeyTile*23-1:0]              s_i,
+  input  logic [Rows*ak_pkg::KeyTile*ak_pkg::ScoreBits-1:0] s_i,
   input  logic [ak_pkg::TokenBits-1:0]                    t_i,      // first key of the tile
   input  logic [ak_pkg::TokenBits-1:0]                    r0_i,     // first query row of the tile
   input  logic [ak_pkg::TokenBits-1:0]                    nq_i,

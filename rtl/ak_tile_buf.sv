@@ -7,17 +7,18 @@
 // Latency: a word written on a clock edge is visible after it.
 module ak_tile_buf #(
   parameter int NRows      = 16,
-  parameter int MaxHeadDim = 128
+  parameter int MaxHeadDim = ak_pkg::MaxHeadDim
 ) (
   input  logic                            clk_i,
   input  logic                            we_i,
   input  logic [7:0]                      word_i,   // w
-  input  logic [511:0]                    wdata_i,
+  input  logic [ak_pkg::BeatBits-1:0] wdata_i,
   input  logic [7:0]                      d_i,      // head dim: 32, 64 or 128
   output logic [NRows*MaxHeadDim*8-1:0]   data_o
 );
-  localparam int Segs = MaxHeadDim / 64 > 0 ? MaxHeadDim / 64 : 1;  // segments per row
-  localparam int SegBits = MaxHeadDim >= 64 ? 512 : MaxHeadDim * 8;
+  // segments per row, of one beat each (half a beat when MaxHeadDim = 32)
+  localparam int Segs = MaxHeadDim / ak_pkg::BeatBytes > 0 ? MaxHeadDim / ak_pkg::BeatBytes : 1;
+  localparam int SegBits = MaxHeadDim >= ak_pkg::BeatBytes ? ak_pkg::BeatBits : MaxHeadDim * 8;
   localparam int NSeg = NRows * Segs;
   localparam int IdxBits = $clog2(NSeg) > 0 ? $clog2(NSeg) : 1;
 
@@ -31,7 +32,7 @@ module ak_tile_buf #(
     ia = '0;
     ib = '0;
     da = SegBits'(wdata_i);
-    db = SegBits'(wdata_i[511:256]);
+    db = SegBits'(wdata_i[ak_pkg::BeatBits-1:ak_pkg::BeatBits/2]);
     wa = 1'b0;
     wb = 1'b0;
     case (d_i)

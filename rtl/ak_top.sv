@@ -4,9 +4,9 @@
 // The controller (ak_ctrl) drives four engines: the Rows x 16 Q.K^T array, the softmax
 // engine, the 16 x 16 P.V engine and the normaliser; K and V tiles are double-buffered.
 module ak_top #(
-  parameter int Rows        = 16,
-  parameter int MaxHeadDim  = 128,
-  parameter int MaxKvBlocks = 512
+  parameter int Rows        = ak_pkg::DefaultRows,
+  parameter int MaxHeadDim  = ak_pkg::MaxHeadDim,
+  parameter int MaxKvBlocks = ak_pkg::DefaultMaxKvBlocks
 ) (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -37,7 +37,7 @@ module ak_top #(
   output logic [1:0]   m_arburst_o,
   input  logic         m_rvalid_i,
   output logic         m_rready_o,
-  input  logic [511:0] m_rdata_i,
+  input  logic [ak_pkg::BeatBits-1:0] m_rdata_i,
   input  logic [1:0]   m_rresp_i,
   input  logic         m_rlast_i,
   // AXI4 master, write
@@ -49,8 +49,8 @@ module ak_top #(
   output logic [1:0]   m_awburst_o,
   output logic         m_wvalid_o,
   input  logic         m_wready_i,
-  output logic [511:0] m_wdata_o,
-  output logic [63:0]  m_wstrb_o,
+  output logic [ak_pkg::BeatBits-1:0] m_wdata_o,
+  output logic [ak_pkg::BeatBytes-1:0] m_wstrb_o,
   output logic         m_wlast_o,
   input  logic         m_bvalid_i,
   output logic         m_bready_o,
@@ -84,7 +84,7 @@ module ak_top #(
   logic [63:0] rd_cmd_addr;
   logic [15:0] rd_cmd_beats, beat_idx;
   logic [2:0] rd_cmd_tag, beat_tag;
-  logic [511:0] beat_data;
+  logic [ak_pkg::BeatBits-1:0] beat_data;
   ak_axi_rd #(.TagBits(3)) u_rd (
     .clk_i, .rst_ni,
     .cmd_valid_i(rd_cmd_valid), .cmd_ready_o(rd_cmd_ready), .cmd_addr_i(rd_cmd_addr),
@@ -98,8 +98,8 @@ module ak_top #(
   logic wr_cmd_valid, wr_cmd_ready, wr_done, wr_err;
   logic [63:0] wr_cmd_addr;
   logic [15:0] wr_cmd_beats, wr_word;
-  logic [6:0] wr_last_bytes;
-  logic [511:0] wr_word_data;
+  logic [ak_pkg::BeatBytesLog2:0] wr_last_bytes;
+  logic [ak_pkg::BeatBits-1:0] wr_word_data;
   ak_axi_wr u_wr (
     .clk_i, .rst_ni,
     .cmd_valid_i(wr_cmd_valid), .cmd_ready_o(wr_cmd_ready), .cmd_addr_i(wr_cmd_addr),
@@ -121,7 +121,7 @@ module ak_top #(
   logic [ak_pkg::ShiftBits-1:0] sm_shift;
   logic [2*ak_pkg::MultBits-1:0] fin_mult;
   logic [2*ak_pkg::ShiftBits-1:0] fin_shift;
-  logic [6:0] qk_col;
+  logic [$clog2(ak_pkg::MaxHeadDim)-1:0] qk_col;  // a column of the head dim
   ak_ctrl #(.Rows(Rows), .MaxHeadDim(MaxHeadDim), .MaxKvBlocks(MaxKvBlocks)) u_ctrl (
     .clk_i, .rst_ni,
     .start_i(start), .abort_i(abort), .desc_addr_i(desc_addr), .busy_o(busy), .done_o(done),
@@ -183,7 +183,7 @@ module ak_top #(
     assign row = k_cur[j*MaxHeadDim*8 +: MaxHeadDim*8];
     assign k_col[j*8 +: 8] = row[32'(qk_col)*8 +: 8];
   end
-  logic [Rows*KeyTile*23-1:0] s;
+  logic [Rows*KeyTile*ak_pkg::ScoreBits-1:0] s;
   ak_qk_array #(.Rows(Rows)) u_qk (
     .clk_i, .en_i(qk_en), .clear_i(qk_clear), .capture_i(qk_capture), .q_col_i(q_col),
     .k_col_i(k_col), .s_o(s)

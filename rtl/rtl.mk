@@ -11,11 +11,13 @@ RTL_SRC   := $(wildcard rtl/*.sv)
 
 SV_PKGS := $(BUILD)/gen/ak_pkg.sv $(BUILD)/gen/ak_csr_pkg.sv $(BUILD)/gen/ak_desc_pkg.sv
 
-# The SV package of numeric constants is generated from numerics.h, never hand-copied.
-$(BUILD)/gen/ak_pkg.sv: refmodel/include/attnkit/numerics.h refmodel/tables/exp2_frac.hex \
-                        scripts/gen/gen_sv_pkg.py
+# The SV package of numeric and hardware constants is generated from numerics.h and
+# hw_params.h, never hand-copied.
+SV_PKG_HDRS := refmodel/include/attnkit/numerics.h refmodel/include/attnkit/hw_params.h
+$(BUILD)/gen/ak_pkg.sv: $(SV_PKG_HDRS) refmodel/tables/exp2_frac.hex scripts/gen/gen_sv_pkg.py
 	@mkdir -p $(@D)
-	$(PYTHON) scripts/gen/gen_sv_pkg.py $< --exp2-table refmodel/tables/exp2_frac.hex --out $@
+	$(PYTHON) scripts/gen/gen_sv_pkg.py $(SV_PKG_HDRS) --exp2-table refmodel/tables/exp2_frac.hex \
+	  --out $@
 
 # The register map: rtl/regs/attnkit_csr.rdl is the one source.
 $(BUILD)/gen/attnkit_csr.h: $(RDL) refmodel/include/attnkit/numerics.h

@@ -22,7 +22,7 @@ typedef struct {
 } burst;
 
 typedef struct {
-    uint8_t data[AK_MEM_BEAT_BYTES];
+    uint8_t data[AK_BEAT_BYTES];
     uint64_t strb;
     uint8_t last;
 } wbeat;
@@ -32,7 +32,7 @@ struct ak_mem {
     ak_mem_storage store;            /* where beats read and write: the own array or external */
     uint64_t rbeat_cycle;            /* 1 + the cycle whose offered read beat rbeat holds */
     uint8_t rbeat_resp;
-    uint8_t rbeat[AK_MEM_BEAT_BYTES];
+    uint8_t rbeat[AK_BEAT_BYTES];
     ak_mem_config cfg;
     ak_jitter jit;                   /* this cycle's backpressure draws, the delay sequence */
     uint32_t r_credit, w_credit;     /* bandwidth: bytes the R / W channel may move */
@@ -91,7 +91,7 @@ static int own_write(void *ctx, uint64_t addr, const uint8_t *src, unsigned n, u
 /* storage NULL: an own array of cfg->size bytes. */
 static ak_status create(const ak_mem_config *cfg, const ak_mem_storage *storage, ak_mem **out)
 {
-    if (!cfg || !out || cfg->size == 0 || cfg->bytes_per_cycle > AK_MEM_BEAT_BYTES)
+    if (!cfg || !out || cfg->size == 0 || cfg->bytes_per_cycle > AK_BEAT_BYTES)
         return AK_EINVAL;
     *out = NULL;
     ak_mem *m = calloc(1, sizeof *m);
@@ -101,7 +101,7 @@ static ak_status create(const ak_mem_config *cfg, const ak_mem_storage *storage,
     if (m->cfg.latency == 0)
         m->cfg.latency = DEFAULT_LATENCY;
     if (m->cfg.bytes_per_cycle == 0)
-        m->cfg.bytes_per_cycle = AK_MEM_BEAT_BYTES;
+        m->cfg.bytes_per_cycle = AK_BEAT_BYTES;
     if (storage) {
         m->store = *storage;
     } else {
@@ -149,7 +149,7 @@ void ak_mem_reset(ak_mem *m)
     memset(&m->prev_out, 0, sizeof m->prev_out);
     m->rbeat_cycle = 0;
     ak_jitter_seed(&m->jit, m->cfg.jitter_seed);
-    m->r_credit = m->w_credit = 2 * AK_MEM_BEAT_BYTES;
+    m->r_credit = m->w_credit = 2 * AK_BEAT_BYTES;
     draw_jitter(m);
 }
 
@@ -162,7 +162,7 @@ static void beat_span(const burst *b, uint32_t beat, uint64_t *addr, unsigned *l
                            ? b->addr
                            : (b->addr & ~(bytes - 1)) + (uint64_t)beat * bytes;
     *addr = a;
-    *lane = (unsigned)(a % AK_MEM_BEAT_BYTES);
+    *lane = (unsigned)(a % AK_BEAT_BYTES);
     *nbytes = (unsigned)(((a & ~(bytes - 1)) + bytes) - a);
 }
 
@@ -190,7 +190,7 @@ static void fetch_read_beat(ak_mem *m, const burst *b)
         beat_span(b, b->beat, &a, &lane, &n);
         if (m->store.read(m->store.ctx, a, m->rbeat + lane, n) == 0) {
             memset(m->rbeat, 0, lane);
-            memset(m->rbeat + lane + n, 0, AK_MEM_BEAT_BYTES - lane - n);
+            memset(m->rbeat + lane + n, 0, AK_BEAT_BYTES - lane - n);
             m->rbeat_resp = AK_MEM_RESP_OKAY;
             return;
         }
@@ -205,7 +205,7 @@ static void compute(ak_mem *m, ak_axi_s2m *o, int data)
     o->arready = m->rq_n < AK_MEM_MAX_READS;
     if (m->rq_n) {
         const burst *b = &m->rq[m->rq_head];
-        if (m->st.cycles >= b->ready && !m->jit.drop_r && m->r_credit >= AK_MEM_BEAT_BYTES) {
+        if (m->st.cycles >= b->ready && !m->jit.drop_r && m->r_credit >= AK_BEAT_BYTES) {
             fetch_read_beat(m, b);
             o->rvalid = 1;
             o->rlast = b->beat == b->len;
@@ -215,7 +215,7 @@ static void compute(ak_mem *m, ak_axi_s2m *o, int data)
         }
     }
     o->awready = m->awq_n + m->bq_n < AK_MEM_MAX_WRITES && !m->jit.drop_aw;
-    o->wready = m->wb_n < AK_MEM_WBUF_BEATS && !m->jit.drop_w && m->w_credit >= AK_MEM_BEAT_BYTES;
+    o->wready = m->wb_n < AK_MEM_WBUF_BEATS && !m->jit.drop_w && m->w_credit >= AK_BEAT_BYTES;
     if (m->bq_n && m->st.cycles >= m->bq[m->bq_head].ready) {
         o->bvalid = 1;
         o->bresp = m->bq[m->bq_head].resp;
@@ -246,7 +246,7 @@ static burst new_burst(ak_mem *m, const char *ch, uint64_t addr, uint8_t len, ui
     if (kind == BURST_INCR && (addr >> 12) != (last >> 12))
         protocol_error(m, "%s burst 0x%llx+%u beats crosses a 4 KB boundary", ch,
                        (unsigned long long)addr, len + 1u);
-    else if (kind != BURST_INCR || size != 6 || addr % AK_MEM_BEAT_BYTES || len > 63)
+    else if (kind != BURST_INCR || size != AK_BEAT_BYTES_LOG2 || addr % AK_BEAT_BYTES || len > 63)
         protocol_error(m, "%s burst 0x%llx len %u size %u type %u: not INCR of aligned full beats, <= 64",
                        ch, (unsigned long long)addr, len, size, kind);
     return b;
@@ -315,7 +315,7 @@ void ak_mem_tick(ak_mem *m, const ak_axi_m2s *in)
     /* R first: it only pops the head, the AR push goes to the tail */
     if (o.rvalid && in->rready) {
         burst *b = &m->rq[m->rq_head];
-        m->r_credit -= AK_MEM_BEAT_BYTES;
+        m->r_credit -= AK_BEAT_BYTES;
         m->st.read_beats++;
         m->st.slverr_beats += o.rresp != AK_MEM_RESP_OKAY;
         if (b->beat++ == b->len) {
@@ -340,14 +340,14 @@ void ak_mem_tick(ak_mem *m, const ak_axi_m2s *in)
         m->st.write_bursts++;
     }
     if (in->wvalid && o.wready) {
-        m->w_credit -= AK_MEM_BEAT_BYTES;
+        m->w_credit -= AK_BEAT_BYTES;
         wbeat *w = &m->wbuf[(m->wb_head + m->wb_n++) % AK_MEM_WBUF_BEATS];
         memcpy(w->data, in->wdata, sizeof w->data);
         w->strb = in->wstrb;
         w->last = in->wlast;
     }
     drain_writes(m);
-    const uint32_t cap = 2 * AK_MEM_BEAT_BYTES, bpc = m->cfg.bytes_per_cycle;
+    const uint32_t cap = 2 * AK_BEAT_BYTES, bpc = m->cfg.bytes_per_cycle;
     m->r_credit = m->r_credit + bpc > cap ? cap : m->r_credit + bpc;
     m->w_credit = m->w_credit + bpc > cap ? cap : m->w_credit + bpc;
     m->prev = *in;

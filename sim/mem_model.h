@@ -29,6 +29,7 @@
 
 #include <stdint.h>
 
+#include "attnkit/hw_params.h"
 #include "attnkit/mem_jitter.h"
 #include "attnkit/status.h"
 
@@ -36,12 +37,13 @@
 extern "C" {
 #endif
 
-#define AK_MEM_BEAT_BYTES 64u   /* data bus width: 512 bits */
 #define AK_MEM_MAX_READS 16u    /* outstanding read bursts before arready drops */
 #define AK_MEM_MAX_WRITES 64u   /* write bursts between AW and B before awready drops */
 #define AK_MEM_WBUF_BEATS 256u  /* write beats that may arrive before their AW */
 #define AK_MEM_RESP_OKAY 0u
 #define AK_MEM_RESP_SLVERR 2u
+
+/* The data bus is the accelerator's: AK_BEAT_BYTES (attnkit/hw_params.h) bytes a beat. */
 
 /* What the master (the accelerator) drives. Byte b of wdata is bits [8b +: 8] of the bus. */
 typedef struct {
@@ -51,7 +53,7 @@ typedef struct {
     uint8_t awvalid, awlen, awsize, awburst;
     uint64_t awaddr;
     uint8_t wvalid, wlast;
-    uint8_t wdata[AK_MEM_BEAT_BYTES];
+    uint8_t wdata[AK_BEAT_BYTES];
     uint64_t wstrb;
     uint8_t bready;
 } ak_axi_m2s;
@@ -60,7 +62,7 @@ typedef struct {
 typedef struct {
     uint8_t arready;
     uint8_t rvalid, rlast, rresp;
-    uint8_t rdata[AK_MEM_BEAT_BYTES];
+    uint8_t rdata[AK_BEAT_BYTES];
     uint8_t awready, wready;
     uint8_t bvalid, bresp;
 } ak_axi_s2m;

@@ -19,12 +19,13 @@ void ak_cm_mem_comb(const mem_state *m, mem_out *o)
 {
     o->arready = m->rq_n < m->t.max_reads;
     o->rvalid = o->rlast = 0;
-    if (m->rq_n && m->now >= m->rq[m->rq_head].ready && m->r_credit >= BEAT && !m->jit.drop_r) {
+    if (m->rq_n && m->now >= m->rq[m->rq_head].ready && m->r_credit >= AK_BEAT_BYTES &&
+        !m->jit.drop_r) {
         o->rvalid = 1;
         o->rlast = m->rq[m->rq_head].beat == m->rq[m->rq_head].len;
     }
     o->awready = m->awq_n + m->bq_n < m->t.max_writes && !m->jit.drop_aw;
-    o->wready = m->wb_n < m->t.wbuf_beats && m->w_credit >= BEAT && !m->jit.drop_w;
+    o->wready = m->wb_n < m->t.wbuf_beats && m->w_credit >= AK_BEAT_BYTES && !m->jit.drop_w;
     o->bvalid = m->bq_n && m->now >= m->bq[m->bq_head];
 }
 
@@ -33,7 +34,7 @@ void ak_cm_mem_clock(mem_state *m, const mem_out *o, int arvalid, uint32_t arlen
 {
     const unsigned nr = m->t.max_reads, nw = m->t.max_writes;
     if (o->rvalid) {
-        m->r_credit -= BEAT;
+        m->r_credit -= AK_BEAT_BYTES;
         if (m->rq[m->rq_head].beat++ == m->rq[m->rq_head].len) {
             m->rq_head = (m->rq_head + 1) % nr;
             m->rq_n--;
@@ -49,7 +50,7 @@ void ak_cm_mem_clock(mem_state *m, const mem_out *o, int arvalid, uint32_t arlen
     if (awvalid && o->awready)
         m->awq[(m->awq_head + m->awq_n++) % nw] = (burst){.len = awlen, .beat = 0};
     if (wvalid && o->wready) {
-        m->w_credit -= BEAT;
+        m->w_credit -= AK_BEAT_BYTES;
         m->wb_n++;
     }
     while (m->wb_n && m->awq_n) { /* buffered beats meet their bursts, in order */
@@ -62,9 +63,9 @@ void ak_cm_mem_clock(mem_state *m, const mem_out *o, int arvalid, uint32_t arlen
         }
     }
     /* the bandwidth credit refills by bytes_per_cycle, up to two beats */
-    m->r_credit = m->r_credit + m->t.bytes_per_cycle > 2 * BEAT ? 2 * BEAT
+    m->r_credit = m->r_credit + m->t.bytes_per_cycle > 2 * AK_BEAT_BYTES ? 2 * AK_BEAT_BYTES
                                                                : m->r_credit + m->t.bytes_per_cycle;
-    m->w_credit = m->w_credit + m->t.bytes_per_cycle > 2 * BEAT ? 2 * BEAT
+    m->w_credit = m->w_credit + m->t.bytes_per_cycle > 2 * AK_BEAT_BYTES ? 2 * AK_BEAT_BYTES
                                                                : m->w_credit + m->t.bytes_per_cycle;
     m->now++;
     ak_cm_draw_jitter(m);

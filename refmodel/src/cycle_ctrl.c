@@ -88,7 +88,7 @@ void ak_cm_slots_clock(model *M, const cycle *c)
     if (c->state != S_RUN)
         return;
     if (c->iter_done) {
-        M->iter_ctx = (M->iter_ctx + 1) % NCTX;
+        M->iter_ctx = (M->iter_ctx + 1) % AK_QUERY_CONTEXTS;
         M->list_pos = M->block_tile = 0;
         M->ctx_has_record = 0;
     } else if (c->take && c->ctx_no_tiles) {
@@ -149,7 +149,7 @@ void ak_cm_slots_clock(model *M, const cycle *c)
  * the slot pipeline advances. */
 int ak_cm_q_bank_free(const model *M)
 {
-    const uint32_t prev2 = (M->fe_ctx + NCTX - 2) % NCTX;
+    const uint32_t prev2 = (M->fe_ctx + AK_QUERY_CONTEXTS - 2) % AK_QUERY_CONTEXTS;
     return !(M->fetch.valid && M->fetch.ctx == prev2) && !(M->qk.valid && M->qk.ctx == prev2);
 }
 
@@ -224,7 +224,8 @@ void ak_cm_front_comb(const model *M, cycle *c)
     c->last_row_tile = M->r0 + M->hw.rows >= J->nq;
     c->last_head = M->head + 1 == J->heads;
     c->ctx_free = !M->ctx_used[M->fe_ctx] &&
-                  (M->iter_ctx == M->fe_ctx || M->iter_ctx == (M->fe_ctx + NCTX - 1) % NCTX);
+                  (M->iter_ctx == M->fe_ctx ||
+                   M->iter_ctx == (M->fe_ctx + AK_QUERY_CONTEXTS - 1) % AK_QUERY_CONTEXTS);
     int fe_d = M->fe;
     if (M->state == S_RUN) {
         switch (M->fe) {
@@ -308,7 +309,7 @@ void ak_cm_front_clock(model *M, const cycle *c)
             M->ctx_used[M->fe_ctx] = 1;
         if (c->fe_ready) {
             M->ctx_ready[M->fe_ctx] = 1;
-            M->fe_ctx = (M->fe_ctx + 1) % NCTX;
+            M->fe_ctx = (M->fe_ctx + 1) % AK_QUERY_CONTEXTS;
         }
         if (c->iter_done)
             M->ctx_ready[M->iter_ctx] = 0;
@@ -336,7 +337,8 @@ void ak_cm_out_clock(model *M, const cycle *c)
     if (c->fin_start) {
         const context *x = &M->ctx[M->pv.ctx];
         const uint32_t n = M->hw.rows << (J->lgd - 4);
-        M->fin_done_at[(M->fin_q_head + M->fin_q_n++) % 4] = M->mem.now - 1 + n - 1 + DIV_LAT;
+        M->fin_done_at[(M->fin_q_head + M->fin_q_n++) % 4] =
+            M->mem.now - 1 + n - 1 + AK_DIV_LATENCY;
         M->out_full[M->fin_obank] = 1;
         M->wr_addr[M->fin_obank] = L->o + (uint64_t)x->head * J->qstride +
                                    ((uint64_t)x->r0 << J->lgd);
@@ -371,8 +373,8 @@ void ak_cm_counters(model *M, const cycle *c)
     M->rep.stall_cycles += M->state == S_DESC_WAIT || (M->state == S_RUN && !M->run && !c->advance);
     M->rep.macs += (c->qk_en ? (uint64_t)rows * AK_KEY_TILE : 0) +
                    ((c->pv_start || M->pv_busy) ? (uint64_t)AK_KEY_TILE * 16 : 0);
-    M->rep.read_bytes += c->beat_valid ? BEAT : 0;
-    M->rep.write_bytes += c->wvalid && c->mo.wready ? BEAT : 0;
+    M->rep.read_bytes += c->beat_valid ? AK_BEAT_BYTES : 0;
+    M->rep.write_bytes += c->wvalid && c->mo.wready ? AK_BEAT_BYTES : 0;
 }
 
 /* The job's state at the clock edge; c->state and c->fe keep the values before it. */

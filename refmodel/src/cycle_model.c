@@ -12,15 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The derived constants of hw_params.h follow from the others. */
+_Static_assert(AK_DIV_LATENCY == AK_OUT_FX_BITS + 2,
+               "ak_div_pipe: a stage per quotient bit (AK_OUT_FX_BITS + 1) and the input stage");
+_Static_assert(1 << AK_BEAT_BYTES_LOG2 == AK_BEAT_BYTES, "AK_BEAT_BYTES_LOG2 is log2(AK_BEAT_BYTES)");
+_Static_assert(AK_BEAT_BITS == 8 * AK_BEAT_BYTES, "AK_BEAT_BITS is the beat's bits");
+_Static_assert((AK_QUERY_CONTEXTS & (AK_QUERY_CONTEXTS - 1)) == 0 && AK_QUERY_CONTEXTS >= 2,
+               "ak_ctrl's contexts: a power of two, at least 2");
+
 void ak_hw_config_default(ak_hw_config *hw)
 {
-    *hw = (ak_hw_config){.rows = 16, .max_head_dim = 128, .max_kv_blocks = 512,
-                         .rd_outstanding = 8, .max_burst = 64};
+    *hw = (ak_hw_config){.rows = AK_DEFAULT_ROWS, .max_head_dim = AK_MAX_HEAD_DIM,
+                         .max_kv_blocks = AK_DEFAULT_MAX_KV_BLOCKS,
+                         .rd_outstanding = AK_DEFAULT_RD_OUTSTANDING,
+                         .max_burst = AK_DEFAULT_MAX_BURST};
 }
 
 void ak_mem_timing_default(ak_mem_timing *mem)
 {
-    *mem = (ak_mem_timing){.latency = 20, .bytes_per_cycle = 64, .max_reads = 16,
+    *mem = (ak_mem_timing){.latency = 20, .bytes_per_cycle = AK_BEAT_BYTES, .max_reads = 16,
                            .max_writes = 64, .wbuf_beats = 256};
 }
 
@@ -48,7 +58,7 @@ ak_status ak_mem_timing_check(const ak_mem_timing *mem, const char **why)
     const char *w = NULL;
     if (mem->latency < 1 || mem->latency > 100000)
         w = "latency: 1..100000 cycles";
-    else if (mem->bytes_per_cycle < 1 || mem->bytes_per_cycle > BEAT)
+    else if (mem->bytes_per_cycle < 1 || mem->bytes_per_cycle > AK_BEAT_BYTES)
         w = "bytes_per_cycle (memory bandwidth): 1..64 bytes a cycle (zero bandwidth never "
             "finishes)";
     else if (mem->max_reads < 1 || mem->max_writes < 1 || mem->wbuf_beats < 1)
@@ -89,7 +99,8 @@ static uint64_t quiet_cycles(const model *M)
         break;
     case FE_CTX:
         if (!M->ctx_used[M->fe_ctx] &&
-            (M->iter_ctx == M->fe_ctx || M->iter_ctx == (M->fe_ctx + NCTX - 1) % NCTX))
+            (M->iter_ctx == M->fe_ctx ||
+             M->iter_ctx == (M->fe_ctx + AK_QUERY_CONTEXTS - 1) % AK_QUERY_CONTEXTS))
             return 0;
         break;
     case FE_LAND:
@@ -114,8 +125,8 @@ static uint64_t quiet_cycles(const model *M)
         /* a write burst streaming at a beat a cycle, each beat taken by its burst at once:
            quiet until its last beat */
         const wr_state *W = &M->wr;
-        if (m->t.bytes_per_cycle < BEAT || m->w_credit < BEAT || m->awq_n == 0 || m->wb_n ||
-            W->bsent + 1 >= W->blen)
+        if (m->t.bytes_per_cycle < AK_BEAT_BYTES || m->w_credit < AK_BEAT_BYTES || m->awq_n == 0 ||
+            m->wb_n || W->bsent + 1 >= W->blen)
             return 0;
         const burst *b = &m->awq[m->awq_head];
         k = W->blen - W->bsent - 1 < k ? W->blen - W->bsent - 1 : k;
@@ -127,7 +138,7 @@ static uint64_t quiet_cycles(const model *M)
             k = b->ready - m->now < k ? b->ready - m->now : k;
         } else {
             /* a burst streaming at a beat a cycle: quiet until its last beat */
-            if (m->t.bytes_per_cycle < BEAT || b->beat == b->len)
+            if (m->t.bytes_per_cycle < AK_BEAT_BYTES || b->beat == b->len)
                 return 0;
             k = b->len - b->beat < k ? b->len - b->beat : k;
         }
@@ -167,18 +178,20 @@ static void skip(model *M, uint64_t k)
     mem_state *m = &M->mem;
     if (m->rq_n && m->rq[m->rq_head].ready <= m->now) { /* beats of a streaming burst */
         m->rq[m->rq_head].beat += (uint32_t)k;
-        M->rep.read_bytes += k * BEAT;
+        M->rep.read_bytes += k * AK_BEAT_BYTES;
     }
     if (M->wr.state == W_DATA) { /* beats of a streaming write burst */
         M->wr.left -= (uint32_t)k;
         M->wr.bsent += (uint32_t)k;
         m->awq[m->awq_head].beat += (uint32_t)k;
-        M->rep.write_bytes += k * BEAT;
+        M->rep.write_bytes += k * AK_BEAT_BYTES;
     }
     m->now += k;
     const uint64_t refill = k * m->t.bytes_per_cycle;
-    m->r_credit = m->r_credit + refill > 2 * BEAT ? 2 * BEAT : (uint32_t)(m->r_credit + refill);
-    m->w_credit = m->w_credit + refill > 2 * BEAT ? 2 * BEAT : (uint32_t)(m->w_credit + refill);
+    m->r_credit = m->r_credit + refill > 2 * AK_BEAT_BYTES ? 2 * AK_BEAT_BYTES
+                                                           : (uint32_t)(m->r_credit + refill);
+    m->w_credit = m->w_credit + refill > 2 * AK_BEAT_BYTES ? 2 * AK_BEAT_BYTES
+                                                           : (uint32_t)(m->w_credit + refill);
 }
 
 static ak_status run(model *M, int skip_quiet)
@@ -274,7 +287,7 @@ ak_status ak_cm_run(const ak_hw_config *hw, const ak_mem_timing *mem, uint32_t h
     M->head_end = head_end;
     ak_cm_job_init(M, heads, nq, nk, d, mask, lay);
     M->mem.t = *mem;
-    M->mem.r_credit = M->mem.w_credit = 2 * BEAT; /* an idle memory's full credit */
+    M->mem.r_credit = M->mem.w_credit = 2 * AK_BEAT_BYTES; /* an idle memory's full credit */
     ak_jitter_seed(&M->mem.jit, mem->jitter_seed);
     ak_cm_draw_jitter(&M->mem);
     M->mem.rq = calloc(mem->max_reads, sizeof *M->mem.rq);

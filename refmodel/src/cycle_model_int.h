@@ -15,12 +15,8 @@
 #include <stdint.h>
 
 #include "attnkit/cycle_model.h"
+#include "attnkit/hw_params.h"
 #include "attnkit/mem_jitter.h"
-#include "attnkit/numerics.h"
-
-#define NCTX 4u          /* ak_ctrl's query-tile contexts */
-#define DIV_LAT (AK_OUT_FX_BITS + 2u) /* ak_div_pipe's latency */
-#define BEAT 64u
 
 /* ---- the memory (sim/mem_model.c without data) ---- */
 
@@ -106,8 +102,8 @@ typedef struct {
     uint32_t head, r0, list_base, fe_ctx, off0, count;
     int list_done, q_done;
     uint64_t quant_addr, q_head;
-    int ctx_used[NCTX], ctx_ready[NCTX];
-    context ctx[NCTX];
+    int ctx_used[AK_QUERY_CONTEXTS], ctx_ready[AK_QUERY_CONTEXTS];
+    context ctx[AK_QUERY_CONTEXTS];
     uint32_t iter_ctx, list_pos, block_tile;
     int ctx_has_record;
     record fetch, qk, sm, pv;
@@ -154,7 +150,7 @@ typedef struct {
 
 static inline uint32_t beats_of(uint64_t bytes)
 {
-    return (uint32_t)((bytes + BEAT - 1) / BEAT);
+    return (uint32_t)((bytes + AK_BEAT_BYTES - 1) / AK_BEAT_BYTES);
 }
 
 /* cycle_model.c: ak_cycle_model_run, and with skip_quiet = 0 every cycle stepped (for tests:

@@ -20,15 +20,16 @@
 //   +name=STR        label of the result line
 //   +vcd=FILE        dump a VCD waveform
 // Compile-time parameters: MemWords, the memory size in 64-bit words (default 2^18 = 2 MiB);
-// BeatBytes, MaxReads, MaxWrites, WbufBeats, the C model's bounds, which sim/icarus/icarus.mk
-// takes from sim/mem_model.h (AK_MEM_*) so both memories keep one timing.
+// MaxReads, MaxWrites, WbufBeats, the C model's bounds, which sim/icarus/icarus.mk takes from
+// sim/mem_model.h (AK_MEM_*) so both memories keep one timing. The beat is the package's.
 module ak_tb #(
   parameter int MemWords  = 1 << 18,
-  parameter int BeatBytes = 0,
   parameter int MaxReads  = 0,
   parameter int MaxWrites = 0,
   parameter int WbufBeats = 0
 );
+  localparam int BeatBytes = ak_pkg::BeatBytes;
+  localparam int BeatBits = 8 * BeatBytes;
   logic clk = 1'b0;
   logic rst_n = 1'b1;  // falls at #1: an edge for asynchronous resets (see the test below)
   always #5 clk = ~clk;
@@ -53,7 +54,7 @@ module ak_tb #(
   logic [2:0]   m_arsize;
   logic [1:0]   m_arburst;
   logic         m_rvalid, m_rready, m_rlast;
-  logic [511:0] m_rdata;
+  logic [BeatBits-1:0] m_rdata;
   logic [1:0]   m_rresp;
   logic         m_awvalid, m_awready;
   logic [63:0]  m_awaddr;
@@ -61,7 +62,7 @@ module ak_tb #(
   logic [2:0]   m_awsize;
   logic [1:0]   m_awburst;
   logic         m_wvalid, m_wready, m_wlast;
-  logic [511:0] m_wdata;
+  logic [BeatBits-1:0] m_wdata;
   logic [63:0]  m_wstrb;
   logic         m_bvalid, m_bready;
   logic [1:0]   m_bresp;
@@ -123,7 +124,7 @@ module ak_tb #(
   logic [1:0] bq_resp [0:MaxWrites-1];
   int unsigned bq_head, bq_n;
   // write beats that came before their AW
-  logic [511:0] wb_data [0:WbufBeats-1];
+  logic [BeatBits-1:0] wb_data [0:WbufBeats-1];
   logic [63:0] wb_strb [0:WbufBeats-1];
   bit wb_last [0:WbufBeats-1];
   int unsigned wb_head, wb_n;
@@ -133,7 +134,7 @@ module ak_tb #(
   logic [63:0] p_araddr, p_awaddr, p_wstrb;
   logic [7:0] p_arlen, p_awlen;
   logic p_wlast;
-  logic [511:0] p_wdata;
+  logic [BeatBits-1:0] p_wdata;
 
   longint unsigned stat_read_bursts, stat_read_beats, stat_write_bursts, stat_write_beats;
   longint unsigned stat_write_resps, stat_slverr_beats, stat_protocol_errors;
@@ -198,7 +199,7 @@ module ak_tb #(
       protocol_error($sformatf("%s burst with X/Z in its address or control", ch));
       err = 1'b1;
       size_o = 3'd0;
-    end else if (size > 3'd6 || kind > 2'd1) begin
+    end else if (size > 3'(ak_pkg::BeatBytesLog2) || kind > 2'd1) begin
       protocol_error($sformatf("%s burst at 0x%h: size %0d, burst type %0d unsupported", ch,
                                addr, size, kind));
       err = 1'b1;
@@ -210,7 +211,7 @@ module ak_tb #(
       if (kind == 2'd1 && (addr >> 12) != (last >> 12))
         protocol_error($sformatf("%s burst 0x%h+%0d beats crosses a 4 KB boundary", ch, addr,
                                  len + 1));
-      else if (kind != 2'd1 || size != 3'd6 || addr % BeatBytes != 0 || len > 63)
+      else if (kind != 2'd1 || size != 3'(ak_pkg::BeatBytesLog2) || addr % BeatBytes != 0 || len > 63)
         protocol_error($sformatf(
             "%s burst 0x%h len %0d size %0d type %0d: not INCR of aligned full beats, <= 64",
             ch, addr, len, size, kind));
@@ -252,7 +253,7 @@ module ak_tb #(
   // The slave's outputs for the current state (C: compute).
   logic         o_arready, o_rvalid, o_rlast, o_awready, o_wready, o_bvalid;
   logic [1:0]   o_rresp, o_bresp;
-  logic [511:0] o_rdata;
+  logic [BeatBits-1:0] o_rdata;
 
   task automatic compute;
     int unsigned h, lane, n;
@@ -275,7 +276,7 @@ module ak_tb #(
           lane = a % BeatBytes;
           n = beat_bytes(a, rq_size[h]);
           if (lane == 0 && n == BeatBytes)
-            for (int i = 0; i < 8; i++) o_rdata[64 * i +: 64] = mem[(a >> 3) + i];
+            for (int i = 0; i < BeatBytes / 8; i++) o_rdata[64 * i +: 64] = mem[(a >> 3) + i];
           else
             for (int i = 0; i < n; i++) o_rdata[8 * (lane + i) +: 8] = mem_byte(a + i);
         end
@@ -536,8 +537,8 @@ module ak_tb #(
   endtask
 
   initial begin
-    if (BeatBytes != 64 || MaxReads < 1 || MaxWrites < 1 || WbufBeats < 1)
-      finish_fail("compile with -Pak_tb.BeatBytes=64 and MaxReads, MaxWrites, WbufBeats from sim/mem_model.h (sim/icarus/icarus.mk does)");
+    if (MaxReads < 1 || MaxWrites < 1 || WbufBeats < 1)
+      finish_fail("compile with -Pak_tb.MaxReads, MaxWrites, WbufBeats from sim/mem_model.h (sim/icarus/icarus.mk does)");
     if (!$value$plusargs("mem=%s", mem_file)) finish_fail("+mem=FILE missing");
     if (!$value$plusargs("expect=%s", expect_file)) finish_fail("+expect=FILE missing");
     if (!$value$plusargs("words=%d", words)) finish_fail("+words=N missing");

@@ -11,8 +11,7 @@ GOLDEN_DIRS = $(sort $(dir $(wildcard vectors/golden/*/manifest.json)))
 # loops over whole arrays and vectors mean to)
 # The testbench's memory keeps the C model's bounds: AK_MEM_* of sim/mem_model.h.
 mem_const = $(shell sed -n 's/^\#define AK_MEM_$(1) \([0-9]*\)u.*/\1/p' sim/mem_model.h)
-ICARUS_MEM := -Pak_tb.BeatBytes=$(call mem_const,BEAT_BYTES) \
-              -Pak_tb.MaxReads=$(call mem_const,MAX_READS) \
+ICARUS_MEM := -Pak_tb.MaxReads=$(call mem_const,MAX_READS) \
               -Pak_tb.MaxWrites=$(call mem_const,MAX_WRITES) \
               -Pak_tb.WbufBeats=$(call mem_const,WBUF_BEATS)
 

@@ -7,7 +7,7 @@
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
-const ak_mem_config ak_axi2tlm::kDefaultTiming = {~0ull, 20, 0, AK_MEM_BEAT_BYTES};
+const ak_mem_config ak_axi2tlm::kDefaultTiming = {~0ull, 20, 0, AK_BEAT_BYTES};
 
 ak_axi2tlm::ak_axi2tlm(sc_core::sc_module_name name)
     : sc_core::sc_module(name), socket("socket"), clk("clk"), arvalid("arvalid"),
@@ -107,7 +107,7 @@ int ak_axi2tlm::storage_write(void *ctx, uint64_t addr, const uint8_t *src, unsi
 {
     ak_axi2tlm &b = *static_cast<ak_axi2tlm *>(ctx);
     const tlm::tlm_dmi &d = b.dmi_;
-    const bool all = strb == (n < 64 ? (1ull << n) - 1 : ~0ull);
+    const bool all = strb == (n < AK_BEAT_BYTES ? (1ull << n) - 1 : ~0ull);
     if (b.dmi_valid_ && d.is_write_allowed() && addr >= d.get_start_address() &&
         addr - d.get_start_address() + (n - 1) <= d.get_end_address() - d.get_start_address()) {
         uint8_t *p = d.get_dmi_ptr() + (addr - d.get_start_address());
@@ -120,7 +120,7 @@ int ak_axi2tlm::storage_write(void *ctx, uint64_t addr, const uint8_t *src, unsi
         b.stats_.dmi_beats++;
         return 0;
     }
-    uint8_t data[AK_MEM_BEAT_BYTES], be[AK_MEM_BEAT_BYTES];
+    uint8_t data[AK_BEAT_BYTES], be[AK_BEAT_BYTES];
     std::memcpy(data, src, n); // the payload's pointer is not const
     for (unsigned i = 0; i < n; i++)
         be[i] = strb >> i & 1 ? TLM_BYTE_ENABLED : TLM_BYTE_DISABLED;
@@ -141,10 +141,10 @@ void ak_axi2tlm::drive()
     wready.write(s2m_.wready);
     bvalid.write(s2m_.bvalid);
     bresp.write(s2m_.bresp);
-    // the 512-bit bus only when it changes (the plain harness drives the same bytes)
+    // the data bus only when it changes (the plain harness drives the same bytes)
     if (std::memcmp(rdata_out_, s2m_.rdata, sizeof rdata_out_)) {
         std::memcpy(rdata_out_, s2m_.rdata, sizeof rdata_out_);
-        for (int w = 0; w < 16; w++) {
+        for (int w = 0; w < AK_BEAT_BYTES / 4; w++) {
             uint32_t v = 0;
             for (int b = 0; b < 4; b++)
                 v |= uint32_t(s2m_.rdata[4 * w + b]) << (8 * b);
@@ -179,8 +179,8 @@ void ak_axi2tlm::edge()
         m2s_.wlast = wlast.read();
         m2s_.wstrb = wstrb.read();
         if (m2s_.wvalid) { // the data of a beat (the memory reads it only then)
-            const sc_dt::sc_bv<512> &d = wdata.read();
-            for (int w = 0; w < 16; w++) {
+            const sc_dt::sc_bv<AK_BEAT_BITS> &d = wdata.read();
+            for (int w = 0; w < AK_BEAT_BYTES / 4; w++) {
                 const uint32_t v = d.get_word(w);
                 for (int b = 0; b < 4; b++)
                     m2s_.wdata[4 * w + b] = uint8_t(v >> (8 * b));

@@ -29,11 +29,11 @@ struct ak_axi2tlm : sc_core::sc_module {
     sc_core::sc_in<bool> arvalid, rready, awvalid, wvalid, wlast, bready;
     sc_core::sc_in<uint64_t> araddr, awaddr, wstrb;
     sc_core::sc_in<uint32_t> arlen, arsize, arburst, awlen, awsize, awburst;
-    sc_core::sc_in<sc_dt::sc_bv<512>> wdata;
+    sc_core::sc_in<sc_dt::sc_bv<AK_BEAT_BITS>> wdata;
     // to the master
     sc_core::sc_out<bool> arready, rvalid, rlast, awready, wready, bvalid;
     sc_core::sc_out<uint32_t> rresp, bresp;
-    sc_core::sc_out<sc_dt::sc_bv<512>> rdata;
+    sc_core::sc_out<sc_dt::sc_bv<AK_BEAT_BITS>> rdata;
 
     struct stats_t {
         uint64_t dmi_beats;       // beats moved through a DMI pointer
@@ -76,8 +76,8 @@ struct ak_axi2tlm : sc_core::sc_module {
     sc_core::sc_time last_edge_;
     ak_axi_m2s m2s_{};
     ak_axi_s2m s2m_{};
-    uint8_t rdata_out_[AK_MEM_BEAT_BYTES] = {0}; // what rdata holds (written only on change)
-    sc_dt::sc_bv<512> bv_;
+    uint8_t rdata_out_[AK_BEAT_BYTES] = {0}; // what rdata holds (written only on change)
+    sc_dt::sc_bv<AK_BEAT_BITS> bv_;
 };
 
 #endif

@@ -59,7 +59,7 @@ struct ak_sc_rtl_platform : sc_core::sc_module {
     sc_core::sc_signal<uint64_t> m_araddr, m_awaddr, m_wstrb;
     sc_core::sc_signal<uint32_t> m_arlen, m_arsize, m_arburst, m_rresp;
     sc_core::sc_signal<uint32_t> m_awlen, m_awsize, m_awburst, m_bresp;
-    sc_core::sc_signal<sc_dt::sc_bv<512>> m_rdata, m_wdata;
+    sc_core::sc_signal<sc_dt::sc_bv<AK_BEAT_BITS>> m_rdata, m_wdata;
     Vak_top_sc *dut_;
     void reset_thread();
 };

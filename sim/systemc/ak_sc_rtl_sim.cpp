@@ -196,7 +196,7 @@ extern "C" ak_status ak_sc_rtl_open(const ak_sc_rtl_config *cfg, ak_sc_rtl **out
         s->cfg.mem_bytes = kDefaultMem;
     if (!s->cfg.latency)
         s->cfg.latency = kDefaultLatency;
-    if (s->cfg.bytes_per_cycle > AK_MEM_BEAT_BYTES)
+    if (s->cfg.bytes_per_cycle > AK_BEAT_BYTES)
         return AK_EINVAL;
     const ak_status st = build_world();
     if (st != AK_OK)

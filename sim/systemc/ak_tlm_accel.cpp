@@ -26,7 +26,7 @@ using sc_core::SC_ZERO_TIME;
 namespace {
 constexpr uint32_t kCsrWindow = 256;  // the RTL's CSR address is 8 bits wide
 constexpr uint32_t kKeyTile = 16;     // keys per tile (numerics), the PE array's columns
-constexpr uint64_t kBeat = AK_JOB_ALIGN;
+constexpr uint64_t kBeat = AK_BEAT_BYTES;
 
 uint32_t le32(const uint8_t *p)
 {
@@ -422,9 +422,9 @@ uint32_t ak_tlm_accel::load(job &J)
             if (count == 0)
                 continue; // an empty tile reads neither list nor Q
             // the list, from the beat holding kv_idx[w0]
-            const uint64_t word = (J.idx + 4ull * w0) / 4, pos = word % 16;
+            const uint64_t word = (J.idx + 4ull * w0) / 4, pos = word % (kBeat / 4);
             buf.resize(beats_of(4 * (pos + count)) * kBeat);
-            if (!rd(word / 16 * kBeat, buf.size(), buf.data()))
+            if (!rd(word / (kBeat / 4) * kBeat, buf.size(), buf.data()))
                 return AK_HW_ERR_MEM_RESPONSE;
             // Q rows of the tile
             const uint32_t n_rows = std::min(rows, nq - r0);

@@ -33,6 +33,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "attnkit/cycle_model.h"
+#include "attnkit/hw_params.h"
 
 class ak_tlm_accel : public sc_core::sc_module {
 public:

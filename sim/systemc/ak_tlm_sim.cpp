@@ -128,14 +128,14 @@ extern "C" ak_status ak_tlm_open(const ak_tlm_config *cfg, ak_tlm **out)
     if (!c.latency)
         c.latency = kDefaultLatency;
     if (!c.bytes_per_cycle)
-        c.bytes_per_cycle = 64;
+        c.bytes_per_cycle = AK_BEAT_BYTES;
     if (!c.clock_ps)
         c.clock_ps = kDefaultClockPs;
     if (!c.quantum_cycles)
         c.quantum_cycles = kDefaultQuantum;
     if (!c.threads)
         c.threads = 1;
-    if (c.bytes_per_cycle > 64)
+    if (c.bytes_per_cycle > AK_BEAT_BYTES)
         return AK_EINVAL;
     ak_status st = build_pool();
     if (st != AK_OK)

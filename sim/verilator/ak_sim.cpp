@@ -48,7 +48,7 @@ struct ak_sim {
         t.m_rvalid_i = s2m.rvalid;
         t.m_rlast_i = s2m.rlast;
         t.m_rresp_i = s2m.rresp;
-        for (int w = 0; w < 16; w++) {
+        for (int w = 0; w < AK_BEAT_BYTES / 4; w++) {
             uint32_t v = 0;
             for (int b = 0; b < 4; b++)
                 v |= uint32_t(s2m.rdata[4 * w + b]) << (8 * b);
@@ -75,7 +75,7 @@ struct ak_sim {
         m2s.wvalid = t.m_wvalid_o;
         m2s.wlast = t.m_wlast_o;
         m2s.wstrb = t.m_wstrb_o;
-        for (int w = 0; w < 16; w++)
+        for (int w = 0; w < AK_BEAT_BYTES / 4; w++)
             for (int b = 0; b < 4; b++)
                 m2s.wdata[4 * w + b] = uint8_t(t.m_wdata_o[w] >> (8 * b));
         m2s.bready = t.m_bready_o;

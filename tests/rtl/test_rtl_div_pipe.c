@@ -2,20 +2,22 @@
  * divider ak_finish instantiates 16 times): bit-exact with sat(round_div(acc * 2^16, l), 24) of
  * the C model on exact halves, the saturation edges and random accumulators; 0 for a row
  * without keys (zero_i); one division accepted every cycle, with or without bubbles, each
- * result out in order after exactly LATENCY clock edges (the cycle model's DIV_LAT). Operands
- * stay in the ranges numerics.md section 6 proves (|acc| < 2^44, 0 < l <= 2^36), with margin:
- * |acc| < 2^45, l < 2^40 (the C helper's domain ends at |acc * 2^17| < 2^62). */
+ * result out in order after exactly LATENCY clock edges (AK_DIV_LATENCY of hw_params.h, which
+ * the cycle model uses). Operands stay in the ranges numerics.md section 6 proves
+ * (|acc| < 2^44, 0 < l <= 2^36), with margin: |acc| < 2^45, l < 2^40 (the C helper's domain
+ * ends at |acc * 2^17| < 2^62). */
 #include <stdio.h>
 
 #include "ak_test.h"
 #include "attnkit/fixed.h"
-#include "attnkit/numerics.h"
+#include "attnkit/hw_params.h"
 #include "attnkit/rng.h"
 #include "rtl_units.h"
 
 /* clock edges from the one taking an input to the one after which valid_o shows its result,
- * both counted: QBits + 1 = AK_OUT_FX_BITS + 2 (documented in rtl/ak_div_pipe.sv) */
-#define LATENCY (AK_OUT_FX_BITS + 2u)
+ * both counted: QBits + 1 = AK_OUT_FX_BITS + 2 (documented in rtl/ak_div_pipe.sv): the RTL's
+ * depth, measured against the one constant the cycle model waits for */
+#define LATENCY ((unsigned)AK_DIV_LATENCY)
 #define STREAM 1024u
 
 static int32_t model(const ak_rtl_div_in *in)

@@ -8,15 +8,16 @@
 #include <stdint.h>
 
 #include "attnkit/attention.h"
+#include "attnkit/hw_params.h"
 #include "attnkit/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Every region, and every head inside a tensor region, starts on this boundary (one AXI beat
- * of the default 512-bit bus), so the accelerator's bursts are always aligned. */
-#define AK_JOB_ALIGN 64u
+/* Every region, and every head inside a tensor region, starts on this boundary (one AXI data
+ * beat, hw_params.h), so the accelerator's bursts are always aligned. */
+#define AK_JOB_ALIGN AK_BEAT_BYTES
 
 /* Byte addresses and sizes of a job's regions, in this order from `base`:
  * desc (header + quantisation table), q, k, v, kv_off, kv_idx, then o (written by the

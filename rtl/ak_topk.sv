@@ -17,7 +17,7 @@
 // done_o pulses one cycle after the select pass's last beat (after start_i when N = 0). Cycles: passes x (beats + 1) with a beat a cycle.
 module ak_topk #(
   parameter int ScoreBits = 32,  // unsigned scores
-  parameter int Lanes     = 16,  // scores a beat (16 x 32 bits: one 64-byte AXI beat)
+  parameter int Lanes     = ak_pkg::BeatBits / ScoreBits,  // scores a beat (one AXI beat)
   parameter int CountBits = 18   // candidates and counts: N <= 2^(CountBits-1)
 ) (
   input  logic                           clk_i,

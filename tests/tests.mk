@@ -39,7 +39,7 @@ $(BUILD)/tests/%: tests/%.c tests/ak_test.c tests/ak_test.h $(LIBA) $(REGMAP_GEN
 	  $(LIBA) $(AK_LIBS) $(CUNIT_LIBS)
 
 VERILATOR_FLAGS := -Wall --cc --build -O3 -MAKEFLAGS "OPT_FAST=-O2" -CFLAGS -O2 \
-                   -CFLAGS -I$(abspath sim/unit)
+                   -CFLAGS -I$(abspath sim/unit) -CFLAGS -I$(abspath refmodel/include)
 
 # An RTL unit bench: the C test (compiled by gcc into an archive, since verilator compiles .c
 # as C++; it may use the library's private headers), the unit's C API wrapper

@@ -59,7 +59,7 @@ unsigned ak_rtl_csr_write(uint32_t addr, uint32_t data, unsigned strb);
 unsigned ak_rtl_csr_read(uint32_t addr, uint32_t *data);
 void ak_rtl_csr_hw(const ak_rtl_csr_in *in, ak_rtl_csr_out *out);
 
-/* rtl/ak_topk.sv (32-bit scores, 16 a beat): the top k of n candidates. Every pass it asks for,
+/* rtl/ak_topk.sv (32-bit scores, AK_BEAT_BYTES / 4 a beat): the top k of n candidates. Every pass it asks for,
  * the n scores are streamed a beat a cycle from the cycle after its request. keep[i] gets the
  * keep flag of candidate i; passes (if not NULL) the passes it asked for. Returns the clock
  * edges from the one taking start_i to the one after which done_o shows, both counted (0 if

@@ -6,10 +6,11 @@
 #include <memory>
 
 #include "Vak_topk.h"
+#include "attnkit/hw_params.h"
 #include "verilated.h"
 
 namespace {
-constexpr unsigned kLanes = 16;
+constexpr unsigned kLanes = AK_BEAT_BYTES / 4; // 32-bit scores a beat
 std::unique_ptr<VerilatedContext> ctx;
 std::unique_ptr<Vak_topk> top;
 

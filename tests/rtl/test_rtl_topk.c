@@ -9,11 +9,12 @@
 #include <stdlib.h>
 
 #include "ak_test.h"
+#include "attnkit/hw_params.h"
 #include "attnkit/prune.h"
 #include "attnkit/rng.h"
 #include "rtl_units.h"
 
-#define LANES 16u
+#define LANES (AK_BEAT_BYTES / 4u) /* 32-bit scores a beat */
 #define SCORE_BITS 32u
 
 /* The reference's keep flags: 1 for each of the k indices ak_topk_select returns. */

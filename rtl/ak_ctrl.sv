@@ -94,7 +94,7 @@ module ak_ctrl #(
   input  logic                           fin_done_i
 );
   localparam int KeyTile = ak_pkg::KeyTile;
-  localparam int CB = $clog2(NCtx);
+  localparam int CtxBits = $clog2(NCtx);
   // read destinations
   localparam logic [2:0] TagHdr = 3'd0, TagList = 3'd1, TagQ = 3'd2, TagK0 = 3'd3, TagK1 = 3'd4,
                          TagV0 = 3'd5, TagV1 = 3'd6;
@@ -116,7 +116,7 @@ module ak_ctrl #(
   endfunction
 
   // ---- beats: the descriptor header, quant entries and kv_off words here; the tile buffers ----
-  logic [2*ak_pkg::BeatBits-1:0] hdr_q;  // the last one or two header beats
+  logic [2*ak_pkg::BeatBits-1:0] header_q;  // the last one or two header beats
   logic front_bank;        // the Q and list bank of the context the front end fills
   logic hdr_landed, list_landed, q_landed, k_landed, v_landed;
   assign hdr_landed = beat_valid_i && beat_last_i && beat_tag_i == TagHdr;
@@ -126,7 +126,7 @@ module ak_ctrl #(
   assign v_landed = beat_valid_i && beat_last_i && (beat_tag_i == TagV0 || beat_tag_i == TagV1);
   always_ff @(posedge clk_i) begin
     if (beat_valid_i && beat_tag_i == TagHdr)
-      hdr_q[beat_idx_i[0]*ak_pkg::BeatBits +: ak_pkg::BeatBits] <= beat_data_i;
+      header_q[beat_idx_i[0]*ak_pkg::BeatBits +: ak_pkg::BeatBits] <= beat_data_i;
   end
   assign q_we_o = {beat_valid_i && beat_tag_i == TagQ && front_bank,
                    beat_valid_i && beat_tag_i == TagQ && !front_bank};
@@ -139,25 +139,25 @@ module ak_ctrl #(
   logic [31:0] heads;
   logic [ak_pkg::TokenBits-1:0] qblocks, kblocks;
   logic [7:0] d, blk;
-  logic [2:0] lgd, lgb;
+  logic [2:0] log2_d, log2_block;
   logic per_head;
   logic [23:0] qstride, kvstride;
   logic [15:0] slot_len;
   ak_ctrl_desc #(.Rows(Rows), .MaxHeadDim(MaxHeadDim)) u_desc (
     .clk_i, .start_i(job_start), .desc_addr_i, .check_i(check),
-    .hdr_i(hdr_q), .check_code_o(check_code), .desc_addr_o(desc_q), .q_addr_o(q_addr),
-    .o_addr_o(o_addr), .heads_o(heads), .nq_o, .nk_o, .d_o(d), .blk_o(blk), .lgd_o(lgd),
-    .lgb_o(lgb), .causal_o, .per_head_o(per_head), .qblocks_o(qblocks), .kblocks_o(kblocks),
+    .hdr_i(header_q), .check_code_o(check_code), .desc_addr_o(desc_q), .q_addr_o(q_addr),
+    .o_addr_o(o_addr), .heads_o(heads), .nq_o, .nk_o, .d_o(d), .blk_o(blk), .lgd_o(log2_d),
+    .lgb_o(log2_block), .causal_o, .per_head_o(per_head), .qblocks_o(qblocks), .kblocks_o(kblocks),
     .qstride_o(qstride), .kvstride_o(kvstride), .slot_len_o(slot_len), .k_base_o(k_base),
     .v_base_o(v_base), .off_base_o(off_base), .idx_base_o(idx_base)
   );
 
   // ---- the front end: query-tile contexts ----
-  logic fe_rd_valid, fe_rd_list, fe_rd_q, fe_rd_go;
-  logic [63:0] fe_rd_addr;
-  logic [23:0] fe_rd_bytes;
+  logic front_rd_valid, front_rd_list, front_rd_q, front_rd_go;
+  logic [63:0] front_rd_addr;
+  logic [23:0] front_rd_bytes;
   logic off_bad, front_end, front_idle;
-  logic [CB-1:0] iter_ctx, fetch_ctx, qk_ctx, sm_ctx, pv_ctx;
+  logic [CtxBits-1:0] iter_ctx, fetch_ctx, qk_ctx, sm_ctx, pv_ctx;
   logic [31:0] list_pos, list_count, list_entry;
   logic iter_done, entry_bad, ctx_ready, fetch_valid, qk_valid;
   logic signed [ak_pkg::TokenBits+1:0] key_limit;
@@ -168,11 +168,11 @@ module ak_ctrl #(
   ak_ctrl_front #(.Rows(Rows), .MaxKvBlocks(MaxKvBlocks), .NCtx(NCtx)) u_front (
     .clk_i, .rst_ni, .run_i(run), .check_i(check),
     .desc_addr_i(desc_q), .q_addr_i(q_addr), .o_addr_i(o_addr), .heads_i(heads), .nq_i(nq_o),
-    .nk_i(nk_o), .lgd_i(lgd), .lgb_i(lgb), .causal_i(causal_o), .per_head_i(per_head),
+    .nk_i(nk_o), .lgd_i(log2_d), .lgb_i(log2_block), .causal_i(causal_o), .per_head_i(per_head),
     .qblocks_i(qblocks), .qstride_i(qstride), .kvstride_i(kvstride), .off_base_i(off_base),
     .idx_base_i(idx_base),
-    .rd_valid_o(fe_rd_valid), .rd_addr_o(fe_rd_addr), .rd_bytes_o(fe_rd_bytes),
-    .rd_list_o(fe_rd_list), .rd_q_o(fe_rd_q), .rd_go_i(fe_rd_go), .hdr_i(hdr_q),
+    .rd_valid_o(front_rd_valid), .rd_addr_o(front_rd_addr), .rd_bytes_o(front_rd_bytes),
+    .rd_list_o(front_rd_list), .rd_q_o(front_rd_q), .rd_go_i(front_rd_go), .hdr_i(header_q),
     .hdr_landed_i(hdr_landed), .list_we_i(beat_valid_i && beat_tag_i == TagList), .beat_idx_i,
     .beat_data_i, .list_landed_i(list_landed), .q_landed_i(q_landed), .bank_o(front_bank),
     .off_bad_o(off_bad), .end_o(front_end), .idle_o(front_idle),
@@ -191,7 +191,7 @@ module ak_ctrl #(
   logic out_bank_full, slot_run, advance;
   ak_ctrl_slots #(.NCtx(NCtx)) u_slots (
     .clk_i, .rst_ni, .run_i(run), .fail_i(fail),
-    .nk_i(nk_o), .d_i(d), .blk_i(blk), .lgd_i(lgd), .lgb_i(lgb), .kblocks_i(kblocks),
+    .nk_i(nk_o), .d_i(d), .blk_i(blk), .lgd_i(log2_d), .lgb_i(log2_block), .kblocks_i(kblocks),
     .slot_len_i(slot_len), .k_base_i(k_base), .v_base_i(v_base),
     .iter_ctx_o(iter_ctx), .list_pos_o(list_pos), .iter_done_o(iter_done), .entry_bad_o(entry_bad),
     .ctx_ready_i(ctx_ready), .list_count_i(list_count), .key_limit_i(key_limit),
@@ -212,7 +212,7 @@ module ak_ctrl #(
   logic [23:0] wr_bytes;
   logic fin_idle, out_idle;
   ak_ctrl_out u_out (
-    .clk_i, .rst_ni, .clear_i(out_clear), .lgd_i(lgd),
+    .clk_i, .rst_ni, .clear_i(out_clear), .lgd_i(log2_d),
     .fin_start_i(fin_start_o), .tile_addr_i(pv_o_addr), .tile_rows_i(pv_rows),
     .tile_mult_i(pv_mult), .tile_shift_i(pv_shift), .fin_done_i, .fin_obank_o, .fin_mult_o,
     .fin_shift_o, .bank_full_o(out_bank_full), .fin_idle_o(fin_idle), .idle_o(out_idle),
@@ -241,10 +241,10 @@ module ak_ctrl #(
         rd_bytes = kv_rd_bytes;
         rd_cmd_tag_o = kv_rd_v ? (kv_rd_half ? TagV1 : TagV0) : (kv_rd_half ? TagK1 : TagK0);
       end else begin
-        rd_cmd_valid_o = fe_rd_valid;
-        rd_cmd_addr_o = fe_rd_addr;
-        rd_bytes = fe_rd_bytes;
-        rd_cmd_tag_o = fe_rd_list ? TagList : fe_rd_q ? TagQ : TagHdr;
+        rd_cmd_valid_o = front_rd_valid;
+        rd_cmd_addr_o = front_rd_addr;
+        rd_bytes = front_rd_bytes;
+        rd_cmd_tag_o = front_rd_list ? TagList : front_rd_q ? TagQ : TagHdr;
       end
     end
   end
@@ -252,7 +252,7 @@ module ak_ctrl #(
   logic rd_go;
   assign rd_go = rd_cmd_valid_o && rd_cmd_ready_i;
   assign kv_rd_go = rd_go && run && kv_rd_valid;
-  assign fe_rd_go = rd_go && run && !kv_rd_valid;
+  assign front_rd_go = rd_go && run && !kv_rd_valid;
 
   // ---- the job's state machine ----
   logic [7:0] code_q, code_d;
@@ -369,5 +369,5 @@ module ak_ctrl #(
   assign stalls_o = stalls_q;
   assign macs_o = macs_q;
   assign d_o = d;
-  assign lg_groups_o = 2'(lgd - 3'd4);
+  assign lg_groups_o = 2'(log2_d - 3'd4);
 endmodule

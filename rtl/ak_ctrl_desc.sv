@@ -56,11 +56,11 @@ module ak_ctrl_desc #(
       default: log2_8 = 3'd7;
     endcase
   endfunction
-  // bytes of a head: n rows of 2^lgd bytes, rounded up to whole beats
+  // bytes of a head: n rows of 2^log2_d bytes, rounded up to whole beats
   function automatic logic [23:0] stride(input logic [TokenBits-1:0] n,
-                                         input logic [2:0] lgd);
+                                         input logic [2:0] log2_d);
     logic [23:0] bytes;
-    bytes = 24'(n) << lgd;
+    bytes = 24'(n) << log2_d;
     stride = (bytes + 24'(ak_pkg::BeatBytes - 1)) & ~24'(ak_pkg::BeatBytes - 1);
   endfunction
 

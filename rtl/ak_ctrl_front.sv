@@ -15,7 +15,7 @@ module ak_ctrl_front #(
   parameter int Rows        = ak_pkg::DefaultRows,
   parameter int MaxKvBlocks = ak_pkg::DefaultMaxKvBlocks,
   parameter int NCtx        = ak_pkg::QueryContexts,
-  localparam int CB         = $clog2(NCtx)
+  localparam int CtxBits     = $clog2(NCtx)
 ) (
   input  logic                                clk_i,
   input  logic                                rst_ni,
@@ -59,7 +59,7 @@ module ak_ctrl_front #(
   output logic                                end_o,         // every tile of the job has a context
   output logic                                idle_o,        // every context free
   // the iterator
-  input  logic [CB-1:0]                       iter_ctx_i,
+  input  logic [CtxBits-1:0]                       iter_ctx_i,
   /* verilator lint_off UNUSEDSIGNAL */  // a position below MaxKvBlocks: the high bits are 0
   input  logic [31:0]                         list_pos_i,    // position in the context's list
   /* verilator lint_on UNUSEDSIGNAL */
@@ -71,18 +71,18 @@ module ak_ctrl_front #(
   output logic [31:0]                         list_entry_o,  // the list entry at list_pos_i
   // the records in the fetch and Q.K^T stages (Q of the context two before is in use)
   input  logic                                fetch_valid_i,
-  input  logic [CB-1:0]                       fetch_ctx_i,
+  input  logic [CtxBits-1:0]                       fetch_ctx_i,
   input  logic                                qk_valid_i,
-  input  logic [CB-1:0]                       qk_ctx_i,
+  input  logic [CtxBits-1:0]                       qk_ctx_i,
   // the head's K/V offset from k_base / v_base
   output logic [63:0]                         fetch_kv_o,
-  input  logic [CB-1:0]                       sm_ctx_i,
+  input  logic [CtxBits-1:0]                       sm_ctx_i,
   output logic [63:0]                         sm_kv_o,
   // first row of the softmax record's tile
   output logic [ak_pkg::TokenBits-1:0]        sm_r0_o,
   output logic [ak_pkg::MultBits-1:0]         sm_mult_o,     // its head's logit scale
   output logic [ak_pkg::ShiftBits-1:0]        sm_shift_o,
-  input  logic [CB-1:0]                       pv_ctx_i,
+  input  logic [CtxBits-1:0]                       pv_ctx_i,
   input  logic                                release_i,     // the normaliser of pv_ctx_i starts
   // output address of its tile's first row
   output logic [63:0]                         pv_o_addr_o,
@@ -96,14 +96,14 @@ module ak_ctrl_front #(
   localparam logic [63:0] InBeat = 64'(BeatBytes) - 64'd1;  // an address's bits within its beat
   localparam int WordLog2 = BeatLog2 - 2;  // log2 of the 32-bit list entries a beat holds
   localparam int ListBeats = MaxKvBlocks / (BeatBytes / 4) + 1;
-  localparam int LBBits = $clog2(ListBeats);
+  localparam int ListBeatBits = $clog2(ListBeats);
 
   // *Wait states wait for a read to land, *Use states take its data from hdr_i a cycle later
   typedef enum logic [3:0] {
     FeQuantRd, FeQuantWait, FeQuantUse, FeCtx, FeOffRd, FeOffWait, FeOffUse, FeListRd, FeQRd,
     FeLand, FeEnd
-  } fe_e;
-  fe_e fe_q, fe_d;
+  } front_e;
+  front_e front_q, front_d;
 
   // ---- query-tile contexts ----
   logic [NCtx-1:0] ctx_used_q, ctx_ready_q;
@@ -122,23 +122,24 @@ module ak_ctrl_front #(
   logic [TokenBits-1:0] r0_q;
   logic [63:0] quant_addr_q, q_head_q, kv_head_q, o_head_q;
   logic [31:0] list_base_q;              // first list of this head
-  logic [31:0] off0_q, count_q;          // the tile's list: kv_idx[off0 .. off0 + count)
-  logic [CB-1:0] fe_ctx_q;
+  // the tile's list: kv_idx[list_start .. list_start + count)
+  logic [31:0] list_start_q, count_q;
+  logic [CtxBits-1:0] front_ctx_q;
   logic list_done_q, q_done_q;
   logic [ak_pkg::MultBits-1:0] logit_mult_q, out_mult_q;  // the head's quantisation entry
   logic [ak_pkg::ShiftBits-1:0] logit_shift_q, out_shift_q;
-  assign bank_o = fe_ctx_q[0];
+  assign bank_o = front_ctx_q[0];
 
   // ---- the list buffer: bank b, beat i at b * ListBeats + i ----
   logic [ak_pkg::BeatBits-1:0] list_buf_q [2*ListBeats];
   always_ff @(posedge clk_i) begin
     if (list_we_i && 32'(beat_idx_i) < ListBeats)
-      list_buf_q[32'(fe_ctx_q[0]) * ListBeats + 32'(beat_idx_i)] <= beat_data_i;
+      list_buf_q[32'(front_ctx_q[0]) * ListBeats + 32'(beat_idx_i)] <= beat_data_i;
   end
-  logic [LBBits+WordLog2:0] list_word;  // the entry's 32-bit word in its bank
+  logic [ListBeatBits+WordLog2:0] list_word;  // the entry's 32-bit word in its bank
   logic [ak_pkg::BeatBits-1:0] list_beat;
-  assign list_word = (LBBits+WordLog2+1)'(ctx_list_start_q[iter_ctx_i]) +
-                     (LBBits+WordLog2+1)'(list_pos_i);
+  assign list_word = (ListBeatBits+WordLog2+1)'(ctx_list_start_q[iter_ctx_i]) +
+                     (ListBeatBits+WordLog2+1)'(list_pos_i);
   assign list_beat = list_buf_q[32'(iter_ctx_i[0]) * ListBeats + (32'(list_word) >> WordLog2)];
   assign list_entry_o = list_beat[32'(list_word[WordLog2-1:0])*32 +: 32];
   assign ctx_ready_o = ctx_ready_q[iter_ctx_i];
@@ -156,14 +157,15 @@ module ak_ctrl_front #(
 
   // ---- reads ----
   logic [63:0] off_addr;
-  logic [61:0] idx_word;   // word address of kv_idx[off0]; its low WordLog2 bits: place in the beat
+  // word address of kv_idx[list_start]; its low WordLog2 bits: its place in the beat
+  logic [61:0] idx_word;
   assign off_addr = off_base_i + {30'd0, list_base_q + (32'(r0_q) >> lgb_i), 2'b00};
-  assign idx_word = 62'((idx_base_i + {30'd0, off0_q, 2'b00}) >> 2);
+  assign idx_word = 62'((idx_base_i + {30'd0, list_start_q, 2'b00}) >> 2);
   // Q of this context may be read once Q.K^T is done with the context two before (same
   // bank): none of its records is left in the fetch or Q.K^T stage
-  logic [CB-1:0] prev2;
+  logic [CtxBits-1:0] prev2;
   logic q_bank_free;
-  assign prev2 = fe_ctx_q - CB'(2);
+  assign prev2 = front_ctx_q - CtxBits'(2);
   assign q_bank_free = !(fetch_valid_i && fetch_ctx_i == prev2) && !(qk_valid_i && qk_ctx_i == prev2);
   always @* begin
     rd_valid_o = 1'b0;
@@ -171,7 +173,7 @@ module ak_ctrl_front #(
     rd_bytes_o = 24'(BeatBytes);
     rd_list_o = 1'b0;
     rd_q_o = 1'b0;
-    case (fe_q)
+    case (front_q)
       FeQuantRd: begin
         rd_valid_o = 1'b1;
         rd_addr_o = quant_addr_q & ~InBeat;
@@ -192,7 +194,7 @@ module ak_ctrl_front #(
       FeQRd: begin
         rd_valid_o = q_bank_free;
         rd_addr_o = q_head_q + (64'(r0_q) << lgd_i);
-        rd_bytes_o = 24'(ctx_rows_q[fe_ctx_q]) << lgd_i;
+        rd_bytes_o = 24'(ctx_rows_q[front_ctx_q]) << lgd_i;
         rd_q_o = 1'b1;
       end
       default: ;
@@ -209,7 +211,7 @@ module ak_ctrl_front #(
   assign quant_e = hdr_i[32'(quant_addr_q[BeatLog2-1:4])*128 +: 128];
   assign off_w0 = hdr_i[32'(off_addr[BeatLog2-1:0])*8 +: 32];
   assign off_w1 = hdr_i[(32'(off_addr[BeatLog2-1:0]) + 4)*8 +: 32];
-  assign off_bad_o = run_i && fe_q == FeOffUse &&
+  assign off_bad_o = run_i && front_q == FeOffUse &&
                      (off_w1 < off_w0 || off_w1 - off_w0 > 32'(MaxKvBlocks));
 
   // ---- the state machine ----
@@ -219,45 +221,45 @@ module ak_ctrl_front #(
   // the context to fill is free, and its list bank too: the iterator has left the context
   // two before
   logic ctx_free;
-  assign ctx_free = !ctx_used_q[fe_ctx_q] &&
-                    (iter_ctx_i == fe_ctx_q || iter_ctx_i == fe_ctx_q - CB'(1));
+  assign ctx_free = !ctx_used_q[front_ctx_q] &&
+                    (iter_ctx_i == front_ctx_q || iter_ctx_i == front_ctx_q - CtxBits'(1));
   always @* begin
-    fe_d = fe_q;
-    case (fe_q)
-      FeQuantRd: if (rd_go_i) fe_d = FeQuantWait;
-      FeQuantWait: if (hdr_landed_i) fe_d = FeQuantUse;
-      FeQuantUse: fe_d = FeCtx;
-      FeCtx: if (ctx_free) fe_d = FeOffRd;
-      FeOffRd: if (rd_go_i) fe_d = FeOffWait;
-      FeOffWait: if (hdr_landed_i) fe_d = FeOffUse;
+    front_d = front_q;
+    case (front_q)
+      FeQuantRd: if (rd_go_i) front_d = FeQuantWait;
+      FeQuantWait: if (hdr_landed_i) front_d = FeQuantUse;
+      FeQuantUse: front_d = FeCtx;
+      FeCtx: if (ctx_free) front_d = FeOffRd;
+      FeOffRd: if (rd_go_i) front_d = FeOffWait;
+      FeOffWait: if (hdr_landed_i) front_d = FeOffUse;
       // no list, no Q: an empty tile
-      FeOffUse: if (off_w1 == off_w0) fe_d = FeLand; else fe_d = FeListRd;
-      FeListRd: if (rd_go_i) fe_d = FeQRd;
-      FeQRd: if (rd_go_i) fe_d = FeLand;
+      FeOffUse: if (off_w1 == off_w0) front_d = FeLand; else front_d = FeListRd;
+      FeListRd: if (rd_go_i) front_d = FeQRd;
+      FeQRd: if (rd_go_i) front_d = FeLand;
       // the context is ready; on to the next tile
       FeLand: if ((list_done_q || list_landed_i || count_q == 0) &&
                   (q_done_q || q_landed_i || count_q == 0)) begin
-        if (!last_row_tile) fe_d = FeCtx;
-        else if (!last_head) fe_d = FeQuantRd;
-        else fe_d = FeEnd;
+        if (!last_row_tile) front_d = FeCtx;
+        else if (!last_head) front_d = FeQuantRd;
+        else front_d = FeEnd;
       end
       default: ;
     endcase
-    if (!run_i) fe_d = FeQuantRd;
+    if (!run_i) front_d = FeQuantRd;
   end
-  logic fe_ready;   // the context becomes ready this cycle
-  assign fe_ready = run_i && fe_q == FeLand && fe_d != FeLand;
-  assign end_o = fe_q == FeEnd;
+  logic front_ready;   // the context becomes ready this cycle
+  assign front_ready = run_i && front_q == FeLand && front_d != FeLand;
+  assign end_o = front_q == FeEnd;
   assign idle_o = ctx_used_q == '0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      fe_q <= FeQuantRd;
+      front_q <= FeQuantRd;
       list_done_q <= 1'b0;
       q_done_q <= 1'b0;
     end else begin
-      fe_q <= fe_d;
-      if (fe_q == FeOffUse) begin
+      front_q <= front_d;
+      if (front_q == FeOffUse) begin
         list_done_q <= 1'b0;
         q_done_q <= 1'b0;
       end else begin
@@ -278,7 +280,7 @@ module ak_ctrl_front #(
       list_base_q <= '0;
       r0_q <= '0;
     end
-    if (run_i && fe_q == FeQuantUse) begin
+    if (run_i && front_q == FeQuantUse) begin
       logit_mult_q <=
           quant_e[(ak_desc_pkg::QuantLogitMultOffset - QuantBase)*8 +: ak_pkg::MultBits];
       logit_shift_q <=
@@ -288,26 +290,26 @@ module ak_ctrl_front #(
       out_shift_q <=
           quant_e[(ak_desc_pkg::QuantOutShiftOffset - QuantBase)*8 +: ak_pkg::ShiftBits];
     end
-    if (run_i && fe_q == FeOffUse) begin
-      off0_q <= off_w0;
+    if (run_i && front_q == FeOffUse) begin
+      list_start_q <= off_w0;
       count_q <= off_w1 - off_w0;
-      ctx_count_q[fe_ctx_q] <= off_w1 - off_w0;
-      ctx_r0_q[fe_ctx_q] <= r0_q;
-      ctx_rows_q[fe_ctx_q] <= 32'(r0_q) + Rows <= 32'(nq_i) ? TokenBits'(Rows) : nq_i - r0_q;
+      ctx_count_q[front_ctx_q] <= off_w1 - off_w0;
+      ctx_r0_q[front_ctx_q] <= r0_q;
+      ctx_rows_q[front_ctx_q] <= 32'(r0_q) + Rows <= 32'(nq_i) ? TokenBits'(Rows) : nq_i - r0_q;
       // keys of the tile's last valid row: nk, or i + 1 + nk - nq when token-causal
-      ctx_key_limit_q[fe_ctx_q] <= causal_i ?
+      ctx_key_limit_q[front_ctx_q] <= causal_i ?
           (TokenBits+2)'((32'(r0_q) + Rows <= 32'(nq_i) ? 32'(r0_q) + Rows : 32'(nq_i)) +
                          32'(nk_i) - 32'(nq_i)) :
           (TokenBits+2)'(nk_i);
-      ctx_kv_q[fe_ctx_q] <= kv_head_q;
-      ctx_o_q[fe_ctx_q] <= o_head_q + (64'(r0_q) << lgd_i);
-      ctx_logit_mult_q[fe_ctx_q] <= logit_mult_q;
-      ctx_logit_shift_q[fe_ctx_q] <= logit_shift_q;
-      ctx_out_mult_q[fe_ctx_q] <= out_mult_q;
-      ctx_out_shift_q[fe_ctx_q] <= out_shift_q;
+      ctx_kv_q[front_ctx_q] <= kv_head_q;
+      ctx_o_q[front_ctx_q] <= o_head_q + (64'(r0_q) << lgd_i);
+      ctx_logit_mult_q[front_ctx_q] <= logit_mult_q;
+      ctx_logit_shift_q[front_ctx_q] <= logit_shift_q;
+      ctx_out_mult_q[front_ctx_q] <= out_mult_q;
+      ctx_out_shift_q[front_ctx_q] <= out_shift_q;
     end
-    if (run_i && fe_q == FeListRd) ctx_list_start_q[fe_ctx_q] <= idx_word[WordLog2-1:0];
-    if (fe_ready) begin
+    if (run_i && front_q == FeListRd) ctx_list_start_q[front_ctx_q] <= idx_word[WordLog2-1:0];
+    if (front_ready) begin
       if (last_row_tile) begin
         head_q <= head_q + 1;
         r0_q <= '0;
@@ -328,16 +330,16 @@ module ak_ctrl_front #(
     if (!rst_ni) begin
       ctx_used_q <= '0;
       ctx_ready_q <= '0;
-      fe_ctx_q <= '0;
+      front_ctx_q <= '0;
     end else if (!run_i) begin
       ctx_used_q <= '0;
       ctx_ready_q <= '0;
-      fe_ctx_q <= '0;
+      front_ctx_q <= '0;
     end else begin
-      if (fe_q == FeCtx && ctx_free) ctx_used_q[fe_ctx_q] <= 1'b1;
-      if (fe_ready) begin
-        ctx_ready_q[fe_ctx_q] <= 1'b1;
-        fe_ctx_q <= fe_ctx_q + 1'b1;
+      if (front_q == FeCtx && ctx_free) ctx_used_q[front_ctx_q] <= 1'b1;
+      if (front_ready) begin
+        ctx_ready_q[front_ctx_q] <= 1'b1;
+        front_ctx_q <= front_ctx_q + 1'b1;
       end
       if (iter_done_i) ctx_ready_q[iter_ctx_i] <= 1'b0;
       if (release_i) ctx_used_q[pv_ctx_i] <= 1'b0;

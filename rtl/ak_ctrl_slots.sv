@@ -12,7 +12,7 @@
 // Latency: T cycles a slot; a slot boundary adds no cycle when K and V are in.
 module ak_ctrl_slots #(
   parameter int NCtx = ak_pkg::QueryContexts,
-  localparam int CB  = $clog2(NCtx)
+  localparam int CtxBits = $clog2(NCtx)
 ) (
   input  logic                                clk_i,
   input  logic                                rst_ni,
@@ -30,7 +30,7 @@ module ak_ctrl_slots #(
   input  logic [63:0]                         k_base_i,
   input  logic [63:0]                         v_base_i,
   // the context table (ak_ctrl_front)
-  output logic [CB-1:0]                       iter_ctx_o,
+  output logic [CtxBits-1:0]                       iter_ctx_o,
   output logic [31:0]                         list_pos_o,
   output logic                                iter_done_o,    // the iterator leaves its context
   output logic                                entry_bad_o,    // a bad list entry: INDEX_RANGE
@@ -40,13 +40,13 @@ module ak_ctrl_slots #(
   input  logic signed [ak_pkg::TokenBits+1:0] key_limit_i,
   input  logic [31:0]                         list_entry_i,   // its list's entry at list_pos_o
   output logic                                fetch_valid_o,  // the fetch stage's record
-  output logic [CB-1:0]                       fetch_ctx_o,
+  output logic [CtxBits-1:0]                       fetch_ctx_o,
   input  logic [63:0]                         fetch_kv_i,
   output logic                                qk_valid_o,     // the Q.K^T stage's record
-  output logic [CB-1:0]                       qk_ctx_o,
-  output logic [CB-1:0]                       sm_ctx_o,       // the softmax stage's record
+  output logic [CtxBits-1:0]                       qk_ctx_o,
+  output logic [CtxBits-1:0]                       sm_ctx_o,       // the softmax stage's record
   input  logic [63:0]                         sm_kv_i,
-  output logic [CB-1:0]                       pv_ctx_o,       // the P.V stage's record
+  output logic [CtxBits-1:0]                       pv_ctx_o,       // the P.V stage's record
   // K and V reads: the request (rd_v_o: V, else K; into buffer half rd_half_o), taken with
   // rd_go_i; their data landing
   output logic                                rd_valid_o,
@@ -84,18 +84,18 @@ module ak_ctrl_slots #(
 );
   localparam int TokenBits = ak_pkg::TokenBits;
   localparam int ColBits = $clog2(ak_pkg::MaxHeadDim);  // a column of the head dim
-  // bytes of the key tile from key t: min(16, nk - t) rows of 2^lgd bytes
+  // bytes of the key tile from key t: min(16, nk - t) rows of 2^log2_d bytes
   function automatic logic [23:0] tile_bytes(input logic [TokenBits-1:0] nk,
                                              input logic [TokenBits-1:0] t,
-                                             input logic [2:0] lgd);
+                                             input logic [2:0] log2_d);
     logic [TokenBits-1:0] keys;
     keys = nk - t < TokenBits'(ak_pkg::KeyTile) ? nk - t : TokenBits'(ak_pkg::KeyTile);
-    tile_bytes = 24'(keys) << lgd;
+    tile_bytes = 24'(keys) << log2_d;
   endfunction
 
   // ---- the iterator over the contexts' lists: context iter_ctx_q, its list's entry
   // list_pos_q (block kb), that block's key tile block_tile_q (t = kb * B + 16 block_tile_q) ----
-  logic [CB-1:0] iter_ctx_q;
+  logic [CtxBits-1:0] iter_ctx_q;
   logic [31:0] list_pos_q;
   logic [3:0] block_tile_q;
   logic [15:0] prev_block_q;     // the previous block index (ascending check)
@@ -127,7 +127,7 @@ module ak_ctrl_slots #(
   typedef struct packed {
     logic valid;
     logic [TokenBits-1:0] key;  // the tile's first key
-    logic [CB-1:0] ctx;         // its context
+    logic [CtxBits-1:0] ctx;         // its context
     logic first;                // the context's first record
     logic empty;                // empty record: a context without key tiles
     logic half;                 // its K/V/P buffer half

@@ -13,16 +13,17 @@ module ak_qk_array #(
   input  logic                                   capture_i,
   input  logic [Rows*8-1:0]                      q_col_i,   // row i: [i*8 +: 8]
   input  logic [ak_pkg::KeyTile*8-1:0]           k_col_i,   // key j: [j*8 +: 8]
-  output logic [Rows*ak_pkg::KeyTile*SBits-1:0]  s_o        // (i, j): [(i*KeyTile + j)*SBits +: SBits]
+  // (i, j): [(i*KeyTile + j)*ScoreBits +: ScoreBits]
+  output logic [Rows*ak_pkg::KeyTile*ScoreBits-1:0]  s_o
 );
   localparam int KeyTile = ak_pkg::KeyTile;
-  localparam int SBits = ak_pkg::ScoreBits;
+  localparam int ScoreBits = ak_pkg::ScoreBits;
 
   for (genvar i = 0; i < Rows; i++) begin : g_row
     for (genvar j = 0; j < KeyTile; j++) begin : g_pe
-      ak_qk_pe #(.SBits(SBits)) u_pe (
+      ak_qk_pe #(.ScoreBits(ScoreBits)) u_pe (
         .clk_i, .en_i, .clear_i, .capture_i, .q_i(q_col_i[i*8 +: 8]), .k_i(k_col_i[j*8 +: 8]),
-        .s_o(s_o[(i*KeyTile + j)*SBits +: SBits])
+        .s_o(s_o[(i*KeyTile + j)*ScoreBits +: ScoreBits])
       );
     end
   end

@@ -3,7 +3,7 @@
 // capture_i copies the accumulator to s_o on the same edge, so the next tile can start at once.
 // One module per PE so that synthesis tools see (and build) the PE once, not Rows x 16 times.
 module ak_qk_pe #(
-  parameter int SBits = ak_pkg::ScoreBits
+  parameter int ScoreBits = ak_pkg::ScoreBits
 ) (
   input  logic             clk_i,
   input  logic             en_i,
@@ -11,12 +11,12 @@ module ak_qk_pe #(
   input  logic             capture_i,
   input  logic [7:0]       q_i,
   input  logic [7:0]       k_i,
-  output logic [SBits-1:0] s_o
+  output logic [ScoreBits-1:0] s_o
 );
-  logic signed [SBits-1:0] acc_q, acc_d, s_q;
+  logic signed [ScoreBits-1:0] acc_q, acc_d, s_q;
   logic signed [15:0] prod;
   assign prod = $signed(q_i) * $signed(k_i);
-  assign acc_d = (clear_i ? '0 : acc_q) + SBits'(prod);
+  assign acc_d = (clear_i ? '0 : acc_q) + ScoreBits'(prod);
   always_ff @(posedge clk_i) begin
     if (en_i) acc_q <= acc_d;
     if (capture_i) s_q <= acc_q;

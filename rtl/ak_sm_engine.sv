@@ -37,13 +37,13 @@ module ak_sm_engine #(
   output logic [Rows*ak_pkg::AccBits-1:0]                 l_o
 );
   localparam int KeyTile = ak_pkg::KeyTile;
-  localparam int LB = ak_pkg::LogitBits;
+  localparam int LogitBits = ak_pkg::LogitBits;
   localparam int AB = ak_pkg::AccBits;
   localparam int PB = ak_pkg::ProbFrac + 1;
-  localparam int MBits = LB - ak_pkg::LogitFrac + 1;
+  localparam int MBits = LogitBits - ak_pkg::LogitFrac + 1;
   localparam int DeltaBits = $clog2(AB + 2);
   localparam int RowBits = $clog2(Rows + 1);
-  localparam int SBits = ak_pkg::ScoreBits;
+  localparam int ScoreBits = ak_pkg::ScoreBits;
   localparam int RB = $clog2(Rows);
 
   // the walk: e counts 0..Rows after start
@@ -68,16 +68,16 @@ module ak_sm_engine #(
 
   // stage A: logits of row a_row and its valid-key count (the row picked first, one mux of
   // whole rows, then its 16 scores at constant offsets)
-  logic [KeyTile*LB-1:0] logit_d;
-  logic [KeyTile*SBits-1:0] s_row;
-  assign s_row = s_i[32'(a_row[RB-1:0])*(KeyTile*SBits) +: KeyTile*SBits];
+  logic [KeyTile*LogitBits-1:0] logit_d;
+  logic [KeyTile*ScoreBits-1:0] s_row;
+  assign s_row = s_i[32'(a_row[RB-1:0])*(KeyTile*ScoreBits) +: KeyTile*ScoreBits];
   for (genvar j = 0; j < KeyTile; j++) begin : g_logit
-    logic signed [SBits-1:0] s;
-    logic signed [LB-1:0] l;
-    assign s = $signed(s_row[j*SBits +: SBits]);
+    logic signed [ScoreBits-1:0] s;
+    logic signed [LogitBits-1:0] l;
+    assign s = $signed(s_row[j*ScoreBits +: ScoreBits]);
     ak_logit u_logit (.s_i(s), .mult_i(mult_i), .shift_i(shift_i), .l_o(l));
     // (an empty record's S was never computed: 0, not stale data or X)
-    assign logit_d[j*LB +: LB] = none_i ? '0 : l;
+    assign logit_d[j*LogitBits +: LogitBits] = none_i ? '0 : l;
   end
 
   // n = clamp(min(nk, jlim) - t, 0, 16) with jlim = i + 1 + nk - nq (token-causal) or nk
@@ -98,7 +98,7 @@ module ak_sm_engine #(
 
   logic b_go_q;
   logic [RB-1:0] b_row_q;
-  logic [KeyTile*LB-1:0] logit_q;
+  logic [KeyTile*LogitBits-1:0] logit_q;
   logic [$clog2(KeyTile):0] n_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) b_go_q <= 1'b0;

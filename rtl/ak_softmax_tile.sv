@@ -9,7 +9,7 @@ module ak_softmax_tile (
   input  logic signed [MBits-1:0]                           m_i,
   input  logic [ak_pkg::AccBits-1:0]                        l_i,
   input  logic [$clog2(ak_pkg::KeyTile):0]                  n_i,     // valid keys, 0..16
-  input  logic [ak_pkg::KeyTile*ak_pkg::LogitBits-1:0]     logit_i, // slot j: [j*LB +: LB]
+  input  logic [ak_pkg::KeyTile*ak_pkg::LogitBits-1:0]     logit_i,  // slot j: [j*LogitBits +:]
   output logic                                              has_max_o,
   output logic signed [MBits-1:0]                           m_o,
   output logic [ak_pkg::AccBits-1:0]                        l_o,
@@ -17,26 +17,26 @@ module ak_softmax_tile (
   output logic [ak_pkg::KeyTile*(ak_pkg::ProbFrac+1)-1:0]  p_o      // slot j: [j*PB +: PB]
 );
   localparam int KeyTile = ak_pkg::KeyTile;
-  localparam int LB = ak_pkg::LogitBits;
+  localparam int LogitBits = ak_pkg::LogitBits;
   localparam int F  = ak_pkg::LogitFrac;
-  localparam int MBits = LB - F + 1;        // whole base-2 units, signed (13 bits)
+  localparam int MBits = LogitBits - F + 1;        // whole base-2 units, signed (13 bits)
   localparam int AB = ak_pkg::AccBits;
   // A rounding shift by AccBits + 1 or more takes any AccBits-bit value to 0, so the shift
   // the accumulators see is clamped there.
   localparam int DeltaBits = $clog2(AB + 2);
-  localparam int ABits = LB + 1;            // exp2 argument a = m 2^F - L >= 0 (25 bits)
+  localparam int ABits = LogitBits + 1;            // exp2 argument a = m 2^F - L >= 0 (25 bits)
   localparam int PB = ak_pkg::ProbFrac + 1;
 
   // slot j's logit (flat ports: Yosys 0.23 takes no multi-dimensional packed ports)
-  logic signed [LB-1:0] logit [KeyTile];
+  logic signed [LogitBits-1:0] logit [KeyTile];
   logic [KeyTile-1:0] slot_valid;  // the first n_i slots
   for (genvar j = 0; j < KeyTile; j++) begin : g_unpack
-    assign logit[j] = $signed(logit_i[j*LB +: LB]);
+    assign logit[j] = $signed(logit_i[j*LogitBits +: LogitBits]);
     assign slot_valid[j] = n_i > ($clog2(KeyTile)+1)'(j);
   end
 
   // the tile maximum over the valid slots
-  logic signed [LB-1:0] tmax;
+  logic signed [LogitBits-1:0] tmax;
   logic any;
   always @* begin
     tmax = '0;
@@ -51,9 +51,9 @@ module ak_softmax_tile (
 
   // c_t = ceil(tmax / 2^F), the new maximum and the shift
   logic signed [MBits-1:0] ct, m_new;
-  logic signed [LB:0] tmax_up;
+  logic signed [LogitBits:0] tmax_up;
   logic [MBits:0] delta_full;
-  assign tmax_up = $signed({tmax[LB-1], tmax}) + (LB+1)'((1 << F) - 1);
+  assign tmax_up = $signed({tmax[LogitBits-1], tmax}) + (LogitBits+1)'((1 << F) - 1);
   assign ct = MBits'(tmax_up >>> F);
 
   always @* begin

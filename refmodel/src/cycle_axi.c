@@ -85,7 +85,7 @@ void ak_cm_rd_comb(const model *M, cycle *c)
 {
     const rd_state *R = &M->rd;
     c->rd_go = c->cmd_valid && !R->busy;
-    c->fe_rd_go = c->rd_go && c->fe_cmd;
+    c->front_rd_go = c->rd_go && c->front_cmd;
     c->arvalid = R->busy && R->count < M->hw.rd_outstanding;
     c->blen = R->busy ? burst_len(R->addr, R->left, M->hw.max_burst) : 1;
     c->push = c->arvalid && c->mo.arready;

@@ -25,8 +25,8 @@ void ak_cm_job_init(model *M, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t
     J->nk = nk;
     J->d = d;
     J->blk = mask->block;
-    J->lgd = log2u(d);
-    J->lgb = log2u(mask->block);
+    J->log2_d = log2u(d);
+    J->log2_block = log2u(mask->block);
     J->qblocks = mask->q_blocks;
     J->causal = mask->token_causal;
     J->per_head = mask->heads != 1;
@@ -44,13 +44,13 @@ void ak_cm_job_init(model *M, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t
 static uint32_t tile_beats(const job_view *j, uint32_t t)
 {
     const uint32_t keys = j->nk - t < AK_KEY_TILE ? j->nk - t : AK_KEY_TILE;
-    return beats_of((uint64_t)keys << j->lgd);
+    return beats_of((uint64_t)keys << j->log2_d);
 }
 
 /* The current kv-block list entry of the iterator. */
 uint32_t ak_cm_list_entry(const model *M)
 {
-    return M->j.mask->kv_idx[M->ctx[M->iter_ctx].off0 + M->list_pos];
+    return M->j.mask->kv_idx[M->ctx[M->iter_ctx].list_start + M->list_pos];
 }
 
 void ak_cm_slots_comb(const model *M, cycle *c)
@@ -60,7 +60,7 @@ void ak_cm_slots_comb(const model *M, cycle *c)
     const context *ic = &M->ctx[M->iter_ctx];
     const int list_left = iter_ctx_ready && M->list_pos < ic->count;
     if (list_left) {
-        c->tile_key = (ak_cm_list_entry(M) << J->lgb) + (M->block_tile << 4);
+        c->tile_key = (ak_cm_list_entry(M) << J->log2_block) + (M->block_tile << 4);
         c->tile_in_limit = (int64_t)c->tile_key < ic->key_limit;
         c->block_past_limit = !c->tile_in_limit;
     }
@@ -149,7 +149,7 @@ void ak_cm_slots_clock(model *M, const cycle *c)
  * the slot pipeline advances. */
 int ak_cm_q_bank_free(const model *M)
 {
-    const uint32_t prev2 = (M->fe_ctx + AK_QUERY_CONTEXTS - 2) % AK_QUERY_CONTEXTS;
+    const uint32_t prev2 = (M->front_ctx + AK_QUERY_CONTEXTS - 2) % AK_QUERY_CONTEXTS;
     return !(M->fetch.valid && M->fetch.ctx == prev2) && !(M->qk.valid && M->qk.ctx == prev2);
 }
 
@@ -160,9 +160,9 @@ void ak_cm_read_comb(const model *M, cycle *c)
 {
     const job_view *J = &M->j;
     const ak_job_layout *L = J->lay;
-    c->list_x = M->list_base + (M->r0 >> J->lgb);
+    c->list_x = M->list_base + (M->first_row >> J->log2_block);
     const uint64_t off_addr = L->kv_off + 4 * c->list_x;
-    const uint64_t idx_word = (L->kv_idx + 4ull * M->off0) >> 2;
+    const uint64_t idx_word = (L->kv_idx + 4ull * M->list_start) >> 2;
     c->cmd_valid = 0;
     c->cmd_addr = 0;
     c->cmd_beats = 1;
@@ -176,37 +176,38 @@ void ak_cm_read_comb(const model *M, cycle *c)
             const context *x = &M->ctx[M->fetch.ctx];
             c->cmd_valid = 1;
             c->cmd_addr =
-                L->k + (uint64_t)x->head * J->kvstride + ((uint64_t)M->fetch.key << J->lgd);
+                L->k + (uint64_t)x->head * J->kvstride + ((uint64_t)M->fetch.key << J->log2_d);
             c->cmd_beats = tile_beats(J, M->fetch.key);
             c->cmd_tag = TAG_K;
         } else if (M->want_v) {
             const context *x = &M->ctx[M->sm.ctx];
             c->cmd_valid = 1;
-            c->cmd_addr = L->v + (uint64_t)x->head * J->kvstride + ((uint64_t)M->sm.key << J->lgd);
+            c->cmd_addr =
+                L->v + (uint64_t)x->head * J->kvstride + ((uint64_t)M->sm.key << J->log2_d);
             c->cmd_beats = tile_beats(J, M->sm.key);
             c->cmd_tag = TAG_V;
         } else {
-            c->fe_cmd = 1;
+            c->front_cmd = 1;
             switch (M->fe) {
-            case FE_QUANT_RD:
+            case FRONT_QUANT_RD:
                 c->cmd_valid = 1;
                 c->cmd_addr = M->quant_addr & ~63ull;
                 break;
-            case FE_OFF_RD:
+            case FRONT_OFF_RD:
                 c->cmd_valid = 1;
                 c->cmd_addr = off_addr & ~63ull;
                 c->cmd_beats = (off_addr & 63) > 56 ? 2 : 1;
                 break;
-            case FE_LIST_RD:
+            case FRONT_LIST_RD:
                 c->cmd_valid = 1;
                 c->cmd_addr = (idx_word >> 4) << 6;
                 c->cmd_beats = (uint32_t)(((idx_word & 15) + M->count + 15) >> 4);
                 c->cmd_tag = TAG_LIST;
                 break;
-            case FE_Q_RD:
+            case FRONT_Q_RD:
                 c->cmd_valid = ak_cm_q_bank_free(M);
-                c->cmd_addr = M->q_head + ((uint64_t)M->r0 << J->lgd);
-                c->cmd_beats = beats_of((uint64_t)M->ctx[M->fe_ctx].rows << J->lgd);
+                c->cmd_addr = M->q_head + ((uint64_t)M->first_row << J->log2_d);
+                c->cmd_beats = beats_of((uint64_t)M->ctx[M->front_ctx].rows << J->log2_d);
                 c->cmd_tag = TAG_Q;
                 break;
             default:
@@ -221,38 +222,40 @@ void ak_cm_read_comb(const model *M, cycle *c)
 void ak_cm_front_comb(const model *M, cycle *c)
 {
     const job_view *J = &M->j;
-    c->last_row_tile = M->r0 + M->hw.rows >= J->nq;
+    c->last_row_tile = M->first_row + M->hw.rows >= J->nq;
     c->last_head = M->head + 1 == J->heads;
-    c->ctx_free = !M->ctx_used[M->fe_ctx] &&
-                  (M->iter_ctx == M->fe_ctx ||
-                   M->iter_ctx == (M->fe_ctx + AK_QUERY_CONTEXTS - 1) % AK_QUERY_CONTEXTS);
-    int fe_d = M->fe;
+    c->ctx_free = !M->ctx_used[M->front_ctx] &&
+                  (M->iter_ctx == M->front_ctx ||
+                   M->iter_ctx == (M->front_ctx + AK_QUERY_CONTEXTS - 1) % AK_QUERY_CONTEXTS);
+    int front_d = M->fe;
     if (M->state == S_RUN) {
         switch (M->fe) {
-        case FE_QUANT_RD: if (c->fe_rd_go) fe_d = FE_QUANT_WAIT; break;
-        case FE_QUANT_WAIT: if (c->hdr_landed) fe_d = FE_QUANT_USE; break;
-        case FE_QUANT_USE: fe_d = FE_CTX; break;
-        case FE_CTX: if (c->ctx_free) fe_d = FE_OFF_RD; break;
-        case FE_OFF_RD: if (c->fe_rd_go) fe_d = FE_OFF_WAIT; break;
-        case FE_OFF_WAIT: if (c->hdr_landed) fe_d = FE_OFF_USE; break;
-        case FE_OFF_USE:
-            fe_d = J->mask->kv_off[c->list_x + 1] == J->mask->kv_off[c->list_x] ? FE_LAND
-                                                                                : FE_LIST_RD;
+        case FRONT_QUANT_RD: if (c->front_rd_go) front_d = FRONT_QUANT_WAIT; break;
+        case FRONT_QUANT_WAIT: if (c->hdr_landed) front_d = FRONT_QUANT_USE; break;
+        case FRONT_QUANT_USE: front_d = FRONT_CTX; break;
+        case FRONT_CTX: if (c->ctx_free) front_d = FRONT_OFF_RD; break;
+        case FRONT_OFF_RD: if (c->front_rd_go) front_d = FRONT_OFF_WAIT; break;
+        case FRONT_OFF_WAIT: if (c->hdr_landed) front_d = FRONT_OFF_USE; break;
+        case FRONT_OFF_USE:
+            front_d = J->mask->kv_off[c->list_x + 1] == J->mask->kv_off[c->list_x] ? FRONT_LAND
+                                                                                : FRONT_LIST_RD;
             break;
-        case FE_LIST_RD: if (c->fe_rd_go) fe_d = FE_Q_RD; break;
-        case FE_Q_RD: if (c->fe_rd_go) fe_d = FE_LAND; break;
-        case FE_LAND:
+        case FRONT_LIST_RD: if (c->front_rd_go) front_d = FRONT_Q_RD; break;
+        case FRONT_Q_RD: if (c->front_rd_go) front_d = FRONT_LAND; break;
+        case FRONT_LAND:
             if ((M->list_done || c->list_landed || M->count == 0) &&
                 (M->q_done || c->q_landed || M->count == 0))
-                fe_d = !c->last_row_tile ? FE_CTX : !c->last_head ? FE_QUANT_RD : FE_END;
+                front_d = !c->last_row_tile ? FRONT_CTX
+                          : !c->last_head   ? FRONT_QUANT_RD
+                                            : FRONT_END;
             break;
         default: break;
         }
     } else {
-        fe_d = FE_QUANT_RD;
+        front_d = FRONT_QUANT_RD;
     }
-    c->fe_d = fe_d;
-    c->fe_ready = M->state == S_RUN && M->fe == FE_LAND && fe_d != FE_LAND;
+    c->front_d = front_d;
+    c->front_ready = M->state == S_RUN && M->fe == FRONT_LAND && front_d != FRONT_LAND;
 }
 
 void ak_cm_front_clock(model *M, const cycle *c)
@@ -260,8 +263,8 @@ void ak_cm_front_clock(model *M, const cycle *c)
     const job_view *J = &M->j;
     const ak_job_layout *L = J->lay;
     const uint32_t rows = M->hw.rows;
-    M->fe = c->fe_d;
-    if (c->fe == FE_OFF_USE) {
+    M->fe = c->front_d;
+    if (c->fe == FRONT_OFF_USE) {
         M->list_done = M->q_done = 0;
     } else {
         M->list_done |= c->list_landed;
@@ -274,42 +277,42 @@ void ak_cm_front_clock(model *M, const cycle *c)
         M->quant_addr = L->desc + AK_DESC_QUANT_OFFSET;
         M->q_head = L->q;
         M->list_base = 0;
-        M->r0 = 0;
+        M->first_row = 0;
     }
-    if (c->state == S_RUN && c->fe == FE_OFF_USE) {
-        context *x = &M->ctx[M->fe_ctx];
+    if (c->state == S_RUN && c->fe == FRONT_OFF_USE) {
+        context *x = &M->ctx[M->front_ctx];
         const uint32_t o0 = J->mask->kv_off[c->list_x], o1 = J->mask->kv_off[c->list_x + 1];
-        M->off0 = o0;
+        M->list_start = o0;
         M->count = o1 - o0;
         x->count = o1 - o0;
-        x->off0 = o0;
-        x->r0 = M->r0;
-        x->rows = M->r0 + rows <= J->nq ? rows : J->nq - M->r0;
-        const uint32_t last_row_end = M->r0 + rows <= J->nq ? M->r0 + rows : J->nq;
+        x->list_start = o0;
+        x->first_row = M->first_row;
+        x->rows = M->first_row + rows <= J->nq ? rows : J->nq - M->first_row;
+        const uint32_t last_row_end = M->first_row + rows <= J->nq ? M->first_row + rows : J->nq;
         x->key_limit = J->causal ? (int64_t)last_row_end + J->nk - J->nq : (int64_t)J->nk;
         x->head = M->head;
     }
-    if (c->fe_ready) {
+    if (c->front_ready) {
         if (c->last_row_tile) {
             M->head++;
-            M->r0 = 0;
+            M->first_row = 0;
             M->quant_addr += AK_DESC_QUANT_SIZE;
             M->q_head += J->qstride;
             if (J->per_head)
                 M->list_base += J->qblocks;
         } else {
-            M->r0 += rows;
+            M->first_row += rows;
         }
     }
 
     /* contexts: taken here, ready when filled until the iterator leaves them, freed when the
      * normaliser starts */
     if (c->state == S_RUN) {
-        if (c->fe == FE_CTX && c->ctx_free)
-            M->ctx_used[M->fe_ctx] = 1;
-        if (c->fe_ready) {
-            M->ctx_ready[M->fe_ctx] = 1;
-            M->fe_ctx = (M->fe_ctx + 1) % AK_QUERY_CONTEXTS;
+        if (c->fe == FRONT_CTX && c->ctx_free)
+            M->ctx_used[M->front_ctx] = 1;
+        if (c->front_ready) {
+            M->ctx_ready[M->front_ctx] = 1;
+            M->front_ctx = (M->front_ctx + 1) % AK_QUERY_CONTEXTS;
         }
         if (c->iter_done)
             M->ctx_ready[M->iter_ctx] = 0;
@@ -336,13 +339,13 @@ void ak_cm_out_clock(model *M, const cycle *c)
     }
     if (c->fin_start) {
         const context *x = &M->ctx[M->pv.ctx];
-        const uint32_t n = M->hw.rows << (J->lgd - 4);
+        const uint32_t n = M->hw.rows << (J->log2_d - 4);
         M->fin_done_at[(M->fin_q_head + M->fin_q_n++) % 4] =
             M->mem.now - 1 + n - 1 + AK_DIV_LATENCY;
         M->out_full[M->fin_obank] = 1;
         M->wr_addr[M->fin_obank] = L->o + (uint64_t)x->head * J->qstride +
-                                   ((uint64_t)x->r0 << J->lgd);
-        M->wr_bytes[M->fin_obank] = (uint64_t)x->rows << J->lgd;
+                                   ((uint64_t)x->first_row << J->log2_d);
+        M->wr_bytes[M->fin_obank] = (uint64_t)x->rows << J->log2_d;
         M->wr_head[M->fin_obank] = x->head;
         M->fin_obank = !M->fin_obank;
     }
@@ -394,7 +397,7 @@ void ak_cm_ctrl_clock(model *M, cycle *c)
 /* P.V busy (the MAC counter): Rows * d / 16 cycles from its start. */
 void ak_cm_pv_busy_clock(model *M, const cycle *c)
 {
-    const uint32_t n = M->hw.rows << (M->j.lgd - 4);
+    const uint32_t n = M->hw.rows << (M->j.log2_d - 4);
     if (c->pv_start) {
         M->pv_busy = n > 1;
         M->pv_left = n - 1;

@@ -92,18 +92,18 @@ static uint64_t quiet_cycles(const model *M)
         (M->wr.state == W_IDLE && M->wr_req[M->wr_next]))
         return 0;
     switch (M->fe) {
-    case FE_QUANT_WAIT: case FE_OFF_WAIT: case FE_END: break;
-    case FE_Q_RD: /* waiting for its Q bank, which only an advance frees */
+    case FRONT_QUANT_WAIT: case FRONT_OFF_WAIT: case FRONT_END: break;
+    case FRONT_Q_RD: /* waiting for its Q bank, which only an advance frees */
         if (ak_cm_q_bank_free(M))
             return 0;
         break;
-    case FE_CTX:
-        if (!M->ctx_used[M->fe_ctx] &&
-            (M->iter_ctx == M->fe_ctx ||
-             M->iter_ctx == (M->fe_ctx + AK_QUERY_CONTEXTS - 1) % AK_QUERY_CONTEXTS))
+    case FRONT_CTX:
+        if (!M->ctx_used[M->front_ctx] &&
+            (M->iter_ctx == M->front_ctx ||
+             M->iter_ctx == (M->front_ctx + AK_QUERY_CONTEXTS - 1) % AK_QUERY_CONTEXTS))
             return 0;
         break;
-    case FE_LAND:
+    case FRONT_LAND:
         if ((M->list_done || M->count == 0) && (M->q_done || M->count == 0))
             return 0;
         break;
@@ -113,7 +113,7 @@ static uint64_t quiet_cycles(const model *M)
     const context *ic = &M->ctx[M->iter_ctx];
     if (M->ctx_ready[M->iter_ctx]) {
         if (M->list_pos < ic->count) {
-            const uint32_t t = (ak_cm_list_entry(M) << J->lgb) + (M->block_tile << 4);
+            const uint32_t t = (ak_cm_list_entry(M) << J->log2_block) + (M->block_tile << 4);
             if ((int64_t)t >= ic->key_limit)
                 return 0; /* block_past_limit */
         } else if (M->ctx_has_record) {
@@ -218,7 +218,7 @@ static ak_status run(model *M, int skip_quiet)
         ak_cm_out_comb(M, &c);
         ak_cm_front_comb(M, &c);
         /* everything done: every context freed, every normalisation written */
-        c.all_done = M->fe == FE_END && !M->ctx_used[0] && !M->ctx_used[1] &&
+        c.all_done = M->fe == FRONT_END && !M->ctx_used[0] && !M->ctx_used[1] &&
                      !M->ctx_used[2] && !M->ctx_used[3] && !M->out_full[0] && !M->out_full[1] &&
                      M->fin_cnt == 0 && !M->wr_req[0] && !M->wr_req[1] && c.wr_cmd_ready;
         ak_cm_counters(M, &c);

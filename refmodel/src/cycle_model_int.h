@@ -66,12 +66,12 @@ typedef struct {
 
 enum { S_IDLE, S_DESC_RD, S_DESC_WAIT, S_CHECK, S_RUN, S_DONE };
 enum {
-    FE_QUANT_RD, FE_QUANT_WAIT, FE_QUANT_USE, FE_CTX, FE_OFF_RD, FE_OFF_WAIT, FE_OFF_USE,
-    FE_LIST_RD, FE_Q_RD, FE_LAND, FE_END
+    FRONT_QUANT_RD, FRONT_QUANT_WAIT, FRONT_QUANT_USE, FRONT_CTX, FRONT_OFF_RD, FRONT_OFF_WAIT,
+    FRONT_OFF_USE, FRONT_LIST_RD, FRONT_Q_RD, FRONT_LAND, FRONT_END
 };
 
 typedef struct {
-    uint32_t r0, rows, count, off0, head;
+    uint32_t first_row, rows, count, list_start, head;
     int64_t key_limit;
 } context;
 
@@ -84,7 +84,7 @@ typedef struct {
 
 /* The job as the controller sees it after Check. */
 typedef struct {
-    uint32_t heads, nq, nk, d, blk, lgd, lgb, qblocks, slot_len, per_head;
+    uint32_t heads, nq, nk, d, blk, log2_d, log2_block, qblocks, slot_len, per_head;
     int causal;
     uint64_t qstride, kvstride;
     const ak_mask *mask;
@@ -99,7 +99,7 @@ typedef struct {
     wr_state wr;
     /* controller */
     int state, fe;
-    uint32_t head, r0, list_base, fe_ctx, off0, count;
+    uint32_t head, first_row, list_base, front_ctx, list_start, count;
     int list_done, q_done;
     uint64_t quant_addr, q_head;
     int ctx_used[AK_QUERY_CONTEXTS], ctx_ready[AK_QUERY_CONTEXTS];
@@ -133,9 +133,9 @@ typedef struct {
     int qk_en, pv_start, fin_start;
     /* the front end (ak_ctrl_front) */
     uint64_t list_x; /* the tile's kv_off index */
-    int last_row_tile, last_head, ctx_free, fe_d, fe_ready;
+    int last_row_tile, last_head, ctx_free, front_d, front_ready;
     /* the read command (ak_ctrl) and the read master */
-    int cmd_valid, fe_cmd, rd_go, fe_rd_go;
+    int cmd_valid, front_cmd, rd_go, front_rd_go;
     uint64_t cmd_addr;
     uint32_t cmd_beats, cmd_tag;
     int arvalid, push, pop, beat_valid;

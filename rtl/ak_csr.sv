@@ -41,6 +41,7 @@ module ak_csr #(
   input  logic [63:0] cycles_i,
   input  logic [63:0] stalls_i,
   input  logic [63:0] macs_i,
+  input  logic        prune_i,      // the pruning unit is present (CAPS.prune)
   output logic        irq_o
 );
   // a write sets start and abort from the same CTRL word: both may pulse together, and the
@@ -100,6 +101,7 @@ module ak_csr #(
         rd_value[ak_csr_pkg::CapsPeRowsLsb +: ak_csr_pkg::CapsPeRowsWidth] = PeRows;
         rd_value[ak_csr_pkg::CapsPeColsLsb +: ak_csr_pkg::CapsPeColsWidth] = PeCols;
         rd_value[ak_csr_pkg::CapsMaxHeadDimLsb +: ak_csr_pkg::CapsMaxHeadDimWidth] = MaxHeadDim;
+        rd_value[ak_csr_pkg::CapsPruneLsb +: ak_csr_pkg::CapsPruneWidth] = prune_i;
       end
       default: rd_hit = 1'b0;
     endcase

@@ -76,7 +76,9 @@ module ak_top #(
     .s_rvalid_o, .s_rready_i, .s_rdata_o, .s_rresp_o,
     .start_o(start), .abort_o(abort), .desc_addr_o(desc_addr), .busy_i(busy), .done_i(done),
     .error_i(error), .err_code_i(err_code), .cycles_i(cycles), .stalls_i(stalls),
-    .macs_i(macs), .irq_o
+    .macs_i(macs),
+    .prune_i(1'b0),  // CAPS.prune: no pruning unit yet (1 once ak_prune is in)
+    .irq_o
   );
 
   // ---- memory masters ----

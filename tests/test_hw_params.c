@@ -30,6 +30,7 @@ static const struct {
     {"DefaultRdOutstanding", AK_DEFAULT_RD_OUTSTANDING},
     {"DefaultMaxBurst", AK_DEFAULT_MAX_BURST},
     {"MaxHeadDim", AK_MAX_HEAD_DIM},
+    {"MaxProbeRows", AK_MAX_PROBE_ROWS},
 };
 
 /* The path of the generated ak_pkg.sv among the packages of ak_test_sv_pkg(), or NULL. */

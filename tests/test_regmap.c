@@ -52,13 +52,21 @@ static void test_error_codes(void)
 {
     static const int codes[] = {AK_HW_ERR_NONE,      AK_HW_ERR_ZERO_TOKENS, AK_HW_ERR_HEAD_DIM,
                                 AK_HW_ERR_BLOCK_SIZE, AK_HW_ERR_MISALIGNED, AK_HW_ERR_INDEX_RANGE,
-                                AK_HW_ERR_BAD_DESC,   AK_HW_ERR_MEM_RESPONSE};
+                                AK_HW_ERR_BAD_DESC,   AK_HW_ERR_MEM_RESPONSE, AK_HW_ERR_ABORTED,
+                                AK_HW_ERR_PRUNE,      AK_HW_ERR_REGION_OVERLAP};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         CU_ASSERT(codes[i] >= 0 && codes[i] < (1 << ATTNKIT_CSR__ERR__CODE_bw));
         for (size_t j = 0; j < i; j++)
             CU_ASSERT_NOT_EQUAL(codes[i], codes[j]);
     }
     CU_ASSERT_EQUAL(AK_HW_ERR_NONE, 0);
+    /* the pruning unit's codes as the RTL and the host driver number them (issue 14) */
+    CU_ASSERT_EQUAL(AK_HW_ERR_PRUNE, 9);
+    CU_ASSERT_EQUAL(AK_HW_ERR_REGION_OVERLAP, 10);
+    /* register map 1.1: CAPS.prune */
+    CU_ASSERT_EQUAL(ATTNKIT_CSR__VERSION__MINOR_reset, 1);
+    CU_ASSERT_EQUAL(ATTNKIT_CSR__CAPS__PRUNE_bp, 24);
+    CU_ASSERT_EQUAL(ATTNKIT_CSR__CAPS__PRUNE_bw, 1);
 }
 
 static void test_docs_up_to_date(void)

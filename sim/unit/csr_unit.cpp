@@ -102,6 +102,7 @@ extern "C" void ak_rtl_csr_hw(const ak_rtl_csr_in *in, ak_rtl_csr_out *out)
         top->cycles_i = in->cycles;
         top->stalls_i = in->stalls;
         top->macs_i = in->macs;
+        top->prune_i = in->prune;
         top->done_i = in->done_pulse;
         tick();
         top->done_i = 0;

@@ -48,6 +48,7 @@ typedef struct {
     int busy, done_pulse, error;
     unsigned err_code;
     uint64_t cycles, stalls, macs;
+    int prune; /* prune_i: CAPS.prune */
 } ak_rtl_csr_in;
 typedef struct {
     unsigned start_pulses, abort_pulses;

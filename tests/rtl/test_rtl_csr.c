@@ -29,6 +29,8 @@ static void test_reset_values(void)
                     ATTNKIT_CSR__VERSION__NUMERICS_reset);
     CU_ASSERT_EQUAL((v & ATTNKIT_CSR__VERSION__MAJOR_bm) >> ATTNKIT_CSR__VERSION__MAJOR_bp,
                     ATTNKIT_CSR__VERSION__MAJOR_reset);
+    CU_ASSERT_EQUAL((v & ATTNKIT_CSR__VERSION__MINOR_bm) >> ATTNKIT_CSR__VERSION__MINOR_bp,
+                    ATTNKIT_CSR__VERSION__MINOR_reset);
     CU_ASSERT_EQUAL(rd(OFF(CTRL)), 0u);
     CU_ASSERT_EQUAL(rd(OFF(STATUS)), 0u);
     CU_ASSERT_EQUAL(rd(OFF(ERR)), AK_HW_ERR_NONE);
@@ -36,6 +38,26 @@ static void test_reset_values(void)
     uint32_t caps = rd(OFF(CAPS));
     CU_ASSERT_EQUAL((caps & ATTNKIT_CSR__CAPS__PE_ROWS_bm) >> ATTNKIT_CSR__CAPS__PE_ROWS_bp, 16u);
     CU_ASSERT_EQUAL((caps & ATTNKIT_CSR__CAPS__MAX_HEAD_DIM_bm) >> ATTNKIT_CSR__CAPS__MAX_HEAD_DIM_bp, 128u);
+    CU_ASSERT_EQUAL((caps & ATTNKIT_CSR__CAPS__PRUNE_bm) >> ATTNKIT_CSR__CAPS__PRUNE_bp, 0u);
+}
+
+/* CAPS.prune reads the prune_i input (ak_top ties it to whether ak_prune is present) */
+static void test_caps_prune(void)
+{
+    ak_rtl_csr_reset();
+    ak_rtl_csr_in in = {.prune = 1};
+    ak_rtl_csr_hw(&in, NULL);
+    uint32_t caps = rd(OFF(CAPS));
+    CU_ASSERT_EQUAL((caps & ATTNKIT_CSR__CAPS__PRUNE_bm) >> ATTNKIT_CSR__CAPS__PRUNE_bp, 1u);
+    CU_ASSERT_EQUAL((caps & ATTNKIT_CSR__CAPS__PE_ROWS_bm) >> ATTNKIT_CSR__CAPS__PE_ROWS_bp, 16u);
+    in.prune = 0;
+    ak_rtl_csr_hw(&in, NULL);
+    caps = rd(OFF(CAPS));
+    CU_ASSERT_EQUAL((caps & ATTNKIT_CSR__CAPS__PRUNE_bm) >> ATTNKIT_CSR__CAPS__PRUNE_bp, 0u);
+    /* the pruning error codes reach ERR like the others */
+    in = (ak_rtl_csr_in){.done_pulse = 1, .error = 1, .err_code = AK_HW_ERR_REGION_OVERLAP};
+    ak_rtl_csr_hw(&in, NULL);
+    CU_ASSERT_EQUAL(rd(OFF(ERR)), AK_HW_ERR_REGION_OVERLAP);
 }
 
 static void test_descriptor_address(void)
@@ -104,5 +126,6 @@ int ak_test_register(void)
     return AK_SUITE("rtl_csr", {"reset values at the PeakRDL header's offsets", test_reset_values},
                     {"descriptor address, byte strobes", test_descriptor_address},
                     {"start pulse, done/error/ERR, counters, interrupt, W1C", test_start_done_irq},
+                    {"CAPS.prune from prune_i, pruning error codes", test_caps_prune},
                     {"unmapped -> SLVERR, read-only writes ignored", test_unmapped_and_read_only});
 }

@@ -32,4 +32,10 @@
 #define AK_DEFAULT_RD_OUTSTANDING 8  /* ak_axi_rd MaxOutstanding: read bursts in flight */
 #define AK_DEFAULT_MAX_BURST 64      /* ak_axi_rd, ak_axi_wr MaxBurst: beats a burst */
 
+/* The pruning unit (rtl/ak_prune.sv, docs/numerics.md section 11): it keeps the final softmax
+ * state (row max and sum) of every probe row, the CLS row of each head for EViT or the last
+ * WINDOW rows of each head for eviction; a job with more probe rows ends in ERR PRUNE
+ * (ak_prune_job_check, job_image.h). */
+#define AK_MAX_PROBE_ROWS 256        /* ak_prune MaxProbeRows: rows whose final softmax state the pruning unit keeps (heads for EViT, heads x window for eviction) */
+
 #endif

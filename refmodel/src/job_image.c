@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "attnkit/prune.h"
 #include "attnkit_desc.h"
 
 static uint64_t align_up(uint64_t x)
@@ -57,6 +58,76 @@ ak_status ak_job_layout_plan_shape(uint32_t heads, uint32_t nq, uint32_t nk, uin
     at = align_up(at + lay->kv_idx_bytes);
     lay->o = at;
     lay->end = align_up(at + lay->o_bytes);
+    lay->score = lay->kept = lay->fused = lay->end;
+    return AK_OK;
+}
+
+uint32_t ak_prune_job_kept(const ak_prune_job *p, uint32_t nk)
+{
+    if (!p)
+        return 0;
+    switch (p->mode) {
+    case AK_PRUNE_EVIT: return 1 + ak_prune_count(nk, p->keep_ppm);
+    case AK_PRUNE_EVICT: return p->budget < nk ? p->budget : nk;
+    default: return 0;
+    }
+}
+
+static ak_status prune_bad(const char **why, const char *text)
+{
+    if (why)
+        *why = text;
+    return AK_EINVAL;
+}
+
+ak_status ak_prune_job_check(const ak_prune_job *p, uint32_t heads, uint32_t nq, uint32_t nk,
+                             uint32_t max_probe_rows, const char **why)
+{
+    if (!p)
+        return prune_bad(why, "no pruning spec");
+    if (p->mode == AK_PRUNE_NONE)
+        return AK_OK;
+    if (p->mode == AK_PRUNE_EVIT) {
+        if (p->keep_ppm == 0 || p->keep_ppm > AK_PPM)
+            return prune_bad(why, "keep_ppm: the keep rate must be 1..1000000 ppm");
+        if (heads > max_probe_rows)
+            return prune_bad(why, "heads: more CLS probe rows than the pruning unit holds");
+        return AK_OK;
+    }
+    if (p->mode != AK_PRUNE_EVICT)
+        return prune_bad(why, "mode: not 0 (none), 1 (EViT) or 2 (eviction)");
+    /* the always-kept keys as ak_kv_evict counts them: sinks clipped to nk, recent to the
+       keys after the sinks */
+    const uint32_t sinks = p->sinks < nk ? p->sinks : nk;
+    const uint32_t recent = p->recent < nk - sinks ? p->recent : nk - sinks;
+    if (p->budget == 0 || (uint64_t)p->budget < (uint64_t)sinks + recent)
+        return prune_bad(why, "budget: below sinks + recent (each clipped to nk), or 0");
+    if (p->window == 0 || p->window > nq)
+        return prune_bad(why, "window: must be 1..nq query rows");
+    if ((uint64_t)heads * p->window > max_probe_rows)
+        return prune_bad(why, "window: heads x window probe rows exceed what the pruning unit "
+                              "holds");
+    return AK_OK;
+}
+
+ak_status ak_job_layout_add_prune(ak_job_layout *lay, uint32_t nk, const ak_prune_job *p)
+{
+    if (!lay || !p || (unsigned)p->mode > AK_PRUNE_EVICT)
+        return AK_EINVAL;
+    const uint64_t at = align_up(lay->o + lay->o_bytes);
+    lay->prune = *p;
+    lay->score_bytes = lay->kept_bytes = lay->fused_bytes = 0;
+    lay->score = lay->kept = lay->fused = lay->end = at;
+    if (p->mode == AK_PRUNE_NONE)
+        return AK_OK;
+    const uint32_t kept = ak_prune_job_kept(p, nk);
+    lay->score_bytes = 4ull * nk;
+    lay->kept_bytes = 4ull * kept;
+    lay->fused_bytes = p->mode == AK_PRUNE_EVIT ? 2ull * (nk - kept) : 0;
+    lay->score = at;
+    lay->kept = align_up(lay->score + lay->score_bytes);
+    lay->fused = align_up(lay->kept + lay->kept_bytes);
+    lay->end = align_up(lay->fused + lay->fused_bytes);
     return AK_OK;
 }
 
@@ -101,6 +172,21 @@ ak_status ak_job_image_write(const ak_attn_job *job, const ak_job_layout *lay, u
     put_addr(d, AK_DESC_O_LO_OFFSET, AK_DESC_O_HI_OFFSET, lay->o);
     put_addr(d, AK_DESC_KV_OFF_LO_OFFSET, AK_DESC_KV_OFF_HI_OFFSET, lay->kv_off);
     put_addr(d, AK_DESC_KV_IDX_LO_OFFSET, AK_DESC_KV_IDX_HI_OFFSET, lay->kv_idx);
+    const ak_prune_job *p = &lay->prune;
+    if (p->mode != AK_PRUNE_NONE) { /* mode none: every pruning field 0 */
+        put32(d + AK_DESC_PRUNE_OFFSET, (uint32_t)p->mode << AK_DESC_PRUNE_MODE_LSB);
+        put32(d + AK_DESC_KEEP_OFFSET, p->mode == AK_PRUNE_EVIT ? p->keep_ppm : 0);
+        if (p->mode == AK_PRUNE_EVICT) {
+            put32(d + AK_DESC_BUDGET_OFFSET, p->budget);
+            put32(d + AK_DESC_SINKS_OFFSET, p->sinks);
+            put32(d + AK_DESC_RECENT_OFFSET, p->recent);
+            put32(d + AK_DESC_WINDOW_OFFSET, p->window);
+        }
+        put_addr(d, AK_DESC_SCORE_LO_OFFSET, AK_DESC_SCORE_HI_OFFSET, lay->score);
+        put_addr(d, AK_DESC_KEPT_LO_OFFSET, AK_DESC_KEPT_HI_OFFSET, lay->kept);
+        if (p->mode == AK_PRUNE_EVIT)
+            put_addr(d, AK_DESC_FUSED_LO_OFFSET, AK_DESC_FUSED_HI_OFFSET, lay->fused);
+    }
     for (uint32_t h = 0; h < job->heads; h++) {
         uint8_t *e = d + h * AK_DESC_QUANT_SIZE;
         const ak_head_quant *q = &job->quant[h];

@@ -1,7 +1,8 @@
 /* Vector directories as a consumer sees them: the expected outputs recomputed from the files
  * themselves (inputs + the manifest's multipliers + the mask lists), the memory image decoded
  * back to the tensors, pruning carried into the next layer, atomic output (nothing left on
- * error, no overwrite without force), and real .npy inputs with their errors. */
+ * error, no overwrite without force), real .npy inputs with their errors, and (format 4) the
+ * pruning regions, spec and descriptor fields of pruning and eviction layers. */
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,84 @@ static void *load_npy(const char *dir, const char *name, ak_npy *a)
     snprintf(path, sizeof path, "%s/%s", dir, name);
     CU_ASSERT_EQUAL_FATAL(ak_npy_read(path, a, err, sizeof err), AK_OK);
     return a->data;
+}
+
+/* Format 4: the pruning regions in memory.regions after o (aligned; score, kept, fused), the
+ * spec in memory.prune, the descriptor in the image pointing at them with the spec's fields,
+ * and score.npy (EViT) the sum over heads of cls_probs.npy. Layers without pruning have none of
+ * it and 0 in every pruning field. */
+static void check_prune_memory(const char *dir, const cJSON *lj, const uint8_t *mem, uint32_t N,
+                               uint32_t H)
+{
+    const cJSON *mem_j = cJSON_GetObjectItem(lj, "memory");
+    const cJSON *regs = cJSON_GetObjectItem(mem_j, "regions");
+    const cJSON *pj = cJSON_GetObjectItem(mem_j, "prune");
+    const cJSON *pruning = cJSON_GetObjectItem(lj, "pruning");
+    const cJSON *eviction = cJSON_GetObjectItem(lj, "eviction");
+    const uint64_t desc = json_u64(mem_j, "desc_addr");
+    const uint64_t o_end = json_u64(cJSON_GetObjectItem(regs, "o"), "addr") +
+                           json_u64(cJSON_GetObjectItem(regs, "o"), "bytes");
+    if (!pruning && !eviction) {
+        CU_ASSERT_PTR_NULL(pj);
+        CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(regs, "score"));
+        CU_ASSERT_EQUAL(json_u64(mem_j, "end"), o_end);
+        for (uint32_t off = AK_DESC_PRUNE_OFFSET; off <= AK_DESC_FUSED_HI_OFFSET; off += 4)
+            CU_ASSERT_EQUAL(le32(mem + desc + off), 0);
+        return;
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pj);
+    const int evit = pruning != NULL;
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(pj, "mode")),
+                           evit ? "evit" : "evict");
+    CU_ASSERT_EQUAL(le32(mem + desc + AK_DESC_VERSION_OFFSET), 2);
+    CU_ASSERT_EQUAL(le32(mem + desc + AK_DESC_PRUNE_OFFSET), evit ? 1u : 2u);
+    const uint64_t kept = json_u64(evit ? pruning : eviction, "kept");
+    const cJSON *sr = cJSON_GetObjectItem(regs, "score"), *kr = cJSON_GetObjectItem(regs, "kept");
+    const cJSON *fr = cJSON_GetObjectItem(regs, "fused");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kr);
+    CU_ASSERT_EQUAL(json_u64(sr, "addr"), (o_end + 63) / 64 * 64);
+    CU_ASSERT_EQUAL(json_u64(sr, "bytes"), 4ull * N);
+    CU_ASSERT_EQUAL(json_u64(kr, "addr") % 64, 0);
+    CU_ASSERT(json_u64(kr, "addr") >= json_u64(sr, "addr") + json_u64(sr, "bytes"));
+    CU_ASSERT_EQUAL(json_u64(kr, "bytes"), 4 * kept);
+    CU_ASSERT_EQUAL(le32(mem + desc + AK_DESC_SCORE_LO_OFFSET), json_u64(sr, "addr"));
+    CU_ASSERT_EQUAL(le32(mem + desc + AK_DESC_KEPT_LO_OFFSET), json_u64(kr, "addr"));
+    if (evit) {
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fr);
+        CU_ASSERT_EQUAL(json_u64(fr, "addr") % 64, 0);
+        CU_ASSERT(json_u64(fr, "addr") >= json_u64(kr, "addr") + json_u64(kr, "bytes"));
+        CU_ASSERT_EQUAL(json_u64(fr, "bytes"), 2 * (N - kept));
+        CU_ASSERT_EQUAL(le32(mem + desc + AK_DESC_FUSED_LO_OFFSET), json_u64(fr, "addr"));
+        CU_ASSERT_EQUAL(json_u64(pj, "keep_ppm"), json_u64(pruning, "keep_ppm"));
+        CU_ASSERT_EQUAL(le32(mem + desc + AK_DESC_KEEP_OFFSET), json_u64(pruning, "keep_ppm"));
+        CU_ASSERT(json_u64(mem_j, "end") >= json_u64(fr, "addr") + json_u64(fr, "bytes"));
+        /* score.npy: uint32 [N], the CLS row's probabilities summed over heads, token 0 zero */
+        ak_npy sc, cls;
+        const uint32_t *score = load_npy(dir, "score.npy", &sc);
+        const uint16_t *p = load_npy(dir, "cls_probs.npy", &cls);
+        CU_ASSERT_EQUAL(sc.dtype, AK_DT_U32);
+        CU_ASSERT_EQUAL_FATAL(sc.count, N);
+        CU_ASSERT_EQUAL(score[0], 0);
+        for (uint32_t j = 1; j < N; j++) {
+            uint32_t sum = 0;
+            for (uint32_t h = 0; h < H; h++)
+                sum += p[(size_t)h * N + j];
+            CU_ASSERT_EQUAL(score[j], sum);
+        }
+        ak_npy_free(&sc);
+        ak_npy_free(&cls);
+    } else {
+        CU_ASSERT_PTR_NULL(fr);
+        static const char *const f[] = {"budget", "sinks", "recent", "window"};
+        static const uint32_t off[] = {AK_DESC_BUDGET_OFFSET, AK_DESC_SINKS_OFFSET,
+                                       AK_DESC_RECENT_OFFSET, AK_DESC_WINDOW_OFFSET};
+        for (int i = 0; i < 4; i++) {
+            CU_ASSERT_EQUAL(json_u64(pj, f[i]), json_u64(eviction, f[i]));
+            CU_ASSERT_EQUAL(le32(mem + desc + off[i]), json_u64(eviction, f[i]));
+        }
+        CU_ASSERT(json_u64(mem_j, "end") >= json_u64(kr, "addr") + json_u64(kr, "bytes"));
+    }
 }
 
 static const char *WORKLOAD =
@@ -149,6 +228,7 @@ static void test_outputs_recomputed_from_files(void)
                 CU_ASSERT(!memcmp(mem + at + h * stride, (const int8_t *)ta[t]->data + (size_t)h * N * d,
                                   (size_t)N * d));
         }
+        check_prune_memory(dir, lj, mem, N, H);
         const uint64_t off_at = json_u64(cJSON_GetObjectItem(regs, "kv_off"), "addr");
         const uint64_t idx_at = json_u64(cJSON_GetObjectItem(regs, "kv_idx"), "addr");
         CU_ASSERT(!memcmp(mem + off_at, off.data, off.count * 4));
@@ -313,6 +393,22 @@ static void test_eviction_vectors(void)
     CU_ASSERT(nonzero > 100);
     ak_npy_free(&kept);
     ak_npy_free(&score);
+    /* the memory image and manifest of format 4: eviction regions and descriptor fields */
+    cJSON *man = load_manifest(out);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(man);
+    const cJSON *lj = cJSON_GetArrayItem(cJSON_GetObjectItem(man, "layers"), 0);
+    uint8_t *mem = calloc(1 << 20, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mem);
+    read_hex(dir, "mem.hex", mem, 0, 1 << 20);
+    check_prune_memory(dir, lj, mem, 160, 2);
+    free(mem);
+    cJSON_Delete(man);
+    /* one pruning unit: a layer may not both prune tokens and evict keys */
+    ak_workload both = w;
+    both.layers[0].keep_ppm = 500000;
+    snprintf(out, sizeof out, "%s/both", tmpl);
+    CU_ASSERT_EQUAL(ak_vecgen(&both, &o, out, &rep, err, sizeof err), AK_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "both token pruning and KV-cache eviction"));
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpl);
     CU_ASSERT_EQUAL(system(cmd), 0);

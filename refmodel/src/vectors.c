@@ -175,6 +175,23 @@ static cJSON *memory_json(const ak_job_layout *lay)
     add_region(r, "kv_off", lay->kv_off, lay->kv_off_bytes);
     add_region(r, "kv_idx", lay->kv_idx, lay->kv_idx_bytes);
     add_region(r, "o", lay->o, lay->o_bytes);
+    const ak_prune_job *p = &lay->prune;
+    if (p->mode != AK_PRUNE_NONE) { /* the pruning outputs (written by the accelerator) */
+        add_region(r, "score", lay->score, lay->score_bytes);
+        add_region(r, "kept", lay->kept, lay->kept_bytes);
+        if (p->mode == AK_PRUNE_EVIT)
+            add_region(r, "fused", lay->fused, lay->fused_bytes);
+        cJSON *pj = cJSON_AddObjectToObject(mem, "prune");
+        cJSON_AddStringToObject(pj, "mode", p->mode == AK_PRUNE_EVIT ? "evit" : "evict");
+        if (p->mode == AK_PRUNE_EVIT) {
+            cJSON_AddNumberToObject(pj, "keep_ppm", p->keep_ppm);
+        } else {
+            cJSON_AddNumberToObject(pj, "budget", p->budget);
+            cJSON_AddNumberToObject(pj, "sinks", p->sinks);
+            cJSON_AddNumberToObject(pj, "recent", p->recent);
+            cJSON_AddNumberToObject(pj, "window", p->window);
+        }
+    }
     cJSON *hs = cJSON_AddObjectToObject(mem, "head_stride");
     cJSON_AddNumberToObject(hs, "q", (double)lay->q_head_stride);
     cJSON_AddNumberToObject(hs, "k", (double)lay->kv_head_stride);
@@ -372,6 +389,12 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
             fail(e, st, "layer %u: a multiplier is out of range (numerics.md 3)", l + 1);
     }
     const uint32_t keep = w->layers[l].keep_ppm;
+    const ak_eviction_spec *ev = &w->eviction;
+    /* one pruning unit, one mode a job: workload.c gives pruning to vision and eviction to
+       decoder workloads only */
+    if (st == AK_OK && keep && ev->budget)
+        st = fail(e, AK_EINVAL, "layer %u: both token pruning and KV-cache eviction; a job "
+                  "does one or the other", l + 1);
     *next = N;
     if (st == AK_OK && keep) {
         D.cls = malloc(sizeof *D.cls * H * N);
@@ -380,7 +403,6 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
             st = ak_prune_tokens(D.cls, H, N, keep, &D.pr);
         *next = ak_prune_next_tokens(N, keep, w->fuse_token);
     }
-    const ak_eviction_spec *ev = &w->eviction;
     const uint32_t win = ev->window < N ? ev->window : N;
     if (st == AK_OK && ev->budget) {
         D.probs = malloc(sizeof *D.probs * H * win * N);
@@ -467,6 +489,15 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
         st = put_npy(&lo, "cls_probs.npy", AK_DT_U16, D.cls, 2, hn);
         if (!st) st = put_npy(&lo, "kept.npy", AK_DT_U32, D.pr.kept, 1, &nk);
         if (!st) st = put_npy(&lo, "fused_w.npy", AK_DT_U16, D.pr.fused_w, 1, &np);
+        /* the score region the accelerator writes: uint32 (at most heads x 2^16 a token) */
+        uint32_t *score = st ? NULL : malloc(sizeof *score * N);
+        if (!st && !score)
+            st = AK_ENOMEM;
+        for (uint32_t j = 0; !st && j < N; j++)
+            score[j] = (uint32_t)D.pr.score[j];
+        const uint64_t n = N;
+        if (!st) st = put_npy(&lo, "score.npy", AK_DT_U32, score, 1, &n);
+        free(score);
     }
     if (!st && ev->budget) {
         const uint64_t nkept = D.ev.n_kept, n = N;
@@ -480,10 +511,20 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
         if (!st) st = put_npy(&lo, "kv_score.npy", AK_DT_I64, D.ev.acc, 1, &n);
     }
     /* The accelerator's memory, laid out from address 0 as the host driver lays out a job:
-     * inputs in mem.hex, the expected output region in o.hex. */
+     * inputs in mem.hex, the expected output region in o.hex; the pruning regions follow o
+     * (their expected contents are the .npy files above). */
     ak_job_layout lay;
-    if (!st && ak_job_layout_plan(&job, 0, &lay) != AK_OK)
+    ak_prune_job pj = {.mode = AK_PRUNE_NONE};
+    if (keep)
+        pj = (ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = keep};
+    else if (ev->budget)
+        pj = (ak_prune_job){.mode = AK_PRUNE_EVICT, .budget = ev->budget, .sinks = ev->sinks,
+                            .recent = ev->recent, .window = win};
+    if (!st && (ak_job_layout_plan(&job, 0, &lay) != AK_OK ||
+                ak_job_layout_add_prune(&lay, N, &pj) != AK_OK))
         st = fail(e, AK_EINVAL, "layer %u: the job has no memory layout", l + 1);
+    if (!st && ak_prune_job_check(&pj, H, N, N, UINT32_MAX, &why) != AK_OK)
+        st = fail(e, AK_EINVAL, "layer %u: pruning: %s", l + 1, why);
     if (!st && !(D.img = calloc(lay.end, 1)))
         st = AK_ENOMEM;
     if (!st)
@@ -492,7 +533,7 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
         memcpy(D.img + lay.o + h * lay.q_head_stride, D.out + (uint64_t)h * N * d,
                (uint64_t)N * d);
     if (!st) st = put_hex(&lo, "mem.hex", D.img, 0, lay.o);
-    if (!st) st = put_hex(&lo, "o.hex", D.img + lay.o, lay.o, lay.end - lay.o);
+    if (!st) st = put_hex(&lo, "o.hex", D.img + lay.o, lay.o, lay.score - lay.o);
     if (!st)
         cJSON_AddItemToObject(lj, "memory", memory_json(&lay));
     cJSON_AddItemToObject(lj, "files", lo.files);

@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define AK_VECTORS_FORMAT "attnkit-vectors"
-#define AK_VECTORS_VERSION 3
+#define AK_VECTORS_VERSION 4
 
 typedef struct {
     ak_logit_dist logits; /* synthetic input distribution */

@@ -119,6 +119,7 @@ ak_status ak_drv_open(const ak_backend *be, const ak_drv_config *cfg, ak_drv **o
     in->pe_cols = FIELD(caps, CAPS, PE_COLS);
     in->max_head_dim = FIELD(caps, CAPS, MAX_HEAD_DIM);
     in->pes = in->pe_rows * in->pe_cols + 256u;
+    in->prune = FIELD(caps, CAPS, PRUNE);
     if (st != AK_OK) {
         say(err, errlen, "%s: reading ID/VERSION/CAPS failed", be->name);
     } else if (FIELD(id, ID, MAGIC) != ATTNKIT_CSR__ID__MAGIC_reset) {
@@ -197,12 +198,38 @@ uint64_t ak_drv_budget(const ak_drv *d, const ak_attn_job *job)
     return d->cfg.budget_scale * (total + 8 * lat) + 10000;
 }
 
+uint64_t ak_drv_budget_prune(const ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune)
+{
+    const uint64_t base = ak_drv_budget(d, job);
+    if (d->cfg.max_cycles || !prune || prune->mode == AK_PRUNE_NONE)
+        return base;
+    /* the pruning phase: per probe row (heads for EViT, heads x window for eviction) its
+       logits again, nk * d / 64 cycles, and ~200 of setup and memory round trips; then up to
+       64 passes of the radix top-k over nk scores (nk / 16 beats + 2), 40 cycles a beat with
+       the score and index writes. Generous, like the rest:
+         heads * window * (nk * d / 64 + 200) + 64 * (nk / 16 + 2) * 40 cycles,
+       times budget_scale */
+    const uint64_t window = prune->mode == AK_PRUNE_EVICT ? prune->window : 1;
+    const uint64_t nk = job->nk, dd = job->d;
+    const uint64_t phase = (uint64_t)job->heads * window * (nk * dd / 64 + 200) +
+                           64 * (nk / 16 + 2) * 40;
+    return base + d->cfg.budget_scale * phase;
+}
+
 ak_status ak_drv_load(ak_drv *d, const ak_attn_job *job, ak_job_layout *lay)
+{
+    return ak_drv_load_prune(d, job, NULL, lay);
+}
+
+ak_status ak_drv_load_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune,
+                            ak_job_layout *lay)
 {
     if (!d || !job || !lay)
         return AK_EINVAL;
     const uint64_t base = d->be.mem_base + d->cfg.offset;
-    if (base % AK_JOB_ALIGN || ak_job_layout_plan(job, base, lay) != AK_OK)
+    const ak_prune_job none = {.mode = AK_PRUNE_NONE};
+    if (base % AK_JOB_ALIGN || ak_job_layout_plan(job, base, lay) != AK_OK ||
+        ak_job_layout_add_prune(lay, job->nk, prune ? prune : &none) != AK_OK)
         return AK_EINVAL;
     if (lay->end > d->be.mem_base + d->be.mem_size)
         return AK_ERANGE;
@@ -221,6 +248,67 @@ ak_status ak_drv_load(ak_drv *d, const ak_attn_job *job, ak_job_layout *lay)
             st = AK_EBACKEND;
     }
     free(img);
+    /* the pruning regions poisoned too: what the device did not write shows */
+    const uint64_t pbytes = lay->end - lay->score;
+    if (st == AK_OK && pbytes) {
+        uint8_t *poison = malloc(pbytes);
+        if (!poison)
+            return AK_ENOMEM;
+        memset(poison, POISON, pbytes);
+        if (d->be.mem_write(d->be.ctx, lay->score, poison, pbytes) != AK_OK)
+            st = AK_EBACKEND;
+        free(poison);
+    }
+    return st;
+}
+
+void ak_drv_prune_out_free(ak_drv_prune_out *p)
+{
+    if (!p)
+        return;
+    free(p->score);
+    free(p->kept);
+    free(p->fused);
+    memset(p, 0, sizeof *p);
+}
+
+static uint32_t le32(const uint8_t *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+ak_status ak_drv_read_prune(ak_drv *d, const ak_job_layout *lay, uint32_t nk,
+                            ak_drv_prune_out *out)
+{
+    if (!d || !lay || !out)
+        return AK_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (lay->prune.mode == AK_PRUNE_NONE)
+        return AK_OK;
+    out->nk = nk;
+    out->n_kept = (uint32_t)(lay->kept_bytes / 4);
+    out->n_fused = (uint32_t)(lay->fused_bytes / 2);
+    const uint64_t n = lay->end - lay->score;
+    uint8_t *buf = malloc(n ? n : 1);
+    out->score = malloc(sizeof *out->score * (nk ? nk : 1));
+    out->kept = malloc(sizeof *out->kept * (out->n_kept ? out->n_kept : 1));
+    out->fused = malloc(sizeof *out->fused * (out->n_fused ? out->n_fused : 1));
+    ak_status st = buf && out->score && out->kept && out->fused ? AK_OK : AK_ENOMEM;
+    if (st == AK_OK && d->be.mem_read(d->be.ctx, lay->score, buf, n) != AK_OK)
+        st = AK_EBACKEND;
+    if (st == AK_OK) {
+        const uint8_t *sc = buf, *kp = buf + (lay->kept - lay->score),
+                      *fu = buf + (lay->fused - lay->score);
+        for (uint32_t j = 0; j < nk; j++)
+            out->score[j] = le32(sc + 4ull * j);
+        for (uint32_t j = 0; j < out->n_kept; j++)
+            out->kept[j] = le32(kp + 4ull * j);
+        for (uint32_t j = 0; j < out->n_fused; j++)
+            out->fused[j] = (uint16_t)(fu[2ull * j] | fu[2ull * j + 1] << 8);
+    }
+    free(buf);
+    if (st != AK_OK)
+        ak_drv_prune_out_free(out);
     return st;
 }
 
@@ -328,9 +416,17 @@ ak_status ak_drv_read_output(ak_drv *d, const ak_attn_job *job, const ak_job_lay
 
 ak_status ak_drv_run(ak_drv *d, const ak_attn_job *job, int8_t *out, ak_drv_result *res)
 {
+    return ak_drv_run_prune(d, job, NULL, out, NULL, res);
+}
+
+ak_status ak_drv_run_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune,
+                           int8_t *out, ak_drv_prune_out *pout, ak_drv_result *res)
+{
     if (!res)
         return AK_EINVAL;
     memset(res, 0, sizeof *res);
+    if (pout)
+        memset(pout, 0, sizeof *pout);
     if (!d || !job || !out) {
         res->status = AK_EINVAL;
         say(res->msg, sizeof res->msg, "missing driver, job or output buffer");
@@ -338,7 +434,14 @@ ak_status ak_drv_run(ak_drv *d, const ak_attn_job *job, int8_t *out, ak_drv_resu
     }
     ak_job_layout lay;
     const char *why = NULL;
-    ak_status st = ak_drv_load(d, job, &lay);
+    if (prune && ak_attn_job_check(job, NULL) == AK_OK &&
+        ak_prune_job_check(prune, job->heads, job->nq, job->nk, AK_MAX_PROBE_ROWS, &why) !=
+            AK_OK) {
+        res->status = AK_EINVAL;
+        say(res->msg, sizeof res->msg, "malformed pruning spec: %s", why ? why : "?");
+        return res->status;
+    }
+    ak_status st = ak_drv_load_prune(d, job, prune, &lay);
     if (st == AK_EINVAL && ak_attn_job_check(job, &why) != AK_OK)
         say(res->msg, sizeof res->msg, "malformed job: %s", why ? why : "?");
     else if (st == AK_EINVAL && !job->mask)
@@ -355,11 +458,16 @@ ak_status ak_drv_run(ak_drv *d, const ak_attn_job *job, int8_t *out, ak_drv_resu
         res->status = st;
         return st;
     }
-    st = ak_drv_wait(d, ak_drv_budget(d, job), res);
+    st = ak_drv_wait(d, ak_drv_budget_prune(d, job, prune), res);
     res->layout = lay;
     if (st == AK_OK && (st = ak_drv_read_output(d, job, &lay, out)) != AK_OK) {
         res->status = st;
         say(res->msg, sizeof res->msg, "reading the output back: %s", ak_strerror(st));
+    }
+    if (st == AK_OK && pout && (st = ak_drv_read_prune(d, &lay, job->nk, pout)) != AK_OK) {
+        res->status = st;
+        say(res->msg, sizeof res->msg, "reading the pruning regions back: %s",
+            ak_strerror(st));
     }
     return st;
 }

@@ -54,7 +54,16 @@ typedef struct {
     uint32_t numerics, minor, major;     /* VERSION */
     uint32_t pe_rows, pe_cols, max_head_dim; /* CAPS */
     uint32_t pes; /* multipliers: pe_rows * pe_cols (Q.K^T) + 256 (P.V) */
+    uint32_t prune; /* CAPS.prune: the pruning unit is present (descriptor PRUNE honoured) */
 } ak_drv_info;
+
+/* What the pruning unit wrote (ak_drv_read_prune), as read back from the layout's score, kept
+ * and fused regions: score [nk], kept [n_kept], fused [n_fused] (EViT; 0 for eviction). */
+typedef struct {
+    uint32_t nk, n_kept, n_fused;
+    uint32_t *score, *kept;
+    uint16_t *fused;
+} ak_drv_prune_out;
 
 typedef struct {
     ak_status status;
@@ -82,6 +91,11 @@ const ak_backend *ak_drv_backend(const ak_drv *d);
  * trips) plus a fixed allowance. Generous, never infinite. */
 uint64_t ak_drv_budget(const ak_drv *d, const ak_attn_job *job);
 
+/* The same with the pruning phase of a job that prunes or evicts (prune NULL or mode none:
+ * ak_drv_budget): heads x window rows (window 1 for EViT) of a probe pass each, plus the top-k
+ * passes over the scores, both scaled by budget_scale like the rest. */
+uint64_t ak_drv_budget_prune(const ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune);
+
 /* One job, end to end: layout (ak_job_layout_plan) at the window offset, image written
  * (ak_job_image_write) and the output region poisoned, DESC_ADDR, CTRL start|irq_en, wait
  * within the budget, STATUS/ERR/counters read, done cleared, output read back into out
@@ -89,13 +103,30 @@ uint64_t ak_drv_budget(const ak_drv *d, const ak_attn_job *job);
  * cycles waited, or the hardware error code by name and meaning. */
 ak_status ak_drv_run(ak_drv *d, const ak_attn_job *job, int8_t *out, ak_drv_result *res);
 
+/* ak_drv_run with token pruning or KV-cache eviction (prune NULL or mode none: ak_drv_run):
+ * the layout gets the pruning regions (ak_job_layout_add_prune), poisoned like o, and the
+ * descriptor the pruning fields. A prune spec ak_prune_job_check rejects (with the largest
+ * probe-row count AK_MAX_PROBE_ROWS) is AK_EINVAL before anything reaches the device. After a
+ * job that completed, if pout is not NULL, the pruning regions are read back into it
+ * (ak_drv_read_prune; free with ak_drv_prune_out_free), whether or not CAPS.prune says the
+ * device wrote them. */
+ak_status ak_drv_run_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune,
+                           int8_t *out, ak_drv_prune_out *pout, ak_drv_result *res);
+
 /* The steps of ak_drv_run, for callers that alter the image in between (tests of the error
  * paths): write the job's image (layout in *lay), start at a descriptor address, wait. */
 ak_status ak_drv_load(ak_drv *d, const ak_attn_job *job, ak_job_layout *lay);
+ak_status ak_drv_load_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune,
+                            ak_job_layout *lay);
 ak_status ak_drv_start(ak_drv *d, uint64_t desc_addr);
 ak_status ak_drv_wait(ak_drv *d, uint64_t budget, ak_drv_result *res);
 ak_status ak_drv_read_output(ak_drv *d, const ak_attn_job *job, const ak_job_layout *lay,
                              int8_t *out);
+/* Reads the score, kept and fused regions of lay (lay->prune's mode) into *out (allocated;
+ * everything empty for mode none). AK_ENOMEM, AK_EBACKEND. */
+ak_status ak_drv_read_prune(ak_drv *d, const ak_job_layout *lay, uint32_t nk,
+                            ak_drv_prune_out *out);
+void ak_drv_prune_out_free(ak_drv_prune_out *p);
 
 /* "INDEX_RANGE" and its description from the register map, or NULL for an unknown code. */
 const char *ak_hw_err_name(uint32_t code);

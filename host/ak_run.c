@@ -105,6 +105,8 @@ const char *ak_run_verdict_name(ak_run_verdict v)
 /* One layer's inputs, mask and expected output, as loaded from the directory. */
 typedef struct {
     ak_npy q, k, v, o, kv_off, kv_idx;
+    ak_prune_job prune; /* the manifest's memory.prune (mode none without one) */
+    ak_npy score, kept, fused; /* the expected pruning outputs (EViT: fused too) */
     ak_head_quant *quant;
     ak_mask mask;
     ak_attn_job job;
@@ -113,7 +115,8 @@ typedef struct {
 
 static void layer_free(layer_data *L)
 {
-    ak_npy *a[] = {&L->q, &L->k, &L->v, &L->o, &L->kv_off, &L->kv_idx};
+    ak_npy *a[] = {&L->q, &L->k, &L->v, &L->o, &L->kv_off, &L->kv_idx,
+                   &L->score, &L->kept, &L->fused};
     for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
         ak_npy_free(a[i]);
     free(L->quant);
@@ -138,6 +141,58 @@ static ak_status load_npy(const char *dir, const char *ld, const char *name, ak_
         st = AK_EINVAL;
     }
     return st;
+}
+
+/* The layer's pruning spec (memory.prune, vectors/README.md) and expected pruning outputs. */
+static ak_status prune_load(const char *dir, const char *ld, const cJSON *lj, layer_data *L,
+                            char *err, size_t errlen)
+{
+    const cJSON *mem = cJSON_GetObjectItemCaseSensitive(lj, "memory");
+    const cJSON *pj = cJSON_GetObjectItemCaseSensitive(mem, "prune");
+    const cJSON *mode = cJSON_GetObjectItemCaseSensitive(pj, "mode");
+    L->prune = (ak_prune_job){.mode = AK_PRUNE_NONE};
+    if (!pj)
+        return AK_OK;
+    int ok = cJSON_IsString(mode);
+    const uint32_t H = L->job.heads, nk = L->job.nk;
+    ak_status st;
+    if (ok && !strcmp(mode->valuestring, "evit")) {
+        L->prune.mode = AK_PRUNE_EVIT;
+        L->prune.keep_ppm = (uint32_t)num(pj, "keep_ppm", &ok);
+    } else if (ok && !strcmp(mode->valuestring, "evict")) {
+        L->prune.mode = AK_PRUNE_EVICT;
+        L->prune.budget = (uint32_t)num(pj, "budget", &ok);
+        L->prune.sinks = (uint32_t)num(pj, "sinks", &ok);
+        L->prune.recent = (uint32_t)num(pj, "recent", &ok);
+        L->prune.window = (uint32_t)num(pj, "window", &ok);
+    } else {
+        ok = 0;
+    }
+    const char *why = "a field is missing";
+    if (!ok || ak_prune_job_check(&L->prune, H, L->job.nq, nk, UINT32_MAX, &why) != AK_OK) {
+        snprintf(err, errlen, "%s/manifest.json: layer %s: memory.prune: %s", dir, ld, why);
+        return AK_EINVAL;
+    }
+    const uint32_t kept = ak_prune_job_kept(&L->prune, nk);
+    if (L->prune.mode == AK_PRUNE_EVIT) {
+        if ((st = load_npy(dir, ld, "score.npy", AK_DT_U32, 1, &L->score, err, errlen)) ||
+            (st = load_npy(dir, ld, "kept.npy", AK_DT_U32, 1, &L->kept, err, errlen)) ||
+            (st = load_npy(dir, ld, "fused_w.npy", AK_DT_U16, 1, &L->fused, err, errlen)))
+            return st;
+    } else {
+        if ((st = load_npy(dir, ld, "kv_score.npy", AK_DT_I64, 1, &L->score, err, errlen)) ||
+            (st = load_npy(dir, ld, "kv_kept.npy", AK_DT_U32, 1, &L->kept, err, errlen)))
+            return st;
+    }
+    const uint64_t fused = L->prune.mode == AK_PRUNE_EVIT ? nk - kept : 0;
+    if (L->score.count != nk || L->kept.count != kept || L->fused.count != fused) {
+        snprintf(err, errlen, "%s/%s: the pruning outputs' lengths (scores %llu, kept %llu, "
+                 "fused %llu) are not %u, %u and %llu", dir, ld,
+                 (unsigned long long)L->score.count, (unsigned long long)L->kept.count,
+                 (unsigned long long)L->fused.count, nk, kept, (unsigned long long)fused);
+        return AK_EINVAL;
+    }
+    return AK_OK;
 }
 
 /* Reads layer object lj of the manifest of dir into L. */
@@ -201,7 +256,7 @@ static ak_status layer_load(const char *dir, const cJSON *lj, layer_data *L, cha
         snprintf(err, errlen, "%s/%s: not a valid job: %s", dir, ld, ok ? why : "bad quant entry");
         return AK_EINVAL;
     }
-    return AK_OK;
+    return prune_load(dir, ld, lj, L, err, errlen);
 }
 
 /* Memory for the largest selected layer (the driver places a job at 4 KB). */
@@ -240,6 +295,42 @@ static compare compare_out(const int8_t *want, const int8_t *got, uint64_t n)
             c.actual = got[i];
         }
     return c;
+}
+
+/* The device's pruning outputs against the expected ones, value by value: the first
+ * difference into res->prune_note. */
+static void compare_prune(const layer_data *L, const ak_drv_prune_out *got, ak_run_layer *res)
+{
+    const int evit = L->prune.mode == AK_PRUNE_EVIT;
+    uint64_t bad = 0;
+    char *note = res->prune_note;
+    const size_t cap = sizeof res->prune_note;
+    for (uint32_t j = 0; j < got->nk; j++) {
+        const uint64_t want = evit ? ((const uint32_t *)L->score.data)[j]
+                                   : (uint64_t)((const int64_t *)L->score.data)[j];
+        if (got->score[j] != want && bad++ == 0)
+            snprintf(note, cap, "score of token %u = %u, expected %llu", j, got->score[j],
+                     (unsigned long long)want);
+    }
+    const uint32_t *kept = L->kept.data;
+    for (uint32_t x = 0; x < got->n_kept; x++)
+        if (got->kept[x] != kept[x] && bad++ == 0)
+            snprintf(note, cap, "kept[%u] = %u, expected %u", x, got->kept[x], kept[x]);
+    /* fused weight x belongs to the x-th pruned token: the x-th token kept.npy leaves out */
+    const uint16_t *fw = L->fused.data;
+    uint32_t x = 0, at = 0;
+    for (uint32_t t = 0; t < got->nk && x < got->n_fused; t++) {
+        if (at < got->n_kept && kept[at] == t) {
+            at++;
+            continue;
+        }
+        if (got->fused[x] != fw[x] && bad++ == 0)
+            snprintf(note, cap, "fused weight %u (token %u) = %u, expected %u", x, t,
+                     got->fused[x], fw[x]);
+        x++;
+    }
+    res->prune_values = (uint64_t)got->nk + got->n_kept + got->n_fused;
+    res->prune_mismatches = bad;
 }
 
 /* The cycle model's prediction of a run (its layout from the driver): with the deterministic
@@ -293,7 +384,8 @@ static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
     ak_drv_result *r = &res->drv;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    const ak_status st = out ? ak_drv_run(drv, j, out, r) : AK_ENOMEM;
+    ak_drv_prune_out pout = {0};
+    const ak_status st = out ? ak_drv_run_prune(drv, j, &L->prune, out, &pout, r) : AK_ENOMEM;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->host_seconds =
         (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
@@ -304,6 +396,17 @@ static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
         c = compare_out(L->o.data, out, n);
     free(out);
     const ak_drv_info *inf = ak_drv_get_info(drv);
+    res->prune_mode = L->prune.mode;
+    if (L->prune.mode != AK_PRUNE_NONE && st == AK_OK) {
+        if (inf->prune) {
+            res->prune_checked = 1;
+            compare_prune(L, &pout, res);
+        } else {
+            snprintf(res->prune_note, sizeof res->prune_note,
+                     "not checked (the accelerator has no pruning unit)");
+        }
+    }
+    ak_drv_prune_out_free(&pout);
     const prediction p = predict(inf, o, j, r);
     res->status = st;
     res->heads = j->heads;
@@ -344,10 +447,11 @@ static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
     res->simulated_ps = rb->job_ps && st == AK_OK ? rb->job_ps(ak_drv_backend(drv)) : 0;
     res->time_ok =
         !rb->job_ps || (st == AK_OK && res->simulated_ps == r->cycles * res->clock_ps);
-    res->pass = st == AK_OK && c.mismatches == 0 && cycles_ok && res->time_ok;
+    res->pass = st == AK_OK && c.mismatches == 0 && res->prune_mismatches == 0 && cycles_ok &&
+                res->time_ok;
     res->verdict = st == AK_EHANG ? AK_RUN_HANG
                    : st != AK_OK  ? AK_RUN_ERROR
-                   : c.mismatches     ? AK_RUN_FAIL
+                   : c.mismatches || res->prune_mismatches ? AK_RUN_FAIL
                    : !cycles_ok       ? AK_RUN_CYCLES
                    : !res->time_ok    ? AK_RUN_TIME
                                       : AK_RUN_PASS;

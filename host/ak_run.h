@@ -1,6 +1,7 @@
 /* Run-and-compare as a library call: every layer of a test-vector directory (vectors/README.md)
  * run on the accelerator through the driver (ak_driver.h) over one of its backends, every
- * output byte compared with o.npy, the counters with the cycle model's prediction
+ * output byte compared with o.npy, a pruning layer's outputs with its .npy files (when the
+ * device has the pruning unit), the counters with the cycle model's prediction
  * (attnkit/cycle_model.h). `attnkit sim` (host/cli/cmd_sim.c) is a front end that parses flags
  * and prints what this reports; nothing here prints or exits. */
 #ifndef AK_RUN_H
@@ -34,7 +35,7 @@ typedef struct {
 } ak_run_opts;
 
 /* A layer's verdict, in the order they are decided: the driver reported a hang or another
- * error, output bytes differ, the counters differ from the prediction (deterministic memory),
+ * error, output bytes or pruning outputs differ, the counters differ from the prediction (deterministic memory),
  * the simulated time is not cycles x the clock period (a backend with time). */
 typedef enum {
     AK_RUN_PASS,
@@ -58,6 +59,16 @@ typedef struct {
         uint32_t head, row, column;
         int8_t expected, actual;
     } first_mismatch; /* when mismatches > 0 */
+    /* token pruning or KV-cache eviction (the manifest's memory.prune): the score, kept and
+       fused regions compared value by value with score.npy, kept.npy and fused_w.npy (EViT)
+       or kv_score.npy and kv_kept.npy (eviction), only when the device has the pruning unit
+       (CAPS.prune); a difference fails the layer */
+    ak_prune_mode prune_mode;  /* AK_PRUNE_NONE: nothing below applies */
+    int prune_checked;         /* the outputs were compared */
+    uint64_t prune_values;     /* values compared (scores, kept indices, fused weights) */
+    uint64_t prune_mismatches; /* of them, how many differ */
+    char prune_note[200];      /* the first difference ("kept[17] = 35, expected 36"), or why
+                                  not checked; "" when all matched */
     ak_status status;
     ak_drv_result drv; /* counters, hardware error code, message */
     /* the cycle model's prediction, when predicted (else why_not_predicted says why) */

@@ -372,6 +372,27 @@ static void test_golden_vectors(void)
     const char *jitter[] = {"--mem-jitter", "99", "--latency", "3", NULL};
     cli_sim_passes("vectors/golden/patterns-n96", jitter);
     cli_sim_passes("vectors/golden/ragged-prune-n197", jitter);
+    /* the RTL has no pruning unit yet (CAPS.prune = 0): a pruning or eviction layer's pruning
+       outputs are reported as not checked, and it passes on its attention output */
+    static char buf[1 << 18];
+    static const char *const sets[] = {"vectors/golden/ragged-prune-n197",
+                                       "vectors/golden/evict-n96"};
+    static const char *const modes[] = {"evit", "evict"};
+    for (int i = 0; i < 2; i++) {
+        const char *args[] = {"sim", "--vectors", sets[i], "--json", "--layer", "1", NULL};
+        CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+        cJSON *j = cJSON_Parse(buf);
+        const cJSON *l = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "layers"), 0);
+        const cJSON *pj = cJSON_GetObjectItemCaseSensitive(l, "prune");
+        CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "result")),
+                               "PASS");
+        CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pj, "mode")),
+                               modes[i]);
+        CU_ASSERT(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(pj, "checked")));
+        const char *note = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pj, "note"));
+        CU_ASSERT_PTR_NOT_NULL(note && strstr(note, "not checked (the accelerator has no pruning unit)"));
+        cJSON_Delete(j);
+    }
 }
 
 /* The cycle model's prediction of a run on d (its memory: latency 20, or 7 jittered, then the

@@ -24,7 +24,9 @@ static void help(void)
            "Runs each layer of a vector directory (attnkit vecgen) on the accelerator through\n"
            "the host driver, on a backend: the Verilated RTL (rtl/ak_top.sv, default), the same\n"
            "RTL inside a SystemC platform, or the loosely-timed TLM-2.0 model (docs/systemc.md);\n"
-           "compares every output byte with o.npy, and reports cycles, memory stall cycles,\n"
+           "compares every output byte with o.npy and, when the accelerator has the pruning\n"
+           "unit (CAPS.prune), the scores, kept tokens and fused weights of a pruning or\n"
+           "eviction layer with the vectors', and reports cycles, memory stall cycles,\n"
            "MACs, MAC utilisation (MACs / (PEs x cycles)) and the throughput at the clock, next\n"
            "to the cycle model's prediction: it must equal the RTL's cycles (and stall cycles\n"
            "and MACs) with the deterministic memory; with --mem-jitter it is the mean of 8\n"
@@ -47,9 +49,9 @@ static void help(void)
            "  --clock-mhz F     clock for the throughput figures (default 250)\n"
            "  --json            print the results as JSON\n"
            "  --help            this text\n\n"
-           "exit status: 0 every layer matches, 1 a mismatch (output bytes, or with the\n"
-           "deterministic memory cycles against the prediction), hardware error, hang or run\n"
-           "failure, 2 bad flag\n");
+           "exit status: 0 every layer matches, 1 a mismatch (output bytes, checked pruning\n"
+           "outputs, or with the deterministic memory cycles against the prediction), hardware\n"
+           "error, hang or run failure, 2 bad flag\n");
 }
 
 typedef struct {
@@ -82,6 +84,11 @@ typedef struct {
     cJSON *arr;
 } printer;
 
+static const char *prune_mode_name(ak_prune_mode m)
+{
+    return m == AK_PRUNE_EVIT ? "evit" : m == AK_PRUNE_EVICT ? "evict" : "none";
+}
+
 static void layer_json(const ak_run_opts *o, const ak_run_layer *L, cJSON *arr, int sat_high)
 {
     const ak_drv_result *r = &L->drv;
@@ -102,6 +109,18 @@ static void layer_json(const ak_run_opts *o, const ak_run_layer *L, cJSON *arr, 
         cJSON_AddNumberToObject(f, "column", L->first_mismatch.column);
         cJSON_AddNumberToObject(f, "expected", L->first_mismatch.expected);
         cJSON_AddNumberToObject(f, "actual", L->first_mismatch.actual);
+    }
+    if (L->prune_mode != AK_PRUNE_NONE) {
+        cJSON *pj = cJSON_AddObjectToObject(l, "prune");
+        cJSON_AddStringToObject(pj, "mode", prune_mode_name(L->prune_mode));
+        cJSON_AddBoolToObject(pj, "checked", L->prune_checked);
+        if (L->prune_checked) {
+            cJSON_AddNumberToObject(pj, "values", (double)L->prune_values);
+            cJSON_AddNumberToObject(pj, "mismatches", (double)L->prune_mismatches);
+        }
+        if (L->prune_note[0])
+            cJSON_AddStringToObject(pj, L->prune_checked ? "first_mismatch" : "note",
+                                    L->prune_note);
     }
     if (L->status != AK_OK) {
         cJSON_AddStringToObject(l, "error", r->msg);
@@ -154,6 +173,18 @@ static void layer_text(const ak_run_opts *o, const ak_run_layer *L)
         printf(", first at (head %u, row %u, column %u) expected %d actual %d",
                L->first_mismatch.head, L->first_mismatch.row, L->first_mismatch.column,
                L->first_mismatch.expected, L->first_mismatch.actual);
+    if (L->prune_mode != AK_PRUNE_NONE) {
+        const char *what = L->prune_mode == AK_PRUNE_EVIT ? "token pruning" : "KV eviction";
+        if (!L->prune_checked)
+            printf("\n  %s outputs: %s", what, L->prune_note);
+        else if (!L->prune_mismatches)
+            printf("\n  %s outputs: all %llu values match", what,
+                   (unsigned long long)L->prune_values);
+        else
+            printf("\n  %s outputs: %llu of %llu values differ, first %s", what,
+                   (unsigned long long)L->prune_mismatches,
+                   (unsigned long long)L->prune_values, L->prune_note);
+    }
     printf("\n  %llu cycles, %llu stall cycles, %llu MACs", (unsigned long long)r->cycles,
            (unsigned long long)r->stalls, (unsigned long long)r->macs);
     if (r->macs != L->model_macs)

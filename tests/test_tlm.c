@@ -135,6 +135,8 @@ static uint64_t last_job_ps(ak_drv *d)
 
 /* Fresh devices: every offset of the window's first 64 bytes and the last word read the same on
  * the TLM model and the RTL (value and OK / error response). */
+#define FIELD_OF(v, f) (((v) & ATTNKIT_CSR__CAPS__##f##_bm) >> ATTNKIT_CSR__CAPS__##f##_bp)
+
 static void test_csr_reset_like_rtl(void)
 {
     ak_backend t, r;
@@ -148,6 +150,11 @@ static void test_csr_reset_like_rtl(void)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t vt = 1, vr = 2;
         const int st = t.csr_read(t.ctx, addrs[i], &vt), sr = r.csr_read(r.ctx, addrs[i], &vr);
+        if (addrs[i] == OFF(CAPS)) { /* the TLM model has the pruning unit, the RTL not yet */
+            CU_ASSERT_EQUAL(FIELD_OF(vt, PRUNE), 1u);
+            vt &= ~ATTNKIT_CSR__CAPS__PRUNE_bm;
+            vr &= ~ATTNKIT_CSR__CAPS__PRUNE_bm;
+        }
         if (st != sr || (st == AK_OK && vt != vr))
             printf("\n  offset 0x%02x: tlm %d 0x%08x, rtl %d 0x%08x\n", addrs[i], st, vt, sr, vr);
         CU_ASSERT_EQUAL(st, sr);
@@ -561,6 +568,141 @@ static void test_budget_timeout(void)
     job_free(&w);
 }
 
+/* The TLM model has the pruning unit (CAPS.prune = 1, the reference model's pruning and
+ * eviction): ak_drv_run_prune reads back what the reference model computes, and attnkit sim
+ * checks the golden pruning and eviction layers value by value; a changed expected value fails
+ * the layer with the first difference named. */
+static void test_pruning_outputs(void)
+{
+    ak_drv *dv = tlm();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dv);
+    CU_ASSERT_EQUAL(ak_drv_get_info(dv)->prune, 1);
+    job_data w;
+    good_job(&w);
+    int8_t *out = malloc(w.outs);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    /* EViT at 50 %: the CLS row's probabilities, as ak_prune_tokens */
+    const ak_prune_job evit = {.mode = AK_PRUNE_EVIT, .keep_ppm = 500000};
+    ak_drv_prune_out po;
+    ak_drv_result r;
+    CU_ASSERT_EQUAL_FATAL(ak_drv_run_prune(dv, &w.job, &evit, out, &po, &r), AK_OK);
+    uint16_t cls[2 * 40];
+    ak_prune_result pr;
+    CU_ASSERT_EQUAL_FATAL(ak_attention_probs(&w.job, 0, 1, cls), AK_OK);
+    CU_ASSERT_EQUAL_FATAL(ak_prune_tokens(cls, 2, 40, 500000, &pr), AK_OK);
+    CU_ASSERT_EQUAL(po.n_kept, pr.n_kept);
+    CU_ASSERT_EQUAL(po.n_fused, pr.n_pruned);
+    for (uint32_t j = 0; j < 40; j++)
+        CU_ASSERT_EQUAL(po.score[j], pr.score[j]);
+    CU_ASSERT(!memcmp(po.kept, pr.kept, 4ull * pr.n_kept));
+    CU_ASSERT(!memcmp(po.fused, pr.fused_w, 2ull * pr.n_pruned));
+    ak_prune_result_free(&pr);
+    ak_drv_prune_out_free(&po);
+    /* the driver refuses a spec out of range before the device sees it */
+    const ak_prune_job bad = {.mode = AK_PRUNE_EVICT, .budget = 4, .sinks = 4, .recent = 8,
+                              .window = 8};
+    CU_ASSERT_EQUAL(ak_drv_run_prune(dv, &w.job, &bad, out, &po, &r), AK_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "budget"));
+    free(out);
+    job_free(&w);
+
+    cJSON *j = cli_sim("vectors/golden/evict-n96", "tlm", "1");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    const cJSON *l0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "layers"), 0);
+    const cJSON *pj = cJSON_GetObjectItemCaseSensitive(l0, "prune");
+    CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pj, "checked")));
+    CU_ASSERT_EQUAL(jnum(pj, "values"), 96 + 40);
+    CU_ASSERT_EQUAL(jnum(pj, "mismatches"), 0);
+    cJSON_Delete(j);
+    j = cli_sim("vectors/golden/ragged-prune-n197", "tlm", "1");
+    CU_ASSERT_PTR_NOT_NULL(j);
+    cJSON_Delete(j);
+
+    /* a copy with kept[17] of layer 1 one higher: FAIL, the difference named */
+    char tmpl[] = "/tmp/ak_test_tlm_prune_XXXXXX", cmd[256], path[128], err[256];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
+    snprintf(cmd, sizeof cmd, "cp -r vectors/golden/evict-n96 %s/set", tmpl);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/set/layer01/kv_kept.npy", tmpl);
+    ak_npy a;
+    CU_ASSERT_EQUAL_FATAL(ak_npy_read(path, &a, err, sizeof err), AK_OK);
+    const uint32_t want = ((uint32_t *)a.data)[17];
+    ((uint32_t *)a.data)[17]++;
+    CU_ASSERT_EQUAL_FATAL(ak_npy_write(path, &a, err, sizeof err), AK_OK);
+    ak_npy_free(&a);
+    static char buf[1 << 16];
+    snprintf(path, sizeof path, "%s/set", tmpl);
+    const char *args[] = {"sim", "--vectors", path, "--backend", "tlm", "--layer", "1", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 1);
+    char line[128];
+    snprintf(line, sizeof line, "first kept[17] = %u, expected %u", want, want + 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "layer 1 FAIL"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, line));
+    if (!strstr(buf, line))
+        printf("\n  wanted \"%s\" in:\n%s\n", line, buf);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpl);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* The pruning unit's checks on the TLM model (the RTL's land with ak_prune.sv): parameters out
+ * of range end in ERR PRUNE, a region off a beat in MISALIGNED, a region over another in
+ * REGION_OVERLAP, each with the driver's message from the generated error text; a good job
+ * runs after each. */
+static void test_pruning_errors_tlm(void)
+{
+    ak_drv *dv = tlm();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dv);
+    static const struct {
+        const char *what;
+        ak_prune_job p;
+        uint32_t field, value; /* then this descriptor word patched (field 0: none) */
+        int at_desc;           /* value is the descriptor's address (plus value) */
+        uint32_t code;
+    } cases[] = {
+        {"mode 3", {AK_PRUNE_EVIT, 500000, 0, 0, 0, 0}, AK_DESC_PRUNE_OFFSET, 3, 0,
+         AK_HW_ERR_PRUNE},
+        {"keep rate 0 ppm", {AK_PRUNE_EVIT, 500000, 0, 0, 0, 0}, AK_DESC_KEEP_OFFSET, 0, 0,
+         AK_HW_ERR_PRUNE},
+        {"keep rate above 10^6 ppm", {AK_PRUNE_EVIT, 500000, 0, 0, 0, 0}, AK_DESC_KEEP_OFFSET,
+         AK_PPM + 1, 0, AK_HW_ERR_PRUNE},
+        {"budget below sinks + recent", {AK_PRUNE_EVICT, 0, 20, 4, 8, 4}, AK_DESC_BUDGET_OFFSET,
+         11, 0, AK_HW_ERR_PRUNE},
+        {"window 0", {AK_PRUNE_EVICT, 0, 20, 4, 8, 4}, AK_DESC_WINDOW_OFFSET, 0, 0,
+         AK_HW_ERR_PRUNE},
+        {"window above nq", {AK_PRUNE_EVICT, 0, 20, 4, 8, 4}, AK_DESC_WINDOW_OFFSET, 41, 0,
+         AK_HW_ERR_PRUNE},
+        {"score region misaligned", {AK_PRUNE_EVIT, 500000, 0, 0, 0, 0},
+         AK_DESC_SCORE_LO_OFFSET, 0, 2, AK_HW_ERR_MISALIGNED},
+        {"score region over the descriptor", {AK_PRUNE_EVIT, 500000, 0, 0, 0, 0},
+         AK_DESC_SCORE_LO_OFFSET, 0, 1, AK_HW_ERR_REGION_OVERLAP},
+        {"kept region over score", {AK_PRUNE_EVICT, 0, 20, 4, 8, 4}, AK_DESC_KEPT_LO_OFFSET, 0,
+         3, AK_HW_ERR_REGION_OVERLAP},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        job_data w;
+        good_job(&w);
+        ak_job_layout lay;
+        CU_ASSERT_EQUAL_FATAL(ak_drv_load_prune(dv, &w.job, &cases[c].p, &lay), AK_OK);
+        const uint32_t v = cases[c].at_desc == 1   ? (uint32_t)lay.desc
+                           : cases[c].at_desc == 2 ? (uint32_t)lay.score + 4
+                           : cases[c].at_desc == 3 ? (uint32_t)lay.score
+                                                   : cases[c].value;
+        drv_put32(dv, lay.desc + cases[c].field, v);
+        ak_drv_result r;
+        CU_ASSERT_EQUAL(ak_drv_start(dv, lay.desc), AK_OK);
+        const ak_status st = ak_drv_wait(dv, ak_drv_budget_prune(dv, &w.job, &cases[c].p), &r);
+        const char *name = ak_hw_err_name(cases[c].code), *text = ak_hw_err_text(cases[c].code);
+        if (st != AK_EHW || r.err_code != cases[c].code)
+            printf("\n  %s: %s: %s\n", cases[c].what, ak_strerror(st), r.msg);
+        CU_ASSERT_EQUAL(st, AK_EHW);
+        CU_ASSERT_EQUAL(r.err_code, cases[c].code);
+        CU_ASSERT_PTR_NOT_NULL(name && strstr(r.msg, name));
+        CU_ASSERT_PTR_NOT_NULL(text && strstr(r.msg, text));
+        job_free(&w);
+        check_good_job_runs(dv, cases[c].what);
+    }
+}
+
 int ak_test_register(void)
 {
     CU_pSuite s = CU_add_suite("tlm", NULL, clean);
@@ -573,5 +715,7 @@ int ak_test_register(void)
            !CU_add_test(s, "random jobs: bytes, cycles, time; a subset on the RTL", test_random_jobs) ||
            !CU_add_test(s, "jittered memory: one cycle-model draw per job", test_jittered_memory) ||
            !CU_add_test(s, "illegal jobs: the RTL's error codes", test_illegal_jobs_like_rtl) ||
-           !CU_add_test(s, "a budget too small is a timeout, not a hang", test_budget_timeout);
+           !CU_add_test(s, "a budget too small is a timeout, not a hang", test_budget_timeout) ||
+           !CU_add_test(s, "pruning outputs: read back, checked by attnkit sim", test_pruning_outputs) ||
+           !CU_add_test(s, "pruning errors: PRUNE, MISALIGNED, REGION_OVERLAP", test_pruning_errors_tlm);
 }

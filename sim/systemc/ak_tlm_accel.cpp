@@ -8,10 +8,12 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include "attnkit/attention.h"
 #include "attnkit/job_image.h"
 #include "attnkit/numerics.h"
+#include "attnkit/prune.h"
 #include "attnkit_csr.h"
 #include "attnkit_desc.h"
 #include "attnkit_err.h"
@@ -82,6 +84,11 @@ struct ak_tlm_accel::job {
     std::vector<uint32_t> raw_off, raw_idx; // kv_off words and kv_idx entries as in memory
     ak_cycle_report rep{};
     std::vector<uint64_t> head_end;
+    // token pruning or KV-cache eviction (descriptor PRUNE..FUSED): the regions and what the
+    // reference model (prune.h) puts in them
+    ak_prune_job prune{};
+    uint64_t score = 0, kept = 0, fused = 0;
+    std::vector<uint8_t> score_out, kept_out, fused_out;
 };
 
 ak_tlm_accel::ak_tlm_accel(sc_core::sc_module_name name, const params &p)
@@ -167,7 +174,7 @@ bool ak_tlm_accel::csr_read(uint32_t addr, const sc_time &when, uint32_t &v) con
         v = (uint32_t)(macs_ >> 32);
     } else if (addr == OFF(CAPS)) {
         v = PUT(CAPS, PE_ROWS, p_.hw.rows) | PUT(CAPS, PE_COLS, kKeyTile) |
-            PUT(CAPS, MAX_HEAD_DIM, p_.hw.max_head_dim);
+            PUT(CAPS, MAX_HEAD_DIM, p_.hw.max_head_dim) | PUT(CAPS, PRUNE, 1);
     } else {
         return false;
     }
@@ -338,6 +345,61 @@ bool ak_tlm_accel::rd(uint64_t addr, uint64_t n, uint8_t *dst)
 
 // ---- the job ---------------------------------------------------------------------------------
 
+namespace {
+bool overlaps(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+    return an && bn && a < b + bn && b < a + an;
+}
+} // namespace
+
+// The descriptor's pruning fields (version 2) and their checks: ERR PRUNE for parameters out of
+// range (ak_prune_job_check with AK_MAX_PROBE_ROWS probe rows), MISALIGNED for an output
+// region off a beat, REGION_OVERLAP for one overlapping the descriptor, Q, K, V, O, kv_off or
+// another output region.
+uint32_t ak_tlm_accel::load_prune(job &J, const uint8_t *hdr, uint32_t heads, uint32_t nq,
+                                  uint32_t nk, uint32_t d, uint32_t B)
+{
+    const uint32_t mode = field(le32(hdr + AK_DESC_PRUNE_OFFSET), AK_DESC_PRUNE_MODE_LSB,
+                                AK_DESC_PRUNE_MODE_WIDTH);
+    J.prune = ak_prune_job{};
+    if (mode == 0)
+        return AK_HW_ERR_NONE;
+    J.prune.mode = (ak_prune_mode)mode;
+    J.prune.keep_ppm = le32(hdr + AK_DESC_KEEP_OFFSET);
+    J.prune.budget = le32(hdr + AK_DESC_BUDGET_OFFSET);
+    J.prune.sinks = le32(hdr + AK_DESC_SINKS_OFFSET);
+    J.prune.recent = le32(hdr + AK_DESC_RECENT_OFFSET);
+    J.prune.window = le32(hdr + AK_DESC_WINDOW_OFFSET);
+    if (ak_prune_job_check(&J.prune, heads, nq, nk, AK_MAX_PROBE_ROWS, nullptr) != AK_OK)
+        return AK_HW_ERR_PRUNE;
+    const bool evit = J.prune.mode == AK_PRUNE_EVIT;
+    J.score = le64(hdr, AK_DESC_SCORE_LO_OFFSET, AK_DESC_SCORE_HI_OFFSET);
+    J.kept = le64(hdr, AK_DESC_KEPT_LO_OFFSET, AK_DESC_KEPT_HI_OFFSET);
+    J.fused = evit ? le64(hdr, AK_DESC_FUSED_LO_OFFSET, AK_DESC_FUSED_HI_OFFSET) : 0;
+    if ((J.score | J.kept | J.fused) % kBeat)
+        return AK_HW_ERR_MISALIGNED;
+    const uint32_t kept = ak_prune_job_kept(&J.prune, nk);
+    const uint64_t qbytes = align_up((uint64_t)nq * d) * heads;
+    const uint64_t kvbytes = align_up((uint64_t)nk * d) * heads;
+    const uint64_t mheads = field(le32(hdr + AK_DESC_SHAPE_OFFSET), AK_DESC_SHAPE_MASK_PER_HEAD_LSB,
+                                  AK_DESC_SHAPE_MASK_PER_HEAD_WIDTH) ? heads : 1;
+    const uint64_t lists = mheads * ((nq + B - 1) / B);
+    const uint64_t in[][2] = {{J.desc, AK_DESC_QUANT_OFFSET + (uint64_t)AK_DESC_QUANT_SIZE * heads},
+                              {J.q, qbytes}, {J.k, kvbytes}, {J.v, kvbytes}, {J.o, qbytes},
+                              {J.off, 4 * (lists + 1)}};
+    const uint64_t out[][2] = {{J.score, 4ull * nk}, {J.kept, 4ull * kept},
+                               {J.fused, evit ? 2ull * (nk - kept) : 0}};
+    for (int a = 0; a < 3; a++) {
+        for (const auto &r : in)
+            if (overlaps(out[a][0], out[a][1], r[0], r[1]))
+                return AK_HW_ERR_REGION_OVERLAP;
+        for (int b = 0; b < a; b++)
+            if (overlaps(out[a][0], out[a][1], out[b][0], out[b][1]))
+                return AK_HW_ERR_REGION_OVERLAP;
+    }
+    return AK_HW_ERR_NONE;
+}
+
 // Reads the descriptor and the job as the RTL does and applies its checks in its order.
 uint32_t ak_tlm_accel::load(job &J)
 {
@@ -370,6 +432,8 @@ uint32_t ak_tlm_accel::load(job &J)
         return AK_HW_ERR_BLOCK_SIZE;
     if ((J.q | J.k | J.v | J.o | J.off | J.idx) % kBeat)
         return AK_HW_ERR_MISALIGNED;
+    if (const uint32_t code = load_prune(J, hdr, heads, nq, nk, d, B))
+        return code;
     J.heads = heads;
     J.nq = nq;
     J.nk = nk;
@@ -570,6 +634,61 @@ uint32_t ak_tlm_accel::compute(job &J)
                                    (cm_why ? cm_why : "?") + "; ended with BAD_DESC").c_str());
         return AK_HW_ERR_BAD_DESC;
     }
+    return prune(J, aj);
+}
+
+namespace {
+void put_le(std::vector<uint8_t> &v, uint64_t at, uint64_t x, int bytes)
+{
+    for (int b = 0; b < bytes; b++)
+        v[at * bytes + b] = (uint8_t)(x >> (8 * b));
+}
+} // namespace
+
+// The pruning outputs from the reference model (prune.h, numerics.md 11): EViT from the CLS
+// row, eviction from the last `window` rows. Their time is not modelled (the cycle model has no
+// pruning phase yet).
+uint32_t ak_tlm_accel::prune(job &J, const ak_attn_job &aj)
+{
+    if (J.prune.mode == AK_PRUNE_NONE)
+        return AK_HW_ERR_NONE;
+    const uint32_t H = J.heads, nk = J.nk;
+    const bool evit = J.prune.mode == AK_PRUNE_EVIT;
+    const uint32_t rows = evit ? 1 : J.prune.window, row0 = evit ? 0 : J.nq - rows;
+    std::vector<uint16_t> probs((uint64_t)H * rows * nk);
+    ak_status st = ak_attention_probs(&aj, row0, rows, probs.data());
+    const uint64_t *score = nullptr;
+    const uint32_t *kept = nullptr;
+    const uint16_t *fused = nullptr;
+    uint32_t n_kept = 0, n_fused = 0;
+    ak_prune_result pr{};
+    ak_evict_result er{};
+    if (st == AK_OK && evit) {
+        st = ak_prune_tokens(probs.data(), H, nk, J.prune.keep_ppm, &pr);
+        score = pr.score, kept = pr.kept, fused = pr.fused_w;
+        n_kept = pr.n_kept, n_fused = pr.n_pruned;
+    } else if (st == AK_OK) {
+        st = ak_kv_evict(probs.data(), H, rows, nk, J.prune.sinks, J.prune.recent,
+                         J.prune.budget, &er);
+        score = er.acc, kept = er.kept, n_kept = er.n_kept;
+    }
+    if (st == AK_OK) {
+        J.score_out.assign(4ull * nk, 0);
+        J.kept_out.assign(4ull * n_kept, 0);
+        J.fused_out.assign(2ull * n_fused, 0);
+        for (uint32_t j = 0; j < nk; j++)
+            put_le(J.score_out, j, score[j], 4);
+        for (uint32_t j = 0; j < n_kept; j++)
+            put_le(J.kept_out, j, kept[j], 4);
+        for (uint32_t j = 0; j < n_fused; j++)
+            put_le(J.fused_out, j, fused[j], 2);
+    }
+    ak_prune_result_free(&pr);
+    ak_evict_result_free(&er);
+    if (st != AK_OK) {
+        SC_REPORT_WARNING(name(), "the reference model refuses the pruning; ended with PRUNE");
+        return AK_HW_ERR_PRUNE;
+    }
     return AK_HW_ERR_NONE;
 }
 
@@ -633,6 +752,19 @@ void ak_tlm_accel::run_job(unsigned gen)
             if (!mem_access(tlm::TLM_WRITE_COMMAND, J.o + h * J.qstride,
                             reinterpret_cast<uint8_t *>(J.out.data()) + h * n, n)) {
                 const uint64_t c = J.head_end[h] + 2;
+                if ((ok = wait_until(t0 + c * T, gen)))
+                    finish(AK_HW_ERR_MEM_RESPONSE, c, 0, 0);
+                return;
+            }
+        }
+        // the pruning regions, after the last head's output
+        const std::pair<uint64_t, std::vector<uint8_t> *> regions[] = {
+            {J.score, &J.score_out}, {J.kept, &J.kept_out}, {J.fused, &J.fused_out}};
+        for (const auto &r : regions) {
+            if (!ok || J.prune.mode == AK_PRUNE_NONE || r.second->empty())
+                continue;
+            if (!mem_access(tlm::TLM_WRITE_COMMAND, r.first, r.second->data(), r.second->size())) {
+                const uint64_t c = J.rep.cycles + 2;
                 if ((ok = wait_until(t0 + c * T, gen)))
                     finish(AK_HW_ERR_MEM_RESPONSE, c, 0, 0);
                 return;

@@ -34,6 +34,7 @@
 
 #include "attnkit/cycle_model.h"
 #include "attnkit/hw_params.h"
+#include "attnkit/job_image.h"
 
 class ak_tlm_accel : public sc_core::sc_module {
 public:
@@ -110,6 +111,9 @@ private:
     void run_job(unsigned gen);
     uint32_t load(job &J);
     uint32_t compute(job &J);
+    uint32_t load_prune(job &J, const uint8_t *hdr, uint32_t heads, uint32_t nq, uint32_t nk,
+                        uint32_t d, uint32_t B);
+    uint32_t prune(job &J, const ak_attn_job &aj);
     bool mem_access(tlm::tlm_command cmd, uint64_t addr, uint8_t *data, uint64_t n);
     bool rd(uint64_t addr, uint64_t n, uint8_t *dst);
     bool wait_until(const sc_core::sc_time &t, unsigned gen);

@@ -385,7 +385,16 @@ static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     ak_drv_prune_out pout = {0};
-    const ak_status st = out ? ak_drv_run_prune(drv, j, &L->prune, out, &pout, r) : AK_ENOMEM;
+    /* a pruning layer beyond the pruning unit (more keys than it holds scores for, more probe
+       rows than it keeps) runs its attention only: its selection is the host's */
+    const char *beyond = NULL;
+    ak_prune_job spec = L->prune;
+    if (spec.mode != AK_PRUNE_NONE &&
+        ak_prune_job_check(&spec, j->heads, j->nq, j->nk, AK_MAX_PROBE_ROWS, &beyond) != AK_OK)
+        spec.mode = AK_PRUNE_NONE;
+    else
+        beyond = NULL;
+    const ak_status st = out ? ak_drv_run_prune(drv, j, &spec, out, &pout, r) : AK_ENOMEM;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->host_seconds =
         (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
@@ -398,7 +407,10 @@ static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
     const ak_drv_info *inf = ak_drv_get_info(drv);
     res->prune_mode = L->prune.mode;
     if (L->prune.mode != AK_PRUNE_NONE && st == AK_OK) {
-        if (inf->prune) {
+        if (beyond) {
+            snprintf(res->prune_note, sizeof res->prune_note,
+                     "not checked (beyond the accelerator's pruning unit: %s)", beyond);
+        } else if (inf->prune) {
             res->prune_checked = 1;
             compare_prune(L, &pout, res);
         } else {

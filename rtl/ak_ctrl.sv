@@ -8,7 +8,9 @@
 //    their listed blocks through the three-stage Q.K^T / softmax / P.V pipeline in lock-step
 //    slots of T cycles, with K and V fetched into the free halves of the double buffers; the
 //    normaliser of a query tile starts one cycle into the slot that does P.V of its last record;
-//  - ak_ctrl_out keeps the normalisations and the output writes (two output tile banks).
+//  - ak_ctrl_out keeps the normalisations and the output writes (two output tile banks);
+// and, for a job whose descriptor asks for pruning or eviction, the pruning unit (ak_prune):
+// its region check after Check (PruneCheck) and its phase after the last output write (Pruning).
 // This module holds the job's state machine and its errors, the header beats (descriptor,
 // quant entries, kv_off words), the read command (descriptor; K, then V, then the front end's;
 // byte counts cut into 64-byte beats), and the counters. Errors (descriptor checks, list
@@ -38,10 +40,10 @@ module ak_ctrl #(
   input  logic                           rd_cmd_ready_i,
   output logic [63:0]                    rd_cmd_addr_o,
   output logic [15:0]                    rd_cmd_beats_o,
-  output logic [2:0]                     rd_cmd_tag_o,
+  output logic [3:0]                     rd_cmd_tag_o,
   input  logic                           beat_valid_i,
   input  logic [ak_pkg::BeatBits-1:0]    beat_data_i,
-  input  logic [2:0]                     beat_tag_i,
+  input  logic [3:0]                     beat_tag_i,
   input  logic [15:0]                    beat_idx_i,
   input  logic                           beat_last_i,
   input  logic                           rd_err_i,
@@ -55,6 +57,14 @@ module ak_ctrl #(
   input  logic                           wr_done_i,
   input  logic                           wr_err_i,
   output logic                           wr_bank_o,    // output tile bank the write master reads
+  output logic                           prune_wr_o,   // the write master reads the pruning unit
+  output logic [ak_pkg::BeatBits-1:0]    prune_word_o, // its word wr_word_i
+  input  logic [15:0]                    wr_word_i,
+  // the softmax engine's row updates (the pruning unit keeps its probe rows')
+  input  logic                           st_valid_i,
+  input  logic [ak_pkg::TokenBits-1:0]   st_row_i,
+  input  logic signed [ak_pkg::LogitBits-ak_pkg::LogitFrac:0] st_m_i,
+  input  logic [ak_pkg::AccBits-1:0]     st_l_i,
   // tile buffers (written with beat_idx_i as the word and beat_data_i as the data)
   output logic [1:0]                     q_we_o,       // per bank
   output logic [1:0]                     k_we_o,       // per half
@@ -96,10 +106,13 @@ module ak_ctrl #(
   localparam int KeyTile = ak_pkg::KeyTile;
   localparam int CtxBits = $clog2(NCtx);
   // read destinations
-  localparam logic [2:0] TagHdr = 3'd0, TagList = 3'd1, TagQ = 3'd2, TagK0 = 3'd3, TagK1 = 3'd4,
-                         TagV0 = 3'd5, TagV1 = 3'd6;
+  // (tags from 8 are the pruning unit's)
+  localparam logic [3:0] TagHdr = 4'd0, TagList = 4'd1, TagQ = 4'd2, TagK0 = 4'd3, TagK1 = 4'd4,
+                         TagV0 = 4'd5, TagV1 = 4'd6;
 
-  typedef enum logic [2:0] {Idle, DescRd, DescWait, Check, Run, Drain, Done} state_e;
+  typedef enum logic [3:0] {
+    Idle, DescRd, DescWait, Check, PruneCheck, Run, Pruning, Drain, Done
+  } state_e;
   state_e state_q, state_d;
   logic run, fail;
   // (named, not written into the port connections: Icarus 11 then loses the enum's type)
@@ -107,6 +120,8 @@ module ak_ctrl #(
   assign job_start = state_q == Idle && start_i;
   assign check = state_q == Check;
   assign out_clear = state_q == Idle || state_q == Drain;
+  logic pruning;
+  assign pruning = state_q == Pruning;
 
   localparam int BeatBytes = ak_pkg::BeatBytes;
   localparam int BeatLog2 = ak_pkg::BeatBytesLog2;
@@ -163,6 +178,7 @@ module ak_ctrl #(
   logic signed [ak_pkg::TokenBits+1:0] key_limit;
   logic [63:0] fetch_kv, sm_kv, pv_o_addr;
   logic [ak_pkg::TokenBits-1:0] pv_rows;
+  logic [31:0] sm_head;
   logic [ak_pkg::MultBits-1:0] pv_mult;
   logic [ak_pkg::ShiftBits-1:0] pv_shift;
   ak_ctrl_front #(.Rows(Rows), .MaxKvBlocks(MaxKvBlocks), .NCtx(NCtx)) u_front (
@@ -179,7 +195,8 @@ module ak_ctrl #(
     .iter_ctx_i(iter_ctx), .list_pos_i(list_pos), .iter_done_i(iter_done), .ctx_ready_o(ctx_ready),
     .list_count_o(list_count), .key_limit_o(key_limit), .list_entry_o(list_entry),
     .fetch_valid_i(fetch_valid), .fetch_ctx_i(fetch_ctx), .qk_valid_i(qk_valid), .qk_ctx_i(qk_ctx),
-    .fetch_kv_o(fetch_kv), .sm_ctx_i(sm_ctx), .sm_kv_o(sm_kv), .sm_r0_o, .sm_mult_o, .sm_shift_o,
+    .fetch_kv_o(fetch_kv), .sm_ctx_i(sm_ctx), .sm_kv_o(sm_kv), .sm_r0_o, .sm_head_o(sm_head),
+    .sm_mult_o, .sm_shift_o,
     .pv_ctx_i(pv_ctx), .release_i(fin_start_o), .pv_o_addr_o(pv_o_addr), .pv_rows_o(pv_rows),
     .pv_mult_o(pv_mult), .pv_shift_o(pv_shift)
   );
@@ -209,19 +226,56 @@ module ak_ctrl #(
   );
 
   // ---- normalisations and output writes ----
-  logic [23:0] wr_bytes;
+  logic [23:0] wr_bytes, out_wr_bytes;
+  logic [63:0] out_wr_addr;
+  logic out_wr_valid;
   logic fin_idle, out_idle;
   ak_ctrl_out u_out (
     .clk_i, .rst_ni, .clear_i(out_clear), .lgd_i(log2_d),
     .fin_start_i(fin_start_o), .tile_addr_i(pv_o_addr), .tile_rows_i(pv_rows),
     .tile_mult_i(pv_mult), .tile_shift_i(pv_shift), .fin_done_i, .fin_obank_o, .fin_mult_o,
     .fin_shift_o, .bank_full_o(out_bank_full), .fin_idle_o(fin_idle), .idle_o(out_idle),
-    .wr_cmd_valid_o, .wr_cmd_ready_i, .wr_cmd_addr_o, .wr_cmd_bytes_o(wr_bytes), .wr_done_i,
-    .wr_bank_o
+    .wr_cmd_valid_o(out_wr_valid), .wr_cmd_ready_i(wr_cmd_ready_i && !pruning),
+    .wr_cmd_addr_o(out_wr_addr), .wr_cmd_bytes_o(out_wr_bytes), .wr_done_i, .wr_bank_o
   );
+  // the write command: the output tiles', in Pruning the pruning unit's
+  assign wr_cmd_valid_o = pruning ? prune_wr_valid : out_wr_valid;
+  assign wr_cmd_addr_o = pruning ? prune_wr_addr : out_wr_addr;
+  assign wr_bytes = pruning ? prune_wr_bytes : out_wr_bytes;
   assign wr_cmd_beats_o = beats_of(wr_bytes);
   assign wr_cmd_last_bytes_o = wr_bytes[BeatLog2-1:0] == 0 ? (BeatLog2+1)'(BeatBytes)
                                                         : {1'b0, wr_bytes[BeatLog2-1:0]};
+
+  // ---- the pruning unit ----
+  logic [7:0] prune_code;
+  logic prune_asks, prune_en, vcheck_done, prune_overlap, prune_start, prune_busy, prune_done;
+  logic prune_rd_valid, prune_wr_valid;
+  logic [63:0] prune_rd_addr, prune_wr_addr;
+  logic [23:0] prune_rd_bytes, prune_wr_bytes;
+  logic [3:0] prune_rd_tag;
+  logic vcheck, prune_abort;
+  assign vcheck = state_q == Check && state_d == PruneCheck;
+  assign prune_start = state_q == Run && state_d == Pruning;
+  assign prune_abort = fail || state_q == Drain;
+  ak_prune u_prune (
+    .clk_i, .rst_ni, .check_i(check), .hdr_i(header_q), .check_code_o(prune_code),
+    .asks_o(prune_asks), .enabled_o(prune_en), .desc_addr_i(desc_q), .k_base_i(k_base), .v_base_i(v_base),
+    .off_base_i(off_base), .idx_base_i(idx_base),
+    .heads_i(heads), .nq_i(nq_o), .nk_i(nk_o), .lgd_i(log2_d), .lgb_i(log2_block),
+    .causal_i(causal_o), .per_head_i(per_head), .qblocks_i(qblocks), .qstride_i(qstride),
+    .kvstride_i(kvstride), .vcheck_i(vcheck), .vcheck_done_o(vcheck_done),
+    .overlap_o(prune_overlap),
+    .cap_valid_i(run && st_valid_i), .cap_row_i(st_row_i), .cap_head_i(sm_head),
+    .cap_m_i(st_m_i), .cap_l_i(st_l_i),
+    .start_i(prune_start), .abort_i(prune_abort), .busy_o(prune_busy), .done_o(prune_done),
+    .rd_valid_o(prune_rd_valid), .rd_ready_i(rd_cmd_ready_i && pruning),
+    .rd_addr_o(prune_rd_addr), .rd_bytes_o(prune_rd_bytes), .rd_tag_o(prune_rd_tag),
+    .beat_valid_i, .beat_data_i, .beat_tag_i, .beat_idx_i, .beat_last_i, .rd_idle_i,
+    .wr_valid_o(prune_wr_valid), .wr_ready_i(wr_cmd_ready_i && pruning),
+    .wr_addr_o(prune_wr_addr), .wr_bytes_o(prune_wr_bytes), .wr_done_i, .wr_word_i,
+    .wr_data_o(prune_word_o)
+  );
+  assign prune_wr_o = state_q == Pruning;
 
   // ---- the read command: the descriptor; in Run K, then V, then the front end's ----
   logic [23:0] rd_bytes;
@@ -234,6 +288,11 @@ module ak_ctrl #(
       rd_cmd_valid_o = 1'b1;
       rd_cmd_addr_o = desc_q;
       rd_bytes = 24'(2 * BeatBytes);
+    end else if (state_q == Pruning) begin
+      rd_cmd_valid_o = prune_rd_valid;
+      rd_cmd_addr_o = prune_rd_addr;
+      rd_bytes = prune_rd_bytes;
+      rd_cmd_tag_o = prune_rd_tag;
     end else if (run) begin
       if (kv_rd_valid) begin
         rd_cmd_valid_o = 1'b1;
@@ -271,6 +330,12 @@ module ak_ctrl #(
       end else if (state_q == Check && check_code != 8'(ak_csr_pkg::ErrNone)) begin
         fail = 1'b1;
         fail_code = check_code;
+      end else if (state_q == Check && prune_code != 8'(ak_csr_pkg::ErrNone)) begin
+        fail = 1'b1;
+        fail_code = prune_code;
+      end else if (prune_overlap) begin
+        fail = 1'b1;
+        fail_code = 8'(ak_csr_pkg::ErrRegionOverlap);
       end else if (off_bad) begin
         fail = 1'b1;
         fail_code = 8'(ak_csr_pkg::ErrIndexRange);
@@ -303,9 +368,13 @@ module ak_ctrl #(
         end
         DescRd: if (rd_go) state_d = DescWait;
         DescWait: if (hdr_landed) state_d = Check;
-        Check: state_d = Run;
-        Run: if (all_done) state_d = Done;
-        Drain: if (rd_idle_i && wr_cmd_ready_i && fin_idle) state_d = Done;
+        Check: if (prune_asks) state_d = PruneCheck;
+               else state_d = Run;
+        PruneCheck: if (vcheck_done) state_d = Run;
+        Run: if (all_done && prune_en) state_d = Pruning;
+             else if (all_done) state_d = Done;
+        Pruning: if (prune_done) state_d = Done;
+        Drain: if (rd_idle_i && wr_cmd_ready_i && fin_idle && !prune_busy) state_d = Done;
         Done: state_d = Idle;
         default: state_d = Idle;
       endcase

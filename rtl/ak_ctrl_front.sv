@@ -80,6 +80,7 @@ module ak_ctrl_front #(
   output logic [63:0]                         sm_kv_o,
   // first row of the softmax record's tile
   output logic [ak_pkg::TokenBits-1:0]        sm_r0_o,
+  output logic [31:0]                         sm_head_o,     // its head (the pruning unit's)
   output logic [ak_pkg::MultBits-1:0]         sm_mult_o,     // its head's logit scale
   output logic [ak_pkg::ShiftBits-1:0]        sm_shift_o,
   input  logic [CtxBits-1:0]                       pv_ctx_i,
@@ -108,6 +109,7 @@ module ak_ctrl_front #(
   // ---- query-tile contexts ----
   logic [NCtx-1:0] ctx_used_q, ctx_ready_q;
   logic [TokenBits-1:0] ctx_r0_q [NCtx];
+  logic [31:0] ctx_head_q [NCtx];
   logic [TokenBits-1:0] ctx_rows_q [NCtx];  // valid rows of the query tile
   logic signed [TokenBits+1:0] ctx_key_limit_q [NCtx];  // keys below this may be valid
   logic [31:0] ctx_count_q [NCtx];       // entries of the tile's list
@@ -148,6 +150,7 @@ module ak_ctrl_front #(
   assign fetch_kv_o = ctx_kv_q[fetch_ctx_i];
   assign sm_kv_o = ctx_kv_q[sm_ctx_i];
   assign sm_r0_o = ctx_r0_q[sm_ctx_i];
+  assign sm_head_o = ctx_head_q[sm_ctx_i];
   assign sm_mult_o = ctx_logit_mult_q[sm_ctx_i];
   assign sm_shift_o = ctx_logit_shift_q[sm_ctx_i];
   assign pv_o_addr_o = ctx_o_q[pv_ctx_i];
@@ -295,6 +298,7 @@ module ak_ctrl_front #(
       count_q <= off_w1 - off_w0;
       ctx_count_q[front_ctx_q] <= off_w1 - off_w0;
       ctx_r0_q[front_ctx_q] <= r0_q;
+      ctx_head_q[front_ctx_q] <= head_q;
       ctx_rows_q[front_ctx_q] <= 32'(r0_q) + Rows <= 32'(nq_i) ? TokenBits'(Rows) : nq_i - r0_q;
       // keys of the tile's last valid row: nk, or i + 1 + nk - nq when token-causal
       ctx_key_limit_q[front_ctx_q] <= causal_i ?

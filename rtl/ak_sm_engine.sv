@@ -8,6 +8,8 @@
 // two banks (bank_i), as consecutive query tiles overlap; first_i (a query tile's first key
 // tile) starts every row afresh, without a maximum; none_i (a query tile without keys) makes
 // every key invalid. t_i, r0_i, the scale, bank_i, first_i and none_i are held for the walk.
+// Each stage-B update also leaves on the st_* ports (the row, its new max and sum), from
+// which the pruning unit keeps its probe rows' final state.
 // Latency: Rows + 1 cycles from start_i to the last write; the slot reserves Rows + 2.
 module ak_sm_engine #(
   parameter int Rows = ak_pkg::DefaultRows
@@ -34,7 +36,12 @@ module ak_sm_engine #(
   // row sums of bank l_bank_i for the normaliser: row r at [r*AccBits +: AccBits]; 0 for a
   // row without keys
   input  logic                                            l_bank_i,
-  output logic [Rows*ak_pkg::AccBits-1:0]                 l_o
+  output logic [Rows*ak_pkg::AccBits-1:0]                 l_o,
+  // a row's state update (stage B): the row (r0_i + row), its max m and sum l (0 without keys)
+  output logic                                            st_valid_o,
+  output logic [ak_pkg::TokenBits-1:0]                    st_row_o,
+  output logic signed [ak_pkg::LogitBits-ak_pkg::LogitFrac:0] st_m_o,
+  output logic [ak_pkg::AccBits-1:0]                      st_l_o
 );
   localparam int KeyTile = ak_pkg::KeyTile;
   localparam int LogitBits = ak_pkg::LogitBits;
@@ -147,6 +154,11 @@ module ak_sm_engine #(
       delta_q[w_idx] <= delta_new;
     end
   end
+
+  assign st_valid_o = b_go_q;
+  assign st_row_o = r0_i + ak_pkg::TokenBits'(b_row_q);
+  assign st_m_o = m_new;
+  assign st_l_o = has_max_new ? l_new : '0;
 
   assign p_o = p_q[p_idx_i];
   assign delta_o = delta_q[p_idx_i];

@@ -77,7 +77,7 @@ module ak_top #(
     .start_o(start), .abort_o(abort), .desc_addr_o(desc_addr), .busy_i(busy), .done_i(done),
     .error_i(error), .err_code_i(err_code), .cycles_i(cycles), .stalls_i(stalls),
     .macs_i(macs),
-    .prune_i(1'b0),  // CAPS.prune: no pruning unit yet (1 once ak_prune is in)
+    .prune_i(1'b1),  // CAPS.prune: ak_prune is in (inside ak_ctrl)
     .irq_o
   );
 
@@ -85,9 +85,9 @@ module ak_top #(
   logic rd_cmd_valid, rd_cmd_ready, beat_valid, beat_last, rd_err, rd_idle;
   logic [63:0] rd_cmd_addr;
   logic [15:0] rd_cmd_beats, beat_idx;
-  logic [2:0] rd_cmd_tag, beat_tag;
+  logic [3:0] rd_cmd_tag, beat_tag;
   logic [ak_pkg::BeatBits-1:0] beat_data;
-  ak_axi_rd #(.TagBits(3)) u_rd (
+  ak_axi_rd #(.TagBits(4)) u_rd (
     .clk_i, .rst_ni,
     .cmd_valid_i(rd_cmd_valid), .cmd_ready_o(rd_cmd_ready), .cmd_addr_i(rd_cmd_addr),
     .cmd_beats_i(rd_cmd_beats), .cmd_tag_i(rd_cmd_tag),
@@ -101,7 +101,9 @@ module ak_top #(
   logic [63:0] wr_cmd_addr;
   logic [15:0] wr_cmd_beats, wr_word;
   logic [ak_pkg::BeatBytesLog2:0] wr_last_bytes;
-  logic [ak_pkg::BeatBits-1:0] wr_word_data;
+  logic [ak_pkg::BeatBits-1:0] wr_word_data, fin_word, prune_word;
+  logic prune_wr;
+  assign wr_word_data = prune_wr ? prune_word : fin_word;
   ak_axi_wr u_wr (
     .clk_i, .rst_ni,
     .cmd_valid_i(wr_cmd_valid), .cmd_ready_o(wr_cmd_ready), .cmd_addr_i(wr_cmd_addr),
@@ -113,6 +115,10 @@ module ak_top #(
   );
 
   // ---- controller ----
+  logic st_valid;                 // a row's state update, for the pruning unit
+  logic [ak_pkg::TokenBits-1:0] st_row;
+  logic signed [ak_pkg::LogitBits-ak_pkg::LogitFrac:0] st_m;
+  logic [AB-1:0] st_l;
   logic [1:0] q_we, k_we, v_we, lg_groups;
   logic [7:0] d;
   logic [ak_pkg::TokenBits-1:0] nq, nk, sm_t, sm_r0;
@@ -134,7 +140,8 @@ module ak_top #(
     .beat_idx_i(beat_idx), .beat_last_i(beat_last), .rd_err_i(rd_err), .rd_idle_i(rd_idle),
     .wr_cmd_valid_o(wr_cmd_valid), .wr_cmd_ready_i(wr_cmd_ready), .wr_cmd_addr_o(wr_cmd_addr),
     .wr_cmd_beats_o(wr_cmd_beats), .wr_cmd_last_bytes_o(wr_last_bytes), .wr_done_i(wr_done),
-    .wr_err_i(wr_err), .wr_bank_o(wr_bank),
+    .wr_err_i(wr_err), .wr_bank_o(wr_bank), .prune_wr_o(prune_wr), .prune_word_o(prune_word),
+    .wr_word_i(wr_word), .st_valid_i(st_valid), .st_row_i(st_row), .st_m_i(st_m), .st_l_i(st_l),
     .q_we_o(q_we), .k_we_o(k_we), .v_we_o(v_we),
     .d_o(d), .lg_groups_o(lg_groups), .nq_o(nq), .nk_o(nk), .causal_o(causal),
     .qk_en_o(qk_en), .qk_clear_o(qk_clear), .qk_capture_o(qk_capture), .qk_col_o(qk_col),
@@ -201,7 +208,8 @@ module ak_top #(
     .clk_i, .rst_ni, .start_i(sm_start), .half_i(sm_half), .bank_i(sm_bank),
     .first_i(sm_first), .none_i(sm_none), .s_i(s), .t_i(sm_t), .r0_i(sm_r0), .nq_i(nq),
     .nk_i(nk), .causal_i(causal), .mult_i(sm_mult), .shift_i(sm_shift), .p_idx_i(p_idx),
-    .p_o(p), .delta_o(delta), .l_bank_i(acc_bank), .l_o(l)
+    .p_o(p), .delta_o(delta), .l_bank_i(acc_bank), .l_o(l),
+    .st_valid_o(st_valid), .st_row_o(st_row), .st_m_o(st_m), .st_l_o(st_l)
   );
 
   logic [$clog2(Rows)-1:0] acc_row;
@@ -218,6 +226,6 @@ module ak_top #(
     .clk_i, .rst_ni, .start_i(fin_start), .bank_i(fin_bank), .obank_i(fin_obank),
     .lg_groups_i(lg_groups), .mult_i(fin_mult), .shift_i(fin_shift), .acc_bank_o(acc_bank),
     .acc_row_o(acc_row), .acc_grp_o(acc_grp), .acc_i(acc), .l_i(l), .done_o(fin_done),
-    .word_bank_i(wr_bank), .word_i(wr_word), .word_o(wr_word_data)
+    .word_bank_i(wr_bank), .word_i(wr_word), .word_o(fin_word)
   );
 endmodule

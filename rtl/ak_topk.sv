@@ -3,17 +3,20 @@
 // bounded only by the counters (N <= 2^(CountBits-1)).
 //   kept = the k highest scores among the N candidates, equal scores to the lower index,
 // reported in candidate (ascending index) order as one keep flag per candidate.
-// A job: start_i with k_i and n_i (k_i <= n_i). The unit then asks for passes over the N scores
+// A job: start_i with k_i, n_i (the stream's length), cand_i (how many of them are candidates)
+// and top_bit_i (no score has a bit above it). The unit then asks for passes over the N scores
 // (pass_o for one cycle); the environment streams them in index order, Lanes a beat (beat_i,
-// lane l of beat b is candidate b*Lanes + l; lanes past N are ignored), with any gaps
-// (beat_valid_i). 0 < k < N takes ScoreBits + 2 passes:
-//   - ScoreBits bisection passes, most significant bit first: t is the largest value with at
+// lane l of beat b is entry b*Lanes + l; lanes past N are ignored), with any gaps
+// (beat_valid_i), and elig_i marks the lanes that are candidates (the others are never counted
+// nor kept). 0 < k < cand takes top_bit + 3 passes:
+//   - top_bit + 1 bisection passes, most significant bit first: t is the largest value with at
 //     least k scores >= t, built bit by bit (a pass counts the scores >= t | 2^b);
 //   - one pass counting the scores > t (they are all kept; `quota` = k minus them is the number
 //     of scores equal to t to keep, the first ones in index order);
 //   - the select pass: keep_o[l] for each lane of each beat (valid with the beat: select_o is
 //     high through that pass), score > t, or score == t among the first `quota` of them.
-// k = 0 and k >= N take the select pass only (nothing kept, everything kept); N = 0 none.
+// k = 0 and k >= cand take the select pass only (nothing kept, every candidate kept); N = 0
+// none.
 // done_o pulses one cycle after the select pass's last beat (after start_i when N = 0). Cycles: passes x (beats + 1) with a beat a cycle.
 module ak_topk #(
   parameter int ScoreBits = 32,  // unsigned scores
@@ -25,10 +28,13 @@ module ak_topk #(
   input  logic                           start_i,
   input  logic [CountBits-1:0]           k_i,
   input  logic [CountBits-1:0]           n_i,
+  input  logic [CountBits-1:0]           cand_i,
+  input  logic [$clog2(ScoreBits+1)-1:0] top_bit_i,
   output logic                           busy_o,
   output logic                           pass_o,        // stream the N scores again, from 0
   input  logic                           beat_valid_i,
   input  logic [Lanes*ScoreBits-1:0]   beat_i,        // lane l at [l*ScoreBits +: ScoreBits]
+  input  logic [Lanes-1:0]               elig_i,        // candidate lanes of this beat
   output logic                           select_o,      // this pass is the select pass
   output logic [Lanes-1:0]               keep_o,        // with each beat of the select pass
   output logic                           done_o
@@ -58,7 +64,7 @@ module ak_topk #(
   assign left = n_q - seen_q;
   always_comb begin
     for (int l = 0; l < Lanes; l++)
-      lane_valid[l] = CountBits'(l) < left;
+      lane_valid[l] = CountBits'(l) < left && elig_i[l];
   end
 
   // per lane: counted by this pass, above t, equal to t
@@ -128,10 +134,10 @@ module ak_topk #(
           k_q <= k_i;
           n_q <= n_i;
           t_q <= '0;
-          bit_q <= BitBits'(ScoreBits - 1);
+          bit_q <= top_bit_i;
           take_none_q <= k_i == '0;
-          take_all_q <= k_i >= n_i;
-          phase_q <= k_i == '0 || k_i >= n_i ? Select : Bisect;
+          take_all_q <= k_i >= cand_i;
+          phase_q <= k_i == '0 || k_i >= cand_i ? Select : Bisect;
           seen_q <= '0;
           count_q <= '0;
           quota_q <= '0;

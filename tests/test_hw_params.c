@@ -31,6 +31,7 @@ static const struct {
     {"DefaultMaxBurst", AK_DEFAULT_MAX_BURST},
     {"MaxHeadDim", AK_MAX_HEAD_DIM},
     {"MaxProbeRows", AK_MAX_PROBE_ROWS},
+    {"MaxPruneTokens", AK_MAX_PRUNE_TOKENS},
 };
 
 /* The path of the generated ak_pkg.sv among the packages of ak_test_sv_pkg(), or NULL. */

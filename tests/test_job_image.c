@@ -193,9 +193,15 @@ static void test_check_rules(void)
     expect_bad(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = AK_PPM + 1}, 2, 10, 10, 256,
                "keep_ppm");
     CU_ASSERT_EQUAL(ak_prune_job_check(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 5},
-                                       256, 10, 10, AK_MAX_PROBE_ROWS, NULL), AK_OK);
-    expect_bad(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 5}, 257, 10, 10,
-               AK_MAX_PROBE_ROWS, "heads");
+                                       AK_MAX_PROBE_ROWS, 10, 10, AK_MAX_PROBE_ROWS, NULL), AK_OK);
+    expect_bad(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 5}, AK_MAX_PROBE_ROWS + 1, 10,
+               10, AK_MAX_PROBE_ROWS, "heads");
+    /* the scores of at most AK_MAX_PRUNE_TOKENS keys */
+    CU_ASSERT_EQUAL(ak_prune_job_check(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 5}, 2,
+                                       AK_MAX_PRUNE_TOKENS, AK_MAX_PRUNE_TOKENS, 256, NULL),
+                    AK_OK);
+    expect_bad(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 5}, 2, AK_MAX_PRUNE_TOKENS + 1,
+               AK_MAX_PRUNE_TOKENS + 1, 256, "nk");
     /* eviction */
     const ak_prune_job ok = {.mode = AK_PRUNE_EVICT, .budget = 12, .sinks = 4, .recent = 8,
                              .window = 8};

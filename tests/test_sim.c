@@ -372,8 +372,8 @@ static void test_golden_vectors(void)
     const char *jitter[] = {"--mem-jitter", "99", "--latency", "3", NULL};
     cli_sim_passes("vectors/golden/patterns-n96", jitter);
     cli_sim_passes("vectors/golden/ragged-prune-n197", jitter);
-    /* the RTL has no pruning unit yet (CAPS.prune = 0): a pruning or eviction layer's pruning
-       outputs are reported as not checked, and it passes on its attention output */
+    /* the RTL prunes (CAPS.prune = 1): a pruning or eviction layer's scores, kept list and
+       weights are checked value by value (test_tlm holds a wrong one failing with its name) */
     static char buf[1 << 18];
     static const char *const sets[] = {"vectors/golden/ragged-prune-n197",
                                        "vectors/golden/evict-n96"};
@@ -388,9 +388,9 @@ static void test_golden_vectors(void)
                                "PASS");
         CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pj, "mode")),
                                modes[i]);
-        CU_ASSERT(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(pj, "checked")));
-        const char *note = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pj, "note"));
-        CU_ASSERT_PTR_NOT_NULL(note && strstr(note, "not checked (the accelerator has no pruning unit)"));
+        CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pj, "checked")));
+        const cJSON *mm = cJSON_GetObjectItemCaseSensitive(pj, "mismatches");
+        CU_ASSERT(cJSON_IsNumber(mm) && mm->valuedouble == 0);
         cJSON_Delete(j);
     }
 }
@@ -492,6 +492,223 @@ static void test_random_jobs(void)
     CU_ASSERT_EQUAL(protocol_errors(jittered()), 0);
 }
 
+/* ---- token pruning and KV-cache eviction on the accelerator ---- */
+
+/* What the pruning unit must write for w under spec: from the reference model's probabilities
+ * (ak_attention_probs) and selection (ak_prune_tokens / ak_kv_evict). */
+typedef struct {
+    uint32_t n_kept, n_fused;
+    uint32_t *score, *kept;
+    uint16_t *fused;
+} prune_expect;
+
+static int prune_reference(const job_data *w, const ak_prune_job *pj, prune_expect *x)
+{
+    const uint32_t H = w->job.heads, nq = w->job.nq, nk = w->job.nk;
+    const uint32_t rows = pj->mode == AK_PRUNE_EVIT ? 1 : pj->window;
+    const uint32_t row0 = pj->mode == AK_PRUNE_EVIT ? 0 : nq - rows;
+    uint16_t *probs = malloc(sizeof *probs * H * rows * nk);
+    *x = (prune_expect){0};
+    x->score = calloc(nk, sizeof *x->score);
+    int ok = probs && x->score && ak_attention_probs(&w->job, row0, rows, probs) == AK_OK;
+    if (ok && pj->mode == AK_PRUNE_EVIT) {
+        ak_prune_result pr;
+        ok = ak_prune_tokens(probs, H, nk, pj->keep_ppm, &pr) == AK_OK;
+        if (ok) {
+            for (uint32_t j = 0; j < nk; j++)
+                x->score[j] = (uint32_t)pr.score[j];
+            x->n_kept = pr.n_kept;
+            x->n_fused = pr.n_pruned;
+            x->kept = malloc(sizeof *x->kept * (pr.n_kept + 1));
+            x->fused = malloc(sizeof *x->fused * (pr.n_pruned + 1));
+            ok = x->kept && x->fused;
+            if (ok) {
+                memcpy(x->kept, pr.kept, sizeof *x->kept * pr.n_kept);
+                memcpy(x->fused, pr.fused_w, sizeof *x->fused * pr.n_pruned);
+            }
+            ak_prune_result_free(&pr);
+        }
+    } else if (ok) {
+        ak_evict_result ev;
+        ok = ak_kv_evict(probs, H, rows, nk, pj->sinks, pj->recent, pj->budget, &ev) == AK_OK;
+        if (ok) {
+            for (uint32_t j = 0; j < nk; j++)
+                x->score[j] = (uint32_t)ev.acc[j];
+            x->n_kept = ev.n_kept;
+            x->kept = malloc(sizeof *x->kept * (ev.n_kept + 1));
+            ok = x->kept != NULL;
+            if (ok)
+                memcpy(x->kept, ev.kept, sizeof *x->kept * ev.n_kept);
+            ak_evict_result_free(&ev);
+        }
+    }
+    free(probs);
+    return ok;
+}
+
+static void prune_expect_free(prune_expect *x)
+{
+    free(x->score);
+    free(x->kept);
+    free(x->fused);
+}
+
+/* 0 when the device's regions equal the reference's, else 1 with the first difference
+ * printed under cfg. */
+static int prune_compare(const char *cfg, const prune_expect *x, const ak_drv_prune_out *o,
+                         uint32_t nk)
+{
+    for (uint32_t j = 0; j < nk; j++)
+        if (o->score[j] != x->score[j]) {
+            printf("  %s: score of token %u = %u, expected %u\n", cfg, j, o->score[j],
+                   x->score[j]);
+            return 1;
+        }
+    if (o->n_kept != x->n_kept || o->n_fused != x->n_fused) {
+        printf("  %s: %u kept, %u weights; expected %u, %u\n", cfg, o->n_kept, o->n_fused,
+               x->n_kept, x->n_fused);
+        return 1;
+    }
+    for (uint32_t i = 0; i < x->n_kept; i++)
+        if (o->kept[i] != x->kept[i]) {
+            printf("  %s: kept[%u] = %u, expected %u\n", cfg, i, o->kept[i], x->kept[i]);
+            return 1;
+        }
+    for (uint32_t i = 0; i < x->n_fused; i++)
+        if (o->fused[i] != x->fused[i]) {
+            printf("  %s: fused weight %u = %u, expected %u\n", cfg, i, o->fused[i],
+                   x->fused[i]);
+            return 1;
+        }
+    return 0;
+}
+
+/* A random pruning or eviction spec for w's shape (every other job eviction): keep rates down
+ * to one token and up to all, eviction windows, sinks, recent keys and budgets from the
+ * always-kept minimum to more than nk. */
+static ak_prune_job random_prune(ak_rng *r, uint64_t i, uint32_t heads, uint32_t nq, uint32_t nk)
+{
+    ak_prune_job p = {0};
+    if (i % 2 == 0) {
+        static const uint32_t ppm[] = {1, 1000000, 700000, 500000, 100};
+        p.mode = AK_PRUNE_EVIT;
+        p.keep_ppm = i % 10 < 5 * 2 && (i / 2) % 2 ? ppm[(i / 4) % 5]
+                                                   : 1 + (uint32_t)ak_rng_below(r, 1000000);
+        return p;
+    }
+    p.mode = AK_PRUNE_EVICT;
+    const uint32_t wmax = AK_MAX_PROBE_ROWS / heads < nq ? AK_MAX_PROBE_ROWS / heads : nq;
+    p.window = 1 + (uint32_t)ak_rng_below(r, wmax < 40 ? wmax : 40);
+    p.sinks = (uint32_t)ak_rng_below(r, 9);
+    p.recent = (uint32_t)ak_rng_below(r, 17);
+    const uint32_t s = p.sinks < nk ? p.sinks : nk;
+    const uint32_t rc = p.recent < nk - s ? p.recent : nk - s;
+    const uint32_t lo = s + rc > 0 ? s + rc : 1;
+    switch (ak_rng_below(r, 4)) {
+    case 0: p.budget = lo; break;
+    case 1: p.budget = nk + (uint32_t)ak_rng_below(r, 4); break;
+    default: p.budget = lo + (uint32_t)ak_rng_below(r, nk + 1 - (lo < nk ? lo : nk)); break;
+    }
+    return p;
+}
+
+/* Random pruning and eviction jobs (80 by default, AK_PRUNE_CONFIGS for more): shapes of the
+ * random jobs up to MaxPruneTokens keys, 1..16 heads (fewer where heads x tokens^2 would make a
+ * job slow), every pattern, and one job in five with equal scores (Q all zero). The scores,
+ * the kept list and the weights the RTL writes must equal the reference's, and the cycles
+ * (stalls, MACs) the cycle model's, exactly. */
+static void test_random_prune_jobs(void)
+{
+    static const random_job_space space = {.max_tokens = AK_MAX_PRUNE_TOKENS, .block_sizes = 4,
+                                           .edges = 1, .causal = 1};
+    random_jobs gen;
+    const uint64_t count = random_jobs_start(&gen, &space, "AK_PRUNE", 20261203, 80);
+    uint64_t failures = 0, evit = 0, evict = 0, exact = 0, cycles = 0, prune_cycles = 0;
+    const clock_t t0 = clock();
+    for (uint64_t i = 0; i < count; i++) {
+        random_job c;
+        random_jobs_next(&gen, &c);
+        c.heads = 1 + (uint32_t)ak_rng_below(&gen.rng, 16);
+        while (c.heads > 1 && (uint64_t)c.heads * c.nq * c.nk > 120000)
+            c.heads--;
+        const ak_prune_job pj = random_prune(&gen.rng, i, c.heads, c.nq, c.nk);
+        char cfg[320], extra[96];
+        if (pj.mode == AK_PRUNE_EVIT)
+            snprintf(extra, sizeof extra, " EViT keep %u ppm%s", pj.keep_ppm,
+                     i % 5 == 4 ? " equal scores" : "");
+        else
+            snprintf(extra, sizeof extra, " eviction window %u sinks %u recent %u budget %u%s",
+                     pj.window, pj.sinks, pj.recent, pj.budget, i % 5 == 4 ? " equal scores" : "");
+        random_job_describe(&c, extra, cfg, sizeof cfg);
+        job_data w;
+        if (random_job_build(&c, cfg, &w) != 0)
+            continue;
+        if (i % 5 == 4) /* every logit 0: every valid key of a row the same probability */
+            memset(w.in.q, 0, (uint64_t)w.job.heads * w.job.nq * w.job.d);
+        evit += pj.mode == AK_PRUNE_EVIT;
+        evict += pj.mode == AK_PRUNE_EVICT;
+        prune_expect x;
+        ak_drv_prune_out o = {0};
+        ak_drv_result res;
+        int8_t *out = malloc(w.outs ? w.outs : 1);
+        int8_t *ref = malloc(w.outs ? w.outs : 1);
+        int bad = !out || !ref || !prune_reference(&w, &pj, &x) ||
+                  ak_attention(&w.job, ref) != AK_OK;
+        if (bad)
+            printf("  %s: the reference failed\n", cfg);
+        const ak_status st = bad ? AK_EINVAL : ak_drv_run_prune(plain(), &w.job, &pj, out, &o, &res);
+        if (!bad && (st != AK_OK || res.err_code)) {
+            printf("  %s: run failed: %s %s\n", cfg, ak_strerror(st), res.msg);
+            bad = 1;
+        }
+        if (!bad && memcmp(out, ref, w.outs) != 0) {
+            printf("  %s: attention output differs\n", cfg);
+            bad = 1;
+        }
+        if (!bad)
+            bad = prune_compare(cfg, &x, &o, w.job.nk);
+        if (!bad) {
+            const ak_cycle_report pred = predicted(plain(), &w, &res);
+            ak_cycle_report attn = {0};
+            ak_job_layout lay0 = res.layout;
+            lay0.prune.mode = AK_PRUNE_NONE;
+            ak_hw_config hw;
+            ak_mem_timing mt;
+            ak_hw_config_default(&hw);
+            ak_mem_timing_default(&mt);
+            const char *why = NULL;
+            if (ak_cycle_model_run(&hw, &mt, w.job.heads, w.job.nq, w.job.nk, w.job.d,
+                                   w.job.mask, &lay0, &attn, NULL, &why) == AK_OK)
+                prune_cycles += res.cycles - attn.cycles;
+            if (pred.cycles == res.cycles && pred.stall_cycles == res.stalls &&
+                pred.macs == res.macs) {
+                exact++;
+            } else {
+                printf("  %s: %llu cycles, %llu stalls, %llu MACs; the cycle model predicts "
+                       "%llu, %llu, %llu\n",
+                       cfg, (unsigned long long)res.cycles, (unsigned long long)res.stalls,
+                       (unsigned long long)res.macs, (unsigned long long)pred.cycles,
+                       (unsigned long long)pred.stall_cycles, (unsigned long long)pred.macs);
+                bad = 1;
+            }
+            cycles += res.cycles;
+        }
+        failures += (uint64_t)bad;
+        prune_expect_free(&x);
+        ak_drv_prune_out_free(&o);
+        free(out);
+        free(ref);
+        job_free(&w);
+    }
+    printf("  %llu jobs (%llu EViT, %llu eviction), %llu failed; %llu predicted exactly; "
+           "%llu cycles, %llu of them pruning; %.1f s\n",
+           (unsigned long long)count, (unsigned long long)evit, (unsigned long long)evict,
+           (unsigned long long)failures, (unsigned long long)exact, (unsigned long long)cycles,
+           (unsigned long long)prune_cycles, (double)(clock() - t0) / CLOCKS_PER_SEC);
+    CU_ASSERT_EQUAL(failures, 0);
+    CU_ASSERT_EQUAL(protocol_errors(plain()), 0);
+}
+
 typedef struct {
     const char *what;
     uint32_t field;       /* byte offset from the descriptor (or from kv_idx when kv) */
@@ -556,6 +773,78 @@ static void test_illegal_jobs(void)
     }
 }
 
+/* Bad pruning descriptors (the good job, 2 heads x 40 tokens, with EViT keep 0.5 or eviction
+ * budget 12 of 4 sinks + 8 recent keys, then one field patched): the PRUNE or REGION_OVERLAP
+ * code with the driver's message naming it, no write to the job's output regions (they keep
+ * the driver's poison), and the next job right. */
+static void test_illegal_prune_jobs(void)
+{
+    ak_drv *dv = plain();
+    enum { TO_VALUE, TO_Q, TO_DESC, TO_SCORE };
+    static const struct {
+        const char *what;
+        ak_prune_mode mode;
+        uint32_t field;
+        int to;          /* the new value: `value`, or the address of a region */
+        uint32_t value;
+        uint32_t code;
+    } cases[] = {
+        {"keep rate 0 ppm", AK_PRUNE_EVIT, AK_DESC_KEEP_OFFSET, TO_VALUE, 0, AK_HW_ERR_PRUNE},
+        {"keep rate above 1 (1000001 ppm)", AK_PRUNE_EVIT, AK_DESC_KEEP_OFFSET, TO_VALUE,
+         1000001, AK_HW_ERR_PRUNE},
+        {"mode 3", AK_PRUNE_EVIT, AK_DESC_PRUNE_OFFSET, TO_VALUE, 3, AK_HW_ERR_PRUNE},
+        {"eviction budget below sinks + recent", AK_PRUNE_EVICT, AK_DESC_BUDGET_OFFSET, TO_VALUE,
+         11, AK_HW_ERR_PRUNE},
+        {"eviction window 0", AK_PRUNE_EVICT, AK_DESC_WINDOW_OFFSET, TO_VALUE, 0,
+         AK_HW_ERR_PRUNE},
+        {"eviction window above nq", AK_PRUNE_EVICT, AK_DESC_WINDOW_OFFSET, TO_VALUE, 41,
+         AK_HW_ERR_PRUNE},
+        {"kept list over Q", AK_PRUNE_EVIT, AK_DESC_KEPT_LO_OFFSET, TO_Q, 0,
+         AK_HW_ERR_REGION_OVERLAP},
+        {"scores over the descriptor", AK_PRUNE_EVICT, AK_DESC_SCORE_LO_OFFSET, TO_DESC, 0,
+         AK_HW_ERR_REGION_OVERLAP},
+        {"kept list over the scores", AK_PRUNE_EVICT, AK_DESC_KEPT_LO_OFFSET, TO_SCORE, 0,
+         AK_HW_ERR_REGION_OVERLAP},
+        {"misaligned kept list", AK_PRUNE_EVIT, AK_DESC_KEPT_LO_OFFSET, TO_SCORE, 0,
+         AK_HW_ERR_PRUNE},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        job_data w;
+        good_job(&w);
+        const ak_prune_job pj =
+            cases[c].mode == AK_PRUNE_EVIT
+                ? (ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 500000}
+                : (ak_prune_job){.mode = AK_PRUNE_EVICT, .budget = 12, .sinks = 4, .recent = 8,
+                                 .window = 4};
+        ak_job_layout lay;
+        CU_ASSERT_EQUAL_FATAL(ak_drv_load_prune(dv, &w.job, &pj, &lay), AK_OK);
+        uint32_t v = cases[c].value;
+        if (cases[c].to == TO_Q)
+            v = (uint32_t)lay.q;
+        else if (cases[c].to == TO_DESC)
+            v = (uint32_t)lay.desc;
+        else if (cases[c].to == TO_SCORE)
+            v = (uint32_t)lay.score + (cases[c].code == AK_HW_ERR_PRUNE ? 4 : 0);
+        drv_put32(dv, lay.desc + cases[c].field, v);
+        const uint32_t poison[3] = {drv_get32(dv, lay.score), drv_get32(dv, lay.kept),
+                                    drv_get32(dv, lay.o)};
+        ak_drv_result r;
+        CU_ASSERT_EQUAL(ak_drv_start(dv, lay.desc), AK_OK);
+        const ak_status st = ak_drv_wait(dv, ak_drv_budget_prune(dv, &w.job, &pj), &r);
+        const int ok = st == AK_EHW && r.err_code == cases[c].code &&
+                       strstr(r.msg, ak_hw_err_name(cases[c].code)) &&
+                       drv_get32(dv, lay.score) == poison[0] &&
+                       drv_get32(dv, lay.kept) == poison[1] && drv_get32(dv, lay.o) == poison[2];
+        if (!ok)
+            printf("\n  %s: expected ERR %u %s and no write, got %s (ERR %u): %s\n",
+                   cases[c].what, cases[c].code, ak_hw_err_name(cases[c].code), ak_strerror(st),
+                   r.err_code, r.msg);
+        CU_ASSERT(ok);
+        job_free(&w);
+        check_good_job_runs(dv, cases[c].what);
+    }
+}
+
 static void test_hang_reported(void)
 {
     ak_drv *dv = plain();
@@ -605,7 +894,11 @@ int ak_test_register(void)
     CU_pSuite s = CU_add_suite("sim", NULL, sim_clean);
     return !s || !CU_add_test(s, "golden vectors: attnkit sim, zero mismatches", test_golden_vectors) ||
            !CU_add_test(s, "random jobs bit-exact with ak_attention", test_random_jobs) ||
+           !CU_add_test(s, "random pruning and eviction jobs: scores, kept, weights, cycles",
+                        test_random_prune_jobs) ||
            !CU_add_test(s, "illegal jobs: right ERR code, then a good job", test_illegal_jobs) ||
+           !CU_add_test(s, "bad pruning descriptors: PRUNE, REGION_OVERLAP, nothing written",
+                        test_illegal_prune_jobs) ||
            !CU_add_test(s, "hang reported within a 10-cycle budget", test_hang_reported) ||
            !CU_add_test(s, "FST waveform", test_wave);
 }

@@ -75,6 +75,15 @@ static int print_json(const ak_workload *w, const ak_estimate_config *cfg,
         cJSON_AddNumberToObject(o, "write_bytes", (double)le->rep.write_bytes);
         cJSON_AddNumberToObject(o, "mac_utilisation", le->utilisation);
         cJSON_AddNumberToObject(o, "seconds", le->seconds);
+        /* the pruning unit's cycles (its check and its phase) and their share of the
+           attention's, or where a layer's pruning goes when the unit cannot take it */
+        cJSON_AddNumberToObject(o, "prune_cycles", (double)le->rep.prune_cycles);
+        cJSON_AddNumberToObject(o, "prune_overhead",
+                                le->rep.cycles > le->rep.prune_cycles
+                                    ? (double)le->rep.prune_cycles /
+                                          (double)(le->rep.cycles - le->rep.prune_cycles)
+                                    : 0.0);
+        cJSON_AddBoolToObject(o, "prune_on_host", le->prune_on_host);
         cJSON *hd = cJSON_AddArrayToObject(o, "head_done_cycles");
         for (uint32_t h = 0; h < w->heads && h < 64; h++)
             cJSON_AddItemToArray(hd, cJSON_CreateNumber((double)le->head_done[h]));
@@ -114,15 +123,26 @@ static void print_table(const ak_workload *w, const ak_estimate_config *cfg,
            w->name, w->kind == AK_WORKLOAD_VISION ? "vision" : "decoder", w->n_layers, w->heads,
            w->head_dim, w->block, (unsigned)e->peak_macs_per_cycle, cfg->hw.rows, cfg->clock_mhz,
            cfg->mem.latency, cfg->mem.bytes_per_cycle);
-    printf("layer  tokens  mask           density  blocks     cycles   util      MB   time us\n");
+    printf("layer  tokens  mask           density  blocks     cycles   util      MB   time us  "
+           "pruning\n");
     for (uint32_t l = 0; l < e->n_layers; l++) {
         const ak_layer_estimate *le = &e->layer[l];
         char name[64];
         ak_cli_mask_name(&w->layers[l], name, sizeof name);
-        printf("%5u  %6u  %-13s  %7.4f  %6llu  %9llu  %5.1f%%  %6.2f  %8.2f\n", l + 1, le->tokens,
-               name, le->density, (unsigned long long)le->active_blocks,
+        /* the pruning unit's cycles, and their share of the layer's attention cycles */
+        char prune[48] = "-";
+        if (le->prune_on_host)
+            snprintf(prune, sizeof prune, "on the host (beyond the unit)");
+        else if (le->rep.prune_cycles)
+            snprintf(prune, sizeof prune, "%llu (+%.1f%%)",
+                     (unsigned long long)le->rep.prune_cycles,
+                     100.0 * (double)le->rep.prune_cycles /
+                         (double)(le->rep.cycles - le->rep.prune_cycles));
+        printf("%5u  %6u  %-13s  %7.4f  %6llu  %9llu  %5.1f%%  %6.2f  %8.2f  %s\n", l + 1,
+               le->tokens, name, le->density, (unsigned long long)le->active_blocks,
                (unsigned long long)le->rep.cycles, 100 * le->utilisation,
-               (double)(le->rep.read_bytes + le->rep.write_bytes) / 1e6, le->seconds * 1e6);
+               (double)(le->rep.read_bytes + le->rep.write_bytes) / 1e6, le->seconds * 1e6,
+               prune);
     }
     printf("total: %llu cycles, %.1f%% MAC utilisation, %.2f MB, %.2f us",
            (unsigned long long)e->cycles, 100 * e->utilisation, (double)e->bytes / 1e6,

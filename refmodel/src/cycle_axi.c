@@ -144,10 +144,10 @@ void ak_cm_wr_clock(model *M, const cycle *c)
     const uint32_t resps_now = c->resps_d;
     switch (W->state) {
     case W_IDLE:
-        if (c->wr_cmd_valid) {
+        if (c->prune_wr_valid || c->wr_cmd_valid) { /* the pruning unit's, or an output tile */
             W->state = W_ADDR;
-            W->addr = M->wr_addr[M->wr_next];
-            W->left = beats_of(M->wr_bytes[M->wr_next]);
+            W->addr = c->prune_wr_valid ? c->prune_wr_addr : M->wr_addr[M->wr_next];
+            W->left = beats_of(c->prune_wr_valid ? c->prune_wr_bytes : M->wr_bytes[M->wr_next]);
             W->bursts = 0;
             W->resps = 0;
         } else {

@@ -2,6 +2,7 @@
  * (ak_ctrl.sv and ak_ctrl_desc.sv), the front end (ak_ctrl_front.sv), the iterator and the slot
  * pipeline (ak_ctrl_slots.sv), the normalisations and writes (ak_ctrl_out.sv). Only what
  * decides when: no data, no descriptor decoding (the job comes from the caller), no errors. */
+#include "attnkit/job_image.h"
 #include "cycle_model_int.h"
 
 #include "attnkit_desc.h"
@@ -361,7 +362,7 @@ void ak_cm_out_clock(model *M, const cycle *c)
     }
     if (c->wr_done) {
         M->out_full[M->wr_bank] = 0;
-        if (M->head_end)
+        if (M->head_end && c->state == S_RUN)
             M->head_end[M->wr_cur_head] = M->rep.cycles;
     }
 }
@@ -373,6 +374,7 @@ void ak_cm_counters(model *M, const cycle *c)
 {
     const uint32_t rows = M->hw.rows;
     M->rep.cycles++;
+    M->rep.prune_cycles += M->state == S_PRUNE_CHECK || M->state == S_PRUNE;
     M->rep.stall_cycles += M->state == S_DESC_WAIT || (M->state == S_RUN && !M->run && !c->advance);
     M->rep.macs += (c->qk_en ? (uint64_t)rows * AK_KEY_TILE : 0) +
                    ((c->pv_start || M->pv_busy) ? (uint64_t)AK_KEY_TILE * 16 : 0);
@@ -388,8 +390,13 @@ void ak_cm_ctrl_clock(model *M, cycle *c)
     switch (M->state) {
     case S_DESC_RD: if (c->rd_go) M->state = S_DESC_WAIT; break;
     case S_DESC_WAIT: if (c->hdr_landed) M->state = S_CHECK; break;
-    case S_CHECK: M->state = S_RUN; break;
-    case S_RUN: if (c->all_done) M->state = S_DONE; break;
+    case S_CHECK: M->state = M->p.mode != AK_PRUNE_NONE ? S_PRUNE_CHECK : S_RUN; break;
+    case S_PRUNE_CHECK: if (c->vcheck_done) M->state = S_RUN; break;
+    case S_RUN:
+        if (c->all_done)
+            M->state = M->p.mode != AK_PRUNE_NONE ? S_PRUNE : S_DONE;
+        break;
+    case S_PRUNE: if (c->prune_done) M->state = S_DONE; break;
     default: break;
     }
 }

@@ -6,6 +6,7 @@
  * Written by hand because it is the performance model of this particular design; its
  * equality with the RTL's cycle count is tested on every golden set and on random jobs
  * (tests/test_cycle_model.c), so a schedule change in the RTL that is not made here fails. */
+#include "attnkit/job_image.h"
 #include "cycle_model_int.h"
 
 #include <math.h>
@@ -213,7 +214,9 @@ static ak_status run(model *M, int skip_quiet)
         ak_cm_mem_comb(&M->mem, &c.mo);
         ak_cm_slots_comb(M, &c);
         ak_cm_read_comb(M, &c);
+        ak_cm_prune_comb(M, &c);
         ak_cm_rd_comb(M, &c);
+        ak_cm_prune_beat(M, &c);
         ak_cm_wr_comb(M, &c);
         ak_cm_out_comb(M, &c);
         ak_cm_front_comb(M, &c);
@@ -231,6 +234,7 @@ static ak_status run(model *M, int skip_quiet)
         ak_cm_rd_clock(M, &c);
         ak_cm_wr_clock(M, &c);
         ak_cm_ctrl_clock(M, &c);
+        ak_cm_prune_clock(M, &c);
         ak_cm_front_clock(M, &c);
         ak_cm_slots_clock(M, &c);
         ak_cm_out_clock(M, &c);
@@ -274,6 +278,8 @@ ak_status ak_cm_run(const ak_hw_config *hw, const ak_mem_timing *mem, uint32_t h
             if (mask->kv_off[x + 1] - mask->kv_off[x] > hw->max_kv_blocks)
                 w = "mask: a kv-block list longer than the hardware's max_kv_blocks";
     }
+    if (!w && ak_prune_job_check(&lay->prune, heads, nq, nk, AK_MAX_PROBE_ROWS, &w) != AK_OK)
+        w = w ? w : "the pruning spec";
     if (w) {
         if (why)
             *why = w;
@@ -286,6 +292,7 @@ ak_status ak_cm_run(const ak_hw_config *hw, const ak_mem_timing *mem, uint32_t h
     M->hw = *hw;
     M->head_end = head_end;
     ak_cm_job_init(M, heads, nq, nk, d, mask, lay);
+    ak_cm_prune_init(M);
     M->mem.t = *mem;
     M->mem.r_credit = M->mem.w_credit = 2 * AK_BEAT_BYTES; /* an idle memory's full credit */
     ak_jitter_seed(&M->mem.jit, mem->jitter_seed);
@@ -339,6 +346,7 @@ ak_status ak_cycle_model_expected(const ak_hw_config *hw, const ak_mem_timing *m
         sum.write_bytes += r.write_bytes;
         sum.records += r.records;
         sum.slots += r.slots;
+        sum.prune_cycles += r.prune_cycles;
     }
     if (cycles_sd) {
         const double mean = (double)sum.cycles / draws, var = sq / draws - mean * mean;
@@ -350,6 +358,7 @@ ak_status ak_cycle_model_expected(const ak_hw_config *hw, const ak_mem_timing *m
                              .read_bytes = sum.read_bytes / draws,
                              .write_bytes = sum.write_bytes / draws,
                              .records = sum.records / draws,
-                             .slots = sum.slots / draws};
+                             .slots = sum.slots / draws,
+                             .prune_cycles = sum.prune_cycles / draws};
     return AK_OK;
 }

@@ -2,6 +2,8 @@
  * values, shared by the files that model one block of the RTL each, with the same split:
  *   cycle_model.c  the loop (one iteration a clock cycle), the quiet-cycle skip and the API;
  *   cycle_axi.c    the memory (sim/mem_model.c) and the AXI masters (ak_axi_rd, ak_axi_wr);
+ *   cycle_prune.c  the pruning unit (ak_prune.sv: its region check and its phase after the
+ *                  attention, its ak_topk);
  *   cycle_ctrl.c   the controller: the job (ak_ctrl.sv: state machine, read command, counters;
  *                  ak_ctrl_desc.sv: the job comes from the caller), the front end
  *                  (ak_ctrl_front.sv), the iterator and slot pipeline (ak_ctrl_slots.sv), the
@@ -41,7 +43,7 @@ typedef struct {
 
 /* ---- the read master (ak_axi_rd) ---- */
 
-enum { TAG_HDR, TAG_LIST, TAG_Q, TAG_K, TAG_V };
+enum { TAG_HDR, TAG_LIST, TAG_Q, TAG_K, TAG_V, TAG_P_Q, TAG_P_QNT, TAG_P_OFF, TAG_P_IDX, TAG_P_K };
 
 typedef struct {
     int busy;
@@ -64,7 +66,7 @@ typedef struct {
 
 /* ---- the controller (ak_ctrl) ---- */
 
-enum { S_IDLE, S_DESC_RD, S_DESC_WAIT, S_CHECK, S_RUN, S_DONE };
+enum { S_IDLE, S_DESC_RD, S_DESC_WAIT, S_CHECK, S_PRUNE_CHECK, S_RUN, S_PRUNE, S_DONE };
 enum {
     FRONT_QUANT_RD, FRONT_QUANT_WAIT, FRONT_QUANT_USE, FRONT_CTX, FRONT_OFF_RD, FRONT_OFF_WAIT,
     FRONT_OFF_USE, FRONT_LIST_RD, FRONT_Q_RD, FRONT_LAND, FRONT_END
@@ -90,6 +92,38 @@ typedef struct {
     const ak_mask *mask;
     const ak_job_layout *lay;
 } job_view;
+
+/* ---- the pruning unit (ak_prune) ---- */
+
+enum {
+    P_IDLE, P_ROW_Q, P_ROW_QNT, P_ROW_OFF, P_OFF_WAIT, P_IDX_RD, P_IDX_WAIT, P_ENTRY,
+    P_PROBE_DRAIN, P_SELECT, P_EMIT, P_EMIT_DRAIN, P_WR_SCORE, P_WR_KEPT, P_WR_FUSED, P_FINISH
+};
+enum { TK_IDLE, TK_BISECT, TK_COUNT_ABOVE, TK_SELECT };
+
+typedef struct {
+    int mode;                       /* ak_prune_mode: AK_PRUNE_NONE, _EVIT or _EVICT */
+    uint32_t window, first_row;     /* probe rows of a head: first_row .. + window - 1 */
+    uint32_t rows;                  /* probe rows: heads x window */
+    uint32_t k, cand, kept, pruned; /* candidates kept; candidates; kept list; fused weights */
+    uint32_t top_bit, sbeats;       /* the highest score bit; score beats */
+    /* PruneCheck's serial division */
+    int vstart, vdiv_run, vcmp;
+    uint32_t div_step;
+    /* the phase machine and the probe walk */
+    int ph;
+    uint32_t r, ih, iw, e, e_end;
+    int off_landed, idx_landed;
+    uint32_t kf_n;                  /* K commands in flight */
+    uint64_t k_beats;               /* K beats landed (their parity, d = 128) */
+    int a_valid;                    /* a lane holds a key to divide (stage A) */
+    uint32_t div_line;              /* bit s: a division went in s + 1 cycles ago */
+    uint32_t drain, ej;
+    int wr_wait;
+    /* ak_topk's control (its passes do not depend on the scores) */
+    int tk_phase, tk_pass, tk_pass_wait, tk_done, feeding;
+    uint32_t tk_bit, feed, tk_seen;
+} prune_model;
 
 typedef struct {
     ak_hw_config hw;
@@ -121,6 +155,7 @@ typedef struct {
     int pv_busy;
     ak_cycle_report rep;
     uint64_t *head_end;
+    prune_model p;
 } model;
 
 /* One cycle's combinational values, filled part by part. */
@@ -145,6 +180,10 @@ typedef struct {
     int wr_cmd_valid, wr_cmd_ready, wr_done, awvalid, wvalid, fin_done;
     uint32_t wblen, resps_d;
     int all_done;
+    /* the pruning unit */
+    int vcheck_done, prune_done, prune_wr_valid, p_beat, p_beat_last, p_rd_idle;
+    uint32_t p_beat_tag;
+    uint64_t prune_wr_addr, prune_wr_bytes;
     int state, fe; /* the controller's and the front end's state before the clock edge */
 } cycle;
 
@@ -168,6 +207,12 @@ void ak_cm_rd_comb(const model *M, cycle *c);
 void ak_cm_rd_clock(model *M, const cycle *c);
 void ak_cm_wr_comb(const model *M, cycle *c);
 void ak_cm_wr_clock(model *M, const cycle *c);
+
+/* cycle_prune.c */
+void ak_cm_prune_init(model *M);
+void ak_cm_prune_comb(const model *M, cycle *c);
+void ak_cm_prune_beat(const model *M, cycle *c);
+void ak_cm_prune_clock(model *M, const cycle *c);
 
 /* cycle_ctrl.c */
 void ak_cm_job_init(model *M, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,

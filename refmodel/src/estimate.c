@@ -17,12 +17,24 @@ ak_status ak_estimate_layer(const ak_estimate_config *cfg, uint32_t heads, uint3
                             uint32_t nk, uint32_t d, const ak_mask *mask, ak_cycle_report *rep,
                             uint64_t *head_done, const char **why)
 {
+    return ak_estimate_layer_pruned(cfg, heads, nq, nk, d, mask, NULL, rep, head_done, why);
+}
+
+ak_status ak_estimate_layer_pruned(const ak_estimate_config *cfg, uint32_t heads, uint32_t nq,
+                                   uint32_t nk, uint32_t d, const ak_mask *mask,
+                                   const ak_prune_job *prune, ak_cycle_report *rep,
+                                   uint64_t *head_done, const char **why)
+{
     ak_job_layout lay;
     if (ak_job_layout_plan_shape(heads, nq, nk, d, mask, JOB_BASE, &lay) != AK_OK) {
         if (why)
             *why = "the job's shape and mask";
         return AK_EINVAL;
     }
+    if (prune && prune->mode != AK_PRUNE_NONE &&
+        (ak_prune_job_check(prune, heads, nq, nk, AK_MAX_PROBE_ROWS, why) != AK_OK ||
+         ak_job_layout_add_prune(&lay, nk, prune) != AK_OK))
+        return AK_EINVAL;
     return ak_cycle_model_run(&cfg->hw, &cfg->mem, heads, nq, nk, d, mask, &lay, rep, head_done,
                               why);
 }
@@ -65,8 +77,22 @@ ak_status ak_estimate_workload(const ak_workload *w, const ak_estimate_config *c
         e->tokens = tokens;
         e->active_blocks = ak_mask_active_blocks(&m) * (m.heads == 1 ? w->heads : 1);
         e->density = ak_mask_density(&m);
-        st = ak_estimate_layer(cfg, w->heads, tokens, tokens, w->head_dim, &m, &e->rep,
-                               w->heads <= 64 ? e->head_done : NULL, &why);
+        /* the layer's pruning (EViT) or eviction, on the accelerator when it fits */
+        ak_prune_job pj = {.mode = AK_PRUNE_NONE};
+        if (w->layers[l].keep_ppm)
+            pj = (ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = w->layers[l].keep_ppm};
+        else if (w->eviction.budget)
+            pj = (ak_prune_job){.mode = AK_PRUNE_EVICT, .budget = w->eviction.budget,
+                                .sinks = w->eviction.sinks, .recent = w->eviction.recent,
+                                .window = w->eviction.window < tokens ? w->eviction.window
+                                                                      : tokens};
+        e->prune_on_host = pj.mode != AK_PRUNE_NONE &&
+                           ak_prune_job_check(&pj, w->heads, tokens, tokens, AK_MAX_PROBE_ROWS,
+                                              NULL) != AK_OK;
+        if (e->prune_on_host)
+            pj.mode = AK_PRUNE_NONE;
+        st = ak_estimate_layer_pruned(cfg, w->heads, tokens, tokens, w->head_dim, &m, &pj,
+                                      &e->rep, w->heads <= 64 ? e->head_done : NULL, &why);
         ak_mask_free(&m);
         if (st != AK_OK) {
             snprintf(err, errlen, "%s: layer %u does not fit the hardware: %s", w->name, l + 1,

@@ -87,6 +87,9 @@ ak_status ak_prune_job_check(const ak_prune_job *p, uint32_t heads, uint32_t nq,
         return prune_bad(why, "no pruning spec");
     if (p->mode == AK_PRUNE_NONE)
         return AK_OK;
+    if (p->mode <= AK_PRUNE_EVICT && nk > AK_MAX_PRUNE_TOKENS)
+        return prune_bad(why, "nk: more keys than the pruning unit holds scores for "
+                              "(AK_MAX_PRUNE_TOKENS)");
     if (p->mode == AK_PRUNE_EVIT) {
         if (p->keep_ppm == 0 || p->keep_ppm > AK_PPM)
             return prune_bad(why, "keep_ppm: the keep rate must be 1..1000000 ppm");

@@ -54,6 +54,9 @@ extern "C" unsigned ak_rtl_topk(const uint32_t *score, uint32_t n, uint32_t k, u
     top->start_i = 1;
     top->k_i = k;
     top->n_i = n;
+    top->cand_i = n;    // every entry a candidate, scores of up to 32 bits
+    top->top_bit_i = 31;
+    top->elig_i = (1u << kLanes) - 1u;
     const unsigned bound = 64u * (beats + 2) + 64;
     for (unsigned edge = 1; edge <= bound; edge++) {
         top->beat_valid_i = streaming;

@@ -57,6 +57,8 @@ typedef struct {
     uint64_t read_bytes, write_bytes;
     uint64_t records;       /* key tiles (plus one per query tile without any) through the pipeline */
     uint64_t slots;         /* slots run */
+    uint64_t prune_cycles;  /* of cycles, the pruning unit's: its region check (PruneCheck) and
+                               its phase after the attention (docs/architecture.md) */
 } ak_cycle_report;
 
 /* One job (every head of one attention layer) whose memory image starts at `lay` (from

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "attnkit/cycle_model.h"
+#include "attnkit/job_image.h"
 #include "attnkit/workload.h"
 
 #ifdef __cplusplus
@@ -31,6 +32,8 @@ typedef struct {
                                  overlap, so head h's share is head_done[h] - head_done[h-1]) */
     double utilisation;       /* MACs / (PEs x cycles) */
     double seconds;           /* at the clock */
+    int prune_on_host;        /* the layer prunes or evicts, but beyond the pruning unit's
+                                 limits (MaxPruneTokens keys, MaxProbeRows rows): the host's */
 } ak_layer_estimate;
 
 typedef struct {
@@ -59,6 +62,14 @@ ak_status ak_estimate_workload(const ak_workload *w, const ak_estimate_config *c
 ak_status ak_estimate_layer(const ak_estimate_config *cfg, uint32_t heads, uint32_t nq,
                             uint32_t nk, uint32_t d, const ak_mask *mask, ak_cycle_report *rep,
                             uint64_t *head_done, const char **why);
+
+/* The same with the accelerator's pruning or eviction (prune NULL or mode none: as above):
+ * rep->prune_cycles is the pruning unit's share of rep->cycles. AK_EINVAL (with *why) when the
+ * spec does not fit the hardware (ak_prune_job_check, MaxPruneTokens keys). */
+ak_status ak_estimate_layer_pruned(const ak_estimate_config *cfg, uint32_t heads, uint32_t nq,
+                                   uint32_t nk, uint32_t d, const ak_mask *mask,
+                                   const ak_prune_job *prune, ak_cycle_report *rep,
+                                   uint64_t *head_done, const char **why);
 
 #ifdef __cplusplus
 }

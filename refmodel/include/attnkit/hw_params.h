@@ -34,8 +34,9 @@
 
 /* The pruning unit (rtl/ak_prune.sv, docs/numerics.md section 11): it keeps the final softmax
  * state (row max and sum) of every probe row, the CLS row of each head for EViT or the last
- * WINDOW rows of each head for eviction; a job with more probe rows ends in ERR PRUNE
- * (ak_prune_job_check, job_image.h). */
-#define AK_MAX_PROBE_ROWS 256        /* ak_prune MaxProbeRows: rows whose final softmax state the pruning unit keeps (heads for EViT, heads x window for eviction) */
+ * WINDOW rows of each head for eviction, and the scores of up to AK_MAX_PRUNE_TOKENS keys; a
+ * job with more keys or probe rows ends in ERR PRUNE (ak_prune_job_check, job_image.h). */
+#define AK_MAX_PRUNE_TOKENS 256      /* ak_prune MaxTokens: largest nk of a pruning job (scores, flags, kept list, weights on chip) */
+#define AK_MAX_PROBE_ROWS 64         /* ak_prune MaxProbeRows: rows whose final softmax state the pruning unit keeps (heads for EViT, heads x window for eviction) */
 
 #endif

@@ -50,7 +50,8 @@ typedef struct {
  * 1 + ak_prune_count(nk, keep_ppm), eviction min(budget, nk), none 0. */
 uint32_t ak_prune_job_kept(const ak_prune_job *p, uint32_t nk);
 
-/* The hardware's checks of the pruning fields (ERR PRUNE): mode 0..2; EViT keep_ppm 1..10^6
+/* The hardware's checks of the pruning fields (ERR PRUNE): mode 0..2; nk at most
+ * AK_MAX_PRUNE_TOKENS (the scores are held on chip); EViT keep_ppm 1..10^6
  * and heads probe rows; eviction budget at least the always-kept keys (sinks clipped to nk,
  * recent to the keys after the sinks, as ak_kv_evict counts them) and at least 1, window
  * 1..nq, heads x window probe rows; probe rows at most max_probe_rows (AK_MAX_PROBE_ROWS in

@@ -547,6 +547,7 @@ module ak_tb #(
     if (!$value$plusargs("expect=%s", expect_file)) finish_fail("+expect=FILE missing");
     if (!$value$plusargs("words=%d", words)) finish_fail("+words=N missing");
     if (!$value$plusargs("o_word=%d", o_word)) finish_fail("+o_word=N missing");
+    if (!$value$plusargs("name=%s", name)) name = mem_file;
     if ($value$plusargs("prune=%s", prune_file)) begin
       prune = 1'b1;
       if (!$value$plusargs("prune_word=%d", prune_word)) finish_fail("+prune_word=N missing (with +prune)");
@@ -561,7 +562,6 @@ module ak_tb #(
       prune_word = 0;
       prune_words = 0;
     end
-    if (!$value$plusargs("name=%s", name)) name = mem_file;
     if (!$value$plusargs("desc=%d", desc_addr)) desc_addr = 0;
     if (!$value$plusargs("latency=%d", latency)) latency = 20;
     if (!$value$plusargs("max_cycles=%d", max_cycles)) max_cycles = 2000000;

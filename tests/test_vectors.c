@@ -2,7 +2,8 @@
  * themselves (inputs + the manifest's multipliers + the mask lists), the memory image decoded
  * back to the tensors, pruning carried into the next layer, atomic output (nothing left on
  * error, no overwrite without force), real .npy inputs with their errors, and (format 4) the
- * pruning regions, spec and descriptor fields of pruning and eviction layers. */
+ * pruning regions, spec and descriptor fields of pruning and eviction layers and their
+ * expected contents in prune.hex. */
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,43 @@ static void *load_npy(const char *dir, const char *name, ak_npy *a)
     return a->data;
 }
 
+/* prune.hex (pruning layers): the words of [score, end), decoding to score.npy (EViT) or
+ * kv_score.npy (eviction, as uint32) at score, the kept list at kept, fused_w.npy (EViT) at
+ * fused, zeros elsewhere. */
+static void check_prune_hex(const char *dir, const cJSON *regs, uint64_t end, int evit)
+{
+    const cJSON *sr = cJSON_GetObjectItem(regs, "score"), *kr = cJSON_GetObjectItem(regs, "kept");
+    const cJSON *fr = cJSON_GetObjectItem(regs, "fused");
+    const uint64_t s_at = json_u64(sr, "addr");
+    CU_ASSERT_FATAL(end > s_at && end - s_at < (1u << 20));
+    uint8_t *img = calloc(end - s_at, 1), *want = calloc(end - s_at, 1);
+    CU_ASSERT_FATAL(img && want);
+    CU_ASSERT_EQUAL(read_hex(dir, "prune.hex", img, 0, end - s_at) * 8, end - s_at);
+    ak_npy sc, kp, fw;
+    load_npy(dir, evit ? "score.npy" : "kv_score.npy", &sc);
+    load_npy(dir, evit ? "kept.npy" : "kv_kept.npy", &kp);
+    CU_ASSERT_EQUAL_FATAL(sc.count * 4, json_u64(sr, "bytes"));
+    CU_ASSERT_EQUAL_FATAL(kp.count * 4, json_u64(kr, "bytes"));
+    for (size_t j = 0; j < sc.count; j++) {
+        const uint64_t v = evit ? ((const uint32_t *)sc.data)[j]
+                                : (uint64_t)((const int64_t *)sc.data)[j];
+        for (int b = 0; b < 4; b++)
+            want[4 * j + (size_t)b] = (uint8_t)(v >> (8 * b));
+    }
+    memcpy(want + (json_u64(kr, "addr") - s_at), kp.data, kp.count * 4); /* LE host */
+    if (evit) {
+        load_npy(dir, "fused_w.npy", &fw);
+        CU_ASSERT_EQUAL_FATAL(fw.count * 2, json_u64(fr, "bytes"));
+        memcpy(want + (json_u64(fr, "addr") - s_at), fw.data, fw.count * 2);
+        ak_npy_free(&fw);
+    }
+    CU_ASSERT(!memcmp(img, want, end - s_at));
+    ak_npy_free(&sc);
+    ak_npy_free(&kp);
+    free(img);
+    free(want);
+}
+
 /* Format 4: the pruning regions in memory.regions after o (aligned; score, kept, fused), the
  * spec in memory.prune, the descriptor in the image pointing at them with the spec's fields,
  * and score.npy (EViT) the sum over heads of cls_probs.npy. Layers without pruning have none of
@@ -84,6 +122,7 @@ static void check_prune_memory(const char *dir, const cJSON *lj, const uint8_t *
         CU_ASSERT_EQUAL(json_u64(mem_j, "end"), o_end);
         for (uint32_t off = AK_DESC_PRUNE_OFFSET; off <= AK_DESC_FUSED_HI_OFFSET; off += 4)
             CU_ASSERT_EQUAL(le32(mem + desc + off), 0);
+        CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(cJSON_GetObjectItem(lj, "files"), "prune.hex"));
         return;
     }
     CU_ASSERT_PTR_NOT_NULL_FATAL(pj);
@@ -139,6 +178,10 @@ static void check_prune_memory(const char *dir, const cJSON *lj, const uint8_t *
         }
         CU_ASSERT(json_u64(mem_j, "end") >= json_u64(kr, "addr") + json_u64(kr, "bytes"));
     }
+    const cJSON *ph = cJSON_GetObjectItem(cJSON_GetObjectItem(lj, "files"), "prune.hex");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ph);
+    CU_ASSERT_EQUAL(json_u64(ph, "first_addr"), json_u64(sr, "addr"));
+    check_prune_hex(dir, regs, json_u64(mem_j, "end"), evit);
 }
 
 static const char *WORKLOAD =

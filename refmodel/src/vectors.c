@@ -153,6 +153,35 @@ static ak_status put_hex(layer_out *lo, const char *name, const uint8_t *bytes, 
     return add_file(lo, name, path);
 }
 
+/* Little-endian n-byte value at p (the accelerator's byte order). */
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The expected pruning regions of a job in its memory image img (zeroed): the scores as uint32
+ * at lay->score, the kept list at lay->kept, EViT's fused weights at lay->fused. Counts must
+ * match the layout; 0 when they do not or a score does not fit in 32 bits. */
+static int put_prune_regions(uint8_t *img, const ak_job_layout *lay, const uint64_t *score,
+                             uint32_t n, const uint32_t *kept, uint32_t n_kept,
+                             const uint16_t *fused, uint32_t n_fused)
+{
+    if (lay->score_bytes != 4ull * n || lay->kept_bytes != 4ull * n_kept ||
+        lay->fused_bytes != 2ull * n_fused)
+        return 0;
+    for (uint32_t j = 0; j < n; j++) {
+        if (score[j] > UINT32_MAX)
+            return 0;
+        put_le(img + lay->score + 4ull * j, score[j], 4);
+    }
+    for (uint32_t j = 0; j < n_kept; j++)
+        put_le(img + lay->kept + 4ull * j, kept[j], 4);
+    for (uint32_t j = 0; j < n_fused; j++)
+        put_le(img + lay->fused + 2ull * j, fused[j], 2);
+    return 1;
+}
+
 static void add_region(cJSON *regions, const char *name, uint64_t addr, uint64_t bytes)
 {
     cJSON *r = cJSON_CreateObject();
@@ -512,7 +541,7 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
     }
     /* The accelerator's memory, laid out from address 0 as the host driver lays out a job:
      * inputs in mem.hex, the expected output region in o.hex; the pruning regions follow o
-     * (their expected contents are the .npy files above). */
+     * (their expected contents are the .npy files above, and prune.hex). */
     ak_job_layout lay;
     ak_prune_job pj = {.mode = AK_PRUNE_NONE};
     if (keep)
@@ -534,6 +563,18 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
                (uint64_t)N * d);
     if (!st) st = put_hex(&lo, "mem.hex", D.img, 0, lay.o);
     if (!st) st = put_hex(&lo, "o.hex", D.img + lay.o, lay.o, lay.score - lay.o);
+    /* the expected pruning regions (as the .npy files above), in prune.hex */
+    if (!st && pj.mode != AK_PRUNE_NONE) {
+        const int ok = keep ? put_prune_regions(D.img, &lay, D.pr.score, N, D.pr.kept,
+                                                D.pr.n_kept, D.pr.fused_w, D.pr.n_pruned)
+                            : put_prune_regions(D.img, &lay, D.ev.acc, N, D.ev.kept,
+                                                D.ev.n_kept, NULL, 0);
+        if (!ok)
+            st = fail(e, AK_EINVAL, "layer %u: the pruning results do not fit the job's "
+                      "pruning regions", l + 1);
+    }
+    if (!st && pj.mode != AK_PRUNE_NONE)
+        st = put_hex(&lo, "prune.hex", D.img + lay.score, lay.score, lay.end - lay.score);
     if (!st)
         cJSON_AddItemToObject(lj, "memory", memory_json(&lay));
     cJSON_AddItemToObject(lj, "files", lo.files);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs vector directories through the Icarus testbench (sim/icarus/ak_tb.sv) layer by layer and,
-with --attnkit, through `attnkit sim` (Verilator) too: the outputs must match o.hex on both, and
-the CYCLES, STALLS and MACS counters must be identical between the two simulators.
+with --attnkit, through `attnkit sim` (Verilator) too: the outputs must match o.hex on both (on
+Icarus, for a layer that prunes or evicts, the pruning regions prune.hex too), and the CYCLES,
+STALLS and MACS counters must be identical between the two simulators.
 
 `make sim-icarus` calls it on the golden sets, `make bench` on two of them for the speed
 figures. Prints one line a layer, a summary and the simulated cycles per second of each
@@ -35,6 +36,21 @@ def layers_of(vdir):
         fail_usage(f"{path}: not a vector manifest ({e})")
 
 
+def prune_args(mem, layer, ldir):
+    """The +prune plusargs of a layer that prunes or evicts: prune.hex holds the expected words
+    from the score region (the first of score, kept, fused) to memory.end (vectors/README.md)."""
+    regions = mem["regions"]
+    pruning = [regions[r] for r in ("score", "kept", "fused") if r in regions]
+    path = os.path.join(ldir, "prune.hex")
+    if (not any(r["bytes"] for r in pruning) or "prune.hex" not in layer.get("files", {})
+            or not os.path.isfile(path)):
+        return []
+    word = mem["word_bytes"]
+    first = regions["score"]["addr"]
+    return [f"+prune={path}", f"+prune_word={first // word}",
+            f"+prune_words={(mem['end'] - first) // word}"]
+
+
 def run_icarus(args, vdir, layer):
     mem = layer["memory"]
     o = mem["regions"]["o"]
@@ -44,6 +60,7 @@ def run_icarus(args, vdir, layer):
     cmd = ["vvp", "-n", args.vvp, f"+mem={ldir}/mem.hex", f"+expect={ldir}/o.hex",
            f"+words={o['bytes'] // word}", f"+o_word={o['addr'] // word}",
            f"+desc={mem['desc_addr']}", f"+latency={args.latency}", f"+name={name}"]
+    cmd += prune_args(mem, layer, ldir)
     t0 = time.monotonic()
     p = subprocess.run(cmd, capture_output=True, text=True, check=False)
     secs = time.monotonic() - t0

@@ -4,15 +4,19 @@
 // It loads the layer's memory image (mem.hex) into an AXI4 memory model with the deterministic
 // semantics of the C model (sim/mem_model.h), programs the CSRs over AXI4-Lite (DESC_ADDR, then
 // CTRL = start | irq_en), waits for irq_o, checks STATUS, compares the o region word by word
-// with o.hex, checks that nothing outside o was written and that the master kept the AXI rules
-// and the accelerator's burst contract, then prints one line: PASS or FAIL, the mismatching
-// words and the CYCLES CSR. PASS ends with $finish, FAIL with $fatal (vvp exits non-zero).
+// with o.hex (and, when given, the pruning regions with prune.hex), checks that nothing outside
+// them was written and that the master kept the AXI rules and the accelerator's burst contract,
+// then prints one line: PASS or FAIL, the mismatching words and the CYCLES CSR. PASS ends with $finish, FAIL with $fatal (vvp exits non-zero).
 //
 // Plusargs:
 //   +mem=FILE        mem.hex: the words from address 0 to the start of o       (required)
 //   +expect=FILE     o.hex: the expected words of the o region                  (required)
 //   +words=N         words in o.hex (the o region's size / 8)                   (required)
 //   +o_word=N        o's first word (its address / 8) = the words in mem.hex    (required)
+//   +prune=FILE      prune.hex: the expected words of the pruning regions (score, kept,
+//                    fused and their padding; pruning and eviction layers)     (optional)
+//   +prune_word=N    the first word of prune.hex (regions.score.addr / 8)      (with +prune)
+//   +prune_words=N   words in prune.hex ((memory.end - regions.score.addr) / 8) (with +prune)
 //   +desc=ADDR       descriptor address for DESC_ADDR_LO/HI                     (default 0)
 //   +latency=N       memory latency in cycles, >= 1                            (default 20)
 //   +max_cycles=N    cycle budget from start to irq_o                           (default 2000000)
@@ -515,13 +519,13 @@ module ak_tb #(
   endtask
 
   // ---- the test -------------------------------------------------------------------------------
-  string mem_file, expect_file, name, vcd_file;
-  longint unsigned words, o_word, desc_addr, max_cycles, idle_limit;
+  string mem_file, expect_file, prune_file, name, vcd_file;
+  longint unsigned words, o_word, prune_word, prune_words, desc_addr, max_cycles, idle_limit;
   longint n_loaded;
   logic [31:0] rd, status, err_code, id;
   logic [63:0] cycles_csr, stalls_csr, macs_csr;
-  longint unsigned cycles, mismatches, stray, first_bad, first_stray;
-  bit fail = 1'b0, hang;
+  longint unsigned cycles, mismatches, prune_mismatches, stray, first_bad, first_stray;
+  bit fail = 1'b0, hang, prune = 1'b0;
   string why;
 
   // collects the reasons of a failure
@@ -544,6 +548,20 @@ module ak_tb #(
     if (!$value$plusargs("words=%d", words)) finish_fail("+words=N missing");
     if (!$value$plusargs("o_word=%d", o_word)) finish_fail("+o_word=N missing");
     if (!$value$plusargs("name=%s", name)) name = mem_file;
+    if ($value$plusargs("prune=%s", prune_file)) begin
+      prune = 1'b1;
+      if (!$value$plusargs("prune_word=%d", prune_word)) finish_fail("+prune_word=N missing (with +prune)");
+      if (!$value$plusargs("prune_words=%d", prune_words)) finish_fail("+prune_words=N missing (with +prune)");
+      if (prune_word < o_word + words)
+        finish_fail($sformatf("+prune_word=%0d is inside mem.hex or o (which end at word %0d)",
+                              prune_word, o_word + words));
+      if (prune_word + prune_words > MemWords)
+        finish_fail($sformatf("the job needs %0d words of memory; MemWords is %0d (recompile with -Pak_tb.MemWords=...)",
+                              prune_word + prune_words, MemWords));
+    end else begin
+      prune_word = 0;
+      prune_words = 0;
+    end
     if (!$value$plusargs("desc=%d", desc_addr)) desc_addr = 0;
     if (!$value$plusargs("latency=%d", latency)) latency = 20;
     if (!$value$plusargs("max_cycles=%d", max_cycles)) max_cycles = 2000000;
@@ -619,11 +637,28 @@ module ak_tb #(
         end
         mismatches++;
       end
+    // the pruning regions against prune.hex
+    prune_mismatches = 0;
+    if (prune) begin
+      load_hex(prune_file, 1'b0, prune_word, n_loaded);
+      if (n_loaded != prune_words)
+        finish_fail($sformatf("%s: %0d words read, +prune_words=%0d expected (or unreadable)",
+                              prune_file, n_loaded, prune_words));
+      for (longint unsigned w = prune_word; w < prune_word + prune_words; w++)
+        if (mem[w] != chk[w]) begin
+          if (prune_mismatches == 0)
+            $display("ak_tb: %s: first prune mismatch at word address 0x%h (byte 0x%h): expected %h, actual %h",
+                     name, w, w * 8, chk[w], mem[w]);
+          prune_mismatches++;
+        end
+    end
+    // and nothing else written (prune_words is 0 without +prune)
     load_hex(mem_file, 1'b0, 0, n_loaded);
     for (longint unsigned w = o_word + words; w < MemWords; w++) chk[w] = '0;
     stray = 0;
     for (longint unsigned w = 0; w < MemWords; w++)
-      if ((w < o_word || w >= o_word + words) && mem[w] != chk[w]) begin
+      if ((w < o_word || w >= o_word + words) && (w < prune_word || w >= prune_word + prune_words)
+          && mem[w] != chk[w]) begin
         if (stray == 0) first_stray = w;
         stray++;
       end
@@ -637,7 +672,13 @@ module ak_tb #(
     if (mismatches != 0) begin
       add_why($sformatf("%0d of %0d o words differ", mismatches, words));
     end
-    if (stray != 0) begin
+    if (prune_mismatches != 0) begin
+      add_why($sformatf("%0d of %0d prune words differ", prune_mismatches, prune_words));
+    end
+    if (stray != 0 && prune) begin  // (no string ?: in vvp 11)
+      add_why($sformatf("%0d words outside o and the pruning regions changed (the first at byte 0x%h)",
+                        stray, first_stray * 8));
+    end else if (stray != 0) begin
       add_why($sformatf("%0d words outside o changed (the first at byte 0x%h)", stray,
                         first_stray * 8));
     end
@@ -651,9 +692,15 @@ module ak_tb #(
     if (outstanding() != 0) begin
       add_why($sformatf("%0d AXI4 transactions still outstanding at irq_o", outstanding()));
     end
-    $display("ak_tb: %s %s: %0d mismatching words of %0d, CYCLES %0d, STALLS %0d, MACS %0d, irq after %0d cycles, %0d/%0d read bursts/beats, %0d/%0d write bursts/beats",
-             fail ? "FAIL" : "PASS", name, mismatches, words, cycles_csr, stalls_csr, macs_csr,
-             cycles, stat_read_bursts, stat_read_beats, stat_write_bursts, stat_write_beats);
+    if (prune)
+      $display("ak_tb: %s %s: %0d mismatching words of %0d, %0d mismatching prune words of %0d, CYCLES %0d, STALLS %0d, MACS %0d, irq after %0d cycles, %0d/%0d read bursts/beats, %0d/%0d write bursts/beats",
+               fail ? "FAIL" : "PASS", name, mismatches, words, prune_mismatches, prune_words,
+               cycles_csr, stalls_csr, macs_csr, cycles, stat_read_bursts, stat_read_beats,
+               stat_write_bursts, stat_write_beats);
+    else
+      $display("ak_tb: %s %s: %0d mismatching words of %0d, CYCLES %0d, STALLS %0d, MACS %0d, irq after %0d cycles, %0d/%0d read bursts/beats, %0d/%0d write bursts/beats",
+               fail ? "FAIL" : "PASS", name, mismatches, words, cycles_csr, stalls_csr, macs_csr,
+               cycles, stat_read_bursts, stat_read_beats, stat_write_bursts, stat_write_beats);
     if (fail) finish_fail(why);
     $finish;
   end

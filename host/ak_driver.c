@@ -435,7 +435,8 @@ ak_status ak_drv_run_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_job
     ak_job_layout lay;
     const char *why = NULL;
     if (prune && ak_attn_job_check(job, NULL) == AK_OK &&
-        ak_prune_job_check(prune, job->heads, job->nq, job->nk, AK_MAX_PROBE_ROWS, &why) !=
+        ak_prune_job_check(prune, job->heads, job->nq, job->nk, AK_MAX_PROBE_ROWS,
+                           AK_MAX_PRUNE_TOKENS, &why) !=
             AK_OK) {
         res->status = AK_EINVAL;
         say(res->msg, sizeof res->msg, "malformed pruning spec: %s", why ? why : "?");

@@ -169,7 +169,7 @@ static ak_status prune_load(const char *dir, const char *ld, const cJSON *lj, la
         ok = 0;
     }
     const char *why = "a field is missing";
-    if (!ok || ak_prune_job_check(&L->prune, H, L->job.nq, nk, UINT32_MAX, &why) != AK_OK) {
+    if (!ok || ak_prune_job_check(&L->prune, H, L->job.nq, nk, UINT32_MAX, UINT32_MAX, &why) != AK_OK) {
         snprintf(err, errlen, "%s/manifest.json: layer %s: memory.prune: %s", dir, ld, why);
         return AK_EINVAL;
     }
@@ -390,7 +390,8 @@ static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
     const char *beyond = NULL;
     ak_prune_job spec = L->prune;
     if (spec.mode != AK_PRUNE_NONE &&
-        ak_prune_job_check(&spec, j->heads, j->nq, j->nk, AK_MAX_PROBE_ROWS, &beyond) != AK_OK)
+        ak_prune_job_check(&spec, j->heads, j->nq, j->nk, AK_MAX_PROBE_ROWS,
+                            AK_MAX_PRUNE_TOKENS, &beyond) != AK_OK)
         spec.mode = AK_PRUNE_NONE;
     else
         beyond = NULL;

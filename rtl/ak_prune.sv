@@ -27,7 +27,7 @@ module ak_prune #(
   // the descriptor, in the controller's Check state
   input  logic                           check_i,
   input  logic [2*ak_pkg::BeatBits-1:0]  hdr_i,
-  output logic [7:0]                     check_code_o,  // ErrNone or ErrPrune
+  output logic [7:0]                     check_code_o,  // ErrNone, ErrMisaligned or ErrPrune
   output logic                           asks_o,        // the descriptor asks for pruning
   output logic                           enabled_o,     // the latched job prunes
   // the job, latched by ak_ctrl_desc in Check (valid from the cycle after)
@@ -145,14 +145,16 @@ module ak_prune #(
     if (f_mode == 2'd3)
       check_code_o = 8'(ak_csr_pkg::ErrPrune);
     else if (f_mode != 2'd0) begin
-      if (f_nk > 32'(MaxTokens) || probe_rows > 64'(MaxProbeRows) ||
-          ((f_score | f_kept | f_fused) & (64'(BeatBytes) - 64'd1)) != 0)
+      if (f_nk > 32'(MaxTokens) || probe_rows > 64'(MaxProbeRows))
         check_code_o = 8'(ak_csr_pkg::ErrPrune);
       else if (f_mode == 2'd1 && (f_ppm == 0 || f_ppm > 32'd1000000))
         check_code_o = 8'(ak_csr_pkg::ErrPrune);
       else if (f_mode == 2'd2 && (f_window == 0 || f_window > f_nq || f_budget == 0 ||
                                   f_budget < c_sinks + c_recent))
         check_code_o = 8'(ak_csr_pkg::ErrPrune);
+      else if (((f_score | f_kept | (f_mode == 2'd1 ? f_fused : 64'd0)) &
+                (64'(BeatBytes) - 64'd1)) != 0)
+        check_code_o = 8'(ak_csr_pkg::ErrMisaligned);
     end
   end
 
@@ -406,8 +408,16 @@ module ak_prune #(
   logic [ak_pkg::ShiftBits-1:0] shift_q;
   logic signed [MBits-1:0] m_q;
   logic [AB-1:0] l_q;
-  logic [31:0] lr_q, lh_q;            // the row whose quant entry lands next; its head
+  // the row whose quant entry lands next, its head (below MaxProbeRows: only their low bits are
+  // read), its place in the window (not needed)
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [31:0] lr_q, lh_q;
   logic [TB-1:0] lw_q;
+  /* verilator lint_on UNUSEDSIGNAL */
+  ak_probe_rows u_land_rows (
+    .clk_i, .rst_ni, .clear_i(start_i), .step_i(b_qnt), .window_i(window_q), .row_o(lr_q),
+    .head_o(lh_q), .place_o(lw_q)
+  );
   logic b_q, b_qhi, b_qnt, b_off, b_idx, b_k;
   assign b_q = beat_valid_i && beat_tag_i == TagQ;
   assign b_qhi = beat_valid_i && beat_tag_i == TagQHi;
@@ -452,9 +462,6 @@ module ak_prune #(
       kf_rd_q <= '0;
       off_landed_q <= 1'b0;
       idx_landed_q <= 1'b0;
-      lr_q <= '0;
-      lh_q <= '0;
-      lw_q <= '0;
     end else begin
       kf_n_q <= kf_n_q + ($clog2(KFifo)+1)'(k_issue) - ($clog2(KFifo)+1)'(k_pop);
       if (k_issue) kf_wr_q <= kf_wr_q + 1'b1;
@@ -463,17 +470,6 @@ module ak_prune #(
       else if (b_off && beat_last_i) off_landed_q <= 1'b1;
       if (ph_q == IdxRd) idx_landed_q <= 1'b0;
       else if (b_idx) idx_landed_q <= 1'b1;
-      if (start_i) begin
-        lr_q <= '0;
-        lh_q <= '0;
-        lw_q <= '0;
-      end else if (b_qnt) begin
-        lr_q <= lr_q + 32'd1;
-        if (lw_q + TB'(1) == window_q) begin
-          lw_q <= '0;
-          lh_q <= lh_q + 32'd1;
-        end else lw_q <= lw_q + TB'(1);
-      end
     end
   end
 
@@ -796,26 +792,13 @@ module ak_prune #(
     else div_line_q <= {div_line_q[DivLat-2:0], a_valid_q != '0 || w_issue};
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      ph_q <= Idle;
-      r_q <= '0;
-      ih_q <= '0;
-      iw_q <= '0;
-    end else begin
-      ph_q <= ph_d;
-      if (start_i) begin
-        r_q <= '0;
-        ih_q <= '0;
-        iw_q <= '0;
-      end else if (row_next) begin
-        r_q <= r_q + 32'd1;
-        if (iw_q + TB'(1) == window_q) begin
-          iw_q <= '0;
-          ih_q <= ih_q + 32'd1;
-        end else iw_q <= iw_q + TB'(1);
-      end
-    end
+    if (!rst_ni) ph_q <= Idle;
+    else ph_q <= ph_d;
   end
+  ak_probe_rows u_issue_rows (
+    .clk_i, .rst_ni, .clear_i(start_i), .step_i(row_next), .window_i(window_q), .row_o(r_q),
+    .head_o(ih_q), .place_o(iw_q)
+  );
   assign busy_o = ph_q != Idle;
   assign done_o = ph_q == Finish;
 endmodule

@@ -169,7 +169,8 @@ static void expect_bad(const ak_prune_job *p, uint32_t heads, uint32_t nq, uint3
                        uint32_t max_rows, const char *field)
 {
     const char *why = NULL;
-    CU_ASSERT_EQUAL(ak_prune_job_check(p, heads, nq, nk, max_rows, &why), AK_EINVAL);
+    CU_ASSERT_EQUAL(ak_prune_job_check(p, heads, nq, nk, max_rows, AK_MAX_PRUNE_TOKENS, &why),
+                    AK_EINVAL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(why);
     if (strncmp(why, field, strlen(field)) != 0) {
         printf("\n    why \"%s\" does not name %s ", why, field);
@@ -181,31 +182,38 @@ static void test_check_rules(void)
 {
     const char *why = NULL;
     const ak_prune_job none = {.mode = AK_PRUNE_NONE, .keep_ppm = 0, .window = 999};
-    CU_ASSERT_EQUAL(ak_prune_job_check(&none, 4, 10, 10, 1, &why), AK_OK);
+    CU_ASSERT_EQUAL(ak_prune_job_check(&none, 4, 10, 10, 1, AK_MAX_PRUNE_TOKENS, &why), AK_OK);
     expect_bad(&(ak_prune_job){.mode = (ak_prune_mode)3}, 2, 10, 10, 256, "mode");
     /* EViT */
     CU_ASSERT_EQUAL(ak_prune_job_check(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 1},
-                                       2, 10, 10, 256, NULL), AK_OK);
+                                       2, 10, 10, 256, AK_MAX_PRUNE_TOKENS, NULL), AK_OK);
     CU_ASSERT_EQUAL(ak_prune_job_check(&(ak_prune_job){.mode = AK_PRUNE_EVIT,
                                                        .keep_ppm = AK_PPM}, 2, 10, 10, 256,
-                                       NULL), AK_OK);
+                                       AK_MAX_PRUNE_TOKENS, NULL), AK_OK);
     expect_bad(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 0}, 2, 10, 10, 256, "keep_ppm");
     expect_bad(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = AK_PPM + 1}, 2, 10, 10, 256,
                "keep_ppm");
     CU_ASSERT_EQUAL(ak_prune_job_check(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 5},
-                                       AK_MAX_PROBE_ROWS, 10, 10, AK_MAX_PROBE_ROWS, NULL), AK_OK);
+                                       AK_MAX_PROBE_ROWS, 10, 10, AK_MAX_PROBE_ROWS,
+                                       AK_MAX_PRUNE_TOKENS, NULL),
+                    AK_OK);
     expect_bad(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 5}, AK_MAX_PROBE_ROWS + 1, 10,
                10, AK_MAX_PROBE_ROWS, "heads");
     /* the scores of at most AK_MAX_PRUNE_TOKENS keys */
     CU_ASSERT_EQUAL(ak_prune_job_check(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 5}, 2,
-                                       AK_MAX_PRUNE_TOKENS, AK_MAX_PRUNE_TOKENS, 256, NULL),
+                                       AK_MAX_PRUNE_TOKENS, AK_MAX_PRUNE_TOKENS, 256,
+                                       AK_MAX_PRUNE_TOKENS, NULL),
+                    AK_OK);
+    /* (UINT32_MAX: the spec alone, as the vectors check it) */
+    CU_ASSERT_EQUAL(ak_prune_job_check(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 5}, 2,
+                                       4096, 4096, UINT32_MAX, UINT32_MAX, NULL),
                     AK_OK);
     expect_bad(&(ak_prune_job){.mode = AK_PRUNE_EVIT, .keep_ppm = 5}, 2, AK_MAX_PRUNE_TOKENS + 1,
                AK_MAX_PRUNE_TOKENS + 1, 256, "nk");
     /* eviction */
     const ak_prune_job ok = {.mode = AK_PRUNE_EVICT, .budget = 12, .sinks = 4, .recent = 8,
                              .window = 8};
-    CU_ASSERT_EQUAL(ak_prune_job_check(&ok, 4, 96, 96, 256, NULL), AK_OK);
+    CU_ASSERT_EQUAL(ak_prune_job_check(&ok, 4, 96, 96, 256, AK_MAX_PRUNE_TOKENS, NULL), AK_OK);
     ak_prune_job p = ok;
     p.budget = 11;
     expect_bad(&p, 4, 96, 96, 256, "budget");
@@ -214,9 +222,9 @@ static void test_check_rules(void)
     expect_bad(&p, 4, 96, 96, 256, "budget");
     /* sinks and recent clipped as ak_kv_evict clips them: 10 keys, sinks 8 -> recent <= 2 */
     p = (ak_prune_job){.mode = AK_PRUNE_EVICT, .budget = 10, .sinks = 8, .recent = 8, .window = 1};
-    CU_ASSERT_EQUAL(ak_prune_job_check(&p, 1, 10, 10, 256, NULL), AK_OK);
+    CU_ASSERT_EQUAL(ak_prune_job_check(&p, 1, 10, 10, 256, AK_MAX_PRUNE_TOKENS, NULL), AK_OK);
     p.sinks = 50; /* clipped to nk = 10, recent to 0 */
-    CU_ASSERT_EQUAL(ak_prune_job_check(&p, 1, 10, 10, 256, NULL), AK_OK);
+    CU_ASSERT_EQUAL(ak_prune_job_check(&p, 1, 10, 10, 256, AK_MAX_PRUNE_TOKENS, NULL), AK_OK);
     p.budget = 9;
     expect_bad(&p, 1, 10, 10, 256, "budget");
     /* the same rule as ak_kv_evict on every small case */
@@ -229,7 +237,7 @@ static void test_check_rules(void)
                 ak_evict_result_free(&er);
                 const ak_prune_job q = {.mode = AK_PRUNE_EVICT, .budget = b, .sinks = s,
                                         .recent = r, .window = 1};
-                CU_ASSERT_EQUAL(ak_prune_job_check(&q, 1, 1, 6, 256, NULL), ref);
+                CU_ASSERT_EQUAL(ak_prune_job_check(&q, 1, 1, 6, 256, AK_MAX_PRUNE_TOKENS, NULL), ref);
             }
     p = ok;
     p.window = 0;
@@ -237,9 +245,9 @@ static void test_check_rules(void)
     p.window = 97;
     expect_bad(&p, 4, 96, 96, 256, "window");
     p.window = 96;
-    CU_ASSERT_EQUAL(ak_prune_job_check(&p, 2, 96, 96, 256, NULL), AK_OK); /* 192 rows */
+    CU_ASSERT_EQUAL(ak_prune_job_check(&p, 2, 96, 96, 256, AK_MAX_PRUNE_TOKENS, NULL), AK_OK); /* 192 rows */
     expect_bad(&p, 3, 96, 96, 256, "window"); /* 288 probe rows */
-    CU_ASSERT_EQUAL(ak_prune_job_check(NULL, 1, 1, 1, 1, &why), AK_EINVAL);
+    CU_ASSERT_EQUAL(ak_prune_job_check(NULL, 1, 1, 1, 1, AK_MAX_PRUNE_TOKENS, &why), AK_EINVAL);
 }
 
 static void test_kept_counts(void)

@@ -774,8 +774,8 @@ static void test_illegal_jobs(void)
 }
 
 /* Bad pruning descriptors (the good job, 2 heads x 40 tokens, with EViT keep 0.5 or eviction
- * budget 12 of 4 sinks + 8 recent keys, then one field patched): the PRUNE or REGION_OVERLAP
- * code with the driver's message naming it, no write to the job's output regions (they keep
+ * budget 12 of 4 sinks + 8 recent keys, then one field patched): the PRUNE, REGION_OVERLAP or
+ * MISALIGNED code with the driver's message naming it, no write to the job's output regions (they keep
  * the driver's poison), and the next job right. */
 static void test_illegal_prune_jobs(void)
 {
@@ -806,7 +806,7 @@ static void test_illegal_prune_jobs(void)
         {"kept list over the scores", AK_PRUNE_EVICT, AK_DESC_KEPT_LO_OFFSET, TO_SCORE, 0,
          AK_HW_ERR_REGION_OVERLAP},
         {"misaligned kept list", AK_PRUNE_EVIT, AK_DESC_KEPT_LO_OFFSET, TO_SCORE, 0,
-         AK_HW_ERR_PRUNE},
+         AK_HW_ERR_MISALIGNED},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         job_data w;
@@ -824,7 +824,7 @@ static void test_illegal_prune_jobs(void)
         else if (cases[c].to == TO_DESC)
             v = (uint32_t)lay.desc;
         else if (cases[c].to == TO_SCORE)
-            v = (uint32_t)lay.score + (cases[c].code == AK_HW_ERR_PRUNE ? 4 : 0);
+            v = (uint32_t)lay.score + (cases[c].code == AK_HW_ERR_MISALIGNED ? 4 : 0);
         drv_put32(dv, lay.desc + cases[c].field, v);
         const uint32_t poison[3] = {drv_get32(dv, lay.score), drv_get32(dv, lay.kept),
                                     drv_get32(dv, lay.o)};

@@ -278,7 +278,8 @@ ak_status ak_cm_run(const ak_hw_config *hw, const ak_mem_timing *mem, uint32_t h
             if (mask->kv_off[x + 1] - mask->kv_off[x] > hw->max_kv_blocks)
                 w = "mask: a kv-block list longer than the hardware's max_kv_blocks";
     }
-    if (!w && ak_prune_job_check(&lay->prune, heads, nq, nk, AK_MAX_PROBE_ROWS, &w) != AK_OK)
+    if (!w && ak_prune_job_check(&lay->prune, heads, nq, nk, AK_MAX_PROBE_ROWS,
+                                         AK_MAX_PRUNE_TOKENS, &w) != AK_OK)
         w = w ? w : "the pruning spec";
     if (w) {
         if (why)

@@ -32,7 +32,8 @@ ak_status ak_estimate_layer_pruned(const ak_estimate_config *cfg, uint32_t heads
         return AK_EINVAL;
     }
     if (prune && prune->mode != AK_PRUNE_NONE &&
-        (ak_prune_job_check(prune, heads, nq, nk, AK_MAX_PROBE_ROWS, why) != AK_OK ||
+        (ak_prune_job_check(prune, heads, nq, nk, AK_MAX_PROBE_ROWS,
+                            AK_MAX_PRUNE_TOKENS, why) != AK_OK ||
          ak_job_layout_add_prune(&lay, nk, prune) != AK_OK))
         return AK_EINVAL;
     return ak_cycle_model_run(&cfg->hw, &cfg->mem, heads, nq, nk, d, mask, &lay, rep, head_done,
@@ -88,7 +89,7 @@ ak_status ak_estimate_workload(const ak_workload *w, const ak_estimate_config *c
                                                                       : tokens};
         e->prune_on_host = pj.mode != AK_PRUNE_NONE &&
                            ak_prune_job_check(&pj, w->heads, tokens, tokens, AK_MAX_PROBE_ROWS,
-                                              NULL) != AK_OK;
+                                              AK_MAX_PRUNE_TOKENS, NULL) != AK_OK;
         if (e->prune_on_host)
             pj.mode = AK_PRUNE_NONE;
         st = ak_estimate_layer_pruned(cfg, w->heads, tokens, tokens, w->head_dim, &m, &pj,

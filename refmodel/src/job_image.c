@@ -81,15 +81,14 @@ static ak_status prune_bad(const char **why, const char *text)
 }
 
 ak_status ak_prune_job_check(const ak_prune_job *p, uint32_t heads, uint32_t nq, uint32_t nk,
-                             uint32_t max_probe_rows, const char **why)
+                             uint32_t max_probe_rows, uint32_t max_tokens, const char **why)
 {
     if (!p)
         return prune_bad(why, "no pruning spec");
     if (p->mode == AK_PRUNE_NONE)
         return AK_OK;
-    if (p->mode <= AK_PRUNE_EVICT && nk > AK_MAX_PRUNE_TOKENS)
-        return prune_bad(why, "nk: more keys than the pruning unit holds scores for "
-                              "(AK_MAX_PRUNE_TOKENS)");
+    if (p->mode <= AK_PRUNE_EVICT && nk > max_tokens)
+        return prune_bad(why, "nk: more keys than the pruning unit holds scores for");
     if (p->mode == AK_PRUNE_EVIT) {
         if (p->keep_ppm == 0 || p->keep_ppm > AK_PPM)
             return prune_bad(why, "keep_ppm: the keep rate must be 1..1000000 ppm");

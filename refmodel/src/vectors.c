@@ -552,7 +552,7 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
     if (!st && (ak_job_layout_plan(&job, 0, &lay) != AK_OK ||
                 ak_job_layout_add_prune(&lay, N, &pj) != AK_OK))
         st = fail(e, AK_EINVAL, "layer %u: the job has no memory layout", l + 1);
-    if (!st && ak_prune_job_check(&pj, H, N, N, UINT32_MAX, &why) != AK_OK)
+    if (!st && ak_prune_job_check(&pj, H, N, N, UINT32_MAX, UINT32_MAX, &why) != AK_OK)
         st = fail(e, AK_EINVAL, "layer %u: pruning: %s", l + 1, why);
     if (!st && !(D.img = calloc(lay.end, 1)))
         st = AK_ENOMEM;

@@ -353,8 +353,8 @@ bool overlaps(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
 } // namespace
 
 // The descriptor's pruning fields (version 2) and their checks: ERR PRUNE for parameters out of
-// range (ak_prune_job_check with AK_MAX_PROBE_ROWS probe rows), MISALIGNED for an output
-// region off a beat, REGION_OVERLAP for one overlapping the descriptor, Q, K, V, O, kv_off or
+// range (ak_prune_job_check with AK_MAX_PROBE_ROWS probe rows and AK_MAX_PRUNE_TOKENS keys),
+// MISALIGNED for an output region off a beat, REGION_OVERLAP for one overlapping the descriptor, Q, K, V, O, kv_off or
 // another output region.
 uint32_t ak_tlm_accel::load_prune(job &J, const uint8_t *hdr, uint32_t heads, uint32_t nq,
                                   uint32_t nk, uint32_t d, uint32_t B)
@@ -370,7 +370,8 @@ uint32_t ak_tlm_accel::load_prune(job &J, const uint8_t *hdr, uint32_t heads, ui
     J.prune.sinks = le32(hdr + AK_DESC_SINKS_OFFSET);
     J.prune.recent = le32(hdr + AK_DESC_RECENT_OFFSET);
     J.prune.window = le32(hdr + AK_DESC_WINDOW_OFFSET);
-    if (ak_prune_job_check(&J.prune, heads, nq, nk, AK_MAX_PROBE_ROWS, nullptr) != AK_OK)
+    if (ak_prune_job_check(&J.prune, heads, nq, nk, AK_MAX_PROBE_ROWS,
+                           AK_MAX_PRUNE_TOKENS, nullptr) != AK_OK)
         return AK_HW_ERR_PRUNE;
     const bool evit = J.prune.mode == AK_PRUNE_EVIT;
     J.score = le64(hdr, AK_DESC_SCORE_LO_OFFSET, AK_DESC_SCORE_HI_OFFSET);
@@ -588,6 +589,18 @@ uint32_t ak_tlm_accel::compute(job &J)
     lay.kv_off_bytes = 4 * (lists + 1);
     lay.kv_idx_bytes = 4ull * J.raw_off[lists];
     lay.end = align_up(J.o + lay.o_bytes);
+    // the pruning unit's regions: its phase's time follows from them as on the RTL
+    lay.prune = J.prune;
+    lay.score = lay.kept = lay.fused = lay.end;
+    if (J.prune.mode != AK_PRUNE_NONE) {
+        const uint32_t kept = ak_prune_job_kept(&J.prune, J.nk);
+        lay.score = J.score;
+        lay.kept = J.kept;
+        lay.fused = J.prune.mode == AK_PRUNE_EVIT ? J.fused : lay.end;
+        lay.score_bytes = 4ull * J.nk;
+        lay.kept_bytes = 4ull * kept;
+        lay.fused_bytes = J.prune.mode == AK_PRUNE_EVIT ? 2ull * (J.nk - kept) : 0;
+    }
     ak_mem_timing mt = p_.mem;
     if (mt.jitter_seed) // one realisation per job
         mt.jitter_seed = mt.jitter_seed + stats_.jobs - 1 ? mt.jitter_seed + stats_.jobs - 1 : 1;

@@ -50,15 +50,16 @@ typedef struct {
  * 1 + ak_prune_count(nk, keep_ppm), eviction min(budget, nk), none 0. */
 uint32_t ak_prune_job_kept(const ak_prune_job *p, uint32_t nk);
 
-/* The hardware's checks of the pruning fields (ERR PRUNE): mode 0..2; nk at most
- * AK_MAX_PRUNE_TOKENS (the scores are held on chip); EViT keep_ppm 1..10^6
+/* The hardware's checks of the pruning fields (ERR PRUNE): mode 0..2; nk at most max_tokens
+ * (AK_MAX_PRUNE_TOKENS in the default accelerator: it holds the scores on chip; UINT32_MAX and
+ * max_probe_rows UINT32_MAX check the spec alone, as the vectors do); EViT keep_ppm 1..10^6
  * and heads probe rows; eviction budget at least the always-kept keys (sinks clipped to nk,
  * recent to the keys after the sinks, as ak_kv_evict counts them) and at least 1, window
  * 1..nq, heads x window probe rows; probe rows at most max_probe_rows (AK_MAX_PROBE_ROWS in
  * the default accelerator). AK_EINVAL with *why (if not NULL) naming the field; mode none is
  * always AK_OK. */
 ak_status ak_prune_job_check(const ak_prune_job *p, uint32_t heads, uint32_t nq, uint32_t nk,
-                             uint32_t max_probe_rows, const char **why);
+                             uint32_t max_probe_rows, uint32_t max_tokens, const char **why);
 
 /* Bytes between two heads of a [heads][n][d] int8 tensor: n * d rounded up to AK_JOB_ALIGN. */
 uint64_t ak_job_head_stride(uint32_t n, uint32_t d);

@@ -40,10 +40,10 @@ regmap-docs: ## regenerate docs/registers.md from the register map (commit the r
 	$(PYTHON) -m peakrdl markdown $(RDL) -P NUMERICS=$(NUMERICS_VERSION) -o docs/registers.md
 
 # The whole top through Yosys's full generic synthesis (no ABC: with it, longer still), the
-# structural checks, and the cell counts. About 8 minutes and 3 GB for the default parameters,
+# structural checks, and the cell counts. About 16 CPU minutes and 3 GB for the default parameters,
 # so `make test` (tests/test_rtl_lint.c) runs cheaper ones instead: every module elaborated,
 # the top's coarse synthesis flattened, the full synthesis of each unit (tests/README.md).
-synth: deps $(SV_PKGS) ## Yosys synth -top ak_top (generic cells, ~8 min): check -assert and cell counts in build/reports/synth.txt
+synth: deps $(SV_PKGS) ## Yosys synth -top ak_top (generic cells, ~16 min): check -assert and cell counts in build/reports/synth.txt
 	@mkdir -p $(BUILD)/reports
 	yosys -q -w 'Replacing memory' -l $(BUILD)/reports/synth.log \
 	  -p 'read_verilog -sv $(SV_PKGS) $(RTL_SRC); synth -top ak_top -noabc; check -assert; tee -o $(BUILD)/reports/synth.txt stat'

@@ -165,7 +165,6 @@ void ak_cm_prune_beat(const model *M, cycle *c)
 /* ak_topk's control at the clock edge; beat: a beat streamed this cycle. */
 static void topk_clock(prune_model *P, uint32_t nk, int start, int beat)
 {
-    const int pass_now = P->tk_pass;
     P->tk_pass = 0;
     P->tk_done = 0;
     if (P->tk_phase == TK_IDLE) {
@@ -198,7 +197,6 @@ static void topk_clock(prune_model *P, uint32_t nk, int start, int beat)
         P->tk_pass = 1;
         P->tk_pass_wait = 1;
     }
-    (void)pass_now;
 }
 
 void ak_cm_prune_clock(model *M, const cycle *c)

@@ -7,6 +7,7 @@
 
 #include "attnkit/attnkit.h"
 #include "cli.h"
+#include "interrupt.h"
 
 static const char *const CMD = "vecgen";
 
@@ -134,8 +135,12 @@ int ak_cmd_vecgen(int argc, char **argv)
         w->quant.output_set = 1;
     }
     ak_vecgen_report rep;
+    /* Ctrl-C removes the directory being written beside --out (ak_vecgen's out.tmp.XXXXXX) */
+    ak_cli_interrupt_init(CMD);
+    ak_cli_interrupt_remove(out, ".tmp.*");
     const double t0 = ak_cli_seconds();
     ak_status st = ak_vecgen(w, &vo, out, &rep, err, sizeof err);
+    ak_cli_interrupt_forget(out, ".tmp.*");
     const double secs = ak_cli_seconds() - t0;
     if (st != AK_OK) {
         fprintf(stderr, "attnkit vecgen: %s\n", err[0] ? err : ak_strerror(st));

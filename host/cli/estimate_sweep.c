@@ -9,6 +9,7 @@
 
 #include "attnkit/attnkit.h"
 #include "cli.h"
+#include "interrupt.h"
 #include "estimate_sweep.h"
 
 typedef enum { P_ROWS, P_BLOCK, P_DENSITY, P_KEEP, P_BW, P_COUNT } param;
@@ -62,6 +63,8 @@ int ak_estimate_sweep(const char *cmd, const ak_workload *w0, const ak_estimate_
     FILE *f = stdout;
     if (out) {
         snprintf(tmp, sizeof tmp, "%s.tmp", out);
+        ak_cli_interrupt_init(cmd); /* Ctrl-C removes the half-written file */
+        ak_cli_interrupt_remove(tmp, NULL);
         if (!(f = fopen(tmp, "w"))) {
             fprintf(stderr, "attnkit %s: --out %s: cannot write there\n", cmd, out);
             return AK_EXIT_FAIL;
@@ -129,6 +132,7 @@ int ak_estimate_sweep(const char *cmd, const ak_workload *w0, const ak_estimate_
         }
         if (rc != AK_EXIT_OK)
             remove(tmp);
+        ak_cli_interrupt_forget(tmp, NULL);
     }
     return rc;
 }

@@ -27,6 +27,8 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-protot
 AK_CFLAGS  = -std=c11 $(OPT) -g -fPIC $(WARN) -D_POSIX_C_SOURCE=200809L \
              -Irefmodel/include -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
 AK_LIBS    = $(PKG_LIBS) -lpthread -lm $(LDFLAGS)
+# what the objects and the Verilated libraries are built with (below, after the includes)
+FLAGS_STAMP := $(BUILD)/flags.txt
 
 APT_PKGS  := build-essential pkg-config libopenblas-serial-dev libcunit1-dev libcjson-dev libssl-dev \
              verilator iverilog yosys libxml2-utils slurm-wlm munge lcov libsystemc-dev
@@ -51,6 +53,26 @@ include sim/systemc/sc_rtl.mk
 include sim/icarus/icarus.mk
 include tests/tests.mk
 include scripts/scripts.mk
+
+# The objects and the Verilated libraries depend on $(FLAGS_STAMP), the compilers, flags and
+# generator commands they are built with, not on the makefiles: editing a rule or a target
+# then rebuilds nothing (a makefile prerequisite rebuilt every object and re-Verilated the
+# RTL, 15+ min), changing OPT, CFLAGS, SIM_OPT, a flag's definition, ... rebuilds them. The
+# stamp is rewritten while the makefiles are read (so `make -n` plans see it) only when its
+# text differs; a build made before the stamp existed is taken as built with the current
+# flags (a new stamp is dated 1970). Not written for help/clean/deps/lint alone.
+FLAGS_TEXT = $(CC) $(CXX) | $(value AK_CFLAGS) | $(value AK_LIBS) | $(value PKG_CFLAGS) | \
+             $(value PKG_LIBS) | OPT=$(OPT) WARN=$(WARN) CFLAGS=$(CFLAGS) LDFLAGS=$(LDFLAGS) | \
+             $(value SC_CXXFLAGS) CXXFLAGS=$(CXXFLAGS) | $(SIM_VFLAGS) | $(SC_RTL_VFLAGS) | \
+             $(value ERR_TEXT_SED)
+ifneq ($(filter-out help clean deps lint,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_TEXT))
+FLAGS_NEW := $(if $(wildcard $(FLAGS_STAMP)),,1)
+$(shell mkdir -p $(BUILD))
+$(file >$(FLAGS_STAMP),$(FLAGS_TEXT))
+$(if $(FLAGS_NEW),$(shell touch -d @0 $(FLAGS_STAMP)))
+endif
+endif
 
 all: $(LIBA) $(LIBSO) $(CLI) ## build the library and the attnkit CLI
 

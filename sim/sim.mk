@@ -32,9 +32,9 @@ endif
 
 # The error codes' names and texts for the driver's messages, from the generated enum (one
 # source: rtl/regs/attnkit_csr.rdl): lines {AK_HW_ERR_X, "X", "description"},
-$(ERR_TEXT): $(BUILD)/gen/attnkit_err.h sim/sim.mk
-	sed -n 's|^ *AK_HW_ERR_\([A-Z0-9_]*\) = [0-9]*, /\* \(.*\) \*/$$|    {AK_HW_ERR_\1, "\1", "\2"},|p' \
-	  $< > $@.tmp && test -s $@.tmp && mv $@.tmp $@
+ERR_TEXT_SED = s|^ *AK_HW_ERR_\([A-Z0-9_]*\) = [0-9]*, /\* \(.*\) \*/$$|    {AK_HW_ERR_\1, "\1", "\2"},|p
+$(ERR_TEXT): $(BUILD)/gen/attnkit_err.h $(FLAGS_STAMP)
+	sed -n '$(ERR_TEXT_SED)' $< > $@.tmp && test -s $@.tmp && mv $@.tmp $@
 
 $(SIM_OBJ) $(HOST_OBJ): private AK_CFLAGS += $(SIM_INC)
 $(SIM_OBJ) $(HOST_OBJ): $(SIM_HDRS) $(REGMAP_GEN) $(ERR_TEXT)
@@ -50,7 +50,7 @@ $(HOST_LIB): $(HOST_OBJ)
 # object list to a .verilator_deplist.tmp that only its own end removes: a `make -n` (which
 # expands that recipe) or an interrupted build leaves one behind, and the next archive would
 # hold every object again, so the recipe removes it first.
-$(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp $(SIM_HDRS) $(SIM_OBJ)
+$(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp $(SIM_HDRS) $(SIM_OBJ) $(FLAGS_STAMP)
 	@mkdir -p $(SIM_MDIR) $(@D)
 	rm -f $(SIM_MDIR)/libaksim.a $(SIM_MDIR)/libaksim.a.verilator_deplist.tmp $@
 	verilator $(SIM_VFLAGS) -Mdir $(SIM_MDIR) --top-module ak_top $(SV_PKGS) $(RTL_SRC) \

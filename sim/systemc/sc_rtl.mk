@@ -33,7 +33,7 @@ SC_RTL_VFLAGS := -Wall --sc -O3 --trace-fst --prefix Vak_top_sc \
 # (The deplist removed first: see $(AKSIM_LIB) in sim/sim.mk.)
 $(SC_RTL_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) $(SC_RTL_CXX) $(SC_RTL_HDRS) \
                sim/systemc/ak_tlm_memory.cpp sim/systemc/ak_tlm_memory.h $(SIM_OBJ) \
-               sim/systemc/sc_rtl.mk
+               $(FLAGS_STAMP)
 	@mkdir -p $(SC_RTL_MDIR) $(@D)
 	rm -f $(SC_RTL_MDIR)/libaksc_rtl_cxx.a $(SC_RTL_MDIR)/libaksc_rtl_cxx.a.verilator_deplist.tmp $@
 	verilator $(SC_RTL_VFLAGS) -Mdir $(SC_RTL_MDIR) --top-module ak_top $(SV_PKGS) $(RTL_SRC) \

@@ -22,7 +22,7 @@ SC_CXXFLAGS = -std=gnu++17 $(OPT) -g -fPIC -Wall -Wextra -Werror -Irefmodel/incl
 TLM_LIBS  = $(TLM_LIB) $(LIBA) $(shell pkg-config --libs systemc) -lpthread -lstdc++ -lm
 
 $(BUILD)/obj/sim/systemc/ak_tlm_%.o: sim/systemc/ak_tlm_%.cpp $(TLM_HDRS) $(HEADERS) $(REGMAP_GEN) \
-                                     sim/systemc/systemc.mk
+                                     $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CXX) $(SC_CXXFLAGS) -c $< -o $@
 

@@ -34,8 +34,8 @@ APT_PKGS  := build-essential pkg-config libopenblas-serial-dev libcunit1-dev lib
              verilator iverilog yosys libxml2-utils slurm-wlm munge lcov libsystemc-dev
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all help deps demo test check lint bench dse results realdata regress coverage golden fuzz regmap-docs synth install uninstall clean run-tests \
-        run-check run-demo run-bench
+.PHONY: all model sim help deps demo test check lint bench dse results realdata regress coverage golden fuzz regmap-docs synth \
+        install uninstall clean run-tests run-check run-demo run-bench
 .DEFAULT_GOAL := all
 
 
@@ -43,8 +43,9 @@ PIP_REQS  := scripts/requirements.txt
 # where a rule's prerequisites name another file's products (they are read with the rule).
 include rtl/rtl.mk
 include refmodel/refmodel.mk
+# attnkit (the model's CLI) and attnkit-sim (the program behind `attnkit sim`)
 include host/host.mk
-# Verilator harness, host driver and `attnkit sim`
+# Verilator harness, host driver and attnkit-sim's link
 include sim/sim.mk
 # The TLM-2.0 model of the accelerator and the driver's tlm backend
 include sim/systemc/systemc.mk
@@ -74,7 +75,15 @@ $(if $(FLAGS_NEW),$(shell touch -d @0 $(FLAGS_STAMP)))
 endif
 endif
 
-all: $(LIBA) $(LIBSO) $(CLI) ## build the library and the attnkit CLI
+# Two halves, git-style: `make model` is libattnkit and attnkit (estimate, vecgen, accuracy,
+# ...; a minute from scratch, nothing Verilated, no SystemC); `make sim` is attnkit-sim, which
+# `attnkit sim` runs, with the Verilated RTL and the SystemC models (15+ minutes from scratch
+# on 2 cores). Targets that only estimate or generate vectors depend on the model alone.
+all: model sim ## build everything: model and sim
+
+model: $(LIBA) $(LIBSO) $(CLI) ## libattnkit and the attnkit CLI (estimate, vecgen, ...): no RTL, no SystemC
+
+sim: $(SIM_CLI) ## attnkit-sim (`attnkit sim`): host library, Verilated RTL, SystemC models (15+ min from scratch)
 
 install: $(LIBA) $(LIBSO) $(CLI) ## install library, headers, pkg-config file and CLI under PREFIX
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/attnkit $(DESTDIR)$(PREFIX)/bin

@@ -57,15 +57,15 @@ $(SC_RTL_HOST_OBJ): $(SIM_HDRS) $(HOST_HDRS) $(SC_RTL_HDRS) $(REGMAP_GEN) $(ERR_
 $(HOST_LIB): $(SC_RTL_HOST_OBJ)
 
 $(BUILD)/obj/host/cli/cmd_sim.o $(BUILD)/obj/host/ak_run.o: $(SC_RTL_HDRS)
-$(CLI): $(SC_RTL_LIB)
-$(CLI): private AK_LIBS += $(SC_RTL_LIBS)
+$(SIM_CLI): $(SC_RTL_LIB)
+$(SIM_CLI): private AK_LIBS += $(SC_RTL_LIBS)
 
 # The SystemC example (systemc.mk) binds either the TLM model or this platform (--rtl).
 SC_RTL_CXX_LIBS = $(SC_RTL_MDIR)/libaksc_rtl_cxx.a $(SIM_OBJ) -lz
 $(TLM_EXAMPLE): $(SC_RTL_LIB) $(SC_RTL_HDRS)
 
 # tests/test_sc_rtl.c: golden sets and random jobs on the sc-rtl backend against the plain one.
-$(BUILD)/tests/test_sc_rtl: $(HOST_LIB) $(AKSIM_LIB) $(SC_RTL_LIB) $(SIM_HDRS) $(HOST_HDRS) $(SC_RTL_HDRS) $(CLI) \
+$(BUILD)/tests/test_sc_rtl: $(HOST_LIB) $(AKSIM_LIB) $(SC_RTL_LIB) $(SIM_HDRS) $(HOST_HDRS) $(SC_RTL_HDRS) $(CLI) $(SIM_CLI) \
                             $(SIM_JOBS)
 $(BUILD)/tests/test_sc_rtl: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_sc_rtl: private AK_CFLAGS += $(SIM_INC) -Isim/systemc -I$(BUILD)/gen

@@ -37,12 +37,12 @@ $(TLM_HOST_OBJ): $(SIM_HDRS) $(HOST_HDRS) $(TLM_HDRS) $(REGMAP_GEN) $(ERR_TEXT)
 $(HOST_LIB): $(TLM_HOST_OBJ)
 
 $(BUILD)/obj/host/cli/cmd_sim.o $(BUILD)/obj/host/ak_run.o: $(TLM_HDRS)
-$(CLI): $(TLM_LIB)
-$(CLI): private AK_LIBS += $(TLM_LIBS)
+$(SIM_CLI): $(TLM_LIB)
+$(SIM_CLI): private AK_LIBS += $(TLM_LIBS)
 
 # tests/test_tlm.c: golden sets and random jobs on the tlm backend against the reference model
 # and the cycle model, a subset against the Verilator backend; CSRs, illegal jobs, timeouts.
-$(BUILD)/tests/test_tlm: $(HOST_LIB) $(AKSIM_LIB) $(TLM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(TLM_HDRS) $(CLI) \
+$(BUILD)/tests/test_tlm: $(HOST_LIB) $(AKSIM_LIB) $(TLM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(TLM_HDRS) $(CLI) $(SIM_CLI) \
                          $(SIM_JOBS)
 $(BUILD)/tests/test_tlm: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_tlm: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen

@@ -75,7 +75,7 @@ $(BUILD)/tests/test_sc_rtl: private AK_LIBS += $(SIM_LIBS) $(SC_RTL_LIBS)
 # side (scripts/bench/sc_rtl_speed.py): every golden set, and two sparse layers of rtl-n1024-d64.
 SC_RTL_SPEED_VEC := $(BUILD)/vectors/rtl-n1024-d64
 .PHONY: sc-rtl-speed
-sc-rtl-speed: deps $(CLI) ## host time of the RTL inside SystemC vs the plain Verilator harness (scripts/bench/sc_rtl_speed.py; build/reports/systemc/)
+sc-rtl-speed: deps $(CLI) $(SIM_CLI) ## host time of the RTL inside SystemC vs the plain Verilator harness (scripts/bench/sc_rtl_speed.py; build/reports/systemc/)
 	@mkdir -p $(BUILD)/reports/systemc
 	@test -f $(SC_RTL_SPEED_VEC)/manifest.json || \
 	  $(CLI) vecgen --workload vectors/workloads/rtl-n1024-d64.json --out $(SC_RTL_SPEED_VEC) >/dev/null

@@ -61,7 +61,7 @@ $(TLM_EXAMPLE): sim/systemc/example_main.cpp $(TLM_LIB) $(TLM_HDRS) $(LIBA)
 # Speed: whole DeiT-Base on the TLM model against two of its layers on the Verilated RTL (the
 # RTL's whole-network time extrapolated from them), side by side in one run (docs/systemc.md).
 .PHONY: systemc-speed
-systemc-speed: deps $(CLI) ## TLM model vs Verilated RTL speed on DeiT-Base (RTL extrapolated from 2 layers): build/reports/systemc/speed.json
+systemc-speed: deps $(CLI) $(SIM_CLI) ## TLM model vs Verilated RTL speed on DeiT-Base (RTL extrapolated from 2 layers): build/reports/systemc/speed.json
 	@mkdir -p $(BUILD)/reports/systemc
 	$(PYTHON) scripts/bench/systemc_speed.py --attnkit $(CLI) --vectors $(BUILD)/vectors/deit-base \
 	  --json $(BUILD)/reports/systemc/speed.json

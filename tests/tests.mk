@@ -19,11 +19,11 @@ CHECK_TESTS := $(filter-out $(FULL_ONLY),$(TESTS))
 CHECK_SIM_CONFIGS ?= 40
 TEST_ENV     = AK_CLI=$(abspath $(CLI)) AK_SV_PKG="$(abspath $(SV_PKGS))"
 
-run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint
+run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint install-check
 	@$(TEST_ENV) scripts/run_tests.sh $(filter $(TESTS),$(LONG_TESTS)) \
 	  $(filter-out $(LONG_TESTS),$(TESTS)) $(RTL_TESTS)
 
-run-check: $(CHECK_TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint
+run-check: $(CHECK_TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint install-check
 	@$(TEST_ENV) AK_SIM_CONFIGS=$(CHECK_SIM_CONFIGS) scripts/run_tests.sh \
 	  $(filter $(CHECK_TESTS),$(LONG_TESTS)) $(filter-out $(LONG_TESTS),$(CHECK_TESTS)) $(RTL_TESTS)
 

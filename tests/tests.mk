@@ -32,7 +32,8 @@ run-check: $(CHECK_TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint install
 # too for those that run `attnkit sim` (themselves, or through scripts/regression/regress).
 # (Order-only: a test is not relinked when a program is; test_sim, test_tlm and test_sc_rtl
 # name them in sim/*.mk.)
-CLI_TESTS     := test_cli test_estimate test_vectors test_golden test_accuracy_sweep
+CLI_TESTS     := test_cli test_estimate test_vectors test_golden test_accuracy_sweep \
+                 test_interrupt
 SIM_CLI_TESTS := test_realdata test_regress test_slurm
 $(CLI_TESTS:%=$(BUILD)/tests/%): | $(CLI)
 $(SIM_CLI_TESTS:%=$(BUILD)/tests/%): | $(CLI) $(SIM_CLI)

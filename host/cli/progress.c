@@ -14,7 +14,7 @@ struct ak_progress {
     char what[64];
     uint64_t total;
     double start, last_draw;
-    int drawn_len; /* the longest line drawn, 0 if none: what ak_progress_end erases */
+    int drawn_len; /* the longest line drawn since the last erase, 0 if none on screen */
 };
 
 static double now(void)
@@ -52,7 +52,7 @@ void ak_progress_update(ak_progress *p, uint64_t done)
     if (!p)
         return;
     const double t = now(), elapsed = t - p->start;
-    if (elapsed < AK_PROGRESS_DELAY || (p->drawn_len && t - p->last_draw < AK_PROGRESS_INTERVAL))
+    if (elapsed < AK_PROGRESS_DELAY || t - p->last_draw < AK_PROGRESS_INTERVAL)
         return;
     if (done > p->total)
         done = p->total;
@@ -75,13 +75,17 @@ void ak_progress_update(ak_progress *p, uint64_t done)
     p->last_draw = t;
 }
 
+void ak_progress_clear(ak_progress *p)
+{
+    if (!p || !p->drawn_len)
+        return;
+    fprintf(stderr, "\r%*s\r", p->drawn_len, "");
+    fflush(stderr);
+    p->drawn_len = 0;
+}
+
 void ak_progress_end(ak_progress *p)
 {
-    if (!p)
-        return;
-    if (p->drawn_len) {
-        fprintf(stderr, "\r%*s\r", p->drawn_len, "");
-        fflush(stderr);
-    }
+    ak_progress_clear(p);
     free(p);
 }

@@ -5,8 +5,8 @@
  *
  * The API is deliberately tiny and stable; a NULL ak_progress * is valid everywhere and does
  * nothing, so callers just pass the result of ak_progress_start around. Not thread-safe: one
- * thread updates a given line. Nothing else should be written to stderr between start and end
- * (end the line first, then print the warning). */
+ * thread updates a given line. A command that prints lines while the progress line is up
+ * (per-layer rows, warnings) calls ak_progress_clear first; the next update redraws it. */
 #ifndef ATTNKIT_CLI_PROGRESS_H
 #define ATTNKIT_CLI_PROGRESS_H
 
@@ -23,7 +23,11 @@ ak_progress *ak_progress_start(const char *what, uint64_t total);
  * (and the line has been running for >= 0.5 s). NULL: no-op. */
 void ak_progress_update(ak_progress *p, uint64_t done);
 
-/* Erases the line (if one was drawn) and frees p. NULL: no-op. */
+/* Erases the line (if one is drawn) so that ordinary output can follow on the terminal; the
+ * next ak_progress_update draws it again. NULL: no-op. */
+void ak_progress_clear(ak_progress *p);
+
+/* Erases the line (if one is drawn) and frees p. NULL: no-op. */
 void ak_progress_end(ak_progress *p);
 
 #endif

@@ -44,7 +44,7 @@ static void help(void)
            "  --per-head        also print every head\n"
            "  --threads T       worker threads, 0 = one per CPU (default 0)\n"
            "  --json            machine-readable output\n"
-           "  --help            this text\n\n"
+           "  -h, --help        this text\n\n"
            "exit status: 0 ok, 1 run failed, 2 bad flag or input (named)\n");
 }
 
@@ -363,7 +363,7 @@ static int parse(int argc, char **argv, real_opts *o)
     int c, rc;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'n': o->npy_dir = optarg; break;
         case 'w': o->workload = optarg; break;

@@ -38,8 +38,9 @@ static void help(void)
            "  --threads T    worker threads, 0 = one per CPU (default 1); output never depends\n"
            "                 on it\n"
            "  --check DIR    verify DIR's files against its manifest\n"
-           "  --json         print the summary as JSON\n"
-           "  --help         this text\n\n"
+           "  --list-presets list the presets with a line each\n"
+           "  --json         print the summary (or --check's result) as JSON\n"
+           "  -h, --help     this text\n\n"
            "exit status: 0 ok, 1 run failed or check failed, 2 bad flag or workload\n");
 }
 
@@ -71,7 +72,7 @@ int ak_cmd_vecgen(int argc, char **argv)
     int json = 0, list = 0, seed_set = 0, c, rc;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': preset = optarg; break;
         case 'w': file = optarg; break;
@@ -125,8 +126,15 @@ int ak_cmd_vecgen(int argc, char **argv)
             fprintf(stderr, "attnkit vecgen: %s\n", err);
             return AK_EXIT_FAIL;
         }
-        printf("%s: %u files match the manifest\n", check, files);
-        return AK_EXIT_OK;
+        if (!json) {
+            printf("%s: %u files match the manifest\n", check, files);
+            return AK_EXIT_OK;
+        }
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "checked", check);
+        cJSON_AddNumberToObject(j, "files", files);
+        cJSON_AddBoolToObject(j, "match", 1);
+        return ak_cli_emit_json(j, 1);
     }
     if (!out)
         return ak_cli_usage_error(CMD, "--out: missing (the directory to create)");

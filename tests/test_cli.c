@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ak_test.h"
@@ -183,6 +184,108 @@ static void test_density_and_parameter_refused(void)
     remove(path);
 }
 
+/* `attnkit help CMD` prints CMD's --help (the same bytes), for every command; an unknown
+ * command is one line and exit 2. -h is --help in the commands that take it. */
+static void test_help_cmd_is_cmd_help(void)
+{
+    static char direct[1 << 16];
+    static const char *const cmds[] = {"accuracy", "estimate", "mask", "prune",  "sim",
+                                       "vecgen",   "workload", "version"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        const char *a[] = {cmds[i], "--help", NULL};
+        const char *b[] = {"help", cmds[i], NULL};
+        CU_ASSERT_EQUAL(ak_test_run_cli(direct, sizeof direct, a), 0);
+        CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, b), 0);
+        if (strcmp(buf, direct) || !strstr(buf, "usage: attnkit"))
+            printf("\n    help %s differs from %s --help", cmds[i], cmds[i]);
+        CU_ASSERT_STRING_EQUAL(buf, direct);
+    }
+    static const char *const with_h[] = {"accuracy", "mask", "prune", "vecgen", "workload",
+                                         "version"};
+    for (size_t i = 0; i < sizeof with_h / sizeof with_h[0]; i++) {
+        const char *a[] = {with_h[i], "--help", NULL};
+        const char *h[] = {with_h[i], "-h", NULL};
+        CU_ASSERT_EQUAL(ak_test_run_cli(direct, sizeof direct, a), 0);
+        CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, h), 0);
+        CU_ASSERT_STRING_EQUAL(buf, direct);
+    }
+    const char *bad[] = {"help", "nosuch", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, bad), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "unknown command 'nosuch'"));
+    CU_ASSERT(strchr(buf, '\n') == buf + strlen(buf) - 1);
+    const char *bogus[] = {"version", "--bogus", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, bogus), 2);
+}
+
+static void test_version_json(void)
+{
+    const char *args[] = {"version", "--json", NULL};
+    CU_ASSERT_EQUAL_FATAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+    cJSON *j = cJSON_Parse(buf);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_PTR_NOT_NULL(cJSON_GetStringValue(cJSON_GetObjectItem(j, "version")));
+    CU_ASSERT(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "numerics_version")) >= 1);
+    cJSON *v = cJSON_GetObjectItem(j, "vectors");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(v, "format")),
+                           "attnkit-vectors");
+    cJSON_Delete(j);
+}
+
+/* vecgen: under umask 022 the directory is 0755 (not mkdtemp's 0700) and its files 0644;
+ * --seed replaces the workload's seed (recorded in the manifest) and changes the inputs;
+ * on a pipe, stderr has no progress line (no \r). */
+static void test_vecgen_mode_seed_no_progress(void)
+{
+    char dir[] = "/tmp/ak_test_cli_vg_XXXXXX";
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    char out1[256], out2[256], path[300];
+    snprintf(out1, sizeof out1, "%s/a", dir);
+    snprintf(out2, sizeof out2, "%s/b", dir);
+    const mode_t old = umask(022);
+    const char *a1[] = {"vecgen", "--preset", "deit-tiny", "--out", out1, NULL};
+    const char *a2[] = {"vecgen", "--preset", "deit-tiny", "--out", out2, "--seed", "7", NULL};
+    int rc1 = ak_test_run_cli(buf, sizeof buf, a1);
+    CU_ASSERT_PTR_NULL(strchr(buf, '\r'));
+    int rc2 = ak_test_run_cli(buf, sizeof buf, a2);
+    umask(old);
+    CU_ASSERT_EQUAL_FATAL(rc1, 0);
+    CU_ASSERT_EQUAL_FATAL(rc2, 0);
+    CU_ASSERT_PTR_NULL(strchr(buf, '\r'));
+    struct stat sb;
+    CU_ASSERT_EQUAL(stat(out1, &sb), 0);
+    CU_ASSERT_EQUAL(sb.st_mode & 07777, 0755);
+    snprintf(path, sizeof path, "%s/manifest.json", out1);
+    CU_ASSERT_EQUAL(stat(path, &sb), 0);
+    CU_ASSERT_EQUAL(sb.st_mode & 07777, 0644);
+    snprintf(path, sizeof path, "%s/layer01", out1);
+    CU_ASSERT_EQUAL(stat(path, &sb), 0);
+    CU_ASSERT_EQUAL(sb.st_mode & 07777, 0755);
+    snprintf(path, sizeof path, "%s/manifest.json", out2);
+    cJSON *m = ak_test_read_json(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    cJSON *seed = cJSON_GetObjectItem(cJSON_GetObjectItem(m, "workload"), "seed");
+    CU_ASSERT(seed && cJSON_GetNumberValue(seed) == 7);
+    cJSON_Delete(m);
+    char cmp[700];
+    snprintf(cmp, sizeof cmp, "cmp -s '%s/layer01/q.npy' '%s/layer01/q.npy'", out1, out2);
+    CU_ASSERT_NOT_EQUAL(system(cmp), 0); /* other inputs */
+    const char *big[] = {"vecgen", "--preset", "deit-tiny", "--out", out1, "--seed",
+                         "9007199254740993", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, big), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "--seed"));
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    CU_ASSERT_EQUAL(system(path), 0);
+}
+
+/* accuracy on a pipe: the output alone, no progress line. */
+static void test_accuracy_no_progress_on_pipe(void)
+{
+    const char *args[] = {"accuracy", "--n", "256", "--heads", "4", NULL};
+    CU_ASSERT_EQUAL_FATAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+    CU_ASSERT_PTR_NULL(strchr(buf, '\r'));
+    CU_ASSERT(!strncmp(buf, "attnkit accuracy: N=256", 23));
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("cli", {"bad flags: one line naming flag and allowed values, exit 2", test_bad_flags_exit_2},
@@ -192,5 +295,9 @@ int ak_test_register(void)
                     {"same seed, same output", test_same_seed_same_output},
                     {"workload --json plan", test_workload_plan_json},
                     {"workload --workload FILE; --file still works, with a notice", test_workload_flag_and_old_name},
-                    {"density beside an explicit parameter: exit 2 naming it", test_density_and_parameter_refused});
+                    {"density beside an explicit parameter: exit 2 naming it", test_density_and_parameter_refused},
+                    {"help CMD is CMD --help; -h; help nosuch: exit 2", test_help_cmd_is_cmd_help},
+                    {"version --json is a JSON object", test_version_json},
+                    {"vecgen: dir mode follows umask, --seed, no \\r on a pipe", test_vecgen_mode_seed_no_progress},
+                    {"accuracy: no progress line on a pipe", test_accuracy_no_progress_on_pipe});
 }

@@ -8,6 +8,7 @@
 
 #include "attnkit/attnkit.h"
 #include "cli.h"
+#include "progress.h"
 #include "shape_opts.h"
 
 static const char *const CMD = "accuracy";
@@ -150,21 +151,37 @@ int ak_cmd_accuracy(int argc, char **argv)
     rc = AK_EXIT_OK;
     if (!ref || !out_fx || !out || !quant)
         rc = fail("allocating outputs", AK_ENOMEM);
-    /* The float64 output does not depend on s_o; calibrate s_o from it, then derive the
-     * integer multipliers the datapath uses. */
-    for (uint32_t h = 0; rc == AK_EXIT_OK && h < s->heads; h++)
+    /* A head at a time (every step is per head, so the results are those of one run over all
+     * heads), for the progress line: 64 heads of 65536 tokens take tens of seconds. */
+    const uint64_t per_head = (uint64_t)s->n * s->d;
+    ak_progress *prog = rc == AK_EXIT_OK ? ak_progress_start("accuracy: head", s->heads) : NULL;
+    for (uint32_t h = 0; rc == AK_EXIT_OK && h < s->heads; h++) {
+        ak_mask mh = mask; /* head h's lists: kv_off holds absolute positions in kv_idx */
+        if (mask.heads > 1) {
+            mh.heads = 1;
+            mh.kv_off = mask.kv_off + (uint64_t)h * mask.q_blocks;
+        }
+        ak_attn_job jh = {.heads = 1, .nq = s->n, .nk = s->n, .d = s->d,
+                          .q = in.q + h * per_head, .k = in.k + h * per_head,
+                          .v = in.v + h * per_head, .quant = &quant[h], .mask = &mh};
+        double *ref_h = ref + h * per_head;
+        /* The float64 output does not depend on s_o; calibrate s_o from it, then derive the
+         * integer multipliers the datapath uses. */
         if ((st = ak_head_quant_from_scales(&in.scales[h], s->d, &quant[h])) != AK_OK)
             rc = fail("deriving multipliers", st);
-    if (rc == AK_EXIT_OK && (st = ak_attention_f64(&job, in.scales, ref)) != AK_OK)
-        rc = fail("float64 reference", st);
-    if (rc == AK_EXIT_OK) {
-        ak_calibrate_output_scales(&job, ref, in.scales);
-        for (uint32_t h = 0; rc == AK_EXIT_OK && h < s->heads; h++)
-            if ((st = ak_head_quant_from_scales(&in.scales[h], s->d, &quant[h])) != AK_OK)
-                rc = fail("deriving multipliers", st);
+        else if ((st = ak_attention_f64(&jh, &in.scales[h], ref_h)) != AK_OK)
+            rc = fail("float64 reference", st);
+        if (rc != AK_EXIT_OK)
+            break;
+        ak_calibrate_output_scales(&jh, ref_h, &in.scales[h]);
+        if ((st = ak_head_quant_from_scales(&in.scales[h], s->d, &quant[h])) != AK_OK)
+            rc = fail("deriving multipliers", st);
+        else if ((st = ak_attention(&jh, out + h * per_head, out_fx + h * per_head,
+                                    o.threads)) != AK_OK)
+            rc = fail("fixed-point model", st);
+        ak_progress_update(prog, h + 1);
     }
-    if (rc == AK_EXIT_OK && (st = ak_attention(&job, out, out_fx, o.threads)) != AK_OK)
-        rc = fail("fixed-point model", st);
+    ak_progress_end(prog);
     if (rc == AK_EXIT_OK && (st = ak_accuracy_measure(&job, in.scales, ref, out_fx, out, &acc)))
         rc = fail("measuring", st);
     if (rc == AK_EXIT_OK) {

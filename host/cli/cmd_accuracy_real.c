@@ -15,6 +15,7 @@
 
 #include "attnkit/attnkit.h"
 #include "cli.h"
+#include "progress.h"
 
 static const char *const CMD = "accuracy";
 #define STOP (-1) /* parse: --help printed, exit 0 */
@@ -43,7 +44,7 @@ static void help(void)
            "  --per-head        also print every head\n"
            "  --threads T       worker threads, 0 = one per CPU (default 0)\n"
            "  --json            machine-readable output\n"
-           "  --help            this text\n\n"
+           "  -h, --help        this text\n\n"
            "exit status: 0 ok, 1 run failed, 2 bad flag or input (named)\n");
 }
 
@@ -238,13 +239,15 @@ static uint32_t count_layers(const char *dir)
     }
 }
 
-/* Runs layer l (0-based) of the workload on the tensors in `dir`. */
+/* Runs layer l (0-based) of the workload on the tensors in `dir`. `prog`: the progress line,
+ * erased before any message. */
 static int run_layer(const real_opts *o, const ak_workload *w, uint32_t l, uint32_t wl,
-                     const char *dir, layer_result *r)
+                     const char *dir, layer_result *r, ak_progress *prog)
 {
     char err[1024] = "";
     ak_inputs in;
     ak_status st = ak_inputs_load_npy(dir, &w->quant.input, &in, err, sizeof err);
+    ak_progress_clear(prog); /* loading is quick; the line comes back with the next update */
     if (st != AK_OK) {
         fprintf(stderr, "attnkit %s: %s\n", CMD, err[0] ? err : ak_strerror(st));
         return st == AK_EINVAL || st == AK_EIO ? AK_EXIT_USAGE : AK_EXIT_FAIL;
@@ -293,9 +296,12 @@ static int run_layer(const real_opts *o, const ak_workload *w, uint32_t l, uint3
         rc = ak_cli_usage_error(CMD, "layer %u: mask: %s", l + 1, why ? why : ak_strerror(st));
     ak_attn_job job = {.heads = H, .nq = N, .nk = N, .d = d, .q = in.q, .k = in.k, .v = in.v,
                        .quant = quant, .mask = &mask};
-    if (st == AK_OK)
+    if (st == AK_OK) {
+        ak_progress_update(prog, l);
         st = ak_attention_scaled(&job, quant, in.scales, r->policy, out, out_fx, o->threads,
                                  &r->sat);
+        ak_progress_clear(prog);
+    }
     if (st == AK_ERANGE) { /* bad input scales: name the head, the scale and its range */
         char range[400] = "";
         uint32_t h = 0;
@@ -306,9 +312,11 @@ static int run_layer(const real_opts *o, const ak_workload *w, uint32_t l, uint3
                                     h, range);
     }
     r->density = st == AK_OK ? ak_mask_density(&mask) : 0.0;
-    if (st == AK_OK)
+    if (st == AK_OK) {
+        ak_progress_update(prog, l);
         st = ak_error_budget(&job, in.scales, in.real_q, in.real_k, in.real_v, out, out_fx,
                              r->hb);
+    }
     /* per-head int8 saturation: the requantisation again, head by head (the run counts the
      * layer as a whole) */
     for (uint32_t h = 0; st == AK_OK && h < H; h++) {
@@ -329,6 +337,7 @@ static int run_layer(const real_opts *o, const ak_workload *w, uint32_t l, uint3
         r->pruned = 1;
         r->next_tokens = ak_prune_next_tokens(N, keep, w->fuse_token);
     }
+    ak_progress_clear(prog);
     if (st != AK_OK && !rc) {
         fprintf(stderr, "attnkit %s: %s: %s\n", CMD, dir, ak_strerror(st));
         rc = AK_EXIT_FAIL;
@@ -354,7 +363,7 @@ static int parse(int argc, char **argv, real_opts *o)
     int c, rc;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'n': o->npy_dir = optarg; break;
         case 'w': o->workload = optarg; break;
@@ -430,13 +439,14 @@ int ak_cmd_accuracy_real(int argc, char **argv)
                "int8 sat\n");
     }
     uint32_t done = 0;
+    ak_progress *prog = ak_progress_start("accuracy: layer", layers);
     for (uint32_t l = 0; rc == 0 && l < layers; l++) {
         char dir[4096];
         if (n_dirs)
             snprintf(dir, sizeof dir, "%s/layer%02u", o.npy_dir, l + 1);
         else
             snprintf(dir, sizeof dir, "%s", o.npy_dir);
-        rc = run_layer(&o, w, l, w->n_layers == 1 ? 0 : l, dir, &res[l]);
+        rc = run_layer(&o, w, l, w->n_layers == 1 ? 0 : l, dir, &res[l], prog);
         if (rc == 0) {
             done++;
             if (!o.json)
@@ -448,6 +458,7 @@ int ak_cmd_accuracy_real(int argc, char **argv)
             res[l].sat_warning = ak_cli_warn_saturation(CMD, where, sat, outputs, o.json);
         }
     }
+    ak_progress_end(prog);
     if (rc == 0 && o.json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "command", "accuracy");

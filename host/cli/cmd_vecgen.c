@@ -8,6 +8,7 @@
 #include "attnkit/attnkit.h"
 #include "cli.h"
 #include "interrupt.h"
+#include "progress.h"
 
 static const char *const CMD = "vecgen";
 
@@ -19,7 +20,8 @@ static void help(void)
            "Generates seeded synthetic inputs for every layer of the workload, runs the\n"
            "fixed-point model, and writes inputs, masks, expected outputs and pruning results\n"
            "(.npy), $readmemh memory images and a manifest.json with SHA-256 checksums.\n"
-           "The directory appears only when complete. Format: vectors/README.md.\n\n"
+           "The directory appears only when complete, with mode 0777 & ~umask (0755 under\n"
+           "umask 022). Format: vectors/README.md.\n\n"
            "flags:\n"
            "  --preset NAME  a built-in workload (--list-presets)\n"
            "  --workload F   a JSON workload file (docs/workloads.md)\n"
@@ -29,13 +31,26 @@ static void help(void)
            "  --out DIR      the directory to create\n"
            "  --force        replace DIR if it exists\n"
            "  --logits L     synthetic inputs: gauss1, gauss3, peaky or extreme (default gauss1)\n"
+           "  --seed S       the workload's seed, 0..2^53, instead of its own (default: the\n"
+           "                 workload's): synthetic inputs and random masks without their own\n"
+           "                 seed; the manifest's workload records it\n"
            AK_CLI_QUANT_HELP
            "  --threads T    worker threads, 0 = one per CPU (default 1); output never depends\n"
            "                 on it\n"
            "  --check DIR    verify DIR's files against its manifest\n"
-           "  --json         print the summary as JSON\n"
-           "  --help         this text\n\n"
+           "  --list-presets list the presets with a line each\n"
+           "  --json         print the summary (or --check's result) as JSON\n"
+           "  -h, --help     this text\n\n"
            "exit status: 0 ok, 1 run failed or check failed, 2 bad flag or workload\n");
+}
+
+/* A workload's seed is at most 2^53 (docs/workloads.md): exact in every JSON reader. */
+#define AK_VECGEN_SEED_MAX (1ull << 53)
+
+static void on_layer(void *ctx, uint32_t done, uint32_t total)
+{
+    (void)total;
+    ak_progress_update(ctx, done);
 }
 
 int ak_cmd_vecgen(int argc, char **argv)
@@ -47,15 +62,17 @@ int ak_cmd_vecgen(int argc, char **argv)
         {"check", required_argument, NULL, 'c'},   {"list-presets", no_argument, NULL, 'L'},
         {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
         {"npy-dir", required_argument, NULL, 'n'}, {"input-quant", required_argument, NULL, 'I'},
-        {"output-scale", required_argument, NULL, 'O'}, {NULL, 0, NULL, 0}};
+        {"output-scale", required_argument, NULL, 'O'}, {"seed", required_argument, NULL, 's'},
+        {NULL, 0, NULL, 0}};
     ak_quant_spec qflags = {.output = AK_OSCALE_CALIBRATED};
     const char *iq_flag = NULL;
     const char *preset = NULL, *file = NULL, *out = NULL, *check = NULL;
     ak_vecgen_opts vo = {.logits = AK_LOGITS_GAUSS1, .threads = 1, .force = 0};
-    int json = 0, list = 0, c, rc;
+    uint64_t seed = 0;
+    int json = 0, list = 0, seed_set = 0, c, rc;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': preset = optarg; break;
         case 'w': file = optarg; break;
@@ -83,6 +100,14 @@ int ak_cmd_vecgen(int argc, char **argv)
             if ((rc = ak_cli_output_scale(CMD, optarg, &qflags)))
                 return rc;
             break;
+        case 's':
+            if ((rc = ak_cli_u64(CMD, "--seed", optarg, &seed)))
+                return rc;
+            if (seed > AK_VECGEN_SEED_MAX) /* what a workload file (the manifest's) can hold */
+                return ak_cli_usage_error(CMD, "--seed: expected a whole number 0..2^53, got "
+                                               "'%s'", optarg);
+            seed_set = 1;
+            break;
         case 'h': help(); return AK_EXIT_OK;
         default: return ak_cli_getopt_error(CMD, c, argv);
         }
@@ -101,8 +126,15 @@ int ak_cmd_vecgen(int argc, char **argv)
             fprintf(stderr, "attnkit vecgen: %s\n", err);
             return AK_EXIT_FAIL;
         }
-        printf("%s: %u files match the manifest\n", check, files);
-        return AK_EXIT_OK;
+        if (!json) {
+            printf("%s: %u files match the manifest\n", check, files);
+            return AK_EXIT_OK;
+        }
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "checked", check);
+        cJSON_AddNumberToObject(j, "files", files);
+        cJSON_AddBoolToObject(j, "match", 1);
+        return ak_cli_emit_json(j, 1);
     }
     if (!out)
         return ak_cli_usage_error(CMD, "--out: missing (the directory to create)");
@@ -128,6 +160,8 @@ int ak_cmd_vecgen(int argc, char **argv)
         free(w);
         return rc;
     }
+    if (seed_set)
+        w->seed = seed;
     if (iq_flag)
         w->quant.input = qflags.input;
     if (qflags.output_set) {
@@ -138,8 +172,12 @@ int ak_cmd_vecgen(int argc, char **argv)
     /* Ctrl-C removes the directory being written beside --out (ak_vecgen's out.tmp.XXXXXX) */
     ak_cli_interrupt_init(CMD);
     ak_cli_interrupt_remove(out, ".tmp.*");
+    ak_progress *prog = ak_progress_start("vecgen: layer", w->n_layers);
+    vo.progress = on_layer;
+    vo.progress_ctx = prog;
     const double t0 = ak_cli_seconds();
     ak_status st = ak_vecgen(w, &vo, out, &rep, err, sizeof err);
+    ak_progress_end(prog);
     ak_cli_interrupt_forget(out, ".tmp.*");
     const double secs = ak_cli_seconds() - t0;
     if (st != AK_OK) {

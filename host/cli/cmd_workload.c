@@ -27,7 +27,7 @@ static void help(void)
            "  --list-presets list the presets with a line each\n"
            "  --dump         print the workload as a workload file (JSON)\n"
            "  --json         print the plan as JSON\n"
-           "  --help         this text\n\n"
+           "  -h, --help     this text\n\n"
            "exit status: 0 ok, 1 run failed, 2 bad flag or workload\n");
 }
 
@@ -150,7 +150,7 @@ int ak_cmd_workload(int argc, char **argv)
     int list = 0, dump = 0, json = 0, old_flag = 0, c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': preset = optarg; break;
         case 'w': file = optarg; break;

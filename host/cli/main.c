@@ -1,4 +1,5 @@
 /* attnkit: the command-line front end. Dispatches git-style subcommands; each has --help. */
+#include <cJSON.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -54,8 +55,75 @@ static void usage(FILE *f)
             AK_VERSION, AK_NUMERICS_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "  %-10s %s\n  %-10s %s\n", "version", "print the version", "help",
-            "print this text");
+    fprintf(f, "  %-10s %s\n  %-10s %s\n", "version", "print the version (--json: and the format versions)",
+            "help", "print this text; help CMD: the same as attnkit CMD --help");
+}
+
+static void version_help(void)
+{
+    printf("usage: attnkit version [--json]\n\n"
+           "Prints the version and the numerics spec's version (docs/numerics.md).\n\n"
+           "flags:\n"
+           "  --json         a JSON object: version, numerics_version, and the format and\n"
+           "                 version of vector directories and workload files\n"
+           "  --help         this text\n\n"
+           "exit status: 0 ok, 2 bad flag\n");
+}
+
+static int version(int argc, char **argv)
+{
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            json = 1;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            version_help();
+            return AK_EXIT_OK;
+        } else if (argv[i][0] == '-')
+            return ak_cli_usage_error("version", "unknown flag '%s'", argv[i]);
+        else
+            return ak_cli_usage_error("version", "unexpected argument '%s'", argv[i]);
+    }
+    if (!json) {
+        printf("attnkit %s (numerics v%d)\n", AK_VERSION, AK_NUMERICS_VERSION);
+        return AK_EXIT_OK;
+    }
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "version", AK_VERSION);
+    cJSON_AddNumberToObject(j, "numerics_version", AK_NUMERICS_VERSION);
+    cJSON *v = cJSON_AddObjectToObject(j, "vectors");
+    cJSON_AddStringToObject(v, "format", AK_VECTORS_FORMAT);
+    cJSON_AddNumberToObject(v, "version", AK_VECTORS_VERSION);
+    cJSON *w = cJSON_AddObjectToObject(j, "workload");
+    cJSON_AddStringToObject(w, "format", AK_WORKLOAD_FORMAT);
+    cJSON_AddNumberToObject(w, "version", AK_WORKLOAD_VERSION);
+    return ak_cli_emit_json(j, 1);
+}
+
+/* `attnkit help [CMD]`: CMD's --help, so both spellings print the same text. */
+static int help(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stdout);
+        return AK_EXIT_OK;
+    }
+    if (argc > 2)
+        return ak_cli_usage_error("help", "expected one command, got '%s' and '%s'", argv[1],
+                                  argv[2]);
+    char flag[] = "--help";
+    char *sub[] = {argv[1], flag, NULL};
+    if (!strcmp(argv[1], "version"))
+        return version(2, sub);
+    if (!strcmp(argv[1], "help")) {
+        usage(stdout);
+        return AK_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(2, sub);
+    fprintf(stderr, "attnkit help: unknown command '%s' (expected: accuracy, estimate, mask, "
+                    "prune, sim, vecgen, workload, version, help)\n", argv[1]);
+    return AK_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -65,14 +133,14 @@ int main(int argc, char **argv)
         return AK_EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+    if (!strcmp(cmd, "help"))
+        return help(argc - 1, argv + 1);
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return AK_EXIT_OK;
     }
-    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-        printf("attnkit %s (numerics v%d)\n", AK_VERSION, AK_NUMERICS_VERSION);
-        return AK_EXIT_OK;
-    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
+        return version(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);

@@ -120,10 +120,10 @@ int ak_shape_parse(const char *cmd, int argc, char **argv, const struct option *
     opterr = 0; /* our messages name the flag and the allowed values */
     optind = 1;
     int c, rc;
-    while ((c = getopt_long(argc, argv, ":", all, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", all, NULL)) != -1) { /* -h: --help */
         if (c == '?' || c == ':')
             return ak_cli_getopt_error(cmd, c, argv);
-        if (c == OPT_HELP) {
+        if (c == OPT_HELP || c == 'h') {
             help();
             return AK_SHAPE_STOP;
         }

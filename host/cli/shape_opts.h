@@ -35,7 +35,7 @@ typedef struct {
     "                 block's queries and keys are global, as an encoder's)\n"                 \
     "  --seed S       seed of every random choice (default 1)\n"                               \
     "  --json         machine-readable output (JSON on stdout)\n"                              \
-    "  --help         this text\n"
+    "  -h, --help     this text\n"
 
 /* A subcommand's own flags: handle(code, optarg, ctx) returns 0 to go on, AK_SHAPE_STOP to
  * stop with exit status 0 (e.g. after printing --help), or an exit code. */

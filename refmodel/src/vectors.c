@@ -637,6 +637,25 @@ static ak_status write_manifest(const char *root, cJSON *man, const errbuf *e)
     return ok ? AK_OK : fail(e, AK_EIO, "%s: write failed: %s", path, strerror(errno));
 }
 
+/* The process's umask without changing it where the kernel reports it (Linux >= 4.7); else
+ * umask(077) and back, whose window only makes files of other threads more private. */
+static mode_t current_umask(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned long v;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Umask: %lo", &v) == 1) {
+            fclose(f);
+            return (mode_t)(v & 0777);
+        }
+    if (f)
+        fclose(f);
+    const mode_t old = umask(077);
+    umask(old);
+    return old;
+}
+
 ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *out_dir,
                     ak_vecgen_report *rep, char *err, size_t errlen)
 {
@@ -687,10 +706,15 @@ ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *o
         st = gen_layer(w, o, l, tokens, tmp, layers, rep, &e, &next);
         tokens = next;
         rep->layers += st == AK_OK;
+        if (st == AK_OK && o->progress)
+            o->progress(o->progress_ctx, l + 1, w->n_layers);
     }
     if (st == AK_OK)
         st = write_manifest(tmp, man, &e);
     cJSON_Delete(man);
+    /* mkdtemp made it 0700; the finished set is for the team, as the umask allows */
+    if (st == AK_OK && chmod(tmp, 0777 & ~current_umask()) != 0)
+        st = fail(&e, AK_EIO, "%s: cannot set its mode: %s", tmp, strerror(errno));
     if (st == AK_OK && o->force && stat(out_dir, &sb) == 0)
         rm_tree(out_dir);
     if (st == AK_OK && rename(tmp, out_dir) != 0)

@@ -26,6 +26,10 @@ typedef struct {
     const char *npy_dir;  /* real inputs instead of synthetic ones: DIR/layerNN/{q,k,v}.npy,
                              or DIR/{q,k,v}.npy for one layer (ak_inputs_load_npy); NULL:
                              synthetic inputs from `logits` and the workload seed */
+    /* Optional: called after each layer is written (done = 1..total, total = the workload's
+     * layers), from the calling thread, e.g. for a progress line. NULL: none. */
+    void (*progress)(void *ctx, uint32_t done, uint32_t total);
+    void *progress_ctx;
 } ak_vecgen_opts;
 
 typedef struct {
@@ -42,7 +46,10 @@ typedef struct {
 
 /* Generates the vector directory of workload w at out_dir. Everything is written into a
  * temporary directory beside out_dir and renamed into place at the end, so an error leaves
- * nothing behind. AK_EINVAL (bad workload, out_dir exists without force), AK_EIO, AK_ENOMEM;
+ * nothing behind. The directory gets mode 0777 & ~umask, as mkdir(1) would give it (not
+ * mkdtemp's 0700), so others read it as the umask allows; its files and subdirectories follow
+ * the umask too. The umask is read from /proc/self/status, else by setting 077 and restoring
+ * it (a brief window in which other threads create files more privately, never less). AK_EINVAL (bad workload, out_dir exists without force), AK_EIO, AK_ENOMEM;
  * err names the file or field. */
 ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *out_dir,
                     ak_vecgen_report *rep, char *err, size_t errlen);

@@ -52,17 +52,38 @@ static int on_flag(int code, const char *arg, void *ctx)
     return ak_cli_usage_error(CMD, "internal: unhandled flag %d", code);
 }
 
-/* Float64 counterpart of ak_prune_tokens' selection: in_flt[j] for the k best float scores. */
-static void float_topk(const double *score, uint32_t n, uint32_t k, uint8_t *in_flt)
+typedef struct {
+    double score;
+    uint32_t j;
+} scored;
+
+/* Higher score first; equal scores: the lower index first. */
+static int by_score(const void *pa, const void *pb)
+{
+    const scored *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return (a->j > b->j) - (a->j < b->j);
+}
+
+/* Float64 counterpart of ak_prune_tokens' selection: in_flt[j] for the k best float scores of
+ * tokens 1..n-1 (ties to the lower index). A sort, not k scans of all N (those took ~10 s at
+ * N = 65536). AK_ENOMEM if the sort's array cannot be allocated. */
+static ak_status float_topk(const double *score, uint32_t n, uint32_t k, uint8_t *in_flt)
 {
     memset(in_flt, 0, n);
-    for (uint32_t t = 0; t < k; t++) {
-        int best = -1;
-        for (uint32_t j = 1; j < n; j++)
-            if (!in_flt[j] && (best < 0 || score[j] > score[best]))
-                best = (int)j;
-        in_flt[best] = 1;
-    }
+    if (n < 2)
+        return AK_OK;
+    scored *t = malloc(sizeof *t * (n - 1));
+    if (!t)
+        return AK_ENOMEM;
+    for (uint32_t j = 1; j < n; j++)
+        t[j - 1] = (scored){score[j], j};
+    qsort(t, n - 1, sizeof *t, by_score);
+    for (uint32_t x = 0; x < k && x < n - 1; x++)
+        in_flt[t[x].j] = 1;
+    free(t);
+    return AK_OK;
 }
 
 int ak_cmd_prune(int argc, char **argv)
@@ -109,14 +130,16 @@ int ak_cmd_prune(int argc, char **argv)
         st = ak_attention_probs_f64(&job, in.scales, 0, 1, pf);
     if (st == AK_OK)
         st = ak_prune_tokens(p16, s.heads, s.n, ppm, &r);
+    if (st == AK_OK) {
+        for (uint32_t h = 0; h < s.heads; h++)
+            for (uint32_t j = 1; j < s.n; j++)
+                sf[j] += pf[(uint64_t)h * s.n + j];
+        st = float_topk(sf, s.n, r.n_kept - 1, in_flt);
+    }
     if (st != AK_OK) {
         fprintf(stderr, "attnkit prune: %s\n", ak_strerror(st));
         rc = AK_EXIT_FAIL;
     } else {
-        for (uint32_t h = 0; h < s.heads; h++)
-            for (uint32_t j = 1; j < s.n; j++)
-                sf[j] += pf[(uint64_t)h * s.n + j];
-        float_topk(sf, s.n, r.n_kept - 1, in_flt);
         double cut = INFINITY; /* float score of the weakest float-kept token */
         for (uint32_t j = 1; j < s.n; j++)
             if (in_flt[j] && sf[j] < cut)

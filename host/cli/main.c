@@ -55,8 +55,9 @@ static void usage(FILE *f)
             AK_VERSION, AK_NUMERICS_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "  %-10s %s\n  %-10s %s\n", "version", "print the version (--json: and the format versions)",
-            "help", "print this text; help CMD: the same as attnkit CMD --help");
+    fprintf(f, "  %-10s %s\n  %-10s %s\n", "version",
+            "print the version (--json: and the format versions)", "help",
+            "print this text; help CMD: the same as attnkit CMD --help");
 }
 
 static void version_help(void)
@@ -66,7 +67,7 @@ static void version_help(void)
            "flags:\n"
            "  --json         a JSON object: version, numerics_version, and the format and\n"
            "                 version of vector directories and workload files\n"
-           "  --help         this text\n\n"
+           "  -h, --help     this text\n\n"
            "exit status: 0 ok, 2 bad flag\n");
 }
 

@@ -49,8 +49,9 @@ typedef struct {
  * nothing behind. The directory gets mode 0777 & ~umask, as mkdir(1) would give it (not
  * mkdtemp's 0700), so others read it as the umask allows; its files and subdirectories follow
  * the umask too. The umask is read from /proc/self/status, else by setting 077 and restoring
- * it (a brief window in which other threads create files more privately, never less). AK_EINVAL (bad workload, out_dir exists without force), AK_EIO, AK_ENOMEM;
- * err names the file or field. */
+ * it (a brief window in which other threads create files more privately, never less).
+ * AK_EINVAL (bad workload, out_dir exists without force), AK_EIO, AK_ENOMEM; err names the
+ * file or field. */
 ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *out_dir,
                     ak_vecgen_report *rep, char *err, size_t errlen);
 

@@ -138,10 +138,16 @@ static ak_status put_hex(layer_out *lo, const char *name, const uint8_t *bytes, 
     FILE *f = fopen(path, "w");
     if (!f)
         return fail(lo->e, AK_EIO, "%s: cannot create: %s", path, strerror(errno));
+    /* Digits from a table, not fprintf("%02x") a byte: that was ~40% of vecgen's time */
+    static const char digits[] = "0123456789abcdef";
+    char line[2 * WORD_BYTES + 1];
+    line[2 * WORD_BYTES] = '\n';
     for (uint64_t w = 0; w < n; w += WORD_BYTES) {
-        for (int b = WORD_BYTES - 1; b >= 0; b--)
-            fprintf(f, "%02x", bytes[w + (uint64_t)b]);
-        fputc('\n', f);
+        for (int b = WORD_BYTES - 1, c = 0; b >= 0; b--, c += 2) {
+            line[c] = digits[bytes[w + (uint64_t)b] >> 4];
+            line[c + 1] = digits[bytes[w + (uint64_t)b] & 15];
+        }
+        fwrite(line, 1, sizeof line, f);
     }
     if (fclose(f) != 0)
         return fail(lo->e, AK_EIO, "%s: write failed: %s", path, strerror(errno));

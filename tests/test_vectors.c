@@ -582,6 +582,53 @@ static void test_eviction_window_clipped(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+typedef struct {
+    uint32_t calls, last, total, in_order;
+} step_log;
+
+static void log_step(void *ctx, uint32_t done, uint32_t total)
+{
+    step_log *g = ctx;
+    g->in_order &= done == g->last + 1 && (g->calls == 0 || total == g->total);
+    g->calls++;
+    g->last = done;
+    g->total = total;
+}
+
+/* The progress callback: every step of every layer once, in order, ending at the total of
+ * AK_VECGEN_LAYER_STEPS a layer; and the directory's mode follows the umask (027: 0750, its
+ * files 0640), not mkdtemp's 0700. */
+static void test_progress_steps_and_mode(void)
+{
+    char tmp[] = "/tmp/ak_test_vgstep_XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmp));
+    ak_workload w;
+    CU_ASSERT_FATAL(ak_workload_preset("deit-tiny", &w) == AK_OK);
+    w.n_layers = 5; /* pruning at layer 4: every step kind */
+    step_log g = {.in_order = 1};
+    ak_vecgen_opts o = {.logits = AK_LOGITS_GAUSS1, .threads = 1, .progress = log_step,
+                        .progress_ctx = &g};
+    ak_vecgen_report rep;
+    char out[512], path[600];
+    snprintf(out, sizeof out, "%s/set", tmp);
+    const mode_t old = umask(027);
+    const ak_status st = ak_vecgen(&w, &o, out, &rep, err, sizeof err);
+    umask(old);
+    CU_ASSERT_EQUAL_FATAL(st, AK_OK);
+    CU_ASSERT_EQUAL(g.calls, 5 * AK_VECGEN_LAYER_STEPS);
+    CU_ASSERT_EQUAL(g.total, 5 * AK_VECGEN_LAYER_STEPS);
+    CU_ASSERT_EQUAL(g.last, g.total);
+    CU_ASSERT(g.in_order);
+    struct stat sb;
+    CU_ASSERT_EQUAL(stat(out, &sb), 0);
+    CU_ASSERT_EQUAL(sb.st_mode & 07777, 0750);
+    snprintf(path, sizeof path, "%s/layer04/q.npy", out);
+    CU_ASSERT_EQUAL(stat(path, &sb), 0);
+    CU_ASSERT_EQUAL(sb.st_mode & 07777, 0640);
+    snprintf(path, sizeof path, "rm -rf %s", tmp);
+    CU_ASSERT_EQUAL(system(path), 0);
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("vectors", {"expected outputs recomputed from the files", test_outputs_recomputed_from_files},
@@ -590,5 +637,7 @@ int ak_test_register(void)
                     {"KV-cache eviction vectors", test_eviction_vectors},
                     {"regenerated from its manifest: identical for seeds 0..2^53",
                      test_regenerated_from_manifest},
-                    {"eviction window longer than the tokens is clipped", test_eviction_window_clipped});
+                    {"eviction window longer than the tokens is clipped", test_eviction_window_clipped},
+                    {"progress: every layer step in order; mode follows the umask",
+                     test_progress_steps_and_mode});
 }

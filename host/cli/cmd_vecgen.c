@@ -47,7 +47,8 @@ static void help(void)
 /* A workload's seed is at most 2^53 (docs/workloads.md): exact in every JSON reader. */
 #define AK_VECGEN_SEED_MAX (1ull << 53)
 
-static void on_layer(void *ctx, uint32_t done, uint32_t total)
+/* ak_vecgen's steps, AK_VECGEN_LAYER_STEPS a layer: a one-layer workload moves too. */
+static void on_step(void *ctx, uint32_t done, uint32_t total)
 {
     (void)total;
     ak_progress_update(ctx, done);
@@ -172,8 +173,9 @@ int ak_cmd_vecgen(int argc, char **argv)
     /* Ctrl-C removes the directory being written beside --out (ak_vecgen's out.tmp.XXXXXX) */
     ak_cli_interrupt_init(CMD);
     ak_cli_interrupt_remove(out, ".tmp.*");
-    ak_progress *prog = ak_progress_start("vecgen: layer", w->n_layers);
-    vo.progress = on_layer;
+    ak_progress *prog =
+        ak_progress_start("vecgen: step", (uint64_t)w->n_layers * AK_VECGEN_LAYER_STEPS);
+    vo.progress = on_step;
     vo.progress_ctx = prog;
     const double t0 = ak_cli_seconds();
     ak_status st = ak_vecgen(w, &vo, out, &rep, err, sizeof err);

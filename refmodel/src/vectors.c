@@ -366,6 +366,14 @@ static void layer_free(layer_data *d)
     free(d->img);
 }
 
+/* Step `step` (1..AK_VECGEN_LAYER_STEPS) of layer l has ended: tell o->progress, if any. */
+static void layer_step(const ak_vecgen_opts *o, const ak_workload *w, uint32_t l, uint32_t step)
+{
+    if (o->progress)
+        o->progress(o->progress_ctx, l * AK_VECGEN_LAYER_STEPS + step,
+                    w->n_layers * AK_VECGEN_LAYER_STEPS);
+}
+
 /* Layer l at `tokens` tokens; returns the next layer's token count in *next. */
 static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32_t l,
                            uint32_t tokens, const char *root, cJSON *layers,
@@ -396,6 +404,7 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
         if (st != AK_OK)
             return fail(e, st, "layer %u: generating inputs: %s", l + 1, ak_strerror(st));
     }
+    layer_step(o, w, l, 1);
     D.quant = calloc(H, sizeof *D.quant);
     D.out = malloc(outs);
     D.out_fx = malloc(outs * sizeof *D.out_fx);
@@ -423,6 +432,8 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
         else
             fail(e, st, "layer %u: a multiplier is out of range (numerics.md 3)", l + 1);
     }
+    if (st == AK_OK)
+        layer_step(o, w, l, 2);
     const uint32_t keep = w->layers[l].keep_ppm;
     const ak_eviction_spec *ev = &w->eviction;
     /* one pruning unit, one mode a job: workload.c gives pruning to vision and eviction to
@@ -449,6 +460,7 @@ static ak_status gen_layer(const ak_workload *w, const ak_vecgen_opts *o, uint32
         layer_free(&D);
         return e->err && e->err[0] ? st : fail(e, st, "layer %u: %s", l + 1, ak_strerror(st));
     }
+    layer_step(o, w, l, 3);
     rep->macs += ak_attention_macs(&job);
     rep->sat.logits += sat.logits;
     rep->sat.o_fx += sat.o_fx;
@@ -712,8 +724,8 @@ ak_status ak_vecgen(const ak_workload *w, const ak_vecgen_opts *o, const char *o
         st = gen_layer(w, o, l, tokens, tmp, layers, rep, &e, &next);
         tokens = next;
         rep->layers += st == AK_OK;
-        if (st == AK_OK && o->progress)
-            o->progress(o->progress_ctx, l + 1, w->n_layers);
+        if (st == AK_OK)
+            layer_step(o, w, l, AK_VECGEN_LAYER_STEPS);
     }
     if (st == AK_OK)
         st = write_manifest(tmp, man, &e);

@@ -19,6 +19,9 @@ extern "C" {
 #define AK_VECTORS_FORMAT "attnkit-vectors"
 #define AK_VECTORS_VERSION 4
 
+/* Progress steps of one layer in ak_vecgen_opts.progress. */
+#define AK_VECGEN_LAYER_STEPS 4
+
 typedef struct {
     ak_logit_dist logits; /* synthetic input distribution */
     unsigned threads;     /* for the attention runs; 0 = one per CPU */
@@ -26,8 +29,12 @@ typedef struct {
     const char *npy_dir;  /* real inputs instead of synthetic ones: DIR/layerNN/{q,k,v}.npy,
                              or DIR/{q,k,v}.npy for one layer (ak_inputs_load_npy); NULL:
                              synthetic inputs from `logits` and the workload seed */
-    /* Optional: called after each layer is written (done = 1..total, total = the workload's
-     * layers), from the calling thread, e.g. for a progress line. NULL: none. */
+    /* Optional, e.g. for a progress line: called from the calling thread as each of a layer's
+     * AK_VECGEN_LAYER_STEPS steps ends (inputs generated or loaded, attention run, pruning or
+     * eviction chosen, files written), with done = 1..total of total = AK_VECGEN_LAYER_STEPS x
+     * the workload's layers; layer l (from 0) is written when done = (l + 1) x
+     * AK_VECGEN_LAYER_STEPS. Steps, not layers, so that a one-layer workload (llm-32k) moves
+     * too. NULL: none. */
     void (*progress)(void *ctx, uint32_t done, uint32_t total);
     void *progress_ctx;
 } ak_vecgen_opts;

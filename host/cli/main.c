@@ -115,7 +115,7 @@ static int help(int argc, char **argv)
     char *sub[] = {argv[1], flag, NULL};
     if (!strcmp(argv[1], "version"))
         return version(2, sub);
-    if (!strcmp(argv[1], "help")) {
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(stdout);
         return AK_EXIT_OK;
     }

@@ -286,6 +286,28 @@ static void test_accuracy_no_progress_on_pipe(void)
     CU_ASSERT(!strncmp(buf, "attnkit accuracy: N=256", 23));
 }
 
+/* `attnkit help --help` is the general help (exit 0), as `help help`; vecgen's --seed names
+ * its real range (0..2^53, a workload file's) for every bad value, not ak_cli_u64's. */
+static void test_help_help_and_vecgen_seed_range(void)
+{
+    static char usage[1 << 14];
+    const char *plain[] = {"help", NULL};
+    CU_ASSERT_EQUAL_FATAL(ak_test_run_cli(usage, sizeof usage, plain), 0);
+    static const char *const spell[] = {"--help", "-h", "help"};
+    for (size_t i = 0; i < sizeof spell / sizeof spell[0]; i++) {
+        const char *a[] = {"help", spell[i], NULL};
+        CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, a), 0);
+        CU_ASSERT_STRING_EQUAL(buf, usage);
+    }
+    static const char *const bad[] = {"-1", "9007199254740993", "x", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *a[] = {"vecgen", "--preset", "deit-tiny", "--out", "/nonexistent/x",
+                           "--seed", bad[i], NULL};
+        CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, a), 2);
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "--seed: expected a whole number 0..2^53"));
+    }
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("cli", {"bad flags: one line naming flag and allowed values, exit 2", test_bad_flags_exit_2},
@@ -299,5 +321,6 @@ int ak_test_register(void)
                     {"help CMD is CMD --help; -h; help nosuch: exit 2", test_help_cmd_is_cmd_help},
                     {"version --json is a JSON object", test_version_json},
                     {"vecgen: dir mode follows umask, --seed, no \\r on a pipe", test_vecgen_mode_seed_no_progress},
-                    {"accuracy: no progress line on a pipe", test_accuracy_no_progress_on_pipe});
+                    {"accuracy: no progress line on a pipe", test_accuracy_no_progress_on_pipe},
+                    {"help --help; vecgen --seed names 0..2^53", test_help_help_and_vecgen_seed_range});
 }

@@ -1,6 +1,7 @@
 /* `attnkit vecgen`: writes the test-vector directory of a preset or workload file (format in
  * vectors/README.md), or checks an existing one against its manifest's checksums. */
 #include <cJSON.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,14 +102,18 @@ int ak_cmd_vecgen(int argc, char **argv)
             if ((rc = ak_cli_output_scale(CMD, optarg, &qflags)))
                 return rc;
             break;
-        case 's':
-            if ((rc = ak_cli_u64(CMD, "--seed", optarg, &seed)))
-                return rc;
-            if (seed > AK_VECGEN_SEED_MAX) /* what a workload file (the manifest's) can hold */
+        case 's': { /* as ak_cli_u64, but at most what a workload file (the manifest) holds */
+            char *end;
+            errno = 0;
+            const unsigned long long v = strtoull(optarg, &end, 0);
+            if (!*optarg || *optarg == '-' || *optarg == '+' || *end || errno ||
+                v > AK_VECGEN_SEED_MAX)
                 return ak_cli_usage_error(CMD, "--seed: expected a whole number 0..2^53, got "
                                                "'%s'", optarg);
+            seed = v;
             seed_set = 1;
             break;
+        }
         case 'h': help(); return AK_EXIT_OK;
         default: return ak_cli_getopt_error(CMD, c, argv);
         }

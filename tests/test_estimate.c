@@ -250,11 +250,103 @@ static void test_sweep_csv(void)
     CU_ASSERT_EQUAL(rmdir(dir), 0); /* empty: no temporary file was left */
 }
 
+/* Memoised (the default) and plain estimates agree bit for bit: every layer's figures, the
+ * totals, the decoder's decode step. Workloads with identical layers (the presets), pruned
+ * ones (EViT changes the tokens, so the key), eviction, and random masks whose seed follows
+ * the layer (no two layers alike). */
+static int same_bits(const void *a, const void *b, size_t n)
+{
+    return memcmp(a, b, n) == 0;
+}
+
+static void expect_same_estimate(const ak_workload *w, const ak_estimate_config *c)
+{
+    ak_workload_estimate *m = calloc(1, sizeof *m), *p = calloc(1, sizeof *p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    char err[256] = "";
+    const ak_estimate_opts plain = {.plain = 1};
+    const ak_status sm = ak_estimate_workload_opts(w, c, NULL, m, err, sizeof err);
+    const ak_status sp = ak_estimate_workload_opts(w, c, &plain, p, err, sizeof err);
+    CU_ASSERT_EQUAL(sm, sp);
+    int ok = m->n_layers == p->n_layers;
+    for (uint32_t l = 0; ok && l < m->n_layers; l++) {
+        const ak_layer_estimate *a = &m->layer[l], *b = &p->layer[l];
+        ok = a->tokens == b->tokens && a->active_blocks == b->active_blocks &&
+             same_bits(&a->density, &b->density, sizeof a->density) &&
+             same_bits(&a->rep, &b->rep, sizeof a->rep) &&
+             same_bits(a->head_done, b->head_done, sizeof a->head_done) &&
+             same_bits(&a->utilisation, &b->utilisation, sizeof a->utilisation) &&
+             same_bits(&a->seconds, &b->seconds, sizeof a->seconds) &&
+             a->prune_on_host == b->prune_on_host;
+    }
+#define SAME(f) (ok = ok && same_bits(&m->f, &p->f, sizeof m->f))
+    SAME(cycles);
+    SAME(macs);
+    SAME(bytes);
+    SAME(seconds);
+    SAME(utilisation);
+    SAME(images_per_s);
+    SAME(ttft_s);
+    SAME(decode_cycles);
+    SAME(tokens_per_s);
+    SAME(kv_tokens);
+    SAME(peak_macs_per_cycle);
+    SAME(bytes_per_cycle);
+    SAME(intensity);
+    SAME(bound_macs_per_cycle);
+    SAME(memory_bound);
+#undef SAME
+    if (!ok)
+        printf("\n  %s: memoised and plain estimates differ\n", w->name);
+    CU_ASSERT(ok);
+    CU_ASSERT(m->layers_run <= p->layers_run);
+    CU_ASSERT_EQUAL(p->layers_run, p->n_layers);
+    free(m);
+    free(p);
+}
+
+static void test_memoised_equals_plain(void)
+{
+    const ak_estimate_config c = default_cfg();
+    static ak_workload w;
+    static const char *const presets[] = {"deit-tiny", "deit-small", "vit-base-dense", "llm-4k"};
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+        CU_ASSERT_EQUAL_FATAL(ak_workload_preset(presets[i], &w), AK_OK);
+        expect_same_estimate(&w, &c);
+    }
+    /* identical layers run once: deit-small's 12 layers at 3 token counts (EViT after 4, 7,
+       10) run 4 times (the pruning layers differ from the others at the same tokens) */
+    CU_ASSERT_EQUAL_FATAL(ak_workload_preset("deit-small", &w), AK_OK);
+    ak_workload_estimate *e = calloc(1, sizeof *e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    char err[256];
+    CU_ASSERT_EQUAL(ak_estimate_workload(&w, &c, e, err, sizeof err), AK_OK);
+    CU_ASSERT(e->layers_run < e->n_layers);
+    /* a decoder with eviction and a random mask seeded per layer, mixed with sparse layers */
+    CU_ASSERT_EQUAL_FATAL(ak_workload_preset("llm-4k", &w), AK_OK);
+    w.n_layers = 6;
+    w.tokens = 1024;
+    w.eviction = (ak_eviction_spec){.budget = 512, .sinks = 4, .recent = 64, .window = 32};
+    for (uint32_t l = 0; l < w.n_layers; l++) {
+        w.layers[l].n_parts = 1;
+        w.layers[l].parts[0].density = 0;
+        w.layers[l].parts[0].pattern =
+            l % 2 ? (ak_pattern){.kind = AK_PATTERN_RANDOM, .window = 1, .sinks = 1, .random = 2}
+                  : (ak_pattern){.kind = AK_PATTERN_WINDOW, .window = 2, .causal = AK_CAUSAL_ON};
+    }
+    expect_same_estimate(&w, &c);
+    CU_ASSERT_EQUAL(ak_estimate_workload(&w, &c, e, err, sizeof err), AK_OK);
+    CU_ASSERT_EQUAL(e->layers_run, 1 + 3); /* the window layers once, each random layer */
+    free(e);
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("estimate", {"MACs, records and bytes from the mask", test_counts_from_the_mask},
                     {"latency, bandwidth and sparsity", test_schedule_properties},
                     {"bad hardware and jobs named", test_bad_hardware_and_jobs},
                     {"attnkit estimate: output and exit 2", test_cli},
-                    {"--sweep CSV", test_sweep_csv});
+                    {"--sweep CSV", test_sweep_csv},
+                    {"memoised estimate equals the plain one", test_memoised_equals_plain});
 }

@@ -306,6 +306,14 @@ static void expect_same_estimate(const ak_workload *w, const ak_estimate_config 
     free(p);
 }
 
+static void progress_count(void *ctx, uint32_t done, uint32_t n)
+{
+    uint32_t *calls = ctx;
+    CU_ASSERT(done >= 1 && done <= n);
+    CU_ASSERT_EQUAL(done, *calls + 1); /* once a layer, in order */
+    (*calls)++;
+}
+
 static void test_memoised_equals_plain(void)
 {
     const ak_estimate_config c = default_cfg();
@@ -338,6 +346,45 @@ static void test_memoised_equals_plain(void)
     expect_same_estimate(&w, &c);
     CU_ASSERT_EQUAL(ak_estimate_workload(&w, &c, e, err, sizeof err), AK_OK);
     CU_ASSERT_EQUAL(e->layers_run, 1 + 3); /* the window layers once, each random layer */
+    /* from workload files: random parts with an explicit seed (shared), unions of a sparse and
+       a top-k part, pruning at uneven layers with keep 0.6; the progress callback once a layer */
+    static const char *const docs[] = {
+        "{\"format\":\"attnkit-workload\",\"version\":2,\"name\":\"mix\",\"kind\":\"decoder\","
+        "\"tokens\":1024,\"heads\":4,\"head_dim\":64,\"block\":64,\"seed\":3,\"layers\":["
+        "{\"mask\":{\"pattern\":\"random\",\"density\":0.2}},"
+        "{\"mask\":{\"pattern\":\"random\",\"density\":0.2}},"
+        "{\"mask\":{\"pattern\":\"random\",\"density\":0.2,\"seed\":9}},"
+        "{\"mask\":{\"pattern\":\"random\",\"density\":0.2,\"seed\":9}},"
+        "{\"mask\":[{\"pattern\":\"sinks\",\"density\":0.05},"
+        "{\"pattern\":\"topk\",\"density\":0.05,\"causal\":true}]},"
+        "{\"mask\":[{\"pattern\":\"sinks\",\"density\":0.05},"
+        "{\"pattern\":\"topk\",\"density\":0.05,\"causal\":true}]},"
+        "{\"mask\":{\"pattern\":\"causal\"}},{\"mask\":{\"pattern\":\"causal\"}}],"
+        "\"eviction\":{\"budget\":256,\"sinks\":4,\"recent\":64,\"window\":16}}",
+        "{\"format\":\"attnkit-workload\",\"version\":2,\"name\":\"vis\",\"kind\":\"vision\","
+        "\"tokens\":401,\"heads\":3,\"head_dim\":32,\"block\":32,\"layers\":["
+        "{\"mask\":{\"pattern\":\"dense\"}},{\"mask\":{\"pattern\":\"dense\"}},"
+        "{\"mask\":{\"pattern\":\"dense\"}},"
+        "{\"mask\":{\"pattern\":\"window\",\"density\":0.3}},"
+        "{\"mask\":{\"pattern\":\"window\",\"density\":0.3}},"
+        "{\"mask\":{\"pattern\":\"dense\"}},{\"mask\":{\"pattern\":\"dense\"}},"
+        "{\"mask\":{\"pattern\":\"dense\"}}],"
+        "\"pruning\":{\"layers\":[3,6],\"keep_rate\":0.6}}"};
+    /* mix: layers 1, 2, 3, 5, 7 run; vis (401 -> 242 -> 147 tokens): 1, 3, 4, 6, 7 */
+    static const uint32_t runs[] = {5, 5};
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        const ak_status st = ak_workload_parse(docs[i], strlen(docs[i]), "test", &w, err,
+                                               sizeof err);
+        if (st != AK_OK)
+            printf("\n  %s\n", err);
+        CU_ASSERT_EQUAL_FATAL(st, AK_OK);
+        expect_same_estimate(&w, &c);
+        uint32_t calls = 0;
+        const ak_estimate_opts o = {.progress = progress_count, .progress_ctx = &calls};
+        CU_ASSERT_EQUAL(ak_estimate_workload_opts(&w, &c, &o, e, err, sizeof err), AK_OK);
+        CU_ASSERT_EQUAL(calls, w.n_layers);
+        CU_ASSERT_EQUAL(e->layers_run, runs[i]);
+    }
     free(e);
 }
 

@@ -3,6 +3,7 @@
  * mask, the properties a schedule must have (a masked block costs nothing, less bandwidth or
  * more latency never makes a job faster, sparse layers scale), the sweep's CSV, and every bad
  * input named with exit status 2. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,39 +210,183 @@ static void test_cli(void)
     expect_usage_error((const char *[]){"estimate", "--preset", "nope", NULL}, "unknown preset");
 }
 
-static void test_sweep_csv(void)
+/* One record of RFC 4180 CSV from f: fields into fld[] (each up to 511 characters), quoted
+ * fields with "" inside and embedded commas and line ends; the record ends in CRLF or LF. The
+ * number of fields, or -1 at the end of the file or on a malformed record. */
+#define CSV_MAX_FIELDS 40
+typedef char csv_fields[CSV_MAX_FIELDS][512];
+static int csv_record(FILE *f, csv_fields fld)
 {
-    char dir[] = "/tmp/ak_test_estimate_XXXXXX", path[128], buf[1 << 12];
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/sweep.csv", dir);
-    const char *args[] = {"estimate", "--preset", "deit-tiny", "--sweep", "--out", path, NULL};
-    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+    int n = 0, c = fgetc(f);
+    size_t len = 0;
+    if (c == EOF)
+        return -1;
+    for (;;) {
+        if (n >= CSV_MAX_FIELDS)
+            return -1;
+        len = 0;
+        if (c == '"') { /* quoted: up to the closing quote, "" is a quote */
+            for (;;) {
+                c = fgetc(f);
+                if (c == EOF)
+                    return -1;
+                if (c == '"' && (c = fgetc(f)) != '"')
+                    break;
+                if (len < 511)
+                    fld[n][len++] = (char)c;
+            }
+        } else {
+            while (c != ',' && c != '\r' && c != '\n' && c != EOF) {
+                if (c == '"')
+                    return -1; /* a quote inside an unquoted field */
+                if (len < 511)
+                    fld[n][len++] = (char)c;
+                c = fgetc(f);
+            }
+        }
+        fld[n++][len] = 0;
+        if (c == ',') {
+            c = fgetc(f);
+            continue;
+        }
+        if (c == '\r')
+            c = fgetc(f);
+        return c == '\n' || c == EOF ? n : -1;
+    }
+}
+
+static int col(csv_fields hdr, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(hdr[i], name) == 0)
+            return i;
+    CU_FAIL("a column is missing");
+    printf("\n  column %s missing\n", name);
+    return 0;
+}
+
+/* The sweep of a workload file: every record parses with the header's field count and the
+ * workload's name intact, the keep column is the workload's own keep rate outside the keep
+ * sweep and the keep sweep contains it, density rows are non-increasing in cycles and flag a
+ * reached density far from the requested one, a point that does not fit has fits=0, a reason
+ * and no figures. Returns the rows read. */
+static unsigned check_sweep(const char *path, const char *name, double own_keep,
+                            unsigned *saturated, unsigned *unfit)
+{
+    static csv_fields hdr, fld;
     FILE *f = fopen(path, "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    char line[1024];
-    CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, f));
-    CU_ASSERT_PTR_NOT_NULL(strstr(line, "sweep,rows,block,density,keep,mem_bw"));
-    unsigned rows = 0, density_rows = 0;
+    const int nh = csv_record(f, hdr);
+    CU_ASSERT_FATAL(nh > 20);
+    const int c_name = col(hdr, nh, "workload"), c_sweep = col(hdr, nh, "sweep"),
+              c_keep = col(hdr, nh, "keep"), c_dens = col(hdr, nh, "density"),
+              c_act = col(hdr, nh, "active_density"), c_sat = col(hdr, nh, "saturated"),
+              c_fits = col(hdr, nh, "fits"), c_why = col(hdr, nh, "why"),
+              c_cyc = col(hdr, nh, "cycles"), c_ips = col(hdr, nh, "images_per_s"),
+              c_tps = col(hdr, nh, "tokens_per_s");
+    unsigned rows = 0, density_rows = 0, own_in_keep = 0;
     double prev_cycles = 0;
-    while (fgets(line, sizeof line, f)) {
+    *saturated = *unfit = 0;
+    int n;
+    while ((n = csv_record(f, fld)) >= 0) {
         rows++;
-        char sweep[32];
-        double cycles = 0;
-        /* workload,sweep,rows,block,density,keep,mem_bw,latency,clock,fits,active,cycles */
-        if (sscanf(line, "%*[^,],%31[^,],%*[^,],%*[^,],%*[^,],%*[^,],%*[^,],%*[^,],%*[^,],%*[^,],"
-                         "%*[^,],%lf",
-                   sweep, &cycles) == 2 &&
-            strcmp(sweep, "density") == 0) {
+        CU_ASSERT_EQUAL(n, nh);
+        if (n != nh)
+            break;
+        CU_ASSERT_STRING_EQUAL(fld[c_name], name);
+        const double keep = atof(fld[c_keep]);
+        if (strcmp(fld[c_sweep], "keep") != 0) {
+            CU_ASSERT(fabs(keep - own_keep) < 1e-9);
+        } else {
+            own_in_keep += fabs(keep - own_keep) < 1e-9;
+        }
+        if (strcmp(fld[c_fits], "1") != 0) {
+            (*unfit)++;
+            CU_ASSERT_STRING_EQUAL(fld[c_fits], "0");
+            CU_ASSERT(strlen(fld[c_why]) > 0);
+            CU_ASSERT_STRING_EQUAL(fld[c_cyc], ""); /* not 0: nothing was estimated */
+            CU_ASSERT_STRING_EQUAL(fld[c_ips], "");
+            CU_ASSERT_STRING_EQUAL(fld[c_tps], "");
+            continue;
+        }
+        CU_ASSERT_STRING_EQUAL(fld[c_why], "");
+        CU_ASSERT(atof(fld[c_ips]) > 0 || atof(fld[c_tps]) > 0);
+        if (strcmp(fld[c_sweep], "density") == 0) {
+            const double cycles = atof(fld[c_cyc]), asked = atof(fld[c_dens]),
+                         got = atof(fld[c_act]);
             /* less density, never more cycles (a 4-block grid cannot reach every density) */
             CU_ASSERT(density_rows == 0 || cycles <= prev_cycles);
             prev_cycles = cycles;
             density_rows++;
+            const int sat = fabs(got - asked) > fmax(0.1 * asked, 0.01);
+            CU_ASSERT_EQUAL(atoi(fld[c_sat]), sat);
+            *saturated += (unsigned)sat;
+        } else {
+            CU_ASSERT_STRING_EQUAL(fld[c_sat], "0");
         }
     }
+    CU_ASSERT_EQUAL(n, -1);
+    CU_ASSERT(feof(f));
     fclose(f);
     CU_ASSERT_EQUAL(density_rows, 5);
-    CU_ASSERT(rows >= 3 + 4 + 5 + 4 + 5);
+    if (own_keep < 1) {
+        CU_ASSERT_EQUAL(own_in_keep, 1);
+    }
+    return rows;
+}
+
+/* a workload file from the vit-keep06 one, under another name */
+static void write_renamed(const char *path, const char *name)
+{
+    char *text = ak_test_read_text("vectors/workloads/vit-keep06.json");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    char *at = strstr(text, "\"vit-keep06\"");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f, "%.*s\"", (int)(at - text), text);
+    for (const char *s = name; *s; s++)
+        fprintf(f, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s); /* a JSON string */
+    fprintf(f, "\"%s", at + strlen("\"vit-keep06\""));
+    fclose(f);
+    free(text);
+}
+
+static void test_sweep_csv(void)
+{
+    char dir[] = "/tmp/ak_test_estimate_XXXXXX", path[128], wl[160], buf[1 << 13];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    unsigned sat, unfit;
+    const char *args[] = {"estimate", "--preset", "deit-tiny", "--sweep", "--out", path, NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+    /* 3 rows + 4 blocks + 5 densities + 4 keep rates (0.7 is the preset's) + 5 bandwidths */
+    CU_ASSERT_EQUAL(check_sweep(path, "deit-tiny", 0.7, &sat, &unfit), 3 + 4 + 5 + 4 + 5);
+    CU_ASSERT(sat >= 1); /* 197 tokens in 64-token blocks: 0.05 is out of reach */
+    CU_ASSERT_EQUAL(unfit, 0);
+    /* the saturation said once on stderr; no progress line when stderr is not a terminal */
+    const char *said = strstr(buf, "saturates");
+    CU_ASSERT(said && !strstr(said + 1, "saturates"));
+    CU_ASSERT_PTR_NULL(strchr(buf, '\r'));
     remove(path);
+    /* keep 0.6 of its own, block 32 (rows 64 does not fit), and names that are not file names:
+       RFC 4180 quoting keeps the records whole */
+    static const char *const names[] = {"vit-keep06", "vit,\"v2\"", "../../evil",
+                                        "line\nbreak"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(wl, sizeof wl, "%s/w%zu.json", dir, i);
+        write_renamed(wl, names[i]);
+        const char *a[] = {"estimate", "--workload", wl, "--sweep", "--out", path, NULL};
+        const int rc = ak_test_run_cli(buf, sizeof buf, a);
+        if (rc != 0)
+            printf("\n  %s: %s\n", names[i], buf);
+        CU_ASSERT_EQUAL(rc, 0);
+        CU_ASSERT_EQUAL(check_sweep(path, names[i], 0.6, &sat, &unfit), 3 + 4 + 5 + 5 + 5);
+        CU_ASSERT_EQUAL(unfit, 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "rows=64: does not fit: "));
+        remove(path);
+        remove(wl);
+    }
     /* an unwritable place: exit 1, nothing left behind */
     snprintf(path, sizeof path, "%s/missing/sweep.csv", dir);
     const char *bad[] = {"estimate", "--preset", "deit-tiny", "--sweep", "--out", path, NULL};

@@ -491,6 +491,14 @@ static void test_memoised_equals_plain(void)
     expect_same_estimate(&w, &c);
     CU_ASSERT_EQUAL(ak_estimate_workload(&w, &c, e, err, sizeof err), AK_OK);
     CU_ASSERT_EQUAL(e->layers_run, 1 + 3); /* the window layers once, each random layer */
+    /* dense layers with a seed each (as the sweep's density 1 sets them): the seed draws
+       nothing for a dense mask, so they are one layer */
+    CU_ASSERT_EQUAL_FATAL(ak_workload_preset("deit-tiny-dense", &w), AK_OK);
+    for (uint32_t l = 0; l < w.n_layers; l++)
+        w.layers[l].parts[0].pattern.seed = l + 7;
+    expect_same_estimate(&w, &c);
+    CU_ASSERT_EQUAL(ak_estimate_workload(&w, &c, e, err, sizeof err), AK_OK);
+    CU_ASSERT_EQUAL(e->layers_run, 1);
     /* from workload files: random parts with an explicit seed (shared), unions of a sparse and
        a top-k part, pruning at uneven layers with keep 0.6; the progress callback once a layer */
     static const char *const docs[] = {

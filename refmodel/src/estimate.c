@@ -49,8 +49,10 @@ static double seconds_at(const ak_estimate_config *cfg, uint64_t cycles)
  * configuration (the same for every layer): the tokens entering it, its mask parts as
  * ak_workload_layer_mask resolves them (a random part without its own seed takes the workload's
  * seed + the layer's index) and its pruning or eviction job. Compared field by field (no
- * memcmp: padding); a field added to ak_pattern or ak_prune_job that changes the estimate must
- * be added to same_key too. */
+ * memcmp: padding); the seed only for a random part (ak_mask_build draws from it for
+ * AK_PATTERN_RANDOM alone), so the sweep's dense layers, seeded per layer, are one. A field
+ * added to ak_pattern or ak_prune_job that changes the estimate must be added to same_key
+ * too. */
 typedef struct {
     uint32_t tokens, n_parts;
     ak_mask_part parts[AK_MAX_MASK_PARTS];
@@ -61,7 +63,7 @@ static int same_pattern(const ak_pattern *a, const ak_pattern *b)
 {
     return a->kind == b->kind && a->window == b->window && a->sinks == b->sinks &&
            a->stride == b->stride && a->random == b->random && a->topk == b->topk &&
-           a->causal == b->causal && a->seed == b->seed;
+           a->causal == b->causal && (a->kind != AK_PATTERN_RANDOM || a->seed == b->seed);
 }
 
 static int same_key(const layer_key *a, const layer_key *b)

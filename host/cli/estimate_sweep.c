@@ -368,10 +368,9 @@ int ak_estimate_sweep(const char *cmd, const ak_workload *w0, const ak_estimate_
             sat_len += (size_t)snprintf(sat + sat_len, sizeof sat - sat_len, "%s%g -> %.3f",
                                         sat_len ? ", " : "", pt->v, reached);
         if (!fits) {
-            ak_progress_end(pc.bar); /* the line would overwrite the message */
+            ak_progress_clear(pc.bar); /* the next update draws the line again */
             fprintf(stderr, "attnkit %s: sweep %s=%g: does not fit: %s\n", cmd, names[pt->p],
                     pt->v, reason(w0, err));
-            pc.bar = ak_progress_start("estimate --sweep", (uint64_t)n_pts * w0->n_layers);
         }
         write_row(f, w0, pt, w, &c, fits, reason(w0, err), e, reached, saturated);
     }

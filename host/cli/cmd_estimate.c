@@ -11,8 +11,16 @@
 #include "attnkit/estimate.h"
 #include "cli.h"
 #include "estimate_sweep.h"
+#include "progress.h"
 
 static const char *const CMD = "estimate";
+
+/* The progress line of a long estimate (a terminal only): layers done. */
+static void on_layer(void *ctx, uint32_t done, uint32_t n)
+{
+    (void)n;
+    ak_progress_update(ctx, done);
+}
 
 static void help(void)
 {
@@ -33,10 +41,13 @@ static void help(void)
            "  --latency L          memory latency in cycles (default 20)\n"
            "  --mem-bw B           memory bandwidth in bytes a cycle per channel, 1..64 (default 64)\n"
            "  --json               print the estimate as JSON\n"
-           "  --sweep              write a CSV: one-at-a-time sweeps around the configuration\n"
-           "                       over rows (16 32 64), block size (16 32 64 128), block density\n"
-           "                       (1 .5 .25 .1 .05, a random mask), keep rate (1 .9 .7 .5, the\n"
-           "                       layers that prune), memory bandwidth (64 32 16 8 4)\n"
+           "  --sweep              write a CSV (RFC 4180): one-at-a-time sweeps around the\n"
+           "                       configuration over rows (16 32 64), block size (16 32 64 128),\n"
+           "                       block density (1 .5 .25 .1 .05, a random mask; the density\n"
+           "                       reached and whether it saturates are columns), keep rate\n"
+           "                       (1 .9 .7 .5 and the workload's own, the layers that prune),\n"
+           "                       memory bandwidth (64 32 16 8 4); a point that does not fit\n"
+           "                       has fits=0, why, and no figures (docs/performance-model.md)\n"
            "  --out FILE           where --sweep writes (default: standard output)\n"
            "  --help               this text\n\n"
            "exit status: 0 ok, 1 run failed, 2 bad flag, hardware parameters or a workload\n"
@@ -221,7 +232,10 @@ int ak_cmd_estimate(int argc, char **argv)
     } else if (rc == 0) {
         char err[512];
         const double t0 = ak_cli_seconds();
-        const ak_status st = ak_estimate_workload(w, &cfg, e, err, sizeof err);
+        ak_progress *bar = ak_progress_start("estimate", w->n_layers);
+        const ak_estimate_opts opts = {.progress = on_layer, .progress_ctx = bar};
+        const ak_status st = ak_estimate_workload_opts(w, &cfg, &opts, e, err, sizeof err);
+        ak_progress_end(bar);
         const double host_s = ak_cli_seconds() - t0;
         if (st == AK_EINVAL) {
             fprintf(stderr, "attnkit estimate: %s\n", err);

@@ -50,12 +50,36 @@ typedef struct {
      * workload's intensity (MACs per byte moved) and the bound it gives */
     double peak_macs_per_cycle, bytes_per_cycle, intensity, bound_macs_per_cycle;
     int memory_bound;         /* intensity below the ridge point (peak / bandwidth) */
+    uint32_t layers_run;      /* layers the cycle model ran; the others repeated the inputs of
+                                 an earlier layer and took its figures (ak_estimate_opts) */
 } ak_workload_estimate;
+
+/* How ak_estimate_workload_opts works; NULL or all zero: memoised, no progress.
+ *
+ * Memoised (the default): a layer whose inputs equal an earlier layer's (tokens, mask parts
+ * with their resolved seeds, pruning or eviction job; the heads, head dim, block and hardware
+ * are the workload's and the configuration's) takes that layer's figures instead of building
+ * its mask and running the cycle model again, and the decode step (the same for every layer)
+ * runs once. Both are deterministic functions of those inputs, so the result is bit for bit
+ * the plain path's (tests/test_estimate.c holds the two together); a 32-layer decoder of
+ * identical layers runs the cycle model once instead of 32 times.
+ * plain = 1: the reference path, every layer and every decode step run anew. */
+typedef struct {
+    int plain;
+    /* called after each layer (done = layers finished, of n), on the calling thread; NULL: none */
+    void (*progress)(void *ctx, uint32_t done, uint32_t n);
+    void *progress_ctx;
+} ak_estimate_opts;
 
 /* Estimates every layer of w. On error (a layer that does not fit the hardware, a bad
  * parameter) returns AK_EINVAL and writes "<what>: <constraint>" into err. */
 ak_status ak_estimate_workload(const ak_workload *w, const ak_estimate_config *cfg,
                                ak_workload_estimate *out, char *err, size_t errlen);
+
+/* The same with options (NULL: as ak_estimate_workload, i.e. memoised). */
+ak_status ak_estimate_workload_opts(const ak_workload *w, const ak_estimate_config *cfg,
+                                    const ak_estimate_opts *opts, ak_workload_estimate *out,
+                                    char *err, size_t errlen);
 
 /* One layer of `heads` heads at nq x nk tokens with the given mask, placed as the driver
  * places jobs (4 KB into the memory window). head_done: NULL or [heads] (cycle_model.h). */

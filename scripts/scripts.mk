@@ -29,8 +29,11 @@ dse: deps $(CLI) ## design-space sweeps (attnkit estimate --sweep; the model onl
 	$(CLI) estimate --preset deit-small --sweep --out $(BUILD)/reports/dse/deit-small.csv
 	$(CLI) estimate --workload vectors/workloads/long-n4096.json --sweep \
 	  --out $(BUILD)/reports/dse/long-n4096.csv
+	$(CLI) estimate --workload vectors/workloads/vit-keep06.json --sweep \
+	  --out $(BUILD)/reports/dse/vit-keep06.csv
 	$(PYTHON) scripts/report/dse_report.py $(BUILD)/reports/dse/deit-small.csv \
-	  $(BUILD)/reports/dse/long-n4096.csv --out $(BUILD)/reports/dse
+	  $(BUILD)/reports/dse/long-n4096.csv $(BUILD)/reports/dse/vit-keep06.csv \
+	  --out $(BUILD)/reports/dse
 
 results: dse $(SIM_CLI) ## regenerate docs/results.md and its plots (cycle model; RTL sparse scaling, ~2 min)
 	$(PYTHON) scripts/bench/bench_rtl.py --attnkit $(CLI) --workload vectors/workloads/rtl-n2048-d64.json \

@@ -33,7 +33,7 @@ run-check: $(CHECK_TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint install
 # (Order-only: a test is not relinked when a program is; test_sim, test_tlm and test_sc_rtl
 # name them in sim/*.mk.)
 CLI_TESTS     := test_cli test_estimate test_vectors test_golden test_accuracy_sweep \
-                 test_interrupt
+                 test_interrupt test_dse_report
 SIM_CLI_TESTS := test_realdata test_regress test_slurm
 $(CLI_TESTS:%=$(BUILD)/tests/%): | $(CLI)
 $(SIM_CLI_TESTS:%=$(BUILD)/tests/%): | $(CLI) $(SIM_CLI)

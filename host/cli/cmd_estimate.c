@@ -190,7 +190,7 @@ int ak_cmd_estimate(int argc, char **argv)
     ak_mem_timing_default(&cfg.mem);
     opterr = 0;
     optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while (rc == 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': preset = optarg; break;
         case 'w': file = optarg; break;

@@ -15,11 +15,11 @@ $(BUILD)/gen/exp2_table.c: refmodel/tables/exp2_frac.hex refmodel/tables/hex_to_
 	@mkdir -p $(@D)
 	sh refmodel/tables/hex_to_c.sh $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c Makefile refmodel/refmodel.mk
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: %.c $(HEADERS) Makefile refmodel/refmodel.mk | $(BUILD)/gen/attnkit_desc.h
+$(BUILD)/obj/%.o: %.c $(HEADERS) $(FLAGS_STAMP) | $(BUILD)/gen/attnkit_desc.h
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) -MMD -MP -c $< -o $@
 

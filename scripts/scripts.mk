@@ -6,10 +6,10 @@ lint: ## ruff over scripts/ (rules in scripts/ruff.toml; `make deps` installs ru
 	  { echo "lint: ruff is missing: run make deps" >&2; exit 1; }
 	@$(PYTHON) -m ruff check scripts/
 
-run-demo: $(CLI)
+run-demo: $(CLI) $(SIM_CLI)
 	@scripts/demo.sh $(CLI)
 
-run-bench: $(BENCH) $(CLI)
+run-bench: $(BENCH) $(CLI) $(SIM_CLI)
 	@$(BENCH)
 	@$(MAKE) --no-print-directory $(ICARUS_VVP)
 	@echo "== RTL cycles: dense and block-sparse at N=1024 and N=2048, d=64 (Verilator, deterministic memory)"
@@ -24,7 +24,7 @@ run-bench: $(BENCH) $(CLI)
 
 # Design-space exploration with the cycle model: sweeps of DeiT-Small (EViT) and of a long
 # dense layer (N = 4096, where block density can go down to 0.05), plots and a summary.
-dse: deps $(CLI) ## design-space sweeps (attnkit estimate --sweep): CSV, PNG plots, summary in build/reports/dse/
+dse: deps $(CLI) ## design-space sweeps (attnkit estimate --sweep; the model only, no RTL build): CSV, PNG plots, summary in build/reports/dse/
 	@mkdir -p $(BUILD)/reports/dse
 	$(CLI) estimate --preset deit-small --sweep --out $(BUILD)/reports/dse/deit-small.csv
 	$(CLI) estimate --workload vectors/workloads/long-n4096.json --sweep \
@@ -32,7 +32,7 @@ dse: deps $(CLI) ## design-space sweeps (attnkit estimate --sweep): CSV, PNG plo
 	$(PYTHON) scripts/report/dse_report.py $(BUILD)/reports/dse/deit-small.csv \
 	  $(BUILD)/reports/dse/long-n4096.csv --out $(BUILD)/reports/dse
 
-results: dse ## regenerate docs/results.md and its plots (cycle model; RTL sparse scaling, ~2 min)
+results: dse $(SIM_CLI) ## regenerate docs/results.md and its plots (cycle model; RTL sparse scaling, ~2 min)
 	$(PYTHON) scripts/bench/bench_rtl.py --attnkit $(CLI) --workload vectors/workloads/rtl-n2048-d64.json \
 	  --out $(BUILD)/bench/rtl-n2048-d64 > $(BUILD)/reports/rtl-n2048-d64.txt
 	$(PYTHON) scripts/report/results_doc.py --attnkit $(CLI) --dse $(BUILD)/reports/dse \
@@ -59,7 +59,7 @@ COUNT ?= 100
 JOBS  ?= $(shell nproc)
 SEED  ?= 1
 SIM   ?= verilator
-regress: deps $(CLI) ## seeded RTL regression: COUNT tests, JOBS in parallel, SEED, SIM (results, junit.xml in build/regress/)
+regress: deps $(CLI) $(SIM_CLI) ## seeded RTL regression: COUNT tests, JOBS in parallel, SEED, SIM (results, junit.xml in build/regress/)
 	@if [ "$(SIM)" = icarus ]; then $(MAKE) --no-print-directory $(ICARUS_VVP); fi
 	@$(PYTHON) scripts/regression/regress --attnkit $(CLI) --count $(COUNT) -j $(JOBS) --seed $(SEED) \
 	  --sim $(SIM) --vvp $(ICARUS_VVP) --out $(BUILD)/regress
@@ -71,7 +71,7 @@ COV_BUILD := $(BUILD)/cov
 COV_COUNT ?= 30
 coverage: deps ## RTL line+toggle and C line coverage of a COV_COUNT-test regression: build/reports/coverage/
 	$(MAKE) --no-print-directory BUILD=$(COV_BUILD) OPT=-O1 CFLAGS=--coverage LDFLAGS=--coverage \
-	  SIM_COVERAGE=1 $(COV_BUILD)/bin/attnkit
+	  SIM_COVERAGE=1 $(COV_BUILD)/bin/attnkit $(COV_BUILD)/bin/attnkit-sim
 	rm -rf $(COV_BUILD)/dat && mkdir -p $(COV_BUILD)/dat
 	find $(COV_BUILD)/obj -name '*.gcda' -delete
 	AK_SIM_COVERAGE_DIR=$(abspath $(COV_BUILD)/dat) $(PYTHON) scripts/regression/regress \

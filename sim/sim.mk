@@ -1,10 +1,11 @@
-# Verilator harness of the whole accelerator, the host driver and `attnkit sim` (included by the Makefile).
+# Verilator harness of the whole accelerator, the host driver and attnkit-sim, the program
+# behind `attnkit sim` (included by the Makefile after host/host.mk).
 #
 # $(AKSIM_LIB): rtl/ak_top.sv Verilated (-O3; the model's C++ at SIM_OPT, FST tracing), Verilator's
 #   runtime, sim/verilator/ak_sim.cpp (compiled by Verilator's make, as C++) and the C memory
 #   model sim/mem_model.c (gcc) in one archive. Users link it with $(SIM_LIBS).
 # $(HOST_LIB): the host driver, its Verilator backend and run-and-compare (ak_run.c) (C11).
-# The CLI and tests/test_sim link both; they then need the C++ runtime and zlib (FST).
+# attnkit-sim and tests/test_sim link both; they then need the C++ runtime and zlib (FST).
 
 SIM_MDIR  := $(BUILD)/verilator/top
 AKSIM_LIB := $(BUILD)/lib/libaksim.a
@@ -32,9 +33,9 @@ endif
 
 # The error codes' names and texts for the driver's messages, from the generated enum (one
 # source: rtl/regs/attnkit_csr.rdl): lines {AK_HW_ERR_X, "X", "description"},
-$(ERR_TEXT): $(BUILD)/gen/attnkit_err.h sim/sim.mk
-	sed -n 's|^ *AK_HW_ERR_\([A-Z0-9_]*\) = [0-9]*, /\* \(.*\) \*/$$|    {AK_HW_ERR_\1, "\1", "\2"},|p' \
-	  $< > $@.tmp && test -s $@.tmp && mv $@.tmp $@
+ERR_TEXT_SED = s|^ *AK_HW_ERR_\([A-Z0-9_]*\) = [0-9]*, /\* \(.*\) \*/$$|    {AK_HW_ERR_\1, "\1", "\2"},|p
+$(ERR_TEXT): $(BUILD)/gen/attnkit_err.h $(FLAGS_STAMP)
+	sed -n '$(ERR_TEXT_SED)' $< > $@.tmp && test -s $@.tmp && mv $@.tmp $@
 
 $(SIM_OBJ) $(HOST_OBJ): private AK_CFLAGS += $(SIM_INC)
 $(SIM_OBJ) $(HOST_OBJ): $(SIM_HDRS) $(REGMAP_GEN) $(ERR_TEXT)
@@ -50,7 +51,7 @@ $(HOST_LIB): $(HOST_OBJ)
 # object list to a .verilator_deplist.tmp that only its own end removes: a `make -n` (which
 # expands that recipe) or an interrupted build leaves one behind, and the next archive would
 # hold every object again, so the recipe removes it first.
-$(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp $(SIM_HDRS) $(SIM_OBJ)
+$(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp $(SIM_HDRS) $(SIM_OBJ) $(FLAGS_STAMP)
 	@mkdir -p $(SIM_MDIR) $(@D)
 	rm -f $(SIM_MDIR)/libaksim.a $(SIM_MDIR)/libaksim.a.verilator_deplist.tmp $@
 	verilator $(SIM_VFLAGS) -Mdir $(SIM_MDIR) --top-module ak_top $(SV_PKGS) $(RTL_SRC) \
@@ -59,11 +60,12 @@ $(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp $(SIM
 	  --eval='libaksim.a: $$$$(VK_OBJS) $$$$(VK_GLOBAL_OBJS) $$$$(VK_USER_OBJS)' libaksim.a >/dev/null
 	cp $(SIM_MDIR)/libaksim.a $@.tmp && ar rs $@.tmp $(SIM_OBJ) && mv $@.tmp $@
 
-# `attnkit sim` (host/cli/cmd_sim.c) is a front end of run-and-compare (host/ak_run.h).
+# `attnkit sim` (host/cli/cmd_sim.c) is a front end of run-and-compare (host/ak_run.h), in its
+# own program attnkit-sim (host/host.mk); attnkit itself links none of this.
 $(BUILD)/obj/host/cli/cmd_sim.o: private AK_CFLAGS += $(SIM_INC)
 $(BUILD)/obj/host/cli/cmd_sim.o: $(SIM_HDRS) $(HOST_HDRS)
-$(CLI): $(HOST_LIB) $(AKSIM_LIB)
-$(CLI): private AK_LIBS += $(SIM_LIBS)
+$(SIM_CLI): $(HOST_LIB) $(AKSIM_LIB)
+$(SIM_CLI): private AK_LIBS += $(SIM_LIBS)
 
 # tests/sim_jobs.c: the jobs that test_sim, test_tlm and test_sc_rtl run (built, seeded random,
 # golden sets, compared with ak_attention); each of them links it.
@@ -71,7 +73,7 @@ SIM_JOBS  := tests/sim_jobs.c tests/sim_jobs.h
 
 # tests/test_sim.c: the driver on the Verilated accelerator (golden vectors, random jobs
 # against ak_attention, illegal jobs, hangs) and the memory model alone.
-$(BUILD)/tests/test_sim: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(CLI) $(SIM_JOBS)
+$(BUILD)/tests/test_sim: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(CLI) $(SIM_CLI) $(SIM_JOBS)
 $(BUILD)/tests/test_sim: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_sim: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
 $(BUILD)/tests/test_sim: private AK_LIBS += $(SIM_LIBS)

@@ -19,13 +19,24 @@ CHECK_TESTS := $(filter-out $(FULL_ONLY),$(TESTS))
 CHECK_SIM_CONFIGS ?= 40
 TEST_ENV     = AK_CLI=$(abspath $(CLI)) AK_SV_PKG="$(abspath $(SV_PKGS))"
 
-run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SV_PKGS) lint
+run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint install-check
 	@$(TEST_ENV) scripts/run_tests.sh $(filter $(TESTS),$(LONG_TESTS)) \
 	  $(filter-out $(LONG_TESTS),$(TESTS)) $(RTL_TESTS)
 
-run-check: $(CHECK_TESTS) $(RTL_TESTS) $(CLI) $(SV_PKGS) lint
+run-check: $(CHECK_TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint install-check
 	@$(TEST_ENV) AK_SIM_CONFIGS=$(CHECK_SIM_CONFIGS) scripts/run_tests.sh \
 	  $(filter $(CHECK_TESTS),$(LONG_TESTS)) $(filter-out $(LONG_TESTS),$(CHECK_TESTS)) $(RTL_TESTS)
+
+# The programs a test runs (AK_CLI, tests/ak_test.c), so `make build/tests/test_x` alone is
+# enough to run it: attnkit for those that estimate, generate or check vectors, attnkit-sim
+# too for those that run `attnkit sim` (themselves, or through scripts/regression/regress).
+# (Order-only: a test is not relinked when a program is; test_sim, test_tlm and test_sc_rtl
+# name them in sim/*.mk.)
+CLI_TESTS     := test_cli test_estimate test_vectors test_golden test_accuracy_sweep \
+                 test_interrupt
+SIM_CLI_TESTS := test_realdata test_regress test_slurm
+$(CLI_TESTS:%=$(BUILD)/tests/%): | $(CLI)
+$(SIM_CLI_TESTS:%=$(BUILD)/tests/%): | $(CLI) $(SIM_CLI)
 
 # A test program links tests/ak_test.c and the helpers its rule adds to TEST_HELPERS.
 # test_regmap checks that NUMERICS_VERSION, as read here and given to PeakRDL, is numerics.h's.

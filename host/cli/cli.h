@@ -18,7 +18,7 @@ int ak_cmd_accuracy_real(int argc, char **argv); /* accuracy --npy-dir: real ten
 int ak_cmd_mask(int argc, char **argv);
 int ak_cmd_workload(int argc, char **argv);
 int ak_cmd_prune(int argc, char **argv);
-int ak_cmd_sim(int argc, char **argv); /* cmd_sim.c: needs the Verilator harness (sim/sim.mk) */
+int ak_cmd_sim(int argc, char **argv); /* cmd_sim.c: only in attnkit-sim (sim_main.c, sim/sim.mk) */
 int ak_cmd_estimate(int argc, char **argv);
 
 /* Loads exactly one of --preset NAME / <file_flag> FILE into *w; on failure prints why (naming

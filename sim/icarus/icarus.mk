@@ -23,7 +23,7 @@ $(ICARUS_VVP): $(SV_PKGS) $(RTL_SRC) sim/icarus/ak_tb.sv sim/mem_model.h
 	mv $@.tmp $@
 
 sim-icarus: deps ## the golden vectors on Icarus, checked against o.hex and Verilator's cycle counts
-	@$(MAKE) --no-print-directory $(ICARUS_VVP) $(CLI)
+	@$(MAKE) --no-print-directory $(ICARUS_VVP) $(CLI) $(SIM_CLI)
 	@$(PYTHON) scripts/regression/sim_icarus.py --vvp $(ICARUS_VVP) --attnkit $(CLI) \
 	  --json $(BUILD)/icarus/results.json $(GOLDEN_DIRS)
 

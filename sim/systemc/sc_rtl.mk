@@ -33,7 +33,7 @@ SC_RTL_VFLAGS := -Wall --sc -O3 --trace-fst --prefix Vak_top_sc \
 # (The deplist removed first: see $(AKSIM_LIB) in sim/sim.mk.)
 $(SC_RTL_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) $(SC_RTL_CXX) $(SC_RTL_HDRS) \
                sim/systemc/ak_tlm_memory.cpp sim/systemc/ak_tlm_memory.h $(SIM_OBJ) \
-               sim/systemc/sc_rtl.mk
+               $(FLAGS_STAMP)
 	@mkdir -p $(SC_RTL_MDIR) $(@D)
 	rm -f $(SC_RTL_MDIR)/libaksc_rtl_cxx.a $(SC_RTL_MDIR)/libaksc_rtl_cxx.a.verilator_deplist.tmp $@
 	verilator $(SC_RTL_VFLAGS) -Mdir $(SC_RTL_MDIR) --top-module ak_top $(SV_PKGS) $(RTL_SRC) \
@@ -57,15 +57,15 @@ $(SC_RTL_HOST_OBJ): $(SIM_HDRS) $(HOST_HDRS) $(SC_RTL_HDRS) $(REGMAP_GEN) $(ERR_
 $(HOST_LIB): $(SC_RTL_HOST_OBJ)
 
 $(BUILD)/obj/host/cli/cmd_sim.o $(BUILD)/obj/host/ak_run.o: $(SC_RTL_HDRS)
-$(CLI): $(SC_RTL_LIB)
-$(CLI): private AK_LIBS += $(SC_RTL_LIBS)
+$(SIM_CLI): $(SC_RTL_LIB)
+$(SIM_CLI): private AK_LIBS += $(SC_RTL_LIBS)
 
 # The SystemC example (systemc.mk) binds either the TLM model or this platform (--rtl).
 SC_RTL_CXX_LIBS = $(SC_RTL_MDIR)/libaksc_rtl_cxx.a $(SIM_OBJ) -lz
 $(TLM_EXAMPLE): $(SC_RTL_LIB) $(SC_RTL_HDRS)
 
 # tests/test_sc_rtl.c: golden sets and random jobs on the sc-rtl backend against the plain one.
-$(BUILD)/tests/test_sc_rtl: $(HOST_LIB) $(AKSIM_LIB) $(SC_RTL_LIB) $(SIM_HDRS) $(HOST_HDRS) $(SC_RTL_HDRS) $(CLI) \
+$(BUILD)/tests/test_sc_rtl: $(HOST_LIB) $(AKSIM_LIB) $(SC_RTL_LIB) $(SIM_HDRS) $(HOST_HDRS) $(SC_RTL_HDRS) $(CLI) $(SIM_CLI) \
                             $(SIM_JOBS)
 $(BUILD)/tests/test_sc_rtl: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_sc_rtl: private AK_CFLAGS += $(SIM_INC) -Isim/systemc -I$(BUILD)/gen
@@ -75,7 +75,7 @@ $(BUILD)/tests/test_sc_rtl: private AK_LIBS += $(SIM_LIBS) $(SC_RTL_LIBS)
 # side (scripts/bench/sc_rtl_speed.py): every golden set, and two sparse layers of rtl-n1024-d64.
 SC_RTL_SPEED_VEC := $(BUILD)/vectors/rtl-n1024-d64
 .PHONY: sc-rtl-speed
-sc-rtl-speed: deps $(CLI) ## host time of the RTL inside SystemC vs the plain Verilator harness (scripts/bench/sc_rtl_speed.py; build/reports/systemc/)
+sc-rtl-speed: deps $(CLI) $(SIM_CLI) ## host time of the RTL inside SystemC vs the plain Verilator harness (scripts/bench/sc_rtl_speed.py; build/reports/systemc/)
 	@mkdir -p $(BUILD)/reports/systemc
 	@test -f $(SC_RTL_SPEED_VEC)/manifest.json || \
 	  $(CLI) vecgen --workload vectors/workloads/rtl-n1024-d64.json --out $(SC_RTL_SPEED_VEC) >/dev/null

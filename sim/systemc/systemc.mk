@@ -22,7 +22,7 @@ SC_CXXFLAGS = -std=gnu++17 $(OPT) -g -fPIC -Wall -Wextra -Werror -Irefmodel/incl
 TLM_LIBS  = $(TLM_LIB) $(LIBA) $(shell pkg-config --libs systemc) -lpthread -lstdc++ -lm
 
 $(BUILD)/obj/sim/systemc/ak_tlm_%.o: sim/systemc/ak_tlm_%.cpp $(TLM_HDRS) $(HEADERS) $(REGMAP_GEN) \
-                                     sim/systemc/systemc.mk
+                                     $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CXX) $(SC_CXXFLAGS) -c $< -o $@
 
@@ -37,12 +37,12 @@ $(TLM_HOST_OBJ): $(SIM_HDRS) $(HOST_HDRS) $(TLM_HDRS) $(REGMAP_GEN) $(ERR_TEXT)
 $(HOST_LIB): $(TLM_HOST_OBJ)
 
 $(BUILD)/obj/host/cli/cmd_sim.o $(BUILD)/obj/host/ak_run.o: $(TLM_HDRS)
-$(CLI): $(TLM_LIB)
-$(CLI): private AK_LIBS += $(TLM_LIBS)
+$(SIM_CLI): $(TLM_LIB)
+$(SIM_CLI): private AK_LIBS += $(TLM_LIBS)
 
 # tests/test_tlm.c: golden sets and random jobs on the tlm backend against the reference model
 # and the cycle model, a subset against the Verilator backend; CSRs, illegal jobs, timeouts.
-$(BUILD)/tests/test_tlm: $(HOST_LIB) $(AKSIM_LIB) $(TLM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(TLM_HDRS) $(CLI) \
+$(BUILD)/tests/test_tlm: $(HOST_LIB) $(AKSIM_LIB) $(TLM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(TLM_HDRS) $(CLI) $(SIM_CLI) \
                          $(SIM_JOBS)
 $(BUILD)/tests/test_tlm: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_tlm: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
@@ -61,7 +61,7 @@ $(TLM_EXAMPLE): sim/systemc/example_main.cpp $(TLM_LIB) $(TLM_HDRS) $(LIBA)
 # Speed: whole DeiT-Base on the TLM model against two of its layers on the Verilated RTL (the
 # RTL's whole-network time extrapolated from them), side by side in one run (docs/systemc.md).
 .PHONY: systemc-speed
-systemc-speed: deps $(CLI) ## TLM model vs Verilated RTL speed on DeiT-Base (RTL extrapolated from 2 layers): build/reports/systemc/speed.json
+systemc-speed: deps $(CLI) $(SIM_CLI) ## TLM model vs Verilated RTL speed on DeiT-Base (RTL extrapolated from 2 layers): build/reports/systemc/speed.json
 	@mkdir -p $(BUILD)/reports/systemc
 	$(PYTHON) scripts/bench/systemc_speed.py --attnkit $(CLI) --vectors $(BUILD)/vectors/deit-base \
 	  --json $(BUILD)/reports/systemc/speed.json

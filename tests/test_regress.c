@@ -351,6 +351,29 @@ static void test_waves(void)
                        "%s/tests/t00001/result.json",
                        out, out),
                     0);
+    /* an attnkit sim that knows --wave-limit/--wave-from/--wave-to and names the failure's
+     * cycle (150): the re-run gets the limit and the window [150 - 100, 150 + 100 / 10] */
+    snprintf(wrap, sizeof wrap, "%s/window_attnkit", dir);
+    f = fopen(wrap, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f, "#!/bin/sh\nreal=%s\ncase \"$*\" in\n"
+               "\"sim --help\") $real sim --help; echo '  --wave-limit MB'; exit 0;;\n"
+               "*--wave*) echo \"$*\" > %s/window_args; exit 1;;\n"
+               "\"sim --vectors \"*) $real \"$@\" | sed 's/\"result\":\t\"PASS\",/"
+               "\"result\": \"FAIL\", \"failure_cycle\": 150,/'; exit 1;;\n"
+               "esac\nexec $real \"$@\"\n",
+            ak_test_cli(), dir);
+    fclose(f);
+    chmod(wrap, 0755);
+    CU_ASSERT_EQUAL(sh("scripts/regression/regress --attnkit %s --tests %s --only t00000 "
+                       "--wave-limit 3 --wave-window 100 --out %s/window >/dev/null 2>&1",
+                       wrap, list, dir),
+                    1);
+    CU_ASSERT_EQUAL(sh("grep -q -- '--layer 1 --wave-limit 3 --wave-from 50 --wave-to 160' "
+                       "%s/window_args",
+                       dir),
+                    0);
+    CU_ASSERT_EQUAL(sh("grep -q '\"wave\": null' %s/window/tests/t00000/result.json", dir), 0);
     /* a waveform re-run killed at its time limit leaves no stub and names none */
     write_hanging_attnkit();
     snprintf(out, sizeof out, "%s/stub", dir);

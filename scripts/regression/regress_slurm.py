@@ -65,7 +65,7 @@ def run(ctx, args, tests):
     task = [sys.executable, me, "--tests", listing,
             "--shard", "${SLURM_ARRAY_TASK_ID}/" + str(shards),
             "--out", ctx.out, "--attnkit", ctx.attnkit, "--sim", ctx.sim, "--vvp", ctx.vvp,
-            "--timeout", str(ctx.timeout), "--wave-limit", str(ctx.wave_limit),
+            "--timeout", str(ctx.timeout), "--wave-limit", f"{ctx.wave_limit:g}",
             "--wave-window", str(ctx.wave_window),
             "-j", "1"] + (["--no-wave"] if not ctx.waves else [])
     script = os.path.join(sdir, "job.sh")

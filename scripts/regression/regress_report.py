@@ -1,6 +1,8 @@
 """Reports of scripts/regression/regress: results.json, the JUnit XML that Jenkins and GitLab read
-(testsuites > testsuite > testcase with failure, properties and system-out; the seed and the
-reproduce command in properties, the log in system-out), and a markdown summary. Every file is
+(testsuites > testsuite > testcase with failure, or skipped for a test an interrupt kept from
+running, properties and system-out; the seed and the reproduce command in properties, the log
+in system-out), and a markdown summary. A result's status is "passed", "failed" or "not_run"
+("passed" the boolean stays for older readers). Every file is
 written whole or not at all (a temporary file renamed into place), so a full disk or an
 unwritable directory leaves the previous report and every finished test's result.json intact.
 """
@@ -42,14 +44,22 @@ def _describe(t):
             f"{' jitter' if t.get('jitter') else ''}")
 
 
+def status(r):
+    return r.get("status") or ("passed" if r["passed"] else "failed")
+
+
+def count(results, st):
+    return sum(status(r) == st for r in results)
+
+
 def junit(results, wall, sim):
+    failures = str(count(results, "failed"))
     suites = ET.Element("testsuites", name="attnkit regression", tests=str(len(results)),
-                        failures=str(sum(not r["passed"] for r in results)), errors="0",
-                        time=f"{wall:.3f}")
+                        failures=failures, errors="0", time=f"{wall:.3f}")
     suite = ET.SubElement(suites, "testsuite", name=f"attnkit.regress.{sim}",
-                          tests=str(len(results)),
-                          failures=str(sum(not r["passed"] for r in results)), errors="0",
-                          skipped="0", time=f"{sum(r['seconds'] for r in results):.3f}",
+                          tests=str(len(results)), failures=failures, errors="0",
+                          skipped=str(count(results, "not_run")),
+                          time=f"{sum(r['seconds'] for r in results):.3f}",
                           timestamp=time.strftime("%Y-%m-%dT%H:%M:%S"),
                           hostname=socket.gethostname())
     for r in results:
@@ -62,26 +72,30 @@ def junit(results, wall, sim):
                      ("wave", r.get("wave"))):
             if v is not None:
                 ET.SubElement(props, "property", name=k, value=str(v))
-        if not r["passed"]:
+        if status(r) == "not_run":
+            ET.SubElement(case, "skipped", message="interrupted", type="not_run").text = \
+                r["message"]
+        elif status(r) == "failed":
             f = ET.SubElement(case, "failure", message=r["message"] or "failed", type="failure")
             f.text = r["message"]
         out = ET.SubElement(case, "system-out")
         try:
             with open(r["log"]) as lf:
                 log = lf.read()
-        except OSError:
-            log = "(log missing)"
+        except (OSError, TypeError):
+            log = "(no log: not started)" if status(r) == "not_run" else "(log missing)"
         out.text = f"reproduce: {r['reproduce']}\nconfig: {json.dumps(t)}\n{log[-20000:]}"
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
 def summary(results, wall, sim, jobs):
-    passed = sum(r["passed"] for r in results)
-    lines = [f"# Regression: {passed} passed, {len(results) - passed} failed", "",
+    passed, failed, skipped = (count(results, s) for s in ("passed", "failed", "not_run"))
+    lines = [f"# Regression: {passed} passed, {failed} failed"
+             f"{f', {skipped} not run (interrupted)' if skipped else ''}", "",
              f"{len(results)} tests on {sim}, -j {jobs}, {wall:.1f} s wall "
              f"({sum(r['seconds'] for r in results):.1f} s of test time).", ""]
-    failed = [r for r in results if not r["passed"]]
+    failed = [r for r in results if status(r) == "failed"]
     if failed:
         lines += ["## Failures", "", "| test | configuration | message | reproduce |",
                   "|---|---|---|---|"]
@@ -89,21 +103,29 @@ def summary(results, wall, sim, jobs):
             lines.append(f"| {r['id']} | {_describe(r['test'])} | {r['message']} | "
                          f"`{r['reproduce']}` |")
         lines.append("")
+    if skipped:
+        lines += [f"{skipped} tests not run (interrupted): "
+                  f"{', '.join(r['id'] for r in results if status(r) == 'not_run')}; "
+                  "`--resume` runs them, `--rerun-failed` them and the failures.", ""]
     by = {}
     for r in results:
         p = r["test"]["mask"]["pattern"]
-        b = by.setdefault(p, [0, 0])
-        b[0] += r["passed"]
-        b[1] += 1
-    lines += ["## By mask pattern", "", "| pattern | passed | tests |", "|---|---:|---:|"]
-    lines += [f"| {p} | {v[0]} | {v[1]} |" for p, v in sorted(by.items())]
+        b = by.setdefault(p, [0, 0, 0])
+        b[0] += status(r) == "passed"
+        b[1] += status(r) == "not_run"
+        b[2] += 1
+    lines += ["## By mask pattern", "", "| pattern | passed | not run | tests |",
+              "|---|---:|---:|---:|"]
+    lines += [f"| {p} | {v[0]} | {v[1]} | {v[2]} |" for p, v in sorted(by.items())]
     return "\n".join(lines) + "\n"
 
 
-def write_all(out, results, wall, reproduce_base, sim, jobs):
+def write_all(out, results, wall, source, sim, jobs):
+    """source: the options that make the test list (--seed S --count N, or --tests FILE)."""
     results = sorted(results, key=lambda r: r["id"])
     write_json(os.path.join(out, "results.json"),
-               {"sim": sim, "jobs": jobs, "wall_seconds": round(wall, 3),
-                "reproduce_base": reproduce_base, "results": results})
+               {"sim": sim, "jobs": jobs, "wall_seconds": round(wall, 3), "source": source,
+                "passed": count(results, "passed"), "failed": count(results, "failed"),
+                "not_run": count(results, "not_run"), "results": results})
     _atomic(os.path.join(out, "junit.xml"), junit(results, wall, sim))
     _atomic(os.path.join(out, "summary.md"), summary(results, wall, sim, jobs))

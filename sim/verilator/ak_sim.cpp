@@ -29,7 +29,9 @@ constexpr uint64_t kCsrTimeout = 1000; // cycles per AXI4-Lite handshake
 constexpr uint64_t kResetCycles = 4;
 constexpr uint64_t kNever = ~0ull;
 // the waveform's size is measured (trace flushed, file stat'ed) after this many dumped cycles,
-// then at intervals aimed at half the room left under the cap, within these bounds
+// then at intervals aimed at half the room left under the cap, within these bounds; FST's
+// writer only marks a flush as pending and writes the block at the next time it dumps, so the
+// file is stat'ed one dumped cycle after the flush is asked for
 constexpr uint64_t kFirstSizeCheck = 64, kMinSizeCheck = 16, kMaxSizeCheck = 1u << 16;
 } // namespace
 
@@ -52,6 +54,8 @@ struct ak_sim {
     bool wave_done = false;
     ak_sim_wave_info wi{};
     uint64_t next_check = kFirstSizeCheck, checked_at = 0;
+    bool flush_asked = false; // the trace's flush waits for the next dumped time
+    uint64_t peak_rate = 0;   // the most bytes a dumped cycle has added between two checks
 
     bool dumping() const
     {
@@ -67,7 +71,6 @@ struct ak_sim {
     // at ak_sim_close) and nothing more is dumped.
     void check_size()
     {
-        fst->flush();
         struct stat sb;
         const uint64_t size = stat(wave_tmp.c_str(), &sb) == 0 ? uint64_t(sb.st_size) : 0;
         const uint64_t grown = size > wi.bytes ? size - wi.bytes : 0;
@@ -84,8 +87,14 @@ struct ak_sim {
                 wi.bytes = uint64_t(sb.st_size);
             return;
         }
-        const uint64_t per_cycle = ran && grown ? (grown + ran - 1) / ran : 1;
+        // the rate ahead is unknown (a quiet reset, then a busy job): assume the worst seen so
+        // far and at least cap / 1024 a cycle, and let the interval grow by half at most
+        const uint64_t rate = ran ? (grown + ran - 1) / ran : 0;
+        peak_rate = rate > peak_rate ? rate : peak_rate;
+        const uint64_t floor_rate = cfg.wave_limit >> 10 ? cfg.wave_limit >> 10 : 1;
+        const uint64_t per_cycle = peak_rate > floor_rate ? peak_rate : floor_rate;
         uint64_t step = (cfg.wave_limit - size) / per_cycle / 2;
+        step = step > ran + ran / 2 ? ran + ran / 2 : step;
         step = step < kMinSizeCheck ? kMinSizeCheck : step > kMaxSizeCheck ? kMaxSizeCheck : step;
         next_check = wi.dumped_cycles + step;
     }
@@ -102,8 +111,15 @@ struct ak_sim {
             return;
         fst->dump(2 * cycles + 1);
         wi.dumped_cycles++;
-        if (cfg.wave_limit && wi.dumped_cycles >= next_check)
+        if (!cfg.wave_limit)
+            return;
+        if (flush_asked) {
+            flush_asked = false;
             check_size();
+        } else if (wi.dumped_cycles >= next_check) {
+            fst->flush();
+            flush_asked = true;
+        }
     }
 
     // the memory model's storage: the bytes here; a write into the watched region records the

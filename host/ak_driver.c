@@ -453,6 +453,8 @@ ak_status ak_drv_run_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_job
             (unsigned long long)d->be.mem_size);
     else if (st != AK_OK)
         say(res->msg, sizeof res->msg, "writing the job image: %s", ak_strerror(st));
+    if (st == AK_OK && d->be.job_begin)
+        d->be.job_begin(d->be.ctx, &lay);
     if (st == AK_OK && (st = ak_drv_start(d, lay.desc)) != AK_OK)
         say(res->msg, sizeof res->msg, "starting the job: %s", ak_strerror(st));
     if (st != AK_OK) {

@@ -37,6 +37,11 @@ typedef struct {
     ak_status (*mem_read)(void *ctx, uint64_t addr, void *dst, uint64_t n);
     ak_status (*wait_irq)(void *ctx, uint64_t max_cycles, uint64_t *cycles);
     void (*close)(void *ctx);
+    /* optional (NULL: none): ak_drv_run and ak_drv_run_prune are about to start the job laid
+       out at *lay (its image is written; the STATUS read, DESC_ADDR and CTRL.start follow). A
+       backend that counts cycles counts the job's from here (the Verilator backend: its job
+       cycle 0, and it records when the accelerator writes each beat of o and after) */
+    void (*job_begin)(void *ctx, const ak_job_layout *lay);
 } ak_backend;
 
 /* Each backend's options and open function are in its own header: backend_verilator.h,

@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "attnkit/attnkit.h"
 #include "attnkit/file_io.h"
+#include "attnkit/vectors.h"
 #include "backend_sc_rtl.h"
 #include "backend_verilator.h"
 
@@ -27,6 +29,11 @@ typedef struct {
     void (*mem_stats)(const ak_backend *be, ak_mem_stats *st);
     /* the last job's simulated time in ps (NULL: the backend has no time, only cycles) */
     uint64_t (*job_ps)(const ak_backend *be);
+    /* job cycles of the last job (NULL: the backend does not count them): cycle 0 since open,
+       the accelerator's last write to a byte of o, the end of the wait for the interrupt */
+    uint64_t (*job_start)(const ak_backend *be);
+    int (*last_write)(const ak_backend *be, uint64_t addr, uint64_t *job_cycle);
+    uint64_t (*wait_end)(const ak_backend *be);
 } run_backend;
 
 static uint32_t clock_ps(const ak_run_opts *o)
@@ -39,7 +46,9 @@ static ak_status open_verilator(const ak_run_opts *o, uint64_t mem_bytes, ak_bac
 {
     const ak_verilator_opts vo = {.latency = o->latency, .jitter_seed = o->jitter_seed,
                                   .bytes_per_cycle = o->bytes_per_cycle, .mem_bytes = mem_bytes,
-                                  .wave = o->wave};
+                                  .wave = o->wave, .wave_window = o->wave_window,
+                                  .wave_from = o->wave_from, .wave_to = o->wave_to,
+                                  .wave_limit = o->wave_limit};
     return ak_backend_verilator_open(&vo, be, err, errlen);
 }
 
@@ -70,9 +79,11 @@ static ak_status open_sc_rtl(const ak_run_opts *o, uint64_t mem_bytes, ak_backen
 }
 
 static const run_backend backends[] = {
-    {"verilator", open_verilator, ak_backend_verilator_mem_stats, NULL},
-    {"sc-rtl", open_sc_rtl, ak_backend_sc_rtl_mem_stats, NULL},
-    {"tlm", open_tlm, NULL, tlm_job_ps},
+    {"verilator", open_verilator, ak_backend_verilator_mem_stats, NULL,
+     ak_backend_verilator_job_start, ak_backend_verilator_last_write,
+     ak_backend_verilator_wait_end},
+    {"sc-rtl", open_sc_rtl, ak_backend_sc_rtl_mem_stats, NULL, NULL, NULL, NULL},
+    {"tlm", open_tlm, NULL, tlm_job_ps, NULL, NULL, NULL},
 };
 #define N_BACKENDS (sizeof backends / sizeof backends[0])
 
@@ -374,6 +385,37 @@ static prediction predict(const ak_drv_info *inf, const ak_run_opts *o, const ak
     return p;
 }
 
+/* Where in the job a layer failed, from a backend that counts job cycles: a hang or a
+ * hardware error when the wait for the interrupt ended; a mismatch of output bytes when the
+ * accelerator last wrote the first differing byte (or, never written, when the interrupt
+ * came). */
+static void failure_cycle(const ak_backend *be, const run_backend *rb, const ak_attn_job *j,
+                          ak_status st, const compare *c, ak_run_layer *res)
+{
+    if (!rb->job_start)
+        return;
+    res->has_job_cycles = 1;
+    res->job_start_cycle = rb->job_start(be);
+    const ak_job_layout *lay = &res->drv.layout;
+    const uint64_t head_bytes = (uint64_t)j->nq * j->d;
+    if (st == AK_EHANG || st == AK_EHW) {
+        res->failure_event = st == AK_EHANG ? "hang" : "hardware_error";
+        res->failure_cycle = rb->wait_end(be);
+    } else if (st == AK_OK && c->mismatches) {
+        const uint64_t addr =
+            lay->o + c->first / head_bytes * lay->q_head_stride + c->first % head_bytes;
+        if (rb->last_write(be, addr, &res->failure_cycle)) {
+            res->failure_event = "write";
+        } else {
+            res->failure_event = "not_written";
+            res->failure_cycle = rb->wait_end(be);
+        }
+    } else {
+        return;
+    }
+    res->has_failure_cycle = 1;
+}
+
 /* Runs one layer into *res. */
 static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
                       const layer_data *L, ak_run_layer *res)
@@ -468,6 +510,7 @@ static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
                    : !cycles_ok       ? AK_RUN_CYCLES
                    : !res->time_ok    ? AK_RUN_TIME
                                       : AK_RUN_PASS;
+    failure_cycle(ak_drv_backend(drv), rb, j, st, &c, res);
     res->pes = inf->pes;
     res->mac_utilisation = r->cycles ? (double)r->macs / ((double)inf->pes * (double)r->cycles) : 0;
     res->seconds_at_clock = (double)r->cycles / (o->clock_mhz * 1e6);
@@ -522,6 +565,22 @@ ak_status ak_run(const ak_run_opts *opts, ak_run_layer_fn on_layer, void *user,
     memset(sum, 0, sizeof *sum);
     sum->backend = rb->name;
     ak_status st = AK_OK;
+    /* the vectors as vecgen wrote them, before anything runs: a file changed since would
+       otherwise be blamed on the accelerator */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    char verr[4096];
+    st = ak_vectors_verify(o.vectors, &sum->vectors_files, verr, sizeof verr);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    sum->vectors_check_seconds =
+        (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (st != AK_OK) {
+        sum->vectors_invalid = 1;
+        snprintf(err, errlen, "vectors: %s: the vector directory does not match its manifest "
+                 "(modified or corrupted since attnkit vecgen wrote it; not an accelerator "
+                 "failure); nothing was simulated", verr);
+        return st;
+    }
     cJSON *man = read_manifest(o.vectors, &st, err, errlen);
     if (!man)
         return st;
@@ -564,9 +623,24 @@ ak_status ak_run(const ak_run_opts *opts, ak_run_layer_fn on_layer, void *user,
             else
                 sum->failed++;
         }
+        if (o.wave && !sum->wave_truncated) {
+            ak_sim_wave_info wi;
+            ak_backend_verilator_wave_info(ak_drv_backend(drv), &wi);
+            if (wi.truncated) {
+                sum->wave_truncated = 1;
+                sum->wave_truncated_layer = no;
+                sum->wave_truncated_cycle = wi.truncated_cycle;
+            }
+        }
         if (on_layer)
             on_layer(user, &res);
         layer_free(&L);
+    }
+    if (o.wave) {
+        ak_sim_wave_info wi;
+        ak_backend_verilator_wave_info(ak_drv_backend(drv), &wi);
+        sum->has_wave = 1;
+        sum->wave_dumped_cycles = wi.dumped_cycles;
     }
     if (rb->mem_stats) {
         ak_mem_stats ms;
@@ -579,7 +653,10 @@ ak_status ak_run(const ak_run_opts *opts, ak_run_layer_fn on_layer, void *user,
         sum->has_tlm_stats = 1;
         ak_backend_tlm_stats(ak_drv_backend(drv), &sum->tlm);
     }
-    ak_drv_close(drv);
+    ak_drv_close(drv); /* the waveform complete, under its name */
+    struct stat sb;
+    if (o.wave && stat(o.wave, &sb) == 0)
+        sum->wave_bytes = (uint64_t)sb.st_size;
     cJSON_Delete(man);
     return AK_OK;
 }

@@ -29,7 +29,11 @@ typedef struct {
     uint32_t latency;         /* memory latency in cycles (0: 20) */
     uint32_t bytes_per_cycle; /* memory bandwidth a cycle per channel (0: 64) */
     uint64_t jitter_seed;     /* seeded random memory delays and backpressure; 0: off */
-    const char *wave;         /* verilator only: an FST waveform file, or NULL */
+    const char *wave;         /* verilator only: an FST waveform file, or NULL (written under a
+                                 temporary name, renamed when complete: ak_sim.h) */
+    int wave_window;          /* wave: dump only job cycles wave_from..wave_to of each layer */
+    uint64_t wave_from, wave_to;
+    uint64_t wave_limit;      /* wave: stop dumping at this many bytes (0: no cap) */
     double clock_mhz;         /* the clock of the throughput figures and tlm's period (0: 250) */
     unsigned threads;         /* tlm: host threads for a job (0: one per CPU) */
 } ak_run_opts;
@@ -71,6 +75,16 @@ typedef struct {
                                   not checked; "" when all matched */
     ak_status status;
     ak_drv_result drv; /* counters, hardware error code, message */
+    /* verilator: the layer's job cycle 0 as a clock cycle since the simulation opened (FST
+       time 2 x that), and for a HANG, ERROR (hardware error) or FAIL on output bytes the job
+       cycle of the failure: failure_event "hang" or "hardware_error" (the wait for the
+       interrupt ended), "write" (the accelerator wrote the first mismatching byte's beat, the
+       last time), "not_written" (it never wrote it: the cycle the interrupt came) */
+    int has_job_cycles;
+    uint64_t job_start_cycle;
+    int has_failure_cycle;
+    uint64_t failure_cycle;
+    const char *failure_event;
     /* the cycle model's prediction, when predicted (else why_not_predicted says why) */
     int predicted;
     ak_cycle_report prediction;
@@ -102,15 +116,30 @@ typedef struct {
     char first_protocol_error[160];
     int has_tlm_stats;   /* tlm: where the model's host time went */
     ak_tlm_stats tlm;
+    /* the vector directory against its manifest (ak_vectors_verify), before anything ran:
+       files checked and the time it took; vectors_invalid when a file's SHA-256 differs, a
+       file is missing or the manifest is malformed (ak_run then fails, err naming the file) */
+    uint32_t vectors_files;
+    double vectors_check_seconds;
+    int vectors_invalid;
+    /* --wave: the file's size once complete, cycles dumped, and whether wave_limit cut it */
+    int has_wave;
+    uint64_t wave_bytes, wave_dumped_cycles;
+    int wave_truncated;
+    int wave_truncated_layer;      /* the layer it was cut in */
+    uint64_t wave_truncated_cycle; /* that layer's job cycle where it ends */
 } ak_run_summary;
 
 typedef void (*ak_run_layer_fn)(void *user, const ak_run_layer *layer);
 
-/* Opens the backend and the driver, runs the selected layers in manifest order, calls
- * on_layer (if not NULL) after each, fills *sum, closes. AK_OK when every layer was tried
- * (whether it passed is in *sum and the layers); otherwise with err = one line: AK_EINVAL (bad
- * options, a malformed manifest), AK_EIO (manifest unreadable), AK_ENOTFOUND (no such layer),
- * AK_ENOMEM, or the code of the backend's or the driver's open that failed. */
+/* Checks the vector directory against its manifest's checksums (ak_vectors_verify: every
+ * file, whatever layer is selected), then opens the backend and the driver, runs the selected
+ * layers in manifest order, calls on_layer (if not NULL) after each, fills *sum, closes. AK_OK
+ * when every layer was tried (whether it passed is in *sum and the layers); otherwise with err
+ * = one line: AK_EINVAL (bad options, a malformed manifest), AK_EIO (manifest unreadable),
+ * AK_ENOTFOUND (no such layer), AK_ENOMEM, or the code of the backend's or the driver's open
+ * that failed; sum->vectors_invalid when the directory failed the check (err: "vectors: " and
+ * the library's reason, naming the file; nothing was simulated). */
 ak_status ak_run(const ak_run_opts *o, ak_run_layer_fn on_layer, void *user, ak_run_summary *sum,
                  char *err, size_t errlen);
 

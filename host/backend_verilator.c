@@ -32,6 +32,12 @@ static ak_status wait_irq(void *ctx, uint64_t max_cycles, uint64_t *cycles)
     return ak_sim_run_until_irq(ctx, max_cycles, cycles);
 }
 
+/* the job's cycle 0; the accelerator's writes to o and the pruning regions after it timed */
+static void job_begin(void *ctx, const ak_job_layout *lay)
+{
+    ak_sim_job_begin(ctx, lay->o, lay->end > lay->o ? lay->end - lay->o : 0);
+}
+
 static void close_sim(void *ctx)
 {
     ak_sim_close(ctx);
@@ -46,7 +52,11 @@ ak_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *out,
                                .latency = o ? o->latency : 0,
                                .jitter_seed = o ? o->jitter_seed : 0,
                                .bytes_per_cycle = o ? o->bytes_per_cycle : 0,
-                               .wave = o ? o->wave : NULL};
+                               .wave = o ? o->wave : NULL,
+                               .wave_window = o ? o->wave_window : 0,
+                               .wave_from = o ? o->wave_from : 0,
+                               .wave_to = o ? o->wave_to : 0,
+                               .wave_limit = o ? o->wave_limit : 0};
     ak_sim *s = NULL;
     ak_status st = ak_sim_open(&cfg, &s);
     if (st != AK_OK && err && errlen) {
@@ -71,11 +81,32 @@ ak_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *out,
                         .mem_write = mem_write,
                         .mem_read = mem_read,
                         .wait_irq = wait_irq,
-                        .close = close_sim};
+                        .close = close_sim,
+                        .job_begin = job_begin};
     return AK_OK;
 }
 
 void ak_backend_verilator_mem_stats(const ak_backend *be, ak_mem_stats *st)
 {
     ak_sim_mem_stats(be->ctx, st);
+}
+
+uint64_t ak_backend_verilator_job_start(const ak_backend *be)
+{
+    return ak_sim_job_start(be->ctx);
+}
+
+int ak_backend_verilator_last_write(const ak_backend *be, uint64_t addr, uint64_t *job_cycle)
+{
+    return ak_sim_last_write(be->ctx, addr, job_cycle);
+}
+
+uint64_t ak_backend_verilator_wait_end(const ak_backend *be)
+{
+    return ak_sim_wait_end(be->ctx);
+}
+
+void ak_backend_verilator_wave_info(const ak_backend *be, ak_sim_wave_info *wi)
+{
+    ak_sim_get_wave_info(be->ctx, wi);
 }

@@ -7,7 +7,7 @@
 #   driver, its backends and ak_run) is built with the simulators it drives: sim/sim.mk,
 #   sim/systemc/*.mk, which also add their libraries to this program's link.
 
-SIM_CLI_SRC := host/cli/sim_main.c host/cli/cmd_sim.c host/cli/args.c
+SIM_CLI_SRC := host/cli/sim_main.c host/cli/cmd_sim.c host/cli/args.c host/cli/interrupt.c
 CLI_SRC   := $(filter-out host/cli/sim_main.c host/cli/cmd_sim.c,$(wildcard host/cli/*.c))
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 SIM_CLI_OBJ := $(SIM_CLI_SRC:%.c=$(BUILD)/obj/%.o)

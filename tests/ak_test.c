@@ -225,3 +225,34 @@ cJSON *ak_test_read_json(const char *path)
     text[n] = '\0';
     return cJSON_Parse(text);
 }
+
+int ak_test_reseal_vectors(const char *set, unsigned layer, const char *file)
+{
+    char path[PATH_MAX], cmd[PATH_MAX + 32], hex[65] = "";
+    snprintf(path, sizeof path, "%s/layer%02u/%s", set, layer, file);
+    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    const int got = fscanf(p, "%64s", hex);
+    if (pclose(p) != 0 || got != 1 || strlen(hex) != 64)
+        return -1;
+    snprintf(path, sizeof path, "%s/manifest.json", set);
+    cJSON *man = ak_test_read_json(path);
+    const cJSON *l = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(man, "layers"),
+                                        (int)layer - 1);
+    cJSON *f = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(l, "files"),
+                                                file);
+    int rc = -1;
+    char *text = NULL;
+    if (f && cJSON_ReplaceItemInObjectCaseSensitive(f, "sha256", cJSON_CreateString(hex)) &&
+        (text = cJSON_Print(man)) != NULL) {
+        FILE *o = fopen(path, "w");
+        rc = o && fputs(text, o) >= 0 ? 0 : -1;
+        if (o && fclose(o) != 0)
+            rc = -1;
+    }
+    free(text);
+    cJSON_Delete(man);
+    return rc;
+}

@@ -43,4 +43,10 @@ char *ak_test_read_text(const char *path);
 struct cJSON;
 struct cJSON *ak_test_read_json(const char *path);
 
+/* After a test changed `file` of layer `layer` (from 1) in the vector directory `set` on
+ * purpose, writes that file's sha256 into the manifest, so `attnkit sim`'s check of the
+ * vectors passes and the change reaches the comparison (a wrong expected value, not a
+ * corrupted directory). 0, or -1 if the file or its manifest entry cannot be read or written. */
+int ak_test_reseal_vectors(const char *set, unsigned layer, const char *file);
+
 #endif

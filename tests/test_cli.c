@@ -2,10 +2,13 @@
  * allowed values with exit status 2 and nothing on stdout; --help and --json work. Runs the
  * built binary (AK_CLI) as a user would. */
 #include <cJSON.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ak_test.h"
@@ -308,6 +311,160 @@ static void test_help_help_and_vecgen_seed_range(void)
     }
 }
 
+/* ---- attnkit sim: flags, help, the vectors' check, Ctrl-C during --wave ---------------- */
+
+static void test_sim_wave_flags_exit_2(void)
+{
+    static const struct {
+        const char *args[12];
+        const char *must_mention, *allowed;
+    } cases[] = {
+        {{"sim", "--vectors", "x", "--wave-from", "10"}, "--wave-from", "only with --wave"},
+        {{"sim", "--vectors", "x", "--wave-to", "10"}, "--wave-to", "only with --wave"},
+        {{"sim", "--vectors", "x", "--wave-limit", "1"}, "--wave-limit", "only with --wave"},
+        {{"sim", "--vectors", "x", "--wave", "f.fst", "--wave-limit", "1048577"}, "--wave-limit",
+         "0..1048576"},
+        {{"sim", "--vectors", "x", "--wave", "f.fst", "--wave-from", "-1"}, "--wave-from", "0.."},
+        {{"sim", "--vectors", "x", "--wave", "f.fst", "--wave-from", "9", "--wave-to", "8"},
+         "--wave-to", "before --wave-from"},
+        {{"sim", "--vectors", "x", "--backend", "tlm", "--wave-to", "8"}, "--wave-to",
+         "only with --backend verilator"},
+        {{"sim", "--vectors", "x", "--backend", "sc-rtl", "--wave", "f.fst"}, "--wave",
+         "only with --backend verilator"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc = ak_test_run_cli(buf, sizeof buf, cases[i].args);
+        int ok = rc == 2 && strstr(buf, cases[i].must_mention) && strstr(buf, cases[i].allowed) &&
+                 strchr(buf, '\n') == buf + strlen(buf) - 1;
+        if (!ok)
+            printf("\n    sim case %zu: exit %d, output: %s", i, rc, buf);
+        CU_ASSERT(ok);
+    }
+}
+
+/* sim --help names every flag with its default or range */
+static void test_sim_help_lists_flags(void)
+{
+    const char *args[] = {"sim", "--help", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+    static const char *const want[] = {
+        "--vectors DIR", "--backend NAME", "--threads N", "0..256", "--layer N", "1..100000",
+        "--latency L", "(default 20)", "--mem-jitter S", "--mem-bw B", "1..64 (default 64)",
+        "--clock-mhz F", "(default 250)", "--json", "--help", "--wave FILE", "--wave-from C",
+        "--wave-to C", "--wave-limit MB", "0..1048576", "(default 256)", "3 the vectors"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, want[i]));
+        if (!strstr(buf, want[i]))
+            printf("\n    sim --help lacks \"%s\"", want[i]);
+    }
+}
+
+/* a copy of a golden set in a new temporary directory: its path in dir (>= 64 bytes) */
+static int copy_golden(const char *set, char *dir, size_t cap)
+{
+    char tmpl[] = "/tmp/ak_test_cli_sim_XXXXXX", cmd[512];
+    if (!mkdtemp(tmpl))
+        return -1;
+    snprintf(dir, cap, "%s/set", tmpl);
+    snprintf(cmd, sizeof cmd, "cp -r vectors/golden/%s %s", set, dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void remove_copy(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%.*s'", (int)(strlen(dir) - 4), dir); /* minus "/set" */
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* One byte of layer01/o.npy changed: exit 3, the file named, "not an accelerator failure",
+ * nothing simulated (no layer line); --json says ERROR. The untouched copy passes. */
+static void test_sim_tampered_vectors_exit_3(void)
+{
+    char dir[256], path[300];
+    CU_ASSERT_FATAL(copy_golden("dense-n64", dir, sizeof dir) == 0);
+    const char *args[] = {"sim", "--vectors", dir, NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+    snprintf(path, sizeof path, "%s/layer01/o.npy", dir);
+    FILE *f = fopen(path, "r+b");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fseek(f, -1, SEEK_END);
+    const int c = fgetc(f);
+    fseek(f, -1, SEEK_END);
+    fputc(c ^ 1, f);
+    fclose(f);
+    int rc = ak_test_run_cli(buf, sizeof buf, args);
+    int ok = rc == 3 && strstr(buf, "layer01/o.npy") && strstr(buf, "checksum") &&
+             strstr(buf, "modified or corrupted") && strstr(buf, "not an accelerator failure") &&
+             !strstr(buf, "layer 1 ");
+    if (!ok)
+        printf("\n    tampered o.npy: exit %d, output: %s", rc, buf);
+    CU_ASSERT(ok);
+    const char *jargs[] = {"sim", "--vectors", dir, "--json", NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, jargs), 3);
+    cJSON *j = cJSON_Parse(strchr(buf, '{') ? strchr(buf, '{') : buf);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "result")),
+                           "ERROR");
+    const char *e = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "error"));
+    CU_ASSERT(e && strstr(e, "layer01/o.npy"));
+    cJSON_Delete(j);
+    /* a missing file is the same failure */
+    remove(path);
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "o.npy"));
+    remove_copy(dir);
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* SIGINT during `sim --wave F`: the process ends by SIGINT (a shell's 130) and neither F nor
+ * F.tmp nor FST's F.tmp.hier remains. */
+static void test_sim_wave_interrupted(void)
+{
+    char dir[] = "/tmp/ak_test_cli_wave_XXXXXX", wave[128], tmp[140], hier[150];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(wave, sizeof wave, "%s/w.fst", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", wave);
+    snprintf(hier, sizeof hier, "%s.tmp.hier", wave);
+    const char *cli = ak_test_cli();
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+            _exit(127);
+        execl(cli, cli, "sim", "--vectors", "vectors/golden/patterns-n96", "--wave", wave,
+              (char *)NULL);
+        _exit(127);
+    }
+    /* wait for the temporary, then a little longer: interrupted while dumping */
+    const struct timespec tick = {0, 20 * 1000 * 1000};
+    for (int i = 0; i < 500 && !exists(tmp); i++)
+        nanosleep(&tick, NULL);
+    CU_ASSERT(exists(tmp));
+    const struct timespec more = {0, 300 * 1000 * 1000};
+    nanosleep(&more, NULL);
+    CU_ASSERT_FALSE(exists(wave)); /* still running: not renamed yet */
+    kill(pid, SIGINT);
+    int st = 0;
+    CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
+    CU_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT);
+    if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT))
+        printf("\n    sim --wave after SIGINT: status 0x%x", st);
+    CU_ASSERT_FALSE(exists(wave));
+    CU_ASSERT_FALSE(exists(tmp));
+    CU_ASSERT_FALSE(exists(hier));
+    /* the same run left alone: F complete, no temporary */
+    const char *args[] = {"sim", "--vectors", "vectors/golden/dense-n64", "--wave", wave, NULL};
+    CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 0);
+    CU_ASSERT(exists(wave) && !exists(tmp) && !exists(hier));
+    remove(wave);
+    rmdir(dir);
+}
+
 int ak_test_register(void)
 {
     return AK_SUITE("cli", {"bad flags: one line naming flag and allowed values, exit 2", test_bad_flags_exit_2},
@@ -322,5 +479,9 @@ int ak_test_register(void)
                     {"version --json is a JSON object", test_version_json},
                     {"vecgen: dir mode follows umask, --seed, no \\r on a pipe", test_vecgen_mode_seed_no_progress},
                     {"accuracy: no progress line on a pipe", test_accuracy_no_progress_on_pipe},
-                    {"help --help; vecgen --seed names 0..2^53", test_help_help_and_vecgen_seed_range});
+                    {"help --help; vecgen --seed names 0..2^53", test_help_help_and_vecgen_seed_range},
+                    {"sim --wave-* flags: exit 2 naming the flag", test_sim_wave_flags_exit_2},
+                    {"sim --help: every flag with default and range", test_sim_help_lists_flags},
+                    {"sim on tampered vectors: exit 3 naming the file", test_sim_tampered_vectors_exit_3},
+                    {"sim --wave interrupted: SIGINT, no FST or temporary left", test_sim_wave_interrupted});
 }

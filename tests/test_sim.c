@@ -6,7 +6,8 @@
  * - sim: every golden vector set through `attnkit sim` (zero mismatches against o.npy, also
  *   with a jittered memory); >= 100 seeded random jobs (heads, ragged nq != nk, d, block,
  *   every mask pattern) bit for bit against ak_attention; illegal descriptors giving the right
- *   ERR code, each followed by a good job; a hang reported within a 10-cycle budget; FST.
+ *   ERR code, each followed by a good job; a hang reported within a 10-cycle budget; FST, its
+ *   window of job cycles and its size cap; a real output mismatch's failure_cycle.
  * AK_SIM_SEED and AK_SIM_CONFIGS override the random run (it prints both to reproduce). */
 #define _POSIX_C_SOURCE 200809L
 #include <cJSON.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ak_driver.h"
 #include "attnkit/cycle_model.h"
@@ -861,6 +863,12 @@ static void test_hang_reported(void)
     CU_ASSERT_EQUAL(ak_drv_run(d, &w.job, out, &r), AK_EHANG);
     CU_ASSERT_EQUAL(r.status, AK_EHANG);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "hang"));
+    /* the Verilator backend's job cycles: the wait ended 10 cycles after the start's CSR
+       accesses (failure_cycle of a HANG) */
+    const uint64_t end = ak_sim_wait_end(ak_drv_backend(d)->ctx);
+    CU_ASSERT(end > 10 && end < 200);
+    if (!(end > 10 && end < 200))
+        printf("\n  hang: wait ended at job cycle %llu\n", (unsigned long long)end);
     free(out);
     ak_drv_close(d);
     /* the derived budget is finite and covers the job */
@@ -884,6 +892,122 @@ static void test_wave(void)
     remove(path);
 }
 
+/* `attnkit sim --json` with args: the document (NULL if it is not one), the exit in *rc */
+static cJSON *sim_json(const char *const *args, int *rc)
+{
+    static char buf[1 << 18];
+    *rc = ak_test_run_cli(buf, sizeof buf, args);
+    const char *doc = strchr(buf, '{');
+    cJSON *j = doc ? cJSON_Parse(doc) : NULL;
+    if (!j)
+        printf("\n  attnkit sim: exit %d, not JSON:\n%.3000s\n", *rc, buf);
+    return j;
+}
+
+static const cJSON *field(const cJSON *o, const char *path1, const char *path2)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, path1);
+    return path2 ? cJSON_GetObjectItemCaseSensitive(x, path2) : x;
+}
+
+static uint64_t file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+}
+
+/* --wave-from/--wave-to dump only that window of the job's cycles (a much smaller file);
+ * --wave-limit 1 stops near 1 MiB and says where; every file is renamed from its .tmp. */
+static void test_wave_window_and_limit(void)
+{
+    char dir[] = "/tmp/ak_test_sim_wave_XXXXXX", full[96], win[96], cap[96], tmp[112];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(full, sizeof full, "%s/full.fst", dir);
+    snprintf(win, sizeof win, "%s/window.fst", dir);
+    snprintf(cap, sizeof cap, "%s/cap.fst", dir);
+    int rc;
+    const char *a_full[] = {"sim", "--vectors", "vectors/golden/dense-n64", "--json", "--wave",
+                            full, NULL};
+    cJSON *j = sim_json(a_full, &rc);
+    CU_ASSERT_EQUAL(rc, 0);
+    const uint64_t full_bytes = file_size(full);
+    CU_ASSERT(cJSON_IsFalse(field(field(j, "wave", NULL), "truncated", NULL)));
+    CU_ASSERT_EQUAL((uint64_t)cJSON_GetNumberValue(field(field(j, "wave", NULL), "bytes", NULL)),
+                    full_bytes);
+    cJSON_Delete(j);
+    /* 100 cycles of a 1461-cycle job */
+    const char *a_win[] = {"sim", "--vectors", "vectors/golden/dense-n64", "--json", "--wave",
+                           win, "--wave-from", "500", "--wave-to", "599", NULL};
+    j = sim_json(a_win, &rc);
+    CU_ASSERT_EQUAL(rc, 0);
+    const uint64_t win_bytes = file_size(win);
+    CU_ASSERT_EQUAL(cJSON_GetNumberValue(field(field(j, "wave", NULL), "dumped_cycles", NULL)), 100);
+    cJSON_Delete(j);
+    CU_ASSERT(win_bytes > 1000 && win_bytes * 4 < full_bytes);
+    /* a 1 MiB cap on a run that dumps several */
+    const char *a_cap[] = {"sim", "--vectors", "vectors/golden/patterns-n96", "--json", "--wave",
+                           cap, "--wave-limit", "1", NULL};
+    j = sim_json(a_cap, &rc);
+    CU_ASSERT_EQUAL(rc, 0);
+    const cJSON *w = field(j, "wave", NULL);
+    const uint64_t cap_bytes = file_size(cap);
+    CU_ASSERT(cJSON_IsTrue(field(w, "truncated", NULL)));
+    CU_ASSERT(cJSON_GetNumberValue(field(w, "truncated_layer", NULL)) >= 1);
+    CU_ASSERT(cJSON_GetNumberValue(field(w, "truncated_at_cycle", NULL)) > 0);
+    CU_ASSERT(cap_bytes >= (1u << 20) && cap_bytes < (3u << 19));
+    cJSON_Delete(j);
+    printf("\n  FST sizes: dense-n64 full %llu bytes, cycles 500..599 %llu; patterns-n96 "
+           "--wave-limit 1: %llu\n", (unsigned long long)full_bytes,
+           (unsigned long long)win_bytes, (unsigned long long)cap_bytes);
+    const char *files[] = {full, win, cap};
+    for (int i = 0; i < 3; i++) {
+        snprintf(tmp, sizeof tmp, "%s.tmp", files[i]);
+        CU_ASSERT_EQUAL(file_size(tmp), 0);
+        remove(files[i]);
+    }
+    rmdir(dir);
+}
+
+/* A real mismatch without touching the RTL: a copy of dense-n64 with one expected byte of
+ * o.npy changed and its manifest checksum rewritten to match (so the vectors' check passes).
+ * The layer FAILs at that byte, and failure_cycle is the job cycle at which the accelerator
+ * wrote it: inside the job. */
+static void test_failure_cycle_of_mismatch(void)
+{
+    char tmpl[] = "/tmp/ak_test_sim_fail_XXXXXX", cmd[512], set[96], path[160], err[256];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
+    snprintf(set, sizeof set, "%s/set", tmpl);
+    snprintf(cmd, sizeof cmd, "cp -r vectors/golden/dense-n64 %s", set);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/layer01/o.npy", set);
+    ak_npy a;
+    CU_ASSERT_EQUAL_FATAL(ak_npy_read(path, &a, err, sizeof err), AK_OK);
+    const uint64_t at = a.count / 2 + 5; /* a byte in the middle of the output */
+    ((int8_t *)a.data)[at] ^= 0x40;
+    CU_ASSERT_EQUAL_FATAL(ak_npy_write(path, &a, err, sizeof err), AK_OK);
+    ak_npy_free(&a);
+    /* the manifest's sha256 of o.npy, made to match */
+    CU_ASSERT_EQUAL_FATAL(ak_test_reseal_vectors(set, 1, "o.npy"), 0);
+    int rc;
+    const char *args[] = {"sim", "--vectors", set, "--json", NULL};
+    cJSON *j = sim_json(args, &rc);
+    CU_ASSERT_EQUAL(rc, 1);
+    const cJSON *l = cJSON_GetArrayItem(field(j, "layers", NULL), 0);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(field(l, "result", NULL)), "FAIL");
+    CU_ASSERT_EQUAL(cJSON_GetNumberValue(field(l, "mismatches", NULL)), 1);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(field(l, "failure_event", NULL)), "write");
+    const double fc = cJSON_GetNumberValue(field(l, "failure_cycle", NULL));
+    const double cycles = cJSON_GetNumberValue(field(l, "cycles", NULL));
+    /* after the start's CSR accesses, before the interrupt (the CYCLES counter runs from the
+       start to done; job cycle 0 is a few CSR accesses earlier) */
+    CU_ASSERT(fc > 20 && fc < cycles + 100);
+    printf("\n  tampered byte %llu of o.npy: failure_cycle %.0f of a %.0f-cycle job\n",
+           (unsigned long long)at, fc, cycles);
+    cJSON_Delete(j);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpl);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int ak_test_register(void)
 {
     if (AK_SUITE("mem_model", {"read latency, order, SLVERR, 16 outstanding", test_mem_read_timing},
@@ -900,5 +1024,8 @@ int ak_test_register(void)
            !CU_add_test(s, "bad pruning descriptors: PRUNE, REGION_OVERLAP, nothing written",
                         test_illegal_prune_jobs) ||
            !CU_add_test(s, "hang reported within a 10-cycle budget", test_hang_reported) ||
-           !CU_add_test(s, "FST waveform", test_wave);
+           !CU_add_test(s, "FST waveform", test_wave) ||
+           !CU_add_test(s, "FST window of job cycles and size cap", test_wave_window_and_limit) ||
+           !CU_add_test(s, "failure_cycle of a real output mismatch",
+                        test_failure_cycle_of_mismatch);
 }

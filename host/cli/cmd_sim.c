@@ -12,11 +12,18 @@
 
 #include "ak_run.h"
 #include "cli.h"
+#include "interrupt.h"
+#include "verilator/ak_sim.h"
 
 static const char *const CMD = "sim";
 /* The version of the --json document's layout (docs/sim-json.md): raised when a field is
  * removed, renamed or changes meaning, not when one is added. */
 #define SIM_JSON_FORMAT 1
+/* The exit status when the vector directory fails its manifest's checksums: the vectors, not
+ * the accelerator, are wrong, and nothing ran (docs/sim-json.md). */
+#define SIM_EXIT_VECTORS 3
+#define WAVE_LIMIT_MB_DEFAULT 256u
+#define WAVE_LIMIT_MB_MAX 1048576u
 
 static void help(void)
 {
@@ -33,30 +40,57 @@ static void help(void)
            "draws of the memory's delays and backpressure, expected within 3%% (or, for a job\n"
            "so short that one run varies more, three standard deviations of the draws):\n"
            "outside, a warning.\n\n"
+           "Before anything runs, every file of the directory is checked against the SHA-256\n"
+           "in its manifest (as attnkit vecgen --check does): a file that differs means the\n"
+           "vectors were modified or corrupted, not that the accelerator failed; it is named,\n"
+           "and the exit status is 3.\n\n"
            "flags:\n"
-           "  --vectors DIR     the vector directory (manifest.json, layerNN/)\n"
+           "  --vectors DIR     the vector directory (manifest.json, layerNN/); required\n"
            "  --backend NAME    verilator (the Verilated RTL, default), sc-rtl (the same RTL in\n"
            "                    SystemC: CSRs over TLM-2.0, the same cycles) or tlm (the TLM-2.0\n"
            "                    model: its simulated time must equal cycles x the clock period)\n"
            "  --threads N       tlm: host threads for a job, 0..256 (0 = one per CPU; default 1);\n"
            "                    with 2 or more the cycle model runs beside the reference\n"
            "                    model's N-1\n"
-           "  --layer N         only layer N (as numbered in the manifest, from 1)\n"
+           "  --layer N         only layer N (as numbered in the manifest), 1..100000\n"
+           "                    (default: every layer)\n"
            "  --latency L       memory latency in cycles, 1..100000 (default 20)\n"
-           "  --mem-jitter S    seeded random memory delays and backpressure (0 = off)\n"
+           "  --mem-jitter S    seeded random memory delays and backpressure, a seed\n"
+           "                    0..2^64-1 (default 0 = off)\n"
            "  --mem-bw B        memory bandwidth in bytes a cycle per channel, 1..64 (default 64)\n"
-           "  --wave FILE       write an FST waveform (slow; verilator only)\n"
-           "  --clock-mhz F     clock for the throughput figures (default 250)\n"
-           "  --json            print the results as JSON\n"
+           "  --clock-mhz F     clock for the throughput figures and tlm's period, in MHz,\n"
+           "                    above 0 up to 100000 (default 250)\n"
+           "  --json            print the results as JSON (docs/sim-json.md)\n"
            "  --help            this text\n\n"
+           "waveform (verilator only: another backend is a usage error naming the flag):\n"
+           "  --wave FILE       write an FST waveform of the run (slow: FST tracing runs some\n"
+           "                    60x slower); written as FILE.tmp and renamed to FILE when the\n"
+           "                    run ends; Ctrl-C removes the temporary (default: none)\n"
+           "  --wave-from C     with --wave: dump only from job cycle C of each layer, 0..2^64-1\n"
+           "                    (default 0); job cycles count from just before the driver starts\n"
+           "                    the layer's job (the STATUS read, DESC_ADDR and CTRL.start\n"
+           "                    writes follow), as the JSON's failure_cycle does\n"
+           "  --wave-to C       with --wave: dump only up to job cycle C of each layer (included),\n"
+           "                    C >= --wave-from (default: the end). With either, nothing outside\n"
+           "                    the layers' windows is dumped\n"
+           "  --wave-limit MB   with --wave: stop dumping once the file holds MB megabytes\n"
+           "                    (MiB), 0..%u, 0 = no cap (default %u); the file stays a valid\n"
+           "                    FST (a little above the cap), and the run says at which layer and\n"
+           "                    job cycle it was cut\n\n"
+           "In the FST, clock cycle c since the simulation opened is at time 2c; a layer's job\n"
+           "cycle j at 2 x (job_start_cycle + j) (the layer's job_start_cycle is in --json).\n\n"
            "exit status: 0 every layer matches, 1 a mismatch (output bytes, checked pruning\n"
            "outputs, or with the deterministic memory cycles against the prediction), hardware\n"
-           "error, hang or run failure, 2 bad flag\n");
+           "error, hang or run failure, 2 bad flag, 3 the vectors differ from their manifest's\n"
+           "checksums (nothing simulated)\n",
+           WAVE_LIMIT_MB_MAX, WAVE_LIMIT_MB_DEFAULT);
 }
 
 typedef struct {
     ak_run_opts run;
     int json;
+    uint32_t wave_limit_mb;
+    const char *wave_flag; /* a --wave-* flag given (for the errors naming it), or NULL */
 } cli_opts;
 
 static int known_backend(const char *name)
@@ -126,6 +160,12 @@ static void layer_json(const ak_run_opts *o, const ak_run_layer *L, cJSON *arr, 
         cJSON_AddStringToObject(l, "error", r->msg);
         cJSON_AddNumberToObject(l, "hw_error_code", r->err_code);
     }
+    if (L->has_failure_cycle) {
+        cJSON_AddNumberToObject(l, "failure_cycle", (double)L->failure_cycle);
+        cJSON_AddStringToObject(l, "failure_event", L->failure_event);
+    }
+    if (L->has_job_cycles)
+        cJSON_AddNumberToObject(l, "job_start_cycle", (double)L->job_start_cycle);
     cJSON_AddNumberToObject(l, "cycles", (double)r->cycles);
     if (L->predicted) {
         cJSON_AddNumberToObject(l, "predicted_cycles", (double)L->prediction.cycles);
@@ -158,6 +198,21 @@ static void layer_json(const ak_run_opts *o, const ak_run_layer *L, cJSON *arr, 
     cJSON_AddItemToArray(arr, l);
 }
 
+/* "  failure at job cycle N (...)" for a layer that has one */
+static void failure_text(const ak_run_layer *L)
+{
+    if (!L->has_failure_cycle)
+        return;
+    const char *what = !strcmp(L->failure_event, "write")
+                           ? "the accelerator last wrote the first mismatching byte"
+                       : !strcmp(L->failure_event, "not_written")
+                           ? "the first mismatching byte was never written: the interrupt came"
+                       : !strcmp(L->failure_event, "hang") ? "the cycle budget ran out"
+                                                           : "the interrupt with the error came";
+    printf("  failure at job cycle %llu (%s; --wave-from/--wave-to count the same way)\n",
+           (unsigned long long)L->failure_cycle, what);
+}
+
 static void layer_text(const ak_run_opts *o, const ak_run_layer *L)
 {
     const ak_drv_result *r = &L->drv;
@@ -165,6 +220,7 @@ static void layer_text(const ak_run_opts *o, const ak_run_layer *L)
            ak_run_verdict_name(L->verdict), L->heads, L->nq, L->nk, L->d, L->block);
     if (L->status != AK_OK) {
         printf(": %s\n", r->msg);
+        failure_text(L);
         return;
     }
     printf(": %llu of %llu bytes differ", (unsigned long long)L->mismatches,
@@ -213,6 +269,7 @@ static void layer_text(const ak_run_opts *o, const ak_run_layer *L)
                    L->prediction_sd, L->within_tolerance ? "" : "; warning: outside 3% and 3 sd");
         printf("\n");
     }
+    failure_text(L);
 }
 
 /* ak_run's callback: a layer printed as it finishes (text) or added to the JSON array. */
@@ -242,7 +299,8 @@ static int parse(int argc, char **argv, cli_opts *o)
         {"wave", required_argument, NULL, 'w'},    {"clock-mhz", required_argument, NULL, 'c'},
         {"mem-bw", required_argument, NULL, 'b'},  {"json", no_argument, NULL, 'j'},
         {"backend", required_argument, NULL, 'B'}, {"threads", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
+        {"wave-from", required_argument, NULL, 'F'}, {"wave-to", required_argument, NULL, 'T'},
+        {"wave-limit", required_argument, NULL, 'M'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c, rc = 0;
     opterr = 0;
@@ -258,6 +316,20 @@ static int parse(int argc, char **argv, cli_opts *o)
         case 'b': rc = ak_cli_u32(CMD, "--mem-bw", optarg, 1, 64, &o->run.bytes_per_cycle); break;
         case 'c': rc = ak_cli_double(CMD, "--clock-mhz", optarg, 0, 1e5, &o->run.clock_mhz); break;
         case 't': rc = ak_cli_u32(CMD, "--threads", optarg, 0, 256, &o->run.threads); break;
+        case 'F':
+            o->wave_flag = "--wave-from";
+            o->run.wave_window = 1;
+            rc = ak_cli_u64(CMD, "--wave-from", optarg, &o->run.wave_from);
+            break;
+        case 'T':
+            o->wave_flag = "--wave-to";
+            o->run.wave_window = 1;
+            rc = ak_cli_u64(CMD, "--wave-to", optarg, &o->run.wave_to);
+            break;
+        case 'M':
+            o->wave_flag = "--wave-limit";
+            rc = ak_cli_u32(CMD, "--wave-limit", optarg, 0, WAVE_LIMIT_MB_MAX, &o->wave_limit_mb);
+            break;
         case 'B':
             o->run.backend = optarg;
             if (!known_backend(optarg)) {
@@ -278,30 +350,73 @@ static int parse(int argc, char **argv, cli_opts *o)
         return ak_cli_usage_error(CMD, "--vectors: missing (a directory from attnkit vecgen)");
     if (rc == 0 && o->run.wave && strcmp(o->run.backend, "verilator"))
         return ak_cli_usage_error(CMD, "--wave: only with --backend verilator");
+    if (rc == 0 && o->wave_flag && strcmp(o->run.backend, "verilator"))
+        return ak_cli_usage_error(CMD, "%s: only with --backend verilator (and --wave)",
+                                  o->wave_flag);
+    if (rc == 0 && o->wave_flag && !o->run.wave)
+        return ak_cli_usage_error(CMD, "%s: only with --wave FILE", o->wave_flag);
+    if (rc == 0 && o->run.wave_from > o->run.wave_to)
+        return ak_cli_usage_error(CMD, "--wave-to: %llu is before --wave-from %llu",
+                                  (unsigned long long)o->run.wave_to,
+                                  (unsigned long long)o->run.wave_from);
+    o->run.wave_limit = (uint64_t)o->wave_limit_mb << 20;
     return rc;
 }
 
 int ak_cmd_sim(int argc, char **argv)
 {
     cli_opts o = {.run = {.latency = 20, .bytes_per_cycle = 64, .clock_mhz = 250, .threads = 1,
-                          .backend = "verilator"}};
+                          .backend = "verilator", .wave_to = UINT64_MAX},
+                  .wave_limit_mb = WAVE_LIMIT_MB_DEFAULT};
     int rc = parse(argc, argv, &o);
     if (rc)
         return rc < 0 ? AK_EXIT_OK : rc;
+    /* Ctrl-C (or a kill) removes the waveform's temporaries (ak_sim.h): FILE.tmp, and the
+       .hier file FST's writer keeps beside it */
+    const char *wave = o.run.wave;
+    if (wave && (ak_cli_interrupt_init(CMD) != 0 ||
+                 ak_cli_interrupt_remove(wave, AK_SIM_WAVE_TMP) != 0 ||
+                 ak_cli_interrupt_remove(wave, AK_SIM_WAVE_TMP ".hier") != 0))
+        fprintf(stderr, "attnkit sim: warning: Ctrl-C would leave %s%s behind\n", wave,
+                AK_SIM_WAVE_TMP);
     char err[8192] = "";
     cJSON *doc = o.json ? cJSON_CreateObject() : NULL;
     cJSON *arr = doc ? cJSON_CreateArray() : NULL;
     printer pr = {&o, arr};
     ak_run_summary sum;
     const ak_status st = ak_run(&o.run, print_layer, &pr, &sum, err, sizeof err);
-    if (st != AK_OK) {
-        cJSON_Delete(doc);
-        cJSON_Delete(arr);
-        if (st == AK_ENOTFOUND)
-            return ak_cli_usage_error(CMD, "--layer: %s", err);
-        fprintf(stderr, "attnkit sim: %s\n", err);
-        return AK_EXIT_FAIL;
+    if (wave) {
+        ak_cli_interrupt_forget(wave, AK_SIM_WAVE_TMP);
+        ak_cli_interrupt_forget(wave, AK_SIM_WAVE_TMP ".hier");
     }
+    if (st != AK_OK) {
+        cJSON_Delete(arr);
+        if (st == AK_ENOTFOUND) {
+            cJSON_Delete(doc);
+            return ak_cli_usage_error(CMD, "--layer: %s", err);
+        }
+        fprintf(stderr, "attnkit sim: %s\n", err);
+        if (doc && sum.vectors_invalid) {
+            /* scripts get the reason too: nothing ran, result ERROR */
+            cJSON_AddNumberToObject(doc, "format", SIM_JSON_FORMAT);
+            cJSON_AddStringToObject(doc, "vectors", o.run.vectors);
+            cJSON_AddStringToObject(doc, "backend", sum.backend ? sum.backend : o.run.backend);
+            cJSON_AddStringToObject(doc, "result", "ERROR");
+            cJSON_AddStringToObject(doc, "error", err);
+            cJSON_AddItemToObject(doc, "layers", cJSON_CreateArray());
+            cJSON_AddNumberToObject(doc, "passed", 0);
+            cJSON_AddNumberToObject(doc, "failed", 0);
+            ak_cli_emit_json(doc, 1);
+        } else {
+            cJSON_Delete(doc);
+        }
+        return sum.vectors_invalid ? SIM_EXIT_VECTORS : AK_EXIT_FAIL;
+    }
+    if (sum.wave_truncated)
+        fprintf(stderr, "attnkit sim: waveform %s cut at --wave-limit %u MB: nothing dumped after "
+                "layer %d, job cycle %llu (%llu bytes)\n", wave, o.wave_limit_mb,
+                sum.wave_truncated_layer, (unsigned long long)sum.wave_truncated_cycle,
+                (unsigned long long)sum.wave_bytes);
     if (sum.axi_protocol_errors)
         fprintf(stderr, "attnkit sim: warning: %llu AXI protocol errors on the master port, "
                 "the first: %s\n", (unsigned long long)sum.axi_protocol_errors,
@@ -319,7 +434,27 @@ int ak_cmd_sim(int argc, char **argv)
         cJSON_AddItemToObject(doc, "layers", arr);
         cJSON_AddNumberToObject(doc, "passed", sum.passed);
         cJSON_AddNumberToObject(doc, "failed", sum.failed);
+        cJSON_AddStringToObject(doc, "result", sum.failed ? "FAIL" : "PASS");
+        cJSON_AddNumberToObject(doc, "vectors_checked_files", sum.vectors_files);
+        cJSON_AddNumberToObject(doc, "vectors_check_seconds", sum.vectors_check_seconds);
         cJSON_AddNumberToObject(doc, "axi_protocol_errors", (double)sum.axi_protocol_errors);
+        if (sum.has_wave) {
+            cJSON *w = cJSON_AddObjectToObject(doc, "wave");
+            cJSON_AddStringToObject(w, "file", wave);
+            cJSON_AddNumberToObject(w, "bytes", (double)sum.wave_bytes);
+            cJSON_AddNumberToObject(w, "dumped_cycles", (double)sum.wave_dumped_cycles);
+            cJSON_AddNumberToObject(w, "limit_mb", o.wave_limit_mb);
+            if (r->wave_window) {
+                cJSON_AddNumberToObject(w, "from", (double)r->wave_from);
+                if (r->wave_to != UINT64_MAX)
+                    cJSON_AddNumberToObject(w, "to", (double)r->wave_to);
+            }
+            cJSON_AddBoolToObject(w, "truncated", sum.wave_truncated);
+            if (sum.wave_truncated) {
+                cJSON_AddNumberToObject(w, "truncated_layer", sum.wave_truncated_layer);
+                cJSON_AddNumberToObject(w, "truncated_at_cycle", (double)sum.wave_truncated_cycle);
+            }
+        }
         if (sum.has_tlm_stats)
             tlm_report(&sum.tlm, doc);
         rc = ak_cli_emit_json(doc, 1);

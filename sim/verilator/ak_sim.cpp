@@ -1,14 +1,19 @@
 // The Verilated ak_top behind the C API of ak_sim.h (thin C++: the model, its clock, the copy
-// of its AXI signals to and from the memory model's C structs, and the FST trace).
+// of its AXI signals to and from the memory model's C structs, the memory's bytes (kept here,
+// so that the cycle of each write into a job's output is known), and the FST trace with its
+// window and size cap).
 // A cycle is two halves: low() drives the memory's signals into the model with the clock low
 // and samples what the model drives; high() is the edge for the memory model and the RTL.
 #include "ak_sim.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 #include "Vak_top.h"
 #include "verilated.h"
@@ -22,6 +27,12 @@ constexpr uint64_t kDefaultMem = 64ull << 20;
 constexpr uint32_t kDefaultLatency = 20;
 constexpr uint64_t kCsrTimeout = 1000; // cycles per AXI4-Lite handshake
 constexpr uint64_t kResetCycles = 4;
+constexpr uint64_t kNever = ~0ull;
+// the waveform's size is measured (trace flushed, file stat'ed) after this many dumped cycles,
+// then at intervals aimed at half the room left under the cap, within these bounds; FST's
+// writer only marks a flush as pending and writes the block at the next time it dumps, so the
+// file is stat'ed one dumped cycle after the flush is asked for
+constexpr uint64_t kFirstSizeCheck = 64, kMinSizeCheck = 16, kMaxSizeCheck = 1u << 16;
 } // namespace
 
 struct ak_sim {
@@ -30,14 +41,108 @@ struct ak_sim {
     std::unique_ptr<Vak_top> top;
     std::unique_ptr<VerilatedFstC> fst;
     ak_mem *mem = nullptr;
+    uint8_t *bytes = nullptr; // the memory's contents (its storage)
     uint64_t cycles = 0;
     ak_axi_m2s m2s{};
     ak_axi_s2m s2m{};
+    // jobs (ak_sim_job_begin): cycle 0, how many, the output region watched, last write cycles
+    uint64_t job_base = 0, jobs = 0, wait_end = 0;
+    uint64_t watch = 0, watch_bytes = 0;
+    std::vector<uint64_t> last_write; // per beat of the watched region: a job cycle, or kNever
+    // the waveform: its temporary name, whether it is finished, its size checks
+    std::string wave_tmp;
+    bool wave_done = false;
+    ak_sim_wave_info wi{};
+    uint64_t next_check = kFirstSizeCheck, checked_at = 0;
+    bool flush_asked = false; // the trace's flush waits for the next dumped time
+    uint64_t peak_rate = 0;   // the most bytes a dumped cycle has added between two checks
 
-    void dump(uint64_t t)
+    bool dumping() const
     {
-        if (fst)
-            fst->dump(t);
+        if (!fst || wave_done)
+            return false;
+        if (!cfg.wave_window)
+            return true;
+        const uint64_t j = cycles - job_base;
+        return jobs && j >= cfg.wave_from && j <= cfg.wave_to;
+    }
+
+    // The trace flushed and its size measured: at the cap, the file is finished (closed; renamed
+    // at ak_sim_close) and nothing more is dumped.
+    void check_size()
+    {
+        struct stat sb;
+        const uint64_t size = stat(wave_tmp.c_str(), &sb) == 0 ? uint64_t(sb.st_size) : 0;
+        const uint64_t grown = size > wi.bytes ? size - wi.bytes : 0;
+        const uint64_t ran = wi.dumped_cycles - checked_at;
+        wi.bytes = size;
+        checked_at = wi.dumped_cycles;
+        if (size >= cfg.wave_limit) {
+            fst->close();
+            wave_done = true;
+            wi.truncated = 1;
+            wi.truncated_job = jobs;
+            wi.truncated_cycle = cycles - job_base;
+            if (stat(wave_tmp.c_str(), &sb) == 0)
+                wi.bytes = uint64_t(sb.st_size);
+            return;
+        }
+        // the rate ahead is unknown (a quiet reset, then a busy job): assume the worst seen so
+        // far and at least cap / 1024 a cycle, and let the interval grow by half at most
+        const uint64_t rate = ran ? (grown + ran - 1) / ran : 0;
+        peak_rate = rate > peak_rate ? rate : peak_rate;
+        const uint64_t floor_rate = cfg.wave_limit >> 10 ? cfg.wave_limit >> 10 : 1;
+        const uint64_t per_cycle = peak_rate > floor_rate ? peak_rate : floor_rate;
+        uint64_t step = (cfg.wave_limit - size) / per_cycle / 2;
+        step = step > ran + ran / 2 ? ran + ran / 2 : step;
+        step = step < kMinSizeCheck ? kMinSizeCheck : step > kMaxSizeCheck ? kMaxSizeCheck : step;
+        next_check = wi.dumped_cycles + step;
+    }
+
+    void dump_low()
+    {
+        if (dumping())
+            fst->dump(2 * cycles);
+    }
+
+    void dump_high()
+    {
+        if (!dumping())
+            return;
+        fst->dump(2 * cycles + 1);
+        wi.dumped_cycles++;
+        if (!cfg.wave_limit)
+            return;
+        if (flush_asked) {
+            flush_asked = false;
+            check_size();
+        } else if (wi.dumped_cycles >= next_check) {
+            fst->flush();
+            flush_asked = true;
+        }
+    }
+
+    // the memory model's storage: the bytes here; a write into the watched region records the
+    // job cycle of its edge
+    static int read_bytes(void *ctx, uint64_t addr, uint8_t *dst, unsigned n)
+    {
+        std::memcpy(dst, static_cast<ak_sim *>(ctx)->bytes + addr, n);
+        return 0;
+    }
+
+    static int write_bytes(void *ctx, uint64_t addr, const uint8_t *src, unsigned n,
+                           uint64_t strb)
+    {
+        ak_sim *s = static_cast<ak_sim *>(ctx);
+        for (unsigned i = 0; i < n; i++)
+            if (strb >> i & 1)
+                s->bytes[addr + i] = src[i];
+        if (strb && addr >= s->watch && addr - s->watch < s->watch_bytes) {
+            const uint64_t beat = addr / AK_BEAT_BYTES - s->watch / AK_BEAT_BYTES;
+            if (beat < s->last_write.size())
+                s->last_write[beat] = s->cycles - s->job_base;
+        }
+        return 0;
     }
 
     void low()
@@ -60,7 +165,7 @@ struct ak_sim {
         t.m_bresp_i = s2m.bresp;
         t.clk_i = 0;
         t.eval();
-        dump(2 * cycles);
+        dump_low();
         m2s.arvalid = t.m_arvalid_o;
         m2s.araddr = t.m_araddr_o;
         m2s.arlen = t.m_arlen_o;
@@ -86,7 +191,7 @@ struct ak_sim {
         ak_mem_tick(mem, &m2s);
         top->clk_i = 1;
         top->eval();
-        dump(2 * cycles + 1);
+        dump_high();
         cycles++;
     }
 
@@ -113,8 +218,12 @@ extern "C" ak_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out)
         s->cfg.latency = kDefaultLatency;
     const ak_mem_config mc = {s->cfg.mem_bytes, s->cfg.latency, s->cfg.jitter_seed,
                               s->cfg.bytes_per_cycle};
-    if (ak_mem_create(&mc, &s->mem) != AK_OK)
+    const ak_mem_storage store = {s.get(), ak_sim::read_bytes, ak_sim::write_bytes};
+    s->bytes = static_cast<uint8_t *>(std::calloc(s->cfg.mem_bytes, 1));
+    if (!s->bytes || ak_mem_create_with_storage(&mc, &store, &s->mem) != AK_OK) {
+        ak_sim_close(s.release());
         return AK_ENOMEM;
+    }
     s->ctx = std::make_unique<VerilatedContext>();
     if (s->cfg.wave)
         s->ctx->traceEverOn(true);
@@ -122,7 +231,8 @@ extern "C" ak_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out)
     if (s->cfg.wave) {
         s->fst = std::make_unique<VerilatedFstC>();
         s->top->trace(s->fst.get(), 99);
-        s->fst->open(s->cfg.wave);
+        s->wave_tmp = std::string(s->cfg.wave) + AK_SIM_WAVE_TMP;
+        s->fst->open(s->wave_tmp.c_str());
         if (!s->fst->isOpen()) {
             ak_sim_close(s.release());
             return AK_EIO;
@@ -142,16 +252,19 @@ extern "C" void ak_sim_close(ak_sim *s)
 #if VM_COVERAGE
     /* a coverage build (make coverage): this simulation's counts, one file per close, merged
        later by verilator_coverage */
-    if (const char *dir = std::getenv("AK_SIM_COVERAGE_DIR")) {
+    if (const char *dir = s->ctx ? std::getenv("AK_SIM_COVERAGE_DIR") : nullptr) {
         static unsigned seq;
         const std::string path = std::string(dir) + "/ak_sim_" + std::to_string(getpid()) + "_" +
                                  std::to_string(seq++) + ".dat";
         s->ctx->coveragep()->write(path.c_str());
     }
 #endif
-    if (s->fst)
+    if (s->fst && s->fst->isOpen())
         s->fst->close();
+    if (s->fst && !s->wave_tmp.empty())
+        std::rename(s->wave_tmp.c_str(), s->cfg.wave);
     ak_mem_destroy(s->mem);
+    std::free(s->bytes);
     delete s;
 }
 
@@ -238,24 +351,32 @@ extern "C" ak_status ak_sim_csr_read(ak_sim *s, uint32_t addr, uint32_t *data)
     }
 }
 
-static ak_status mem_status(ak_status st)
+static bool in_memory(const ak_sim *s, uint64_t addr, uint64_t n)
 {
-    return st == AK_OK ? AK_OK : st == AK_ERANGE ? AK_ERANGE : AK_EINVAL;
+    return addr <= s->cfg.mem_bytes && n <= s->cfg.mem_bytes - addr;
 }
 
 extern "C" ak_status ak_sim_mem_write(ak_sim *s, uint64_t addr, const void *src, uint64_t n)
 {
-    return mem_status(ak_mem_write(s->mem, addr, src, n));
+    if (!in_memory(s, addr, n))
+        return AK_ERANGE;
+    if (n)
+        std::memcpy(s->bytes + addr, src, n);
+    return AK_OK;
 }
 
 extern "C" ak_status ak_sim_mem_read(ak_sim *s, uint64_t addr, void *dst, uint64_t n)
 {
-    return mem_status(ak_mem_read(s->mem, addr, dst, n));
+    if (!in_memory(s, addr, n))
+        return AK_ERANGE;
+    if (n)
+        std::memcpy(dst, s->bytes + addr, n);
+    return AK_OK;
 }
 
 extern "C" uint64_t ak_sim_mem_size(const ak_sim *s)
 {
-    return ak_mem_size(s->mem);
+    return s->cfg.mem_bytes;
 }
 
 extern "C" ak_status ak_sim_run_until_irq(ak_sim *s, uint64_t max_cycles, uint64_t *cycles)
@@ -273,6 +394,7 @@ extern "C" ak_status ak_sim_run_until_irq(ak_sim *s, uint64_t max_cycles, uint64
     }
     if (cycles)
         *cycles = n;
+    s->wait_end = s->cycles - s->job_base;
     return st;
 }
 
@@ -302,3 +424,46 @@ extern "C" const ak_sim_config *ak_sim_get_config(const ak_sim *s)
     return &s->cfg;
 }
 
+extern "C" void ak_sim_job_begin(ak_sim *s, uint64_t watch, uint64_t watch_bytes)
+{
+    s->job_base = s->cycles;
+    s->jobs++;
+    s->wait_end = 0;
+    s->watch = watch;
+    s->watch_bytes = watch_bytes;
+    const uint64_t beats =
+        watch_bytes ? (watch + watch_bytes - 1) / AK_BEAT_BYTES - watch / AK_BEAT_BYTES + 1 : 0;
+    s->last_write.assign(beats, kNever);
+}
+
+extern "C" uint64_t ak_sim_job_cycle(const ak_sim *s)
+{
+    return s->cycles - s->job_base;
+}
+
+extern "C" uint64_t ak_sim_job_start(const ak_sim *s)
+{
+    return s->job_base;
+}
+
+extern "C" int ak_sim_last_write(const ak_sim *s, uint64_t addr, uint64_t *job_cycle)
+{
+    if (addr < s->watch || addr - s->watch >= s->watch_bytes)
+        return 0;
+    const uint64_t beat = addr / AK_BEAT_BYTES - s->watch / AK_BEAT_BYTES;
+    if (beat >= s->last_write.size() || s->last_write[beat] == kNever)
+        return 0;
+    if (job_cycle)
+        *job_cycle = s->last_write[beat];
+    return 1;
+}
+
+extern "C" uint64_t ak_sim_wait_end(const ak_sim *s)
+{
+    return s->wait_end;
+}
+
+extern "C" void ak_sim_get_wave_info(const ak_sim *s, ak_sim_wave_info *wi)
+{
+    *wi = s->wi;
+}

@@ -2,7 +2,18 @@
  * AXI4-Lite master, its AXI4 master served by the memory model (sim/mem_model.h) every cycle,
  * a backdoor into that memory (the host's memory window), the interrupt, a cycle counter and an
  * optional FST waveform. One clock; every function that takes cycles ticks the model and the
- * memory together. Nothing exits: every failure is an ak_status (attnkit/status.h). */
+ * memory together. Nothing exits: every failure is an ak_status (attnkit/status.h).
+ *
+ * Jobs and their cycles: ak_sim_job_begin marks a job's cycle 0 (the driver calls it through
+ * the backend just before it starts a job: the STATUS read, DESC_ADDR and CTRL.start writes
+ * come after it); a job cycle is a clock cycle counted from there. The waveform's window, the
+ * cycle of the accelerator's last write into a watched region (the job's output) and the
+ * cycle at which a wait for the interrupt ended are job cycles. In the FST, clock cycle c since
+ * open is at time 2c (clock low) and 2c + 1 (the rising edge).
+ *
+ * The waveform is written to wave + AK_SIM_WAVE_TMP (FST's writer keeps a further
+ * wave + AK_SIM_WAVE_TMP + ".hier" beside it while open) and renamed to wave by ak_sim_close:
+ * a run that is killed leaves only the temporaries, which a caller may remove by that name. */
 #ifndef AK_SIM_H
 #define AK_SIM_H
 
@@ -21,7 +32,25 @@ typedef struct {
     uint64_t jitter_seed; /* 0: deterministic memory; else seeded delays and backpressure */
     uint32_t bytes_per_cycle; /* memory bandwidth per channel, 1..64 (0: 64) */
     const char *wave;     /* FST file to write, or NULL */
+    /* wave only: with wave_window, only job cycles wave_from..wave_to (both included) of each
+       job are dumped (nothing before the first job); wave_limit (bytes, 0: no cap) stops the
+       dumping and finishes the file once it holds that many bytes (checked every few hundred
+       dumped cycles, so it ends a little above) */
+    int wave_window;
+    uint64_t wave_from, wave_to;
+    uint64_t wave_limit;
 } ak_sim_config;
+
+#define AK_SIM_WAVE_TMP ".tmp"
+
+/* What became of the waveform. */
+typedef struct {
+    uint64_t dumped_cycles; /* clock cycles written */
+    int truncated;          /* wave_limit reached: nothing dumped after */
+    uint64_t truncated_job; /* then: in which job (1 = the first ak_sim_job_begin; 0 before) */
+    uint64_t truncated_cycle; /* and at which of its job cycles (the last one dumped) */
+    uint64_t bytes;         /* the file's size when last measured */
+} ak_sim_wave_info;
 
 typedef struct ak_sim ak_sim;
 
@@ -52,6 +81,18 @@ int ak_sim_irq(ak_sim *s);
 uint64_t ak_sim_cycles(const ak_sim *s); /* clock cycles since open */
 void ak_sim_mem_stats(const ak_sim *s, ak_mem_stats *st);
 const ak_sim_config *ak_sim_get_config(const ak_sim *s); /* with defaults filled in */
+
+/* Job cycle 0 is now. The accelerator's writes into [watch, watch + watch_bytes) (its output;
+ * watch_bytes 0: none) get the job cycle of each beat's last write recorded. */
+void ak_sim_job_begin(ak_sim *s, uint64_t watch, uint64_t watch_bytes);
+uint64_t ak_sim_job_cycle(const ak_sim *s);  /* cycles since job cycle 0 (since open before) */
+uint64_t ak_sim_job_start(const ak_sim *s);  /* job cycle 0 as a clock cycle since open */
+/* 1 and *job_cycle = the job cycle of the edge at which the accelerator last wrote the beat
+ * holding addr in this job; 0 when it did not, or addr is not watched. */
+int ak_sim_last_write(const ak_sim *s, uint64_t addr, uint64_t *job_cycle);
+/* The job cycle at which the last ak_sim_run_until_irq returned (interrupt or max_cycles). */
+uint64_t ak_sim_wait_end(const ak_sim *s);
+void ak_sim_get_wave_info(const ak_sim *s, ak_sim_wave_info *wi);
 
 
 #ifdef __cplusplus

@@ -305,7 +305,7 @@ static int parse(int argc, char **argv, cli_opts *o)
     int c, rc = 0;
     opterr = 0;
     optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while (rc == 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'V': o->run.vectors = optarg; break;
         case 'w': o->run.wave = optarg; break;

@@ -15,7 +15,8 @@ import time
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--attnkit", required=True, help="the attnkit binary")
     ap.add_argument("presets", nargs="+", help="workload presets or workload files (.json)")
     ap.add_argument("--sweep", action="store_true", help="also time estimate --sweep")

@@ -15,7 +15,8 @@ import sys
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--attnkit", required=True, help="the attnkit binary")
     ap.add_argument("--workload", default="vectors/workloads/rtl-n1024-d64.json")
     ap.add_argument("--out", required=True, help="directory for the generated vectors")

@@ -29,7 +29,8 @@ def reg_path(top, reg):
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("rdl")
     ap.add_argument("--numerics", type=int, help="numerics spec version (maps that take it)")
     ap.add_argument("--package", default="ak_csr_pkg", help="SystemVerilog package name")

@@ -26,7 +26,8 @@ def entry(k: int) -> int:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="refmodel/tables/exp2_frac.hex")
     args = ap.parse_args()
     entries = [entry(k) for k in range(2 ** IDX_BITS + 1)]

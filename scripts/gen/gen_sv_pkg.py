@@ -26,7 +26,8 @@ def camel(name: str) -> str:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("headers", nargs="+")
     ap.add_argument("--exp2-table", required=True)
     ap.add_argument("--out", required=True)

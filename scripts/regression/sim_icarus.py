@@ -91,7 +91,8 @@ def run_verilator(args, vdir, layer):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dirs", nargs="+", help="vector directories (attnkit vecgen)")
     ap.add_argument("--vvp", required=True, help="the compiled testbench (iverilog -o)")
     ap.add_argument("--attnkit", help="attnkit binary: also run Verilator and compare counters")

@@ -43,7 +43,8 @@ def rtl_points(dat):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dat", required=True, help="directory of the runs' Verilator .dat files")
     ap.add_argument("--gcov-dir", required=True, help="object directory of the --coverage build")
     ap.add_argument("--out", required=True, help="report directory")

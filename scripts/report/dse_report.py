@@ -240,7 +240,8 @@ def table(rows, sweep):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("csv", nargs="+", help="CSV files of attnkit estimate --sweep")
     ap.add_argument("--out", required=True, help="directory for the PNGs and summary.md")
     args = ap.parse_args()

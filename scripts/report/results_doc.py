@@ -53,7 +53,8 @@ def variant(base, pattern, pruned):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--attnkit", required=True)
     ap.add_argument("--dse", required=True, help="the directory of make dse (plots)")
     ap.add_argument("--out", required=True, help="the markdown file to write")

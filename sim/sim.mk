@@ -15,7 +15,10 @@ HOST_OBJ  := $(BUILD)/obj/host/ak_driver.o $(BUILD)/obj/host/backend_verilator.o
              $(BUILD)/obj/host/ak_run.o
 SIM_OBJ   := $(BUILD)/obj/sim/mem_model.o
 SIM_INC   := -Ihost -Isim
-SIM_LIBS  := $(HOST_LIB) $(AKSIM_LIB) $(LIBA) -lz -lpthread -lstdc++ -lm
+# (the host library checks vectors against their manifests with libattnkit's SHA-256, so
+# libattnkit's own libraries, OpenSSL's among them, follow it again; `=`: pkg-config is only
+# asked inside recipes)
+SIM_LIBS   = $(HOST_LIB) $(AKSIM_LIB) $(LIBA) $(PKG_LIBS) -lz -lpthread -lstdc++ -lm
 SIM_HDRS  := host/ak_driver.h sim/verilator/ak_sim.h sim/mem_model.h
 # the driver's other headers: each backend's, and run-and-compare's
 HOST_HDRS := host/backend_verilator.h host/backend_tlm.h host/backend_sc_rtl.h host/ak_run.h

@@ -92,8 +92,9 @@ sim: $(SIM_CLI) ## attnkit-sim (`attnkit sim`): host library, Verilated RTL, Sys
 # C APIs, the TLM model's classes and the generated register map), lib/pkgconfig/attnkit.pc
 # and attnkit-sim.pc.
 SIM_INSTALL_LIBS := $(HOST_LIB) $(AKSIM_LIB) $(TLM_LIB) $(SC_RTL_LIB)
-SIM_INSTALL_HDRS := $(SIM_HDRS) $(HOST_HDRS) $(BUILD)/gen/attnkit_csr.h $(BUILD)/gen/attnkit_err.h \
-                    $(BUILD)/gen/attnkit_desc.h
+# (the harness's header keeps its folder: backend_verilator.h includes "verilator/ak_sim.h")
+SIM_INSTALL_HDRS := $(filter-out sim/verilator/ak_sim.h,$(SIM_HDRS)) $(HOST_HDRS) \
+                    $(BUILD)/gen/attnkit_csr.h $(BUILD)/gen/attnkit_err.h $(BUILD)/gen/attnkit_desc.h
 SIM_INSTALL_SC_HDRS := sim/systemc/ak_tlm_sim.h sim/systemc/ak_sc_rtl_sim.h sim/systemc/ak_tlm_accel.h \
                        sim/systemc/ak_tlm_memory.h
 
@@ -113,10 +114,11 @@ install-model: $(LIBA) $(LIBSO) $(CLI) ## install the library, its headers, attn
 # backends before the simulators), then attnkit's and SystemC's libraries (Requires).
 install-sim: $(SIM_CLI) $(SIM_INSTALL_LIBS) $(SIM_INSTALL_HDRS) ## install attnkit-sim, the driver and harness libraries and headers, attnkit-sim.pc under PREFIX
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/attnkit-sim/systemc \
-	  $(DESTDIR)$(PREFIX)/bin
+	  $(DESTDIR)$(PREFIX)/include/attnkit-sim/verilator $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(SIM_CLI) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(SIM_INSTALL_LIBS) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(SIM_INSTALL_HDRS) $(DESTDIR)$(PREFIX)/include/attnkit-sim/
+	install -m 644 sim/verilator/ak_sim.h $(DESTDIR)$(PREFIX)/include/attnkit-sim/verilator/
 	install -m 644 $(SIM_INSTALL_SC_HDRS) $(DESTDIR)$(PREFIX)/include/attnkit-sim/systemc/
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: attnkit-sim' \
@@ -154,7 +156,7 @@ install-check: $(LIBA) $(LIBSO) $(CLI) $(SIM_CLI) $(SIM_INSTALL_LIBS) $(SIM_INST
 	  $$($(IC_PKG) --cflags --libs attnkit-sim) -Wl,-rpath,$$($(IC_PKG) --variable=libdir attnkit)
 	$(IC_DIR)/model_estimate
 	$(IC_DIR)/drv_version
-	@cd $(IC_PREFIX)/include/attnkit-sim && for h in *.h systemc/*.h; do \
+	@cd $(IC_PREFIX)/include/attnkit-sim && for h in *.h systemc/*.h verilator/*.h; do \
 	  case $$h in systemc/ak_tlm_accel.h|systemc/ak_tlm_memory.h) c="$(CXX) -std=gnu++17" x=cpp ;; \
 	  *) c="$(CC) -std=c11" x=c ;; esac; \
 	  printf '#include "%s"\n' "$$h" > $(abspath $(IC_DIR))/hdr.$$x; \

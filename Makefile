@@ -62,8 +62,11 @@ include scripts/scripts.mk
 # RTL, 15+ min), changing OPT, CFLAGS, SIM_OPT, a flag's definition, ... rebuilds them. The
 # stamp is rewritten while the makefiles are read (so `make -n` plans see it) only when its
 # text differs; a build made before the stamp existed is taken as built with the current
-# flags (a new stamp is dated 1970). Not written for help/clean/deps/lint alone.
-FLAGS_TEXT = $(CC) $(CXX) | $(value AK_CFLAGS) | $(value AK_LIBS) | $(value PKG_CFLAGS) | \
+# flags (a new stamp is dated 1970). Not written for help/clean/deps/lint alone. The
+# checkout's own path is left out of the text, so a build directory copied into another
+# checkout (a git worktree) stays up to date there.
+FLAGS_TEXT = $(subst $(CURDIR)/,,$(FLAGS_ALL))
+FLAGS_ALL = $(CC) $(CXX) | $(value AK_CFLAGS) | $(value AK_LIBS) | $(value PKG_CFLAGS) | \
              $(value PKG_LIBS) | OPT=$(OPT) WARN=$(WARN) CFLAGS=$(CFLAGS) LDFLAGS=$(LDFLAGS) | \
              $(value SC_CXXFLAGS) CXXFLAGS=$(CXXFLAGS) | $(SIM_VFLAGS) | $(SC_RTL_VFLAGS) | \
              $(value ERR_TEXT_SED)

@@ -10,7 +10,8 @@
 /* Defined by each test program: registers its suites; returns 0 on success. */
 int ak_test_register(void);
 
-/* Adds a suite with the given tests; returns 0 on success. */
+/* Adds a suite with the given tests; returns 0 on success. With the environment variable
+ * AK_TEST_ONLY set, only the tests whose name contains its text run. */
 typedef struct {
     const char *name;
     void (*fn)(void);

@@ -111,6 +111,77 @@ static void test_timeout_and_rerun(void)
     CU_ASSERT_EQUAL(count_passed(out, &total), 3);
 }
 
+/* results.json's functional coverage: bins hit, total bins, and whether `bin` of `group` is a
+ * hole */
+static int coverage_of(const char *out, int *bins, int *groups, const char *group,
+                       const char *bin, int *is_hole)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/results.json", out);
+    cJSON *j = ak_test_read_json(path);
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "functional_coverage");
+    const int hit = cJSON_GetObjectItemCaseSensitive(c, "hit")
+                        ? cJSON_GetObjectItemCaseSensitive(c, "hit")->valueint : -1;
+    *bins = cJSON_GetObjectItemCaseSensitive(c, "bins")
+                ? cJSON_GetObjectItemCaseSensitive(c, "bins")->valueint : -1;
+    const cJSON *gs = cJSON_GetObjectItemCaseSensitive(c, "groups");
+    *groups = cJSON_GetArraySize(gs);
+    *is_hole = -1;
+    const cJSON *holes = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(gs, group), "holes");
+    if (holes) {
+        *is_hole = 0;
+        const cJSON *h;
+        cJSON_ArrayForEach(h, holes) if (cJSON_IsString(h) && strcmp(h->valuestring, bin) == 0)
+            *is_hole = 1;
+    }
+    cJSON_Delete(j);
+    return hit;
+}
+
+/* One test hits exactly one bin of every coverpoint and cross, the bins its configuration
+ * says (40 tokens in blocks of 16: a ragged edge); steering toward holes covers more bins than
+ * plain random draws of the same seed and count. */
+static void test_functional_coverage(void)
+{
+    char list[512], out[512];
+    snprintf(list, sizeof list, "%s/one.json", dir);
+    FILE *f = fopen(list, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f, "[{\"id\": \"t00000\", \"seed\": 1, \"tokens\": 40, \"heads\": 1, \"head_dim\": 32, "
+               "\"block\": 16, \"mask\": {\"pattern\": \"dense\"}, \"latency\": 5}]\n");
+    fclose(f);
+    snprintf(out, sizeof out, "%s/cov1", dir);
+    CU_ASSERT_EQUAL(sh("scripts/regression/regress --attnkit %s --tests %s --sim model --out %s "
+                       ">/dev/null 2>&1", ak_test_cli(), list, out), 0);
+    int bins = 0, groups = 0, hole = -1;
+    CU_ASSERT_EQUAL(coverage_of(out, &bins, &groups, "edge", "ragged", &hole), groups);
+    CU_ASSERT(groups >= 9);
+    CU_ASSERT(bins > groups);
+    CU_ASSERT_EQUAL(hole, 0);
+    coverage_of(out, &bins, &groups, "edge", "aligned", &hole);
+    CU_ASSERT_EQUAL(hole, 1);
+    coverage_of(out, &bins, &groups, "pattern x causality", "dense/full", &hole);
+    CU_ASSERT_EQUAL(hole, 0);
+    coverage_of(out, &bins, &groups, "head_dim x block", "32/16", &hole);
+    CU_ASSERT_EQUAL(hole, 0);
+    coverage_of(out, &bins, &groups, "memory", "fast", &hole);
+    CU_ASSERT_EQUAL(hole, 0);
+    CU_ASSERT_EQUAL(sh("grep -q '## Functional coverage' %s/summary.md", out), 0);
+
+    int hit[2];
+    for (int steer = 0; steer < 2; steer++) {
+        snprintf(out, sizeof out, "%s/cov-steer%d", dir, steer);
+        CU_ASSERT_EQUAL(sh("scripts/regression/regress --attnkit %s --seed 7 --count 40 %s "
+                           "--sim model -j 2 --out %s >/dev/null 2>&1",
+                           ak_test_cli(), steer ? "" : "--no-steer", out), 0);
+        hit[steer] = coverage_of(out, &bins, &groups, "pattern", "dense", &hole);
+    }
+    CU_ASSERT(hit[1] > hit[0]);
+    /* --no-steer is part of the list's source: a reproduce command regenerates the same list */
+    CU_ASSERT_EQUAL(sh("grep -q '\"--no-steer\"' %s/cov-steer0/results.json", dir), 0);
+}
+
 /* ---- Ctrl-C ------------------------------------------------------------------------------ */
 
 /* An attnkit that takes a second a command and leaves a helper running meanwhile, its own
@@ -494,6 +565,8 @@ int ak_test_register(void)
                     {"8 seeded tests pass, JUnit validates, same seed same list",
                      test_small_regression},
                     {"time limit is a failure; --rerun-failed", test_timeout_and_rerun},
+                    {"functional coverage: one test's bins; steering fills holes",
+                     test_functional_coverage},
                     {"Ctrl-C at start, middle, end: 130, reports, no process; --resume",
                      test_interrupt},
                     {"Ctrl-C on Verilator mid-run; --resume completes it",

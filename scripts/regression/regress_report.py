@@ -13,6 +13,8 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
+import func_coverage
+
 
 def _atomic(path, text):
     tmp = path + ".tmp"
@@ -117,7 +119,13 @@ def summary(results, wall, sim, jobs):
     lines += ["## By mask pattern", "", "| pattern | passed | not run | tests |",
               "|---|---:|---:|---:|"]
     lines += [f"| {p} | {v[0]} | {v[1]} | {v[2]} |" for p, v in sorted(by.items())]
+    lines += [""] + func_coverage.summary_lines(passed_coverage(results))
     return "\n".join(lines) + "\n"
+
+
+def passed_coverage(results):
+    """Functional coverage of the tests that passed (a failed test verified nothing)."""
+    return func_coverage.report([r["test"] for r in results if status(r) == "passed"])
 
 
 def write_all(out, results, wall, source, sim, jobs):
@@ -126,6 +134,7 @@ def write_all(out, results, wall, source, sim, jobs):
     write_json(os.path.join(out, "results.json"),
                {"sim": sim, "jobs": jobs, "wall_seconds": round(wall, 3), "source": source,
                 "passed": count(results, "passed"), "failed": count(results, "failed"),
-                "not_run": count(results, "not_run"), "results": results})
+                "not_run": count(results, "not_run"),
+                "functional_coverage": passed_coverage(results), "results": results})
     _atomic(os.path.join(out, "junit.xml"), junit(results, wall, sim))
     _atomic(os.path.join(out, "summary.md"), summary(results, wall, sim, jobs))

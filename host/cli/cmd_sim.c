@@ -463,6 +463,7 @@ int ak_cmd_sim(int argc, char **argv)
         cJSON_AddNumberToObject(doc, "mem_jitter", (double)r->jitter_seed);
         cJSON_AddNumberToObject(doc, "mem_bytes_per_cycle", r->bytes_per_cycle);
         cJSON_AddNumberToObject(doc, "clock_mhz", r->clock_mhz);
+        cJSON_AddBoolToObject(doc, "ofx", r->ofx);
         cJSON_AddNumberToObject(doc, "pes", sum.pes);
         cJSON_AddItemToObject(doc, "layers", arr);
         cJSON_AddNumberToObject(doc, "passed", sum.passed);

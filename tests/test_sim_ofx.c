@@ -242,13 +242,13 @@ static void test_golden_sim_ofx(void)
             const double want = cJSON_GetNumberValue(field(l, "heads")) *
                                 cJSON_GetNumberValue(field(l, "nq")) *
                                 cJSON_GetNumberValue(field(l, "head_dim"));
-            const int ok = !strcmp(cJSON_GetStringValue(field(l, "result")), "PASS") &&
+            const char *res = cJSON_GetStringValue(field(l, "result"));
+            const int ok = res && !strcmp(res, "PASS") &&
                            cJSON_GetNumberValue(field(o, "values")) == want &&
                            cJSON_GetNumberValue(field(o, "mismatches")) == 0;
             if (!ok)
                 printf("\n  %s layer %.0f: %s\n", g.gl_pathv[i],
-                       cJSON_GetNumberValue(field(l, "layer")),
-                       cJSON_GetStringValue(field(l, "result")));
+                       cJSON_GetNumberValue(field(l, "layer")), res ? res : "?");
             CU_ASSERT(ok);
             layers++;
             values += (uint64_t)want;
@@ -287,6 +287,7 @@ static void test_sim_ofx_sees_one_unit(void)
     CU_ASSERT_EQUAL(sim_ofx(set, 1, &doc), 1);
     const cJSON *l = cJSON_GetArrayItem(field(doc, "layers"), 0);
     const cJSON *o = field(l, "ofx"), *f = field(o, "first_mismatch");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(field(l, "result")), "FAIL");
     CU_ASSERT_EQUAL(cJSON_GetNumberValue(field(l, "mismatches")), 0);
     CU_ASSERT_EQUAL(cJSON_GetNumberValue(field(o, "mismatches")), 1);

@@ -216,6 +216,9 @@ uint64_t ak_drv_budget_prune(const ak_drv *d, const ak_attn_job *job, const ak_p
     return base + d->cfg.budget_scale * phase;
 }
 
+static ak_status load(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune, int ofx,
+                      ak_job_layout *lay);
+
 ak_status ak_drv_load(ak_drv *d, const ak_attn_job *job, ak_job_layout *lay)
 {
     return ak_drv_load_prune(d, job, NULL, lay);
@@ -224,12 +227,20 @@ ak_status ak_drv_load(ak_drv *d, const ak_attn_job *job, ak_job_layout *lay)
 ak_status ak_drv_load_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune,
                             ak_job_layout *lay)
 {
+    return load(d, job, prune, 0, lay);
+}
+
+/* ak_drv_load_prune; ofx: with the debug mode's o_fx region (poisoned like o) */
+static ak_status load(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune, int ofx,
+                      ak_job_layout *lay)
+{
     if (!d || !job || !lay)
         return AK_EINVAL;
     const uint64_t base = d->be.mem_base + d->cfg.offset;
     const ak_prune_job none = {.mode = AK_PRUNE_NONE};
     if (base % AK_JOB_ALIGN || ak_job_layout_plan(job, base, lay) != AK_OK ||
-        ak_job_layout_add_prune(lay, job->nk, prune ? prune : &none) != AK_OK)
+        ak_job_layout_add_prune(lay, job->nk, prune ? prune : &none) != AK_OK ||
+        (ofx && ak_job_layout_add_ofx(lay, job->heads, job->nq, job->d) != AK_OK))
         return AK_EINVAL;
     if (lay->end > d->be.mem_base + d->be.mem_size)
         return AK_ERANGE;
@@ -248,7 +259,7 @@ ak_status ak_drv_load_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_jo
             st = AK_EBACKEND;
     }
     free(img);
-    /* the pruning regions poisoned too: what the device did not write shows */
+    /* the pruning (and o_fx) regions poisoned too: what the device did not write shows */
     const uint64_t pbytes = lay->end - lay->score;
     if (st == AK_OK && pbytes) {
         uint8_t *poison = malloc(pbytes);
@@ -419,8 +430,33 @@ ak_status ak_drv_run(ak_drv *d, const ak_attn_job *job, int8_t *out, ak_drv_resu
     return ak_drv_run_prune(d, job, NULL, out, NULL, res);
 }
 
+static ak_status run(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune, int8_t *out,
+                     int32_t *out_fx, ak_drv_prune_out *pout, ak_drv_result *res);
+
 ak_status ak_drv_run_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune,
                            int8_t *out, ak_drv_prune_out *pout, ak_drv_result *res)
+{
+    return run(d, job, prune, out, NULL, pout, res);
+}
+
+ak_status ak_drv_run_ofx(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune,
+                         int8_t *out, int32_t *out_fx, ak_drv_prune_out *pout,
+                         ak_drv_result *res)
+{
+    if (!out_fx) {
+        if (res) {
+            memset(res, 0, sizeof *res);
+            res->status = AK_EINVAL;
+            say(res->msg, sizeof res->msg, "missing o_fx output buffer");
+        }
+        return AK_EINVAL;
+    }
+    return run(d, job, prune, out, out_fx, pout, res);
+}
+
+/* ak_drv_run_prune; out_fx not NULL: in debug mode, o_fx read back into it */
+static ak_status run(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune, int8_t *out,
+                     int32_t *out_fx, ak_drv_prune_out *pout, ak_drv_result *res)
 {
     if (!res)
         return AK_EINVAL;
@@ -442,7 +478,7 @@ ak_status ak_drv_run_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_job
         say(res->msg, sizeof res->msg, "malformed pruning spec: %s", why ? why : "?");
         return res->status;
     }
-    ak_status st = ak_drv_load_prune(d, job, prune, &lay);
+    ak_status st = load(d, job, prune, out_fx != NULL, &lay);
     if (st == AK_EINVAL && ak_attn_job_check(job, &why) != AK_OK)
         say(res->msg, sizeof res->msg, "malformed job: %s", why ? why : "?");
     else if (st == AK_EINVAL && !job->mask)
@@ -461,11 +497,30 @@ ak_status ak_drv_run_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_job
         res->status = st;
         return st;
     }
-    st = ak_drv_wait(d, ak_drv_budget_prune(d, job, prune), res);
+    uint64_t budget = ak_drv_budget_prune(d, job, prune);
+    if (out_fx && !d->cfg.max_cycles) /* the o_fx writes: 4 bytes an output, a write per tile */
+        budget += d->cfg.budget_scale *
+                  (lay.ofx_bytes / AK_BEAT_BYTES +
+                   (uint64_t)job->heads * udiv_up(job->nq, d->info.pe_rows) *
+                       (4 * (d->be.mem_latency + 16)));
+    st = ak_drv_wait(d, budget, res);
     res->layout = lay;
     if (st == AK_OK && (st = ak_drv_read_output(d, job, &lay, out)) != AK_OK) {
         res->status = st;
         say(res->msg, sizeof res->msg, "reading the output back: %s", ak_strerror(st));
+    }
+    if (st == AK_OK && out_fx) {
+        uint8_t *b = malloc(lay.ofx_bytes);
+        st = !b ? AK_ENOMEM
+             : d->be.mem_read(d->be.ctx, lay.ofx, b, lay.ofx_bytes) != AK_OK ? AK_EBACKEND
+                                                                            : AK_OK;
+        if (st == AK_OK)
+            ak_job_ofx_read(&lay, b, out_fx);
+        free(b);
+        if (st != AK_OK) {
+            res->status = st;
+            say(res->msg, sizeof res->msg, "reading o_fx back: %s", ak_strerror(st));
+        }
     }
     if (st == AK_OK && pout && (st = ak_drv_read_prune(d, &lay, job->nk, pout)) != AK_OK) {
         res->status = st;

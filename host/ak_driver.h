@@ -118,6 +118,14 @@ ak_status ak_drv_run(ak_drv *d, const ak_attn_job *job, int8_t *out, ak_drv_resu
 ak_status ak_drv_run_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune,
                            int8_t *out, ak_drv_prune_out *pout, ak_drv_result *res);
 
+/* Debug mode (descriptor SHAPE.ofx): ak_drv_run_prune that also has the accelerator write
+ * each output's pre-requantisation value o_fx (docs/numerics.md section 8) to an ofx region
+ * after the job's others (ak_job_layout_add_ofx), poisoned like o, and reads it back into
+ * out_fx ([heads][nq][d]; required). The cycle budget grows by the o_fx writes. */
+ak_status ak_drv_run_ofx(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune,
+                         int8_t *out, int32_t *out_fx, ak_drv_prune_out *pout,
+                         ak_drv_result *res);
+
 /* The steps of ak_drv_run, for callers that alter the image in between (tests of the error
  * paths): write the job's image (layout in *lay), start at a descriptor address, wait. */
 ak_status ak_drv_load(ak_drv *d, const ak_attn_job *job, ak_job_layout *lay);

@@ -118,6 +118,7 @@ typedef struct {
     ak_npy q, k, v, o, kv_off, kv_idx;
     ak_prune_job prune; /* the manifest's memory.prune (mode none without one) */
     ak_npy score, kept, fused; /* the expected pruning outputs (EViT: fused too) */
+    ak_npy ofx;                /* debug mode: the expected o_fx (o_fx.npy) */
     ak_head_quant *quant;
     ak_mask mask;
     ak_attn_job job;
@@ -127,7 +128,7 @@ typedef struct {
 static void layer_free(layer_data *L)
 {
     ak_npy *a[] = {&L->q, &L->k, &L->v, &L->o, &L->kv_off, &L->kv_idx,
-                   &L->score, &L->kept, &L->fused};
+                   &L->score, &L->kept, &L->fused, &L->ofx};
     for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
         ak_npy_free(a[i]);
     free(L->quant);
@@ -206,8 +207,8 @@ static ak_status prune_load(const char *dir, const char *ld, const cJSON *lj, la
     return AK_OK;
 }
 
-/* Reads layer object lj of the manifest of dir into L. */
-static ak_status layer_load(const char *dir, const cJSON *lj, layer_data *L, char *err,
+/* Reads layer object lj of the manifest of dir into L (ofx: o_fx.npy too). */
+static ak_status layer_load(const char *dir, const cJSON *lj, int ofx, layer_data *L, char *err,
                             size_t errlen)
 {
     const cJSON *jd = cJSON_GetObjectItemCaseSensitive(lj, "dir");
@@ -228,7 +229,8 @@ static ak_status layer_load(const char *dir, const cJSON *lj, layer_data *L, cha
         (st = load_npy(dir, ld, "v.npy", AK_DT_I8, 3, &L->v, err, errlen)) ||
         (st = load_npy(dir, ld, "o.npy", AK_DT_I8, 3, &L->o, err, errlen)) ||
         (st = load_npy(dir, ld, "kv_off.npy", AK_DT_U32, 1, &L->kv_off, err, errlen)) ||
-        (st = load_npy(dir, ld, "kv_idx.npy", AK_DT_U32, 1, &L->kv_idx, err, errlen)))
+        (st = load_npy(dir, ld, "kv_idx.npy", AK_DT_U32, 1, &L->kv_idx, err, errlen)) ||
+        (ofx && (st = load_npy(dir, ld, "o_fx.npy", AK_DT_I32, 3, &L->ofx, err, errlen))))
         return st;
     const uint64_t *qs = L->q.shape, *ks = L->k.shape;
     const uint32_t H = (uint32_t)qs[0], B = (uint32_t)block;
@@ -243,10 +245,11 @@ static ak_status layer_load(const char *dir, const cJSON *lj, layer_data *L, cha
     const uint32_t *off = L->kv_off.data;
     if (memcmp(L->k.shape, L->v.shape, sizeof L->k.shape) || ks[0] != H || ks[2] != qs[2] ||
         memcmp(L->o.shape, L->q.shape, sizeof L->q.shape) || !B ||
+        (ofx && memcmp(L->ofx.shape, L->q.shape, sizeof L->q.shape)) ||
         L->kv_off.count != (uint64_t)m->heads * m->q_blocks + 1 ||
         off[L->kv_off.count - 1] != L->kv_idx.count ||
         (uint32_t)cJSON_GetArraySize(jq) != H) {
-        snprintf(err, errlen, "%s/%s: shapes of q/k/v/o, kv_off, kv_idx and the manifest's quant "
+        snprintf(err, errlen, "%s/%s: shapes of q/k/v/o (and o_fx), kv_off, kv_idx and the manifest's quant "
                  "and block do not agree", dir, ld);
         return AK_EINVAL;
     }
@@ -270,8 +273,9 @@ static ak_status layer_load(const char *dir, const cJSON *lj, layer_data *L, cha
     return prune_load(dir, ld, lj, L, err, errlen);
 }
 
-/* Memory for the largest selected layer (the driver places a job at 4 KB). */
-static uint64_t mem_needed(const cJSON *layers, uint32_t only)
+/* Memory for the largest selected layer (the driver places a job at 4 KB; ofx: with its o_fx
+ * region, 4 bytes an output). */
+static uint64_t mem_needed(const cJSON *layers, uint32_t only, int ofx)
 {
     uint64_t need = 0;
     const cJSON *l;
@@ -282,7 +286,8 @@ static uint64_t mem_needed(const cJSON *layers, uint32_t only)
         if (!ok || b < 1 || (only && num(l, "layer", &ok) != only))
             continue;
         const double blocks = h * (n / b + 1) * (n / b + 1);
-        const double bytes = 4 * h * (n * d + 64) + 8 * (blocks + h * (n / b + 2)) + 16 * h + 4096;
+        const double bytes = (ofx ? 8 : 4) * h * (n * d + 64) + 8 * (blocks + h * (n / b + 2)) +
+                             16 * h + 4096;
         if (bytes > need)
             need = (uint64_t)bytes;
     }
@@ -306,6 +311,23 @@ static compare compare_out(const int8_t *want, const int8_t *got, uint64_t n)
             c.actual = got[i];
         }
     return c;
+}
+
+/* Debug mode: o_fx from the device against o_fx.npy, value by value. */
+static void compare_ofx(const ak_attn_job *j, const int32_t *want, const int32_t *got,
+                        ak_run_layer *res)
+{
+    const uint64_t n = (uint64_t)j->heads * j->nq * j->d;
+    res->ofx_checked = 1;
+    res->ofx_values = n;
+    for (uint64_t i = 0; i < n; i++)
+        if (want[i] != got[i] && res->ofx_mismatches++ == 0) {
+            res->first_ofx_mismatch.head = (uint32_t)(i / ((uint64_t)j->nq * j->d));
+            res->first_ofx_mismatch.row = (uint32_t)(i / j->d % j->nq);
+            res->first_ofx_mismatch.column = (uint32_t)(i % j->d);
+            res->first_ofx_mismatch.expected = want[i];
+            res->first_ofx_mismatch.actual = got[i];
+        }
 }
 
 /* The device's pruning outputs against the expected ones, value by value: the first
@@ -423,6 +445,7 @@ static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
     const ak_attn_job *j = &L->job;
     const uint64_t n = (uint64_t)j->heads * j->nq * j->d;
     int8_t *out = malloc(n);
+    int32_t *out_fx = o->ofx ? malloc(sizeof *out_fx * n) : NULL;
     ak_drv_result *r = &res->drv;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -437,16 +460,21 @@ static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
         spec.mode = AK_PRUNE_NONE;
     else
         beyond = NULL;
-    const ak_status st = out ? ak_drv_run_prune(drv, j, &spec, out, &pout, r) : AK_ENOMEM;
+    const ak_status st = !out || (o->ofx && !out_fx) ? AK_ENOMEM
+                         : o->ofx ? ak_drv_run_ofx(drv, j, &spec, out, out_fx, &pout, r)
+                                  : ak_drv_run_prune(drv, j, &spec, out, &pout, r);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->host_seconds =
         (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    if (!out)
+    if (st == AK_ENOMEM)
         snprintf(r->msg, sizeof r->msg, "out of memory");
     compare c = {0};
     if (st == AK_OK)
         c = compare_out(L->o.data, out, n);
+    if (st == AK_OK && o->ofx)
+        compare_ofx(j, L->ofx.data, out_fx, res);
     free(out);
+    free(out_fx);
     const ak_drv_info *inf = ak_drv_get_info(drv);
     res->prune_mode = L->prune.mode;
     if (L->prune.mode != AK_PRUNE_NONE && st == AK_OK) {
@@ -502,11 +530,11 @@ static void run_layer(ak_drv *drv, const run_backend *rb, const ak_run_opts *o,
     res->simulated_ps = rb->job_ps && st == AK_OK ? rb->job_ps(ak_drv_backend(drv)) : 0;
     res->time_ok =
         !rb->job_ps || (st == AK_OK && res->simulated_ps == r->cycles * res->clock_ps);
-    res->pass = st == AK_OK && c.mismatches == 0 && res->prune_mismatches == 0 && cycles_ok &&
-                res->time_ok;
+    res->pass = st == AK_OK && c.mismatches == 0 && res->prune_mismatches == 0 &&
+                res->ofx_mismatches == 0 && cycles_ok && res->time_ok;
     res->verdict = st == AK_EHANG ? AK_RUN_HANG
                    : st != AK_OK  ? AK_RUN_ERROR
-                   : c.mismatches || res->prune_mismatches ? AK_RUN_FAIL
+                   : c.mismatches || res->prune_mismatches || res->ofx_mismatches ? AK_RUN_FAIL
                    : !cycles_ok       ? AK_RUN_CYCLES
                    : !res->time_ok    ? AK_RUN_TIME
                                       : AK_RUN_PASS;
@@ -562,6 +590,11 @@ ak_status ak_run(const ak_run_opts *opts, ak_run_layer_fn on_layer, void *user,
                                  : "'%s' is not a backend", o.backend);
         return AK_EINVAL;
     }
+    if (o.ofx && !strcmp(rb->name, "tlm")) {
+        snprintf(err, errlen, "o_fx (debug mode) only with the RTL backends (verilator, "
+                 "sc-rtl): the tlm model does not write it");
+        return AK_EINVAL;
+    }
     memset(sum, 0, sizeof *sum);
     sum->backend = rb->name;
     ak_status st = AK_OK;
@@ -595,7 +628,7 @@ ak_status ak_run(const ak_run_opts *opts, ak_run_layer_fn on_layer, void *user,
     }
     ak_backend be;
     ak_drv *drv = NULL;
-    ak_status ds = rb->open(&o, mem_needed(layers, o.layer), &be, err, errlen);
+    ak_status ds = rb->open(&o, mem_needed(layers, o.layer, o.ofx), &be, err, errlen);
     if (ds == AK_OK)
         ds = ak_drv_open(&be, NULL, &drv, err, errlen);
     if (ds != AK_OK) {
@@ -613,7 +646,7 @@ ak_status ak_run(const ak_run_opts *opts, ak_run_layer_fn on_layer, void *user,
         ak_run_layer res;
         memset(&res, 0, sizeof res);
         res.layer = no;
-        if (layer_load(o.vectors, lj, &L, load_err, sizeof load_err) != AK_OK) {
+        if (layer_load(o.vectors, lj, o.ofx, &L, load_err, sizeof load_err) != AK_OK) {
             res.load_error = load_err;
             sum->failed++;
         } else {

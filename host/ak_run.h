@@ -36,10 +36,14 @@ typedef struct {
     uint64_t wave_limit;      /* wave: stop dumping at this many bytes (0: no cap) */
     double clock_mhz;         /* the clock of the throughput figures and tlm's period (0: 250) */
     unsigned threads;         /* tlm: host threads for a job (0: one per CPU) */
+    int ofx;                  /* debug mode (RTL backends: verilator, sc-rtl): every layer also
+                                 writes o_fx (descriptor SHAPE.ofx), compared value by value with
+                                 o_fx.npy besides the int8 output; the counters with the cycle
+                                 model's prediction of the same debug-mode job */
 } ak_run_opts;
 
 /* A layer's verdict, in the order they are decided: the driver reported a hang or another
- * error, output bytes or pruning outputs differ, the counters differ from the prediction (deterministic memory),
+ * error, output bytes, o_fx values (debug mode) or pruning outputs differ, the counters differ from the prediction (deterministic memory),
  * the simulated time is not cycles x the clock period (a backend with time). */
 typedef enum {
     AK_RUN_PASS,
@@ -73,6 +77,14 @@ typedef struct {
     uint64_t prune_mismatches; /* of them, how many differ */
     char prune_note[200];      /* the first difference ("kept[17] = 35, expected 36"), or why
                                   not checked; "" when all matched */
+    /* debug mode (opts.ofx): o_fx [heads][nq][d] compared bit for bit with o_fx.npy; a
+       difference fails the layer (verdict FAIL) even when every int8 byte matches */
+    int ofx_checked;
+    uint64_t ofx_values, ofx_mismatches;
+    struct {
+        uint32_t head, row, column;
+        int32_t expected, actual;
+    } first_ofx_mismatch; /* when ofx_mismatches > 0 */
     ak_status status;
     ak_drv_result drv; /* counters, hardware error code, message */
     /* verilator: the layer's job cycle 0 as a clock cycle since the simulation opened (FST

@@ -57,6 +57,7 @@ module ak_ctrl #(
   input  logic                           wr_done_i,
   input  logic                           wr_err_i,
   output logic                           wr_bank_o,    // output tile bank the write master reads
+  output logic                           wr_ofx_o,     // its o_fx words (debug mode)
   output logic                           prune_wr_o,   // the write master reads the pruning unit
   output logic [ak_pkg::BeatBits-1:0]    prune_word_o, // its word wr_word_i
   input  logic [15:0]                    wr_word_i,
@@ -158,13 +159,16 @@ module ak_ctrl #(
   logic per_head;
   logic [23:0] qstride, kvstride;
   logic [15:0] slot_len;
+  logic ofx_en;
+  logic [63:0] ofx_base;
   ak_ctrl_desc #(.Rows(Rows), .MaxHeadDim(MaxHeadDim)) u_desc (
     .clk_i, .start_i(job_start), .desc_addr_i, .check_i(check),
     .hdr_i(header_q), .check_code_o(check_code), .desc_addr_o(desc_q), .q_addr_o(q_addr),
     .o_addr_o(o_addr), .heads_o(heads), .nq_o, .nk_o, .d_o(d), .blk_o(blk), .lgd_o(log2_d),
     .lgb_o(log2_block), .causal_o, .per_head_o(per_head), .qblocks_o(qblocks), .kblocks_o(kblocks),
     .qstride_o(qstride), .kvstride_o(kvstride), .slot_len_o(slot_len), .k_base_o(k_base),
-    .v_base_o(v_base), .off_base_o(off_base), .idx_base_o(idx_base)
+    .v_base_o(v_base), .off_base_o(off_base), .idx_base_o(idx_base), .ofx_en_o(ofx_en),
+    .ofx_base_o(ofx_base)
   );
 
   // ---- the front end: query-tile contexts ----
@@ -231,12 +235,14 @@ module ak_ctrl #(
   logic out_wr_valid;
   logic fin_idle, out_idle;
   ak_ctrl_out u_out (
-    .clk_i, .rst_ni, .clear_i(out_clear), .lgd_i(log2_d),
+    .clk_i, .rst_ni, .clear_i(out_clear), .lgd_i(log2_d), .ofx_en_i(ofx_en),
+    .ofx_base_i(ofx_base),
     .fin_start_i(fin_start_o), .tile_addr_i(pv_o_addr), .tile_rows_i(pv_rows),
     .tile_mult_i(pv_mult), .tile_shift_i(pv_shift), .fin_done_i, .fin_obank_o, .fin_mult_o,
     .fin_shift_o, .bank_full_o(out_bank_full), .fin_idle_o(fin_idle), .idle_o(out_idle),
     .wr_cmd_valid_o(out_wr_valid), .wr_cmd_ready_i(wr_cmd_ready_i && !pruning),
-    .wr_cmd_addr_o(out_wr_addr), .wr_cmd_bytes_o(out_wr_bytes), .wr_done_i, .wr_bank_o
+    .wr_cmd_addr_o(out_wr_addr), .wr_cmd_bytes_o(out_wr_bytes), .wr_done_i, .wr_bank_o,
+    .wr_ofx_o
   );
   // the write command: the output tiles', in Pruning the pruning unit's
   assign wr_cmd_valid_o = pruning ? prune_wr_valid : out_wr_valid;

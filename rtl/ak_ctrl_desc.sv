@@ -36,7 +36,9 @@ module ak_ctrl_desc #(
   output logic [63:0]                  k_base_o,
   output logic [63:0]                  v_base_o,
   output logic [63:0]                  off_base_o,
-  output logic [63:0]                  idx_base_o
+  output logic [63:0]                  idx_base_o,
+  output logic                         ofx_en_o,      // SHAPE.ofx: o_fx written too
+  output logic [63:0]                  ofx_base_o
 );
   localparam int TokenBits = ak_pkg::TokenBits;
   function automatic logic [31:0] hdr_word(input logic [2*ak_pkg::BeatBits-1:0] h,
@@ -67,7 +69,7 @@ module ak_ctrl_desc #(
   // descriptor fields straight from the header beats
   logic [31:0] f_magic, f_version, f_heads, f_nq, f_nk, f_shape;
   logic [7:0] f_d, f_blk;
-  logic [63:0] f_q, f_k, f_v, f_o, f_off, f_idx;
+  logic [63:0] f_q, f_k, f_v, f_o, f_off, f_idx, f_ofx;
   assign f_magic = hdr_word(hdr_i, ak_desc_pkg::MagicOffset);
   assign f_version = hdr_word(hdr_i, ak_desc_pkg::VersionOffset);
   assign f_heads = hdr_word(hdr_i, ak_desc_pkg::HeadsOffset);
@@ -82,6 +84,9 @@ module ak_ctrl_desc #(
   assign f_o = hdr_addr(hdr_i, ak_desc_pkg::OLoOffset, ak_desc_pkg::OHiOffset);
   assign f_off = hdr_addr(hdr_i, ak_desc_pkg::KvOffLoOffset, ak_desc_pkg::KvOffHiOffset);
   assign f_idx = hdr_addr(hdr_i, ak_desc_pkg::KvIdxLoOffset, ak_desc_pkg::KvIdxHiOffset);
+  // OFX only matters (and is checked) in debug mode
+  assign f_ofx = f_shape[ak_desc_pkg::ShapeOfxLsb] ?
+                 hdr_addr(hdr_i, ak_desc_pkg::OfxLoOffset, ak_desc_pkg::OfxHiOffset) : '0;
   assign q_addr_o = f_q;
   assign o_addr_o = f_o;
 
@@ -96,7 +101,7 @@ module ak_ctrl_desc #(
       check_code_o = 8'(ak_csr_pkg::ErrHeadDim);
     else if (!(f_blk == 8'd16 || f_blk == 8'd32 || f_blk == 8'd64 || f_blk == 8'd128))
       check_code_o = 8'(ak_csr_pkg::ErrBlockSize);
-    else if (((f_q | f_k | f_v | f_o | f_off | f_idx) & (64'(ak_pkg::BeatBytes) - 64'd1)) != 0)
+    else if (((f_q | f_k | f_v | f_o | f_off | f_idx | f_ofx) & (64'(ak_pkg::BeatBytes) - 64'd1)) != 0)
       check_code_o = 8'(ak_csr_pkg::ErrMisaligned);
   end
 
@@ -106,7 +111,8 @@ module ak_ctrl_desc #(
   logic [TokenBits-1:0] nq_q, nk_q, qblocks_q, kblocks_q;
   logic [7:0] d_q, blk_q;
   logic [2:0] lgd_q, lgb_q;
-  logic causal_q, per_head_q;
+  logic causal_q, per_head_q, ofx_en_q;
+  logic [63:0] ofx_base_q;
   logic [23:0] qstride_q, kvstride_q;
   logic [15:0] slot_len_q;
   always_ff @(posedge clk_i) begin
@@ -133,6 +139,8 @@ module ak_ctrl_desc #(
       v_base_q <= f_v;
       off_base_q <= f_off;
       idx_base_q <= f_idx;
+      ofx_en_q <= f_shape[ak_desc_pkg::ShapeOfxLsb];
+      ofx_base_q <= f_ofx;
     end
   end
 
@@ -155,4 +163,6 @@ module ak_ctrl_desc #(
   assign off_base_o = off_base_q;
   assign idx_base_o = idx_base_q;
   assign desc_addr_o = desc_addr_q;
+  assign ofx_en_o = ofx_en_q;
+  assign ofx_base_o = ofx_base_q;
 endmodule

@@ -6,7 +6,10 @@
 // words straight out of bank word_bank_i. done_o pulses when the last group is stored. The
 // accumulator and row-sum bank (bank_i) and the output bank are latched at the start, so a
 // normalisation can start while the previous one's results are still in the dividers; each
-// result is requantised with the scale of its output bank.
+// result is requantised with the scale of its output bank. Each result's o_fx is kept too
+// (bank by bank, chunk by chunk, 16 x 24 bits): in the descriptor's debug mode (SHAPE.ofx) the
+// write master reads it as 64-byte words (word_ofx_i), word i = chunk i sign-extended to 16
+// int32, which is the int32 [rows][d] layout of the OFX region.
 // Latency: Rows * d/16 issue cycles + ak_div_pipe's 26.
 module ak_finish #(
   parameter int Rows       = ak_pkg::DefaultRows,
@@ -29,6 +32,7 @@ module ak_finish #(
   output logic                            done_o,
   // the output tiles' 64-byte words (write master)
   input  logic                            word_bank_i,
+  input  logic                            word_ofx_i,   // the o_fx words, not the int8 ones
   input  logic [15:0]                     word_i,
   output logic [ak_pkg::BeatBits-1:0]     word_o
 );
@@ -86,8 +90,10 @@ module ak_finish #(
     else last_q <= {last_q[Lat-2:0], go && e_is_last};
   end
 
+  localparam int FB = ak_pkg::OutFxBits;
   logic [15:0] valid;
   logic [127:0] chunk;
+  logic [16*FB-1:0] fx_chunk;
   for (genvar c = 0; c < 16; c++) begin : g_col
     logic [ak_pkg::OutFxBits-1:0] q;
     logic signed [7:0] o;
@@ -100,17 +106,27 @@ module ak_finish #(
       .shift_i(shift_i[32'(tag_out[CBits])*ak_pkg::ShiftBits +: ak_pkg::ShiftBits]), .out_o(o)
     );
     assign chunk[c*8 +: 8] = o;
+    assign fx_chunk[c*FB +: FB] = q;
   end
 
   logic [127:0] chunk_q [2*NChunk];   // bank b, chunk i at b * NChunk + i
+  logic [16*FB-1:0] fx_q [2*NChunk];  // the same chunks' o_fx
   always_ff @(posedge clk_i) begin
     if (&valid) chunk_q[32'(tag_out[CBits]) * NChunk + 32'(tag_out[CBits-1:0])] <= chunk;
+    if (&valid) fx_q[32'(tag_out[CBits]) * NChunk + 32'(tag_out[CBits-1:0])] <= fx_chunk;
   end
   assign done_o = last_q[Lat-1];
 
+  logic [ak_pkg::BeatBits-1:0] int8_word, fx_word;
   for (genvar k = 0; k < 4; k++) begin : g_word
     logic [31:0] ci;
     assign ci = 32'(word_i) * 4 + k;
-    assign word_o[k*128 +: 128] = ci < NChunk ? chunk_q[32'(word_bank_i) * NChunk + ci] : '0;
+    assign int8_word[k*128 +: 128] = ci < NChunk ? chunk_q[32'(word_bank_i) * NChunk + ci] : '0;
   end
+  logic [16*FB-1:0] fx_cur;
+  assign fx_cur = 32'(word_i) < NChunk ? fx_q[32'(word_bank_i) * NChunk + 32'(word_i)] : '0;
+  for (genvar c = 0; c < 16; c++) begin : g_fx_word
+    assign fx_word[c*32 +: 32] = {{(32-FB){fx_cur[c*FB+FB-1]}}, fx_cur[c*FB +: FB]};
+  end
+  assign word_o = word_ofx_i ? fx_word : int8_word;
 endmodule

@@ -125,6 +125,7 @@ module ak_top #(
   logic causal, qk_en, qk_clear, qk_capture, qk_half, qk_bank;
   logic sm_start, sm_half, sm_bank, sm_first, sm_none;
   logic pv_start, pv_half, pv_bank, pv_first, fin_start, fin_bank, fin_obank, fin_done, wr_bank;
+  logic wr_ofx;  // debug mode: the write master reads the normaliser's o_fx words
   logic [ak_pkg::MultBits-1:0] sm_mult;
   logic [ak_pkg::ShiftBits-1:0] sm_shift;
   logic [2*ak_pkg::MultBits-1:0] fin_mult;
@@ -140,7 +141,7 @@ module ak_top #(
     .beat_idx_i(beat_idx), .beat_last_i(beat_last), .rd_err_i(rd_err), .rd_idle_i(rd_idle),
     .wr_cmd_valid_o(wr_cmd_valid), .wr_cmd_ready_i(wr_cmd_ready), .wr_cmd_addr_o(wr_cmd_addr),
     .wr_cmd_beats_o(wr_cmd_beats), .wr_cmd_last_bytes_o(wr_last_bytes), .wr_done_i(wr_done),
-    .wr_err_i(wr_err), .wr_bank_o(wr_bank), .prune_wr_o(prune_wr), .prune_word_o(prune_word),
+    .wr_err_i(wr_err), .wr_bank_o(wr_bank), .wr_ofx_o(wr_ofx), .prune_wr_o(prune_wr), .prune_word_o(prune_word),
     .wr_word_i(wr_word), .st_valid_i(st_valid), .st_row_i(st_row), .st_m_i(st_m), .st_l_i(st_l),
     .q_we_o(q_we), .k_we_o(k_we), .v_we_o(v_we),
     .d_o(d), .lg_groups_o(lg_groups), .nq_o(nq), .nk_o(nk), .causal_o(causal),
@@ -226,6 +227,6 @@ module ak_top #(
     .clk_i, .rst_ni, .start_i(fin_start), .bank_i(fin_bank), .obank_i(fin_obank),
     .lg_groups_i(lg_groups), .mult_i(fin_mult), .shift_i(fin_shift), .acc_bank_o(acc_bank),
     .acc_row_o(acc_row), .acc_grp_o(acc_grp), .acc_i(acc), .l_i(l), .done_o(fin_done),
-    .word_bank_i(wr_bank), .word_i(wr_word), .word_o(fin_word)
+    .word_bank_i(wr_bank), .word_ofx_i(wr_ofx), .word_i(wr_word), .word_o(fin_word)
   );
 endmodule

@@ -80,3 +80,10 @@ $(BUILD)/tests/test_sim: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(CLI
 $(BUILD)/tests/test_sim: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_sim: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
 $(BUILD)/tests/test_sim: private AK_LIBS += $(SIM_LIBS)
+
+# tests/test_sim_ofx.c: the debug mode (SHAPE.ofx: o_fx written too) on the Verilated
+# accelerator, and `attnkit sim --ofx`.
+$(BUILD)/tests/test_sim_ofx: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(CLI) $(SIM_CLI) $(SIM_JOBS)
+$(BUILD)/tests/test_sim_ofx: private TEST_HELPERS += tests/sim_jobs.c
+$(BUILD)/tests/test_sim_ofx: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
+$(BUILD)/tests/test_sim_ofx: private AK_LIBS += $(SIM_LIBS)

@@ -1,9 +1,10 @@
 /* The cycle model's quiet-cycle skip (refmodel/src/cycle_model.c) against stepping every
  * cycle: on seeded random jobs (shape, mask, hardware and memory parameters) both must give
  * the same report, field by field, and the same per-head end cycles. The RTL check of the
- * model (tests/test_sim.c) holds the stepped model to the hardware; this one holds the skip to
- * the stepped model over many more jobs than the RTL could run. Seed and count:
- * AK_CYCLE_SKIP_SEED, AK_CYCLE_SKIP_CONFIGS. */
+ * model (tests/test_sim.c; the debug mode's, tests/test_sim_ofx.c) holds the stepped model to
+ * the hardware; this one holds the skip to the stepped model over many more jobs than the RTL
+ * could run, a third of them in the debug mode (an o_fx region: o_fx tiles written after the
+ * int8 ones). Seed and count: AK_CYCLE_SKIP_SEED, AK_CYCLE_SKIP_CONFIGS. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,9 @@ static int one_job(ak_rng *r, uint64_t index, uint64_t *skipped_cycles)
     free(bitmap);
     ak_job_layout lay;
     ok = ok && ak_job_layout_plan_shape(heads, nq, nk, d, &m, 1u << 20, &lay) == AK_OK;
+    /* one job in three in the debug mode: o_fx tiles written after the int8 ones */
+    const int ofx = ak_rng_below(r, 3) == 0;
+    ok = ok && (!ofx || ak_job_layout_add_ofx(&lay, heads, nq, d) == AK_OK);
     if (!ok) {
         printf("\n  job %" PRIu64 ": could not build the job (%s)\n", index, why ? why : "layout");
         return 0;
@@ -78,12 +82,12 @@ static int one_job(ak_rng *r, uint64_t index, uint64_t *skipped_cycles)
     if (!same)
         printf("\n  job %" PRIu64 " (rows %u burst %u outstanding %u, latency %u bw %u reads %u "
                "writes %u wbuf %u; heads %u nq %u nk %u d %u block %u mask heads %u causal %d "
-               "density %u%%): stepped %" PRIu64 " cycles %" PRIu64 " stalls %" PRIu64
+               "density %u%%%s): stepped %" PRIu64 " cycles %" PRIu64 " stalls %" PRIu64
                " MACs %" PRIu64 "/%" PRIu64 " bytes, skipped %" PRIu64 " cycles %" PRIu64
                " stalls %" PRIu64 " MACs %" PRIu64 "/%" PRIu64 " bytes\n",
                index, hw.rows, hw.max_burst, hw.rd_outstanding, mt.latency,
                mt.bytes_per_cycle, mt.max_reads, mt.max_writes, mt.wbuf_beats, heads, nq, nk, d,
-               block, mheads, causal, density, rs.cycles, rs.stall_cycles, rs.macs,
+               block, mheads, causal, density, ofx ? ", o_fx written" : "", rs.cycles, rs.stall_cycles, rs.macs,
                rs.read_bytes, rs.write_bytes, rf.cycles, rf.stall_cycles, rf.macs,
                rf.read_bytes, rf.write_bytes);
     *skipped_cycles += rs.cycles;

@@ -60,6 +60,12 @@ static void help(void)
            "  --mem-bw B        memory bandwidth in bytes a cycle per channel, 1..64 (default 64)\n"
            "  --clock-mhz F     clock for the throughput figures and tlm's period, in MHz,\n"
            "                    above 0 up to 100000 (default 250)\n"
+           "  --ofx             debug mode (RTL backends only): the accelerator also writes\n"
+           "                    each output's pre-requantisation value o_fx (descriptor\n"
+           "                    SHAPE.ofx, docs/numerics.md section 8), compared bit for bit\n"
+           "                    with o_fx.npy besides the int8 bytes, so that an error below\n"
+           "                    one int8 LSB fails the layer; cycles are those of the\n"
+           "                    debug-mode job, against its prediction\n"
            "  --json            print the results as JSON (docs/sim-json.md)\n"
            "  --help            this text\n\n"
            "waveform (verilator only: another backend is a usage error naming the flag):\n"
@@ -79,10 +85,10 @@ static void help(void)
            "                    job cycle it was cut\n\n"
            "In the FST, clock cycle c since the simulation opened is at time 2c; a layer's job\n"
            "cycle j at 2 x (job_start_cycle + j) (the layer's job_start_cycle is in --json).\n\n"
-           "exit status: 0 every layer matches, 1 a mismatch (output bytes, checked pruning\n"
-           "outputs, or with the deterministic memory cycles against the prediction), hardware\n"
-           "error, hang or run failure, 2 bad flag, 3 the vectors differ from their manifest's\n"
-           "checksums (nothing simulated)\n",
+           "exit status: 0 every layer matches, 1 a mismatch (output bytes, o_fx with --ofx,\n"
+           "checked pruning outputs, or with the deterministic memory cycles against the\n"
+           "prediction), hardware error, hang or run failure, 2 bad flag, 3 the vectors differ\n"
+           "from their manifest's checksums (nothing simulated)\n",
            WAVE_LIMIT_MB_MAX, WAVE_LIMIT_MB_DEFAULT);
 }
 
@@ -143,6 +149,19 @@ static void layer_json(const ak_run_opts *o, const ak_run_layer *L, cJSON *arr, 
         cJSON_AddNumberToObject(f, "column", L->first_mismatch.column);
         cJSON_AddNumberToObject(f, "expected", L->first_mismatch.expected);
         cJSON_AddNumberToObject(f, "actual", L->first_mismatch.actual);
+    }
+    if (L->ofx_checked) {
+        cJSON *oj = cJSON_AddObjectToObject(l, "ofx");
+        cJSON_AddNumberToObject(oj, "values", (double)L->ofx_values);
+        cJSON_AddNumberToObject(oj, "mismatches", (double)L->ofx_mismatches);
+        if (L->ofx_mismatches) {
+            cJSON *f = cJSON_AddObjectToObject(oj, "first_mismatch");
+            cJSON_AddNumberToObject(f, "head", L->first_ofx_mismatch.head);
+            cJSON_AddNumberToObject(f, "row", L->first_ofx_mismatch.row);
+            cJSON_AddNumberToObject(f, "column", L->first_ofx_mismatch.column);
+            cJSON_AddNumberToObject(f, "expected", L->first_ofx_mismatch.expected);
+            cJSON_AddNumberToObject(f, "actual", L->first_ofx_mismatch.actual);
+        }
     }
     if (L->prune_mode != AK_PRUNE_NONE) {
         cJSON *pj = cJSON_AddObjectToObject(l, "prune");
@@ -229,6 +248,15 @@ static void layer_text(const ak_run_opts *o, const ak_run_layer *L)
         printf(", first at (head %u, row %u, column %u) expected %d actual %d",
                L->first_mismatch.head, L->first_mismatch.row, L->first_mismatch.column,
                L->first_mismatch.expected, L->first_mismatch.actual);
+    if (L->ofx_checked) {
+        printf("\n  o_fx: %llu of %llu values differ", (unsigned long long)L->ofx_mismatches,
+               (unsigned long long)L->ofx_values);
+        if (L->ofx_mismatches)
+            printf(", first at (head %u, row %u, column %u) expected %ld actual %ld",
+                   L->first_ofx_mismatch.head, L->first_ofx_mismatch.row,
+                   L->first_ofx_mismatch.column, (long)L->first_ofx_mismatch.expected,
+                   (long)L->first_ofx_mismatch.actual);
+    }
     if (L->prune_mode != AK_PRUNE_NONE) {
         const char *what = L->prune_mode == AK_PRUNE_EVIT ? "token pruning" : "KV eviction";
         if (!L->prune_checked)
@@ -301,6 +329,7 @@ static int parse(int argc, char **argv, cli_opts *o)
         {"backend", required_argument, NULL, 'B'}, {"threads", required_argument, NULL, 't'},
         {"wave-from", required_argument, NULL, 'F'}, {"wave-to", required_argument, NULL, 'T'},
         {"wave-limit", required_argument, NULL, 'M'}, {"help", no_argument, NULL, 'h'},
+        {"ofx", no_argument, NULL, 'o'},
         {NULL, 0, NULL, 0}};
     int c, rc = 0;
     opterr = 0;
@@ -310,6 +339,7 @@ static int parse(int argc, char **argv, cli_opts *o)
         case 'V': o->run.vectors = optarg; break;
         case 'w': o->run.wave = optarg; break;
         case 'j': o->json = 1; break;
+        case 'o': o->run.ofx = 1; break;
         case 'l': rc = ak_cli_u32(CMD, "--layer", optarg, 1, 100000, &o->run.layer); break;
         case 'L': rc = ak_cli_u32(CMD, "--latency", optarg, 1, 100000, &o->run.latency); break;
         case 'J': rc = ak_cli_u64(CMD, "--mem-jitter", optarg, &o->run.jitter_seed); break;
@@ -348,6 +378,9 @@ static int parse(int argc, char **argv, cli_opts *o)
         return ak_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (rc == 0 && !o->run.vectors)
         return ak_cli_usage_error(CMD, "--vectors: missing (a directory from attnkit vecgen)");
+    if (rc == 0 && o->run.ofx && !strcmp(o->run.backend, "tlm"))
+        return ak_cli_usage_error(CMD, "--ofx: only with the RTL backends (verilator, sc-rtl); "
+                                  "the tlm model does not write o_fx");
     if (rc == 0 && o->run.wave && strcmp(o->run.backend, "verilator"))
         return ak_cli_usage_error(CMD, "--wave: only with --backend verilator");
     if (rc == 0 && o->wave_flag && strcmp(o->run.backend, "verilator"))
@@ -430,6 +463,7 @@ int ak_cmd_sim(int argc, char **argv)
         cJSON_AddNumberToObject(doc, "mem_jitter", (double)r->jitter_seed);
         cJSON_AddNumberToObject(doc, "mem_bytes_per_cycle", r->bytes_per_cycle);
         cJSON_AddNumberToObject(doc, "clock_mhz", r->clock_mhz);
+        cJSON_AddBoolToObject(doc, "ofx", r->ofx);
         cJSON_AddNumberToObject(doc, "pes", sum.pes);
         cJSON_AddItemToObject(doc, "layers", arr);
         cJSON_AddNumberToObject(doc, "passed", sum.passed);

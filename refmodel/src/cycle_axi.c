@@ -129,7 +129,7 @@ void ak_cm_rd_clock(model *M, const cycle *c)
 void ak_cm_wr_comb(const model *M, cycle *c)
 {
     const wr_state *W = &M->wr;
-    c->wr_cmd_valid = M->wr_req[M->wr_next];
+    c->wr_cmd_valid = M->ofx_pend || M->wr_req[M->wr_next];
     c->wr_cmd_ready = W->state == W_IDLE;
     c->resps_d = W->resps + (uint32_t)c->mo.bvalid;
     c->wr_done = W->state == W_RESP && c->resps_d == W->bursts;
@@ -146,8 +146,12 @@ void ak_cm_wr_clock(model *M, const cycle *c)
     case W_IDLE:
         if (c->prune_wr_valid || c->wr_cmd_valid) { /* the pruning unit's, or an output tile */
             W->state = W_ADDR;
-            W->addr = c->prune_wr_valid ? c->prune_wr_addr : M->wr_addr[M->wr_next];
-            W->left = beats_of(c->prune_wr_valid ? c->prune_wr_bytes : M->wr_bytes[M->wr_next]);
+            W->addr = c->prune_wr_valid ? c->prune_wr_addr
+                      : M->ofx_pend     ? M->ofx_addr[M->wr_bank]
+                                        : M->wr_addr[M->wr_next];
+            W->left = beats_of(c->prune_wr_valid ? c->prune_wr_bytes
+                               : M->ofx_pend     ? M->wr_bytes[M->wr_bank] << 2
+                                                 : M->wr_bytes[M->wr_next]);
             W->bursts = 0;
             W->resps = 0;
         } else {

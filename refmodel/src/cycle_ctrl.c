@@ -348,6 +348,8 @@ void ak_cm_out_clock(model *M, const cycle *c)
                                    ((uint64_t)x->first_row << J->log2_d);
         M->wr_bytes[M->fin_obank] = (uint64_t)x->rows << J->log2_d;
         M->wr_head[M->fin_obank] = x->head;
+        M->ofx_addr[M->fin_obank] = L->ofx + M->ofx_off;
+        M->ofx_off += (uint64_t)x->rows << (J->log2_d + 2);
         M->fin_obank = !M->fin_obank;
     }
     if (c->fin_done) {
@@ -355,15 +357,27 @@ void ak_cm_out_clock(model *M, const cycle *c)
         M->fin_done_bank = !M->fin_done_bank;
     }
     if (c->wr_cmd_valid && c->wr_cmd_ready) {
-        M->wr_req[M->wr_next] = 0;
-        M->wr_bank = M->wr_next;
-        M->wr_cur_head = M->wr_head[M->wr_next];
-        M->wr_next = !M->wr_next;
+        M->out_wr = 1;
+        M->ofx_wr = M->ofx_pend;
+        if (M->ofx_pend) { /* the same bank's o_fx tile */
+            M->ofx_pend = 0;
+        } else {
+            M->wr_req[M->wr_next] = 0;
+            M->wr_bank = M->wr_next;
+            M->wr_cur_head = M->wr_head[M->wr_next];
+            M->wr_next = !M->wr_next;
+        }
     }
     if (c->wr_done) {
-        M->out_full[M->wr_bank] = 0;
-        if (M->head_end && c->state == S_RUN)
-            M->head_end[M->wr_cur_head] = M->rep.cycles;
+        const int ofx_next = L->ofx_bytes && M->out_wr && !M->ofx_wr;
+        M->out_wr = 0;
+        if (ofx_next) {
+            M->ofx_pend = 1;
+        } else {
+            M->out_full[M->wr_bank] = 0;
+            if (M->head_end && c->state == S_RUN)
+                M->head_end[M->wr_cur_head] = M->rep.cycles;
+        }
     }
 }
 

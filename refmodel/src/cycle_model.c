@@ -90,7 +90,7 @@ static uint64_t quiet_cycles(const model *M)
     if (m->t.jitter_seed || M->state != S_RUN || !M->run || M->slot_cycle == 0 ||
         (M->slot_cycle == 1 && M->pv.valid && M->pv.last) || M->slot_cycle + 1 >= J->slot_len ||
         M->want_k || M->want_v || M->rd.busy || M->wr.state == W_ADDR ||
-        (M->wr.state == W_IDLE && M->wr_req[M->wr_next]))
+        (M->wr.state == W_IDLE && (M->wr_req[M->wr_next] || M->ofx_pend)))
         return 0;
     switch (M->fe) {
     case FRONT_QUANT_WAIT: case FRONT_OFF_WAIT: case FRONT_END: break;

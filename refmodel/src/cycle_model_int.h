@@ -150,6 +150,9 @@ typedef struct {
     unsigned fin_q_head, fin_q_n;
     uint64_t wr_addr[2], wr_bytes[2];
     uint32_t wr_head[2], wr_cur_head;
+    /* debug mode (the layout's ofx region): each bank's o_fx tile written after its int8 one */
+    int out_wr, ofx_pend, ofx_wr; /* our write in flight; o_fx write due; it is an o_fx one */
+    uint64_t ofx_off, ofx_addr[2];
     /* counters */
     uint32_t pv_left;
     int pv_busy;

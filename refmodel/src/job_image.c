@@ -133,6 +133,16 @@ ak_status ak_job_layout_add_prune(ak_job_layout *lay, uint32_t nk, const ak_prun
     return AK_OK;
 }
 
+ak_status ak_job_layout_add_ofx(ak_job_layout *lay, uint32_t heads, uint32_t nq, uint32_t d)
+{
+    if (!lay || heads == 0 || nq == 0 || d == 0)
+        return AK_EINVAL;
+    lay->ofx = align_up(lay->end);
+    lay->ofx_bytes = 4ull * heads * nq * d;
+    lay->end = align_up(lay->ofx + lay->ofx_bytes);
+    return AK_OK;
+}
+
 static void put32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
@@ -167,7 +177,10 @@ ak_status ak_job_image_write(const ak_attn_job *job, const ak_job_layout *lay, u
     put32(d + AK_DESC_SHAPE_OFFSET, job->d << AK_DESC_SHAPE_HEAD_DIM_LSB |
                                         m->block << AK_DESC_SHAPE_BLOCK_LSB |
                                         (uint32_t)!!m->token_causal << AK_DESC_SHAPE_TOKEN_CAUSAL_LSB |
-                                        (uint32_t)(m->heads != 1) << AK_DESC_SHAPE_MASK_PER_HEAD_LSB);
+                                        (uint32_t)(m->heads != 1) << AK_DESC_SHAPE_MASK_PER_HEAD_LSB |
+                                        (uint32_t)(lay->ofx_bytes != 0) << AK_DESC_SHAPE_OFX_LSB);
+    if (lay->ofx_bytes)
+        put_addr(d, AK_DESC_OFX_LO_OFFSET, AK_DESC_OFX_HI_OFFSET, lay->ofx);
     put_addr(d, AK_DESC_Q_LO_OFFSET, AK_DESC_Q_HI_OFFSET, lay->q);
     put_addr(d, AK_DESC_K_LO_OFFSET, AK_DESC_K_HI_OFFSET, lay->k);
     put_addr(d, AK_DESC_V_LO_OFFSET, AK_DESC_V_HI_OFFSET, lay->v);
@@ -214,4 +227,15 @@ void ak_job_output_read(const ak_attn_job *job, const ak_job_layout *lay, const 
     for (uint32_t h = 0; h < job->heads; h++)
         memcpy(out + (uint64_t)h * job->nq * job->d, o_img + h * lay->q_head_stride,
                (uint64_t)job->nq * job->d);
+}
+
+void ak_job_ofx_read(const ak_job_layout *lay, const uint8_t *ofx_img, int32_t *out_fx)
+{
+    for (uint64_t x = 0; x < lay->ofx_bytes / 4; x++) {
+        const uint8_t *b = ofx_img + 4 * x;
+        const uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+                           (uint32_t)b[3] << 24;
+        /* two's complement without implementation-defined conversion */
+        out_fx[x] = u < 0x80000000u ? (int32_t)u : -(int32_t)(0xFFFFFFFFu - u) - 1;
+    }
 }

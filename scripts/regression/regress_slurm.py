@@ -67,7 +67,8 @@ def run(ctx, args, tests):
             "--out", ctx.out, "--attnkit", ctx.attnkit, "--sim", ctx.sim, "--vvp", ctx.vvp,
             "--timeout", str(ctx.timeout), "--wave-limit", f"{ctx.wave_limit:g}",
             "--wave-window", str(ctx.wave_window),
-            "-j", "1"] + (["--no-wave"] if not ctx.waves else [])
+            "-j", "1"] + (["--no-wave"] if not ctx.waves else []) + (
+                ["--no-ofx"] if ctx.no_ofx else [])
     script = os.path.join(sdir, "job.sh")
     opts = [f"--array=0-{shards - 1}", f"--time={args.time}", f"--mem={args.mem}",
             "--job-name=attnkit-regress", f"--output={sdir}/task-%a.out", "--ntasks=1",

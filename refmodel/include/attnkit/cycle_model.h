@@ -62,8 +62,9 @@ typedef struct {
 } ak_cycle_report;
 
 /* One job (every head of one attention layer) whose memory image starts at `lay` (from
- * ak_job_layout_plan_shape; the addresses decide burst splits and beat alignment).
- * head_end: NULL or [heads], the cycle each head's last output write had its response.
+ * ak_job_layout_plan_shape; the addresses decide burst splits and beat alignment). A layout
+ * with an ofx region (ak_job_layout_add_ofx) is a debug-mode job: each output tile's o_fx
+ * write after its int8 one is modelled too. head_end: NULL or [heads], the cycle each head's last output write had its response.
  * AK_EINVAL (with *why) when the job does not fit the hardware: head dim above the maximum or
  * not 32/64/128, block size not 16..128 or below rows, a list longer than max_kv_blocks,
  * tokens out of range. */

@@ -44,6 +44,9 @@ typedef struct {
     ak_prune_job prune;                     /* the descriptor's pruning fields */
     uint64_t score, kept, fused;            /* uint32 [nk], uint32 [kept], uint16 [nk - kept] */
     uint64_t score_bytes, kept_bytes, fused_bytes;
+    /* debug mode (descriptor SHAPE.ofx; ak_job_layout_add_ofx): the o_fx region, int32
+       [heads][nq][d], after everything else; ofx_bytes 0 (ofx at end): off */
+    uint64_t ofx, ofx_bytes;
 } ak_job_layout;
 
 /* Tokens (EViT, CLS included) or keys (eviction) the job keeps out of nk: EViT
@@ -80,15 +83,26 @@ ak_status ak_job_layout_plan_shape(uint32_t heads, uint32_t nq, uint32_t nk, uin
  * of range or a missing argument (the parameters are checked by ak_prune_job_check). */
 ak_status ak_job_layout_add_prune(ak_job_layout *lay, uint32_t nk, const ak_prune_job *p);
 
+/* Debug mode: appends the o_fx region at lay->end (AK_JOB_ALIGN-aligned), heads * nq * d * 4
+ * bytes (int32 [heads][nq][d], dense: d >= 32 keeps every head aligned), and moves lay->end
+ * past it; the descriptor then asks the accelerator to write each output's o_fx (numerics.md
+ * section 8) besides the int8 output. Call it after ak_job_layout_add_prune, which starts the
+ * regions after o afresh. AK_EINVAL for a missing layout or a zero dimension. */
+ak_status ak_job_layout_add_ofx(ak_job_layout *lay, uint32_t heads, uint32_t nq, uint32_t d);
+
 /* Writes the job's input image, bytes [lay->desc, lay->o), into img (which holds
  * lay->o - lay->desc bytes; padding is zeroed): descriptor (with lay->prune's fields and the
  * pruning regions' addresses), quantisation table, tensors with their head strides, and the
- * mask lists. */
+ * mask lists; with an ofx region (ak_job_layout_add_ofx) SHAPE.ofx and OFX too. */
 ak_status ak_job_image_write(const ak_attn_job *job, const ak_job_layout *lay, uint8_t *img);
 
 /* Reads the int8 output [heads][nq][d] out of the o region (o_img holds lay->o_bytes). */
 void ak_job_output_read(const ak_attn_job *job, const ak_job_layout *lay, const uint8_t *o_img,
                         int8_t *out);
+
+/* Reads o_fx [heads][nq][d] out of the ofx region (ofx_img holds lay->ofx_bytes, little-endian
+ * int32). */
+void ak_job_ofx_read(const ak_job_layout *lay, const uint8_t *ofx_img, int32_t *out_fx);
 
 #ifdef __cplusplus
 }

@@ -38,6 +38,11 @@ static void test_bad_flags_exit_2(void)
         {{"accuracy", "--logits", "gauss2"}, "--logits", "gauss1, gauss3, peaky or extreme"},
         {{"accuracy", "--heads", "0"}, "--heads", "1..64"},
         {{"accuracy", "--seed", "-3"}, "--seed", "0..2^64-1"},
+        /* strtoull skips space and takes a sign: " -1" was accepted as 2^64 - 1 (fuzz_cli_args) */
+        {{"accuracy", "--seed", " -1"}, "--seed", "0..2^64-1"},
+        {{"accuracy", "--seed", " 5"}, "--seed", "0..2^64-1"},
+        {{"accuracy", "--n", " 64"}, "--n", "1..65536"},
+        {{"accuracy", "--pattern", "window", "--density", " 0.5"}, "--density", "(0, 1]"},
         {{"accuracy", "--n"}, "--n", "missing"},
         {{"accuracy", "--bogus"}, "--bogus", "unknown flag"},
         {{"accuracy", "stray"}, "stray", "unexpected"},
@@ -302,7 +307,7 @@ static void test_help_help_and_vecgen_seed_range(void)
         CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, a), 0);
         CU_ASSERT_STRING_EQUAL(buf, usage);
     }
-    static const char *const bad[] = {"-1", "9007199254740993", "x", ""};
+    static const char *const bad[] = {"-1", "9007199254740993", "x", "", " -1", "\t7"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *a[] = {"vecgen", "--preset", "deit-tiny", "--out", "/nonexistent/x",
                            "--seed", bad[i], NULL};

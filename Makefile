@@ -32,7 +32,8 @@ FLAGS_STAMP := $(BUILD)/flags.txt
 
 
 APT_PKGS  := build-essential pkg-config libopenblas-serial-dev libcunit1-dev libcjson-dev libssl-dev \
-             verilator iverilog yosys libxml2-utils slurm-wlm munge lcov libsystemc-dev
+             verilator iverilog yosys libxml2-utils slurm-wlm munge lcov libsystemc-dev valgrind jq \
+             clang libclang-rt-14-dev
 PIP_REQS  := scripts/requirements.txt
 
 .PHONY: all model sim help deps demo test check lint bench dse results realdata regress coverage golden fuzz fuzz-check regmap-docs synth \

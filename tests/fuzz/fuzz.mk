@@ -1,11 +1,10 @@
-# libFuzzer harnesses of the parsers (included by the Makefile after tests/tests.mk, since the
-# manifest harness names the host library's headers): tests/fuzz/README.md.
-#
-# libFuzzer (tests/fuzz/README.md): one harness per parser, built with clang into $(BUILD)/fuzz/
-# over the library compiled again with the fuzzer's coverage and ASan + UBSan. `make fuzz` runs
-# each for FUZZ_SECONDS on a copy of its kept corpus tests/fuzz/corpus_<name>/; `make
-# fuzz-check` (run by `make test`) replays every corpus file and every regression input
-# (tests/fuzz/regress_<name>/, inputs that once crashed) through each harness once.
+# libFuzzer harnesses of the parsers, one per parser (tests/fuzz/README.md; included by the
+# Makefile after tests/tests.mk, since the manifest harness names the host library's headers),
+# built with clang into $(BUILD)/fuzz/ over the library compiled again with the fuzzer's
+# coverage and ASan + UBSan. `make fuzz` runs each for FUZZ_SECONDS on a copy of its kept
+# corpus tests/fuzz/corpus_<name>/; `make fuzz-check` (run by `make test`) replays every corpus
+# file and every regression input (tests/fuzz/regress_<name>/, inputs that once crashed)
+# through each harness once. tests/fuzz/soak.sh runs them all in parallel for hours.
 FUZZ_SECONDS ?= 600
 FUZZ_CC      := clang
 FUZZ_NAMES   := npy workload manifest cli_args npy_inputs
@@ -15,7 +14,6 @@ FUZZ_CFLAGS   = -std=c11 -g -O1 $(FUZZ_SAN) -fno-omit-frame-pointer -D_POSIX_C_S
 FUZZ_LIB     := $(BUILD)/fuzz/libattnkit-fuzz.a
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o) $(BUILD)/fuzz/obj/gen/exp2_table.o
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
-FUZZ_DEPS    := clang libclang-rt-14-dev
 
 $(BUILD)/fuzz/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)
@@ -42,13 +40,9 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(HEADERS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wall -Wextra -Werror $(FUZZ_INC) -fsanitize=fuzzer $< $(FUZZ_EXTRA) $(FUZZ_LIB) \
 	  $(PKG_LIBS) -lpthread -lm -o $@
 
-.PHONY: fuzz-build fuzz-check
-fuzz-build:
-	@$(MAKE) --no-print-directory deps APT_PKGS="$(APT_PKGS) $(FUZZ_DEPS)"
-	@$(MAKE) --no-print-directory $(FUZZ_BINS)
-
+.PHONY: fuzz-check
 # (leaks are checked; a replay writes nothing into the corpus: files, not directories, given)
-fuzz-check: fuzz-build ## replay every kept fuzz corpus and regression input through its libFuzzer harness once (in make test; seconds)
+fuzz-check: $(FUZZ_BINS) ## replay every kept fuzz corpus and regression input through its libFuzzer harness once (in make test; seconds)
 	@for t in $(FUZZ_NAMES); do \
 	  files=$$(find tests/fuzz/corpus_$$t tests/fuzz/regress_$$t -type f 2>/dev/null | sort); \
 	  test -n "$$files" || { echo "fuzz-check: no inputs for fuzz_$$t" >&2; exit 1; }; \
@@ -57,7 +51,7 @@ fuzz-check: fuzz-build ## replay every kept fuzz corpus and regression input thr
 	  echo "fuzz-check: fuzz_$$t: $$(echo "$$files" | wc -l) inputs, no report"; \
 	done
 
-fuzz: fuzz-build ## libFuzzer on every parser (.npy, workload, vector manifest, CLI numbers, real-input dirs), FUZZ_SECONDS each (default 600)
+fuzz: deps $(FUZZ_BINS) ## libFuzzer on every parser (.npy, workload, vector manifest, CLI numbers, real-input dirs), FUZZ_SECONDS each (default 600)
 	@for t in $(FUZZ_NAMES); do \
 	  rm -rf $(BUILD)/fuzz/corpus_$$t && cp -r tests/fuzz/corpus_$$t $(BUILD)/fuzz/corpus_$$t; \
 	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s (log: $(BUILD)/fuzz/fuzz_$$t.log)"; \

@@ -420,6 +420,37 @@ static void test_sim_tampered_vectors_exit_3(void)
     remove_copy(dir);
 }
 
+/* The manifest's quantisation numbers are whole numbers in their type's range: a multiplier
+ * of 2^32 (once converted from double to int32_t, undefined: fuzz_manifest) or 2^30 + 0.5
+ * (once truncated to a valid 2^30, so the layer passed) is a layer that cannot be read. */
+static void test_sim_manifest_numbers_checked(void)
+{
+    static const char *const bad[] = {"4294967296", "1073741824.5", "-2147483649"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char dir[256], path[300];
+        CU_ASSERT_FATAL(copy_golden("n1", dir, sizeof dir) == 0);
+        snprintf(path, sizeof path, "%s/manifest.json", dir);
+        cJSON *man = ak_test_read_json(path);
+        cJSON *q0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(man, "layers"), 0), "quant"), 0);
+        CU_ASSERT_FATAL(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(q0, "out_mult")));
+        cJSON_ReplaceItemInObjectCaseSensitive(q0, "out_mult", cJSON_CreateRaw(bad[i]));
+        char *text = cJSON_Print(man);
+        FILE *f = fopen(path, "w");
+        CU_ASSERT_FATAL(f && text && fputs(text, f) >= 0);
+        fclose(f);
+        free(text);
+        cJSON_Delete(man);
+        const char *args[] = {"sim", "--vectors", dir, NULL};
+        const int rc = ak_test_run_cli(buf, sizeof buf, args);
+        const int ok = rc == 1 && strstr(buf, "layer01: not a valid job: bad quant entry");
+        if (!ok)
+            printf("\n    out_mult %s: exit %d, output: %s", bad[i], rc, buf);
+        CU_ASSERT(ok);
+        remove_copy(dir);
+    }
+}
+
 static int exists(const char *path)
 {
     struct stat sb;
@@ -488,5 +519,6 @@ int ak_test_register(void)
                     {"sim --wave-* flags: exit 2 naming the flag", test_sim_wave_flags_exit_2},
                     {"sim --help: every flag with default and range", test_sim_help_lists_flags},
                     {"sim on tampered vectors: exit 3 naming the file", test_sim_tampered_vectors_exit_3},
+                    {"sim: manifest quant numbers out of range or fractional: layer refused", test_sim_manifest_numbers_checked},
                     {"sim --wave interrupted: SIGINT, no FST or temporary left", test_sim_wave_interrupted});
 }

@@ -32,10 +32,11 @@ FLAGS_STAMP := $(BUILD)/flags.txt
 
 
 APT_PKGS  := build-essential pkg-config libopenblas-serial-dev libcunit1-dev libcjson-dev libssl-dev \
-             verilator iverilog yosys libxml2-utils slurm-wlm munge lcov libsystemc-dev
+             verilator iverilog yosys libxml2-utils slurm-wlm munge lcov libsystemc-dev valgrind jq \
+             clang libclang-rt-14-dev
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all model sim help deps demo test check lint bench dse results realdata regress coverage golden fuzz regmap-docs synth \
+.PHONY: all model sim help deps demo test check lint bench dse results realdata regress coverage golden fuzz fuzz-check regmap-docs synth \
         install install-model install-sim install-check uninstall clean run-tests run-check run-demo run-bench
 .DEFAULT_GOAL := all
 
@@ -54,6 +55,8 @@ include sim/systemc/systemc.mk
 include sim/systemc/sc_rtl.mk
 include sim/icarus/icarus.mk
 include tests/tests.mk
+# libFuzzer harnesses: make fuzz, make fuzz-check
+include tests/fuzz/fuzz.mk
 include scripts/scripts.mk
 
 # The objects and the Verilated libraries depend on $(FLAGS_STAMP), the compilers, flags and

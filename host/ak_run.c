@@ -5,6 +5,7 @@
 #include "ak_run.h"
 
 #include <cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,19 @@ static double num(const cJSON *o, const char *key, int *ok)
     return cJSON_IsNumber(j) ? j->valuedouble : 0;
 }
 
+/* A whole number in [lo, hi] (a manifest's counts, multipliers and shifts): anything else
+   clears *ok and gives 0, since converting an out-of-range double is undefined. */
+static int64_t whole(const cJSON *o, const char *key, int64_t lo, int64_t hi, int *ok)
+{
+    int is = 1;
+    const double v = num(o, key, &is);
+    if (!is || !(v >= (double)lo && v <= (double)hi) || v != floor(v)) {
+        *ok = 0;
+        return 0;
+    }
+    return (int64_t)v;
+}
+
 static ak_status load_npy(const char *dir, const char *ld, const char *name, ak_dtype t,
                           uint32_t ndim, ak_npy *a, char *err, size_t errlen)
 {
@@ -170,13 +184,13 @@ static ak_status prune_load(const char *dir, const char *ld, const cJSON *lj, la
     ak_status st;
     if (ok && !strcmp(mode->valuestring, "evit")) {
         L->prune.mode = AK_PRUNE_EVIT;
-        L->prune.keep_ppm = (uint32_t)num(pj, "keep_ppm", &ok);
+        L->prune.keep_ppm = (uint32_t)whole(pj, "keep_ppm", 0, UINT32_MAX, &ok);
     } else if (ok && !strcmp(mode->valuestring, "evict")) {
         L->prune.mode = AK_PRUNE_EVICT;
-        L->prune.budget = (uint32_t)num(pj, "budget", &ok);
-        L->prune.sinks = (uint32_t)num(pj, "sinks", &ok);
-        L->prune.recent = (uint32_t)num(pj, "recent", &ok);
-        L->prune.window = (uint32_t)num(pj, "window", &ok);
+        L->prune.budget = (uint32_t)whole(pj, "budget", 0, UINT32_MAX, &ok);
+        L->prune.sinks = (uint32_t)whole(pj, "sinks", 0, UINT32_MAX, &ok);
+        L->prune.recent = (uint32_t)whole(pj, "recent", 0, UINT32_MAX, &ok);
+        L->prune.window = (uint32_t)whole(pj, "window", 0, UINT32_MAX, &ok);
     } else {
         ok = 0;
     }
@@ -215,7 +229,8 @@ static ak_status layer_load(const char *dir, const cJSON *lj, int ofx, layer_dat
     const cJSON *jq = cJSON_GetObjectItemCaseSensitive(lj, "quant");
     const cJSON *jm = cJSON_GetObjectItemCaseSensitive(lj, "mask");
     int ok = cJSON_IsString(jd) && cJSON_IsArray(jq) && cJSON_IsObject(jm);
-    const double block = num(lj, "block", &ok), mheads = num(jm, "heads", &ok);
+    const uint32_t B = (uint32_t)whole(lj, "block", 0, UINT32_MAX, &ok);
+    const uint32_t mheads = (uint32_t)whole(jm, "heads", 0, UINT32_MAX, &ok);
     const cJSON *tc = cJSON_GetObjectItemCaseSensitive(jm, "token_causal");
     if (!ok || !cJSON_IsBool(tc)) {
         snprintf(err, errlen, "%s/manifest.json: a layer lacks dir, block, quant or mask", dir);
@@ -233,10 +248,10 @@ static ak_status layer_load(const char *dir, const cJSON *lj, int ofx, layer_dat
         (ofx && (st = load_npy(dir, ld, "o_fx.npy", AK_DT_I32, 3, &L->ofx, err, errlen))))
         return st;
     const uint64_t *qs = L->q.shape, *ks = L->k.shape;
-    const uint32_t H = (uint32_t)qs[0], B = (uint32_t)block;
+    const uint32_t H = (uint32_t)qs[0];
     ak_mask *m = &L->mask;
     *m = (ak_mask){.nq = (uint32_t)qs[1], .nk = (uint32_t)ks[1], .block = B,
-                   .heads = (uint32_t)mheads, .token_causal = cJSON_IsTrue(tc),
+                   .heads = mheads, .token_causal = cJSON_IsTrue(tc),
                    .kv_off = L->kv_off.data, .kv_idx = L->kv_idx.data};
     if (B) {
         m->q_blocks = (m->nq + B - 1) / B;
@@ -257,10 +272,11 @@ static ak_status layer_load(const char *dir, const cJSON *lj, int ofx, layer_dat
         return AK_ENOMEM;
     for (uint32_t h = 0; h < H; h++) {
         const cJSON *e = cJSON_GetArrayItem(jq, (int)h);
-        L->quant[h] = (ak_head_quant){.logit_mult = (int32_t)num(e, "logit_mult", &ok),
-                                      .logit_shift = (int)num(e, "logit_shift", &ok),
-                                      .out_mult = (int32_t)num(e, "out_mult", &ok),
-                                      .out_shift = (int)num(e, "out_shift", &ok)};
+        L->quant[h] = (ak_head_quant){
+            .logit_mult = (int32_t)whole(e, "logit_mult", INT32_MIN, INT32_MAX, &ok),
+            .logit_shift = (int)whole(e, "logit_shift", INT_MIN, INT_MAX, &ok),
+            .out_mult = (int32_t)whole(e, "out_mult", INT32_MIN, INT32_MAX, &ok),
+            .out_shift = (int)whole(e, "out_shift", INT_MIN, INT_MAX, &ok)};
     }
     L->job = (ak_attn_job){.heads = H, .nq = m->nq, .nk = m->nk, .d = (uint32_t)qs[2],
                            .q = L->q.data, .k = L->k.data, .v = L->v.data, .quant = L->quant,
@@ -281,9 +297,12 @@ static uint64_t mem_needed(const cJSON *layers, uint32_t only, int ofx)
     const cJSON *l;
     cJSON_ArrayForEach(l, layers) {
         int ok = 1;
-        const double n = num(l, "tokens", &ok), h = num(l, "heads", &ok),
-                     d = num(l, "head_dim", &ok), b = num(l, "block", &ok);
-        if (!ok || b < 1 || (only && num(l, "layer", &ok) != only))
+        /* (a layer out of these ranges is no job: layer_load rejects it) */
+        const double n = (double)whole(l, "tokens", 1, AK_MAX_TOKENS, &ok),
+                     h = (double)whole(l, "heads", 1, UINT16_MAX, &ok),
+                     d = (double)whole(l, "head_dim", 1, AK_MAX_HEAD_DIM, &ok),
+                     b = (double)whole(l, "block", 1, AK_MAX_TOKENS, &ok);
+        if (!ok || (only && num(l, "layer", &ok) != only))
             continue;
         const double blocks = h * (n / b + 1) * (n / b + 1);
         const double bytes = (ofx ? 8 : 4) * h * (n * d + 64) + 8 * (blocks + h * (n / b + 2)) +
@@ -639,7 +658,7 @@ ak_status ak_run(const ak_run_opts *opts, ak_run_layer_fn on_layer, void *user,
     char load_err[8192];
     cJSON_ArrayForEach(lj, layers) {
         ok = 1;
-        const int no = (int)num(lj, "layer", &ok);
+        const int no = (int)whole(lj, "layer", 0, INT_MAX, &ok);
         if (o.layer && no != (int)o.layer)
             continue;
         layer_data L = {0};

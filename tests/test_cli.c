@@ -38,6 +38,11 @@ static void test_bad_flags_exit_2(void)
         {{"accuracy", "--logits", "gauss2"}, "--logits", "gauss1, gauss3, peaky or extreme"},
         {{"accuracy", "--heads", "0"}, "--heads", "1..64"},
         {{"accuracy", "--seed", "-3"}, "--seed", "0..2^64-1"},
+        /* strtoull skips space and takes a sign: " -1" was accepted as 2^64 - 1 (fuzz_cli_args) */
+        {{"accuracy", "--seed", " -1"}, "--seed", "0..2^64-1"},
+        {{"accuracy", "--seed", " 5"}, "--seed", "0..2^64-1"},
+        {{"accuracy", "--n", " 64"}, "--n", "1..65536"},
+        {{"accuracy", "--pattern", "window", "--density", " 0.5"}, "--density", "(0, 1]"},
         {{"accuracy", "--n"}, "--n", "missing"},
         {{"accuracy", "--bogus"}, "--bogus", "unknown flag"},
         {{"accuracy", "stray"}, "stray", "unexpected"},
@@ -302,7 +307,7 @@ static void test_help_help_and_vecgen_seed_range(void)
         CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, a), 0);
         CU_ASSERT_STRING_EQUAL(buf, usage);
     }
-    static const char *const bad[] = {"-1", "9007199254740993", "x", ""};
+    static const char *const bad[] = {"-1", "9007199254740993", "x", "", " -1", "\t7"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *a[] = {"vecgen", "--preset", "deit-tiny", "--out", "/nonexistent/x",
                            "--seed", bad[i], NULL};
@@ -403,8 +408,8 @@ static void test_sim_tampered_vectors_exit_3(void)
     const char *jargs[] = {"sim", "--vectors", dir, "--json", NULL};
     CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, jargs), 3);
     cJSON *j = cJSON_Parse(strchr(buf, '{') ? strchr(buf, '{') : buf);
-    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "result")),
-                           "ERROR");
+    const char *result = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "result"));
+    CU_ASSERT(result && !strcmp(result, "ERROR")); /* (no result: a failure, not strcmp(NULL)) */
     const char *e = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "error"));
     CU_ASSERT(e && strstr(e, "layer01/o.npy"));
     cJSON_Delete(j);
@@ -413,6 +418,37 @@ static void test_sim_tampered_vectors_exit_3(void)
     CU_ASSERT_EQUAL(ak_test_run_cli(buf, sizeof buf, args), 3);
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "o.npy"));
     remove_copy(dir);
+}
+
+/* The manifest's quantisation numbers are whole numbers in their type's range: a multiplier
+ * of 2^32 (once converted from double to int32_t, undefined: fuzz_manifest) or 2^30 + 0.5
+ * (once truncated to a valid 2^30, so the layer passed) is a layer that cannot be read. */
+static void test_sim_manifest_numbers_checked(void)
+{
+    static const char *const bad[] = {"4294967296", "1073741824.5", "-2147483649"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char dir[256], path[300];
+        CU_ASSERT_FATAL(copy_golden("n1", dir, sizeof dir) == 0);
+        snprintf(path, sizeof path, "%s/manifest.json", dir);
+        cJSON *man = ak_test_read_json(path);
+        cJSON *q0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(man, "layers"), 0), "quant"), 0);
+        CU_ASSERT_FATAL(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(q0, "out_mult")));
+        cJSON_ReplaceItemInObjectCaseSensitive(q0, "out_mult", cJSON_CreateRaw(bad[i]));
+        char *text = cJSON_Print(man);
+        FILE *f = fopen(path, "w");
+        CU_ASSERT_FATAL(f && text && fputs(text, f) >= 0);
+        fclose(f);
+        free(text);
+        cJSON_Delete(man);
+        const char *args[] = {"sim", "--vectors", dir, NULL};
+        const int rc = ak_test_run_cli(buf, sizeof buf, args);
+        const int ok = rc == 1 && strstr(buf, "layer01: not a valid job: bad quant entry");
+        if (!ok)
+            printf("\n    out_mult %s: exit %d, output: %s", bad[i], rc, buf);
+        CU_ASSERT(ok);
+        remove_copy(dir);
+    }
 }
 
 static int exists(const char *path)
@@ -483,5 +519,6 @@ int ak_test_register(void)
                     {"sim --wave-* flags: exit 2 naming the flag", test_sim_wave_flags_exit_2},
                     {"sim --help: every flag with default and range", test_sim_help_lists_flags},
                     {"sim on tampered vectors: exit 3 naming the file", test_sim_tampered_vectors_exit_3},
+                    {"sim: manifest quant numbers out of range or fractional: layer refused", test_sim_manifest_numbers_checked},
                     {"sim --wave interrupted: SIGINT, no FST or temporary left", test_sim_wave_interrupted});
 }

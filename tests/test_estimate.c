@@ -99,6 +99,7 @@ static void test_schedule_properties(void)
     /* compute-bound: about a slot (d cycles) per key tile */
     const uint64_t slots = 2ull * 32 * 32;
     CU_ASSERT(base.cycles >= slots * 64 && base.cycles < slots * 64 * 105 / 100);
+    ak_mask_free(&m);
     /* more latency, less bandwidth: never faster */
     uint64_t prev = base.cycles;
     for (uint32_t lat = 40; lat <= 320; lat *= 2) {

@@ -457,6 +457,7 @@ static void test_print_bitmap(void)
         "    2 ###.\n"
         "    3 ####\n";
     CU_ASSERT_STRING_EQUAL(text, want);
+    ak_mask_free(&m);
     /* Downsampled: 8 x 8 blocks shown in 2 x 2 cells of 4 blocks. */
     CU_ASSERT_FATAL(ak_mask_build(&causal, 128, 128, 16, 1, NULL, NULL, 64, &m, NULL) == AK_OK);
     f = fmemopen(text, sizeof text - 1, "w");

@@ -19,11 +19,13 @@ CHECK_TESTS := $(filter-out $(FULL_ONLY),$(TESTS))
 CHECK_SIM_CONFIGS ?= 40
 TEST_ENV     = AK_CLI=$(abspath $(CLI)) AK_SV_PKG="$(abspath $(SV_PKGS))"
 
-run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint install-check
+# (install-check builds docs/install.md's programs with the plain compiler against the install:
+# not under SANITIZE, whose libraries need the sanitizers' runtime and flags in the link.)
+run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint $(if $(SANITIZE),,install-check) fuzz-check
 	@$(TEST_ENV) scripts/run_tests.sh $(filter $(TESTS),$(LONG_TESTS)) \
 	  $(filter-out $(LONG_TESTS),$(TESTS)) $(RTL_TESTS)
 
-run-check: $(CHECK_TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint install-check
+run-check: $(CHECK_TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint install-check fuzz-check
 	@$(TEST_ENV) AK_SIM_CONFIGS=$(CHECK_SIM_CONFIGS) scripts/run_tests.sh \
 	  $(filter $(CHECK_TESTS),$(LONG_TESTS)) $(filter-out $(LONG_TESTS),$(CHECK_TESTS)) $(RTL_TESTS)
 
@@ -67,3 +69,48 @@ $(BUILD)/tests/test_rtl_%: tests/rtl/test_rtl_%.c sim/unit/%_unit.cpp sim/unit/r
 	  $(SV_PKGS) $(RTL_SRC) $(abspath sim/unit/$*_unit.cpp) \
 	  $(abspath $(BUILD)/verilator/$*/libbench.a) $(abspath $(LIBA)) \
 	  -LDFLAGS "$(AK_LIBS) $(CUNIT_LIBS)" -o $(abspath $@) >/dev/null
+
+# `make test-sanitize`: the full tier again with AddressSanitizer (leaks included) and
+# UndefinedBehaviorSanitizer in every C and C++ object: libattnkit, the host library, both
+# programs, the tests, the SystemC models and the Verilated RTL (Verilator's runtime and the
+# models' C++ too, through -CFLAGS/-LDFLAGS), in its own build directory (SAN_BUILD; the
+# Verilated models are built again there, an hour or more on 2 busy cores). Not part of
+# `make test`. Any report fails: the sanitizers halt with status 86 (not the CLI's 1 or 2,
+# which a test may expect); ASan and LSan write their reports into $(SAN_BUILD)/reports/,
+# which must stay empty, and UBSan (which has no log file beside ASan) prints "runtime error"
+# on stderr, which must not appear in the run's log $(SAN_BUILD)/test.log. The only
+# suppressions (tests/san/lsan.supp) are for third-party code and say why.
+SAN_BUILD   := $(BUILD)/san
+SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_REPORTS  = $(abspath $(SAN_BUILD))/reports
+SAN_ENV      = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:exitcode=86:log_path=$(SAN_REPORTS)/asan \
+               LSAN_OPTIONS=suppressions=$(abspath tests/san/lsan.supp):print_suppressions=0 \
+               UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86
+
+.PHONY: test-sanitize
+test-sanitize: deps ## the full test tier built with ASan + UBSan (C, C++, SystemC, Verilated RTL) in build/san: any report fails (slow: rebuilds the Verilated models)
+	@rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
+	@$(SAN_ENV) $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) SANITIZE=1 OPT=-O1 SIM_OPT=-O1 \
+	  run-tests > $(SAN_BUILD)/test.log 2>&1; \
+	  rc=$$?; tail -3 $(SAN_BUILD)/test.log; reports=$$(ls $(SAN_REPORTS)); \
+	  for f in $$reports; do echo "== sanitizer report $(SAN_REPORTS)/$$f"; head -60 $(SAN_REPORTS)/$$f; done; \
+	  ub=$$(grep -c 'runtime error:' $(SAN_BUILD)/test.log); grep -A12 'runtime error:' $(SAN_BUILD)/test.log; \
+	  echo "test-sanitize: status $$rc, $$(echo $$reports | wc -w) ASan/LSan reports, $$ub UBSan reports (log: $(SAN_BUILD)/test.log)"; \
+	  test $$rc -eq 0 && test -z "$$reports" && test $$ub -eq 0
+
+# SANITIZE=1 (only test-sanitize sets it): every compiler and link carries SAN_FLAGS.
+ifneq ($(SANITIZE),)
+CC  := gcc $(SAN_FLAGS)
+CXX := g++ $(SAN_FLAGS)
+SIM_VFLAGS      += -CFLAGS "$(SAN_FLAGS)" -LDFLAGS "$(SAN_FLAGS)"
+SC_RTL_VFLAGS   += -CFLAGS "$(SAN_FLAGS)" -LDFLAGS "$(SAN_FLAGS)"
+VERILATOR_FLAGS += -CFLAGS "$(SAN_FLAGS)" -LDFLAGS "$(SAN_FLAGS)"
+endif
+
+# `make test-valgrind`: attnkit and attnkit-sim under Valgrind's memcheck on every golden set
+# (scripts/valgrind_golden.sh: vecgen, vecgen --check, workload, estimate, accuracy, mask,
+# prune, sim on the verilator and tlm backends; sc-rtl and accuracy --npy-dir once). Any
+# memcheck error or leak fails. Not part of `make test` (tens of minutes).
+.PHONY: test-valgrind
+test-valgrind: deps $(CLI) $(SIM_CLI) ## attnkit and attnkit-sim under valgrind memcheck on the golden sets: 0 errors, 0 leaks (slow)
+	@scripts/valgrind_golden.sh $(CLI)

@@ -30,29 +30,42 @@ int ak_cli_usage_error(const char *cmd, const char *fmt, ...)
     return AK_EXIT_USAGE;
 }
 
+/* strtoull and strtod skip leading white space and take a sign: " -1" would be 2^64 - 1.
+   A number flag's value starts with its first digit (or, for a real number, sign or dot). */
+static int starts_number(const char *s, int real)
+{
+    return (*s >= '0' && *s <= '9') || (real && (*s == '-' || *s == '+' || *s == '.'));
+}
+
 int ak_cli_u32(const char *cmd, const char *flag, const char *s, uint32_t lo, uint32_t hi,
                uint32_t *out)
 {
     char *end;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*s == '\0' || *s == '-' || *s == '+' || *end != '\0' || errno || v < lo || v > hi)
+    unsigned long long v = starts_number(s, 0) ? strtoull(s, &end, 10) : 0;
+    if (!starts_number(s, 0) || *end != '\0' || errno || v < lo || v > hi)
         return ak_cli_usage_error(cmd, "%s: expected a whole number %u..%u, got '%s'", flag,
                                   lo, hi, s);
     *out = (uint32_t)v;
     return 0;
 }
 
-int ak_cli_u64(const char *cmd, const char *flag, const char *s, uint64_t *out)
+int ak_cli_u64_max(const char *cmd, const char *flag, const char *s, uint64_t max,
+                   const char *range, uint64_t *out)
 {
     char *end;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (*s == '\0' || *s == '-' || *s == '+' || *end != '\0' || errno)
-        return ak_cli_usage_error(cmd, "%s: expected a whole number 0..2^64-1, got '%s'", flag,
+    unsigned long long v = starts_number(s, 0) ? strtoull(s, &end, 0) : 0;
+    if (!starts_number(s, 0) || *end != '\0' || errno || v > max)
+        return ak_cli_usage_error(cmd, "%s: expected a whole number %s, got '%s'", flag, range,
                                   s);
     *out = (uint64_t)v;
     return 0;
+}
+
+int ak_cli_u64(const char *cmd, const char *flag, const char *s, uint64_t *out)
+{
+    return ak_cli_u64_max(cmd, flag, s, UINT64_MAX, "0..2^64-1", out);
 }
 
 int ak_cli_double(const char *cmd, const char *flag, const char *s, double lo, double hi,
@@ -60,8 +73,8 @@ int ak_cli_double(const char *cmd, const char *flag, const char *s, double lo, d
 {
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
-    if (*s == '\0' || *end != '\0' || errno || !isfinite(v) || !(v > lo) || !(v <= hi))
+    double v = starts_number(s, 1) ? strtod(s, &end) : 0;
+    if (!starts_number(s, 1) || *end != '\0' || errno || !isfinite(v) || !(v > lo) || !(v <= hi))
         return ak_cli_usage_error(cmd, "%s: expected a number in (%g, %g], got '%s'", flag, lo,
                                   hi, s);
     *out = v;

@@ -59,11 +59,15 @@ double ak_cli_seconds(void);
 int ak_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Parse a whole decimal number in [lo, hi]; on failure print a usage error naming `flag` and
+/* Parse a whole decimal number in [lo, hi] (digits only: no sign, no leading space); on failure print a usage error naming `flag` and
  * the range, and return AK_EXIT_USAGE (0 on success). */
 int ak_cli_u32(const char *cmd, const char *flag, const char *s, uint32_t lo, uint32_t hi,
                uint32_t *out);
+/* A whole number, decimal, 0x hexadecimal or 0 octal, 0..2^64-1 (ak_cli_u64) or 0..max
+ * (`range` is max as the message shows it, e.g. "0..2^53"). */
 int ak_cli_u64(const char *cmd, const char *flag, const char *s, uint64_t *out);
+int ak_cli_u64_max(const char *cmd, const char *flag, const char *s, uint64_t max,
+                   const char *range, uint64_t *out);
 /* A finite number in (lo, hi]. */
 int ak_cli_double(const char *cmd, const char *flag, const char *s, double lo, double hi,
                   double *out);

@@ -102,18 +102,12 @@ int ak_cmd_vecgen(int argc, char **argv)
             if ((rc = ak_cli_output_scale(CMD, optarg, &qflags)))
                 return rc;
             break;
-        case 's': { /* as ak_cli_u64, but at most what a workload file (the manifest) holds */
-            char *end;
-            errno = 0;
-            const unsigned long long v = strtoull(optarg, &end, 0);
-            if (!*optarg || *optarg == '-' || *optarg == '+' || *end || errno ||
-                v > AK_VECGEN_SEED_MAX)
-                return ak_cli_usage_error(CMD, "--seed: expected a whole number 0..2^53, got "
-                                               "'%s'", optarg);
-            seed = v;
+        case 's': /* at most what a workload file (the manifest) holds */
+            if ((rc = ak_cli_u64_max(CMD, "--seed", optarg, AK_VECGEN_SEED_MAX, "0..2^53",
+                                     &seed)))
+                return rc;
             seed_set = 1;
             break;
-        }
         case 'h': help(); return AK_EXIT_OK;
         default: return ak_cli_getopt_error(CMD, c, argv);
         }

@@ -431,6 +431,100 @@ static void test_drv_abort(void)
     job_free(&w);
 }
 
+static uint64_t wait_idle(ak_sim *s, int irq, uint64_t limit);
+
+/* ---- regressions: the next job started as soon as an aborted one is idle -------------------- */
+
+/* Loads w (prune spec pj) on dv, starts it, aborts it k cycles later (CTRL.abort alone), polls
+ * STATUS until it is idle and runs nw (npj) right away through the driver: the next job must be
+ * exact. Every k in [from, to) by step; returns the failures (each printed under what). */
+static uint64_t abort_sweep(device *dv, const job_data *w, const ak_prune_job *pj, uint64_t from,
+                            uint64_t to, uint64_t step, const job_data *nw,
+                            const ak_prune_job *npj, const char *what)
+{
+    ak_drv *d = dev_drv(dv);
+    ak_sim *s = dev_sim(dv);
+    uint64_t failures = 0, aborted = 0;
+    for (uint64_t k = from; k < to; k += step) {
+        ak_job_layout lay;
+        CU_ASSERT_EQUAL_FATAL(ak_drv_load_prune(d, &w->job, pj, &lay), AK_OK);
+        CU_ASSERT_EQUAL(ak_drv_start(d, lay.desc), AK_OK);
+        ak_sim_step(s, k);
+        csr_w(s, REG(CTRL), ABORT);
+        CU_ASSERT_NOT_EQUAL(wait_idle(s, 0, drain_bound(dv) + 64), 0);
+        aborted += (csr(s, REG(ERR)) & 0xffu) == AK_HW_ERR_ABORTED;
+        char at[200];
+        snprintf(at, sizeof at, "%s, aborted %llu cycles after its start", what,
+                 (unsigned long long)k);
+        failures += (uint64_t)run_checked(dv, nw, npj, at);
+    }
+    CU_ASSERT(aborted > 0);
+    return failures;
+}
+
+/* A job with its shape, dense, inputs from seed. */
+static void shaped_job(job_data *w, uint32_t heads, uint32_t nq, uint32_t nk, uint32_t d,
+                       uint64_t seed)
+{
+    const ak_pattern dense = {.kind = AK_PATTERN_DENSE};
+    CU_ASSERT_EQUAL_FATAL(job_make(w, heads, nq, nk, d, 16, &dense, AK_LOGITS_GAUSS1, seed, NULL),
+                          AK_OK);
+}
+
+/* An abort while P.V runs (d = 128: 128-cycle passes) with a short drain (latency 3): the
+ * next job's MACS are its own (they were counted on for the aborted pass). */
+static void test_regress_pv_macs(void)
+{
+    device *dv = &devs[1];
+    job_data w, nw;
+    shaped_job(&w, 1, 32, 128, 128, 11);
+    good_job(&nw);
+    const uint64_t bad = abort_sweep(dv, &w, NULL, 150, 1350, 37, &nw, NULL, "P.V sweep");
+    CU_ASSERT_EQUAL(bad, 0);
+    job_free(&w);
+    job_free(&nw);
+}
+
+/* Aborts in the pruning unit's region check (its 37-step division) and a next job started at
+ * once: the division must not run on into the next job (its verdict would end it with
+ * REGION_OVERLAP, or give a pruning job the old keep count). */
+static void test_regress_prune_check(void)
+{
+    device *dv = &devs[1];
+    job_data w, nw, big;
+    good_job(&w);
+    good_job(&nw);
+    shaped_job(&big, 3, 96, 96, 64, 12);
+    const ak_prune_job evit = {.mode = AK_PRUNE_EVIT, .keep_ppm = 500000};
+    const ak_prune_job evit2 = {.mode = AK_PRUNE_EVIT, .keep_ppm = 100000};
+    uint64_t bad = abort_sweep(dv, &w, &evit, 0, 60, 1, &big, NULL, "region check, then a job");
+    bad += abort_sweep(dv, &w, &evit, 0, 60, 1, &nw, &evit2, "region check, then EViT");
+    CU_ASSERT_EQUAL(bad, 0);
+    job_free(&w);
+    job_free(&nw);
+    job_free(&big);
+}
+
+/* Aborts in the pruning unit's top-k selection (256 keys: 18 passes of 17 beats) and a small
+ * pruning job started at once: the old selection must not run on into the new one's. */
+static void test_regress_prune_topk(void)
+{
+    device *dv = &devs[1];
+    job_data w, nw;
+    shaped_job(&w, 1, 16, 256, 32, 13);
+    shaped_job(&nw, 1, 16, 16, 32, 14);
+    const ak_prune_job evit = {.mode = AK_PRUNE_EVIT, .keep_ppm = 500000};
+    ak_job_layout lay;
+    CU_ASSERT_EQUAL_FATAL(ak_drv_load_prune(dev_drv(dv), &w.job, &evit, &lay), AK_OK);
+    const uint64_t P = predict(dv, &w, &lay).cycles;
+    /* the selection ends a few hundred cycles before the job: emit 256 tokens, three writes */
+    const uint64_t bad =
+        abort_sweep(dv, &w, &evit, P > 900 ? P - 900 : 0, P, 20, &nw, &evit, "top-k sweep");
+    CU_ASSERT_EQUAL(bad, 0);
+    job_free(&w);
+    job_free(&nw);
+}
+
 /* ---- random injections ----------------------------------------------------------------------- */
 
 enum { K_ABORT, K_RESET, K_START_ABORT, K_ABORT_TWICE, K_COUNT };
@@ -681,6 +775,11 @@ int ak_test_register(void)
            !CU_add_test(s, "abort right after done: no effect", test_abort_after_done) ||
            !CU_add_test(s, "start|abort while idle: the job runs", test_start_abort_idle) ||
            !CU_add_test(s, "ak_drv_abort: idle, running, budget too short", test_drv_abort) ||
+           !CU_add_test(s, "regression: abort in P.V, next job's MACS", test_regress_pv_macs) ||
+           !CU_add_test(s, "regression: abort in the region check, next job at once",
+                        test_regress_prune_check) ||
+           !CU_add_test(s, "regression: abort in the top-k, next pruning job at once",
+                        test_regress_prune_topk) ||
            !CU_add_test(s, "random reset/abort injections, then the next job exact",
                         test_random_injections);
 }

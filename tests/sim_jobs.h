@@ -2,7 +2,8 @@
  * TLM model, test_sc_rtl.c on the RTL inside SystemC) hold against the reference model: a job
  * built from its shape, pattern and input seed; the seeded random jobs; the golden vector
  * sets; the Verilated accelerator to run them on; a run on a driver compared byte for byte with
- * ak_attention. One copy, so that the three simulators see the same jobs for the same seed.
+ * ak_attention; a pruning job's regions against the reference's selection (test_sim,
+ * test_abort). One copy, so that the three simulators see the same jobs for the same seed.
  * Failures are CUnit assertions. */
 #ifndef AK_SIM_JOBS_H
 #define AK_SIM_JOBS_H

@@ -725,10 +725,11 @@ static void test_random_injections(void)
     static const random_job_space space = {.max_tokens = 80, .block_sizes = 3, .edges = 0,
                                            .causal = 1};
     random_jobs gen;
+    /* AK_ABORT_RUNS, else AK_ABORT_CONFIGS (random_jobs_start's name), else 100 */
     const uint64_t runs = random_jobs_start(&gen, &space, "AK_ABORT", 20261203, 100);
     const char *rs = getenv("AK_ABORT_RUNS");
     const uint64_t n = rs && *rs ? strtoull(rs, NULL, 0) : runs;
-    printf("  injections: AK_ABORT_RUNS=%llu\n", (unsigned long long)n);
+    printf("  injections: AK_ABORT_RUNS=%llu (each followed by a job)\n", (unsigned long long)n);
     ak_rng r;
     ak_rng_seed(&r, ak_rng_u64(&gen.rng));
     tally t = {0};

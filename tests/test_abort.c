@@ -536,6 +536,7 @@ typedef struct {
     uint64_t aborted, completed;  /* outcomes of (a), (c), (d) */
     uint64_t by_where[6];
     uint64_t inject_failures, next_failures, next_prune;
+    uint64_t quick;               /* of (a), (d): the next job started at once */
 } tally;
 
 static const char *const where_name[6] = {"cycle 0", "descriptor fetch/check", "last cycles",
@@ -564,7 +565,10 @@ static void inject_one(ak_rng *r, random_jobs *gen, uint64_t i, tally *t)
     random_jobs_next(gen, &c);
     const ak_prune_job pj = job_prune(dv, r, i, &c);
     const int kind = (int)ak_rng_below(r, 10) < 4 ? K_ABORT : (int)ak_rng_below(r, 3) + 1;
-    const int irq = (int)ak_rng_below(r, 4) != 0;
+    /* quick: one injection in four of (a) or (d) waits for the interrupt and starts the next
+       job at once (no CSR read in between), so that what an abort left running meets it */
+    const int quick = (kind == K_ABORT || kind == K_ABORT_TWICE) && ak_rng_below(r, 4) == 0;
+    const int irq = quick || (int)ak_rng_below(r, 4) != 0;
     char cfg[400], extra[160];
     snprintf(extra, sizeof extra, "%s, memory %s",
              pj.mode == AK_PRUNE_EVIT ? " EViT" : pj.mode == AK_PRUNE_EVICT ? " eviction" : "",
@@ -598,9 +602,9 @@ static void inject_one(ak_rng *r, random_jobs *gen, uint64_t i, tally *t)
     t->inj[kind]++;
     t->by_where[where]++;
     char what[600];
-    snprintf(what, sizeof what, "injection %llu (%s at cycle %llu, %s, irq_en %d) into %s",
+    snprintf(what, sizeof what, "injection %llu (%s at cycle %llu, %s, irq_en %d%s) into %s",
              (unsigned long long)i, kind_name[kind], (unsigned long long)k, where_name[where], irq,
-             cfg);
+             quick ? ", next job at once" : "", cfg);
 
     const uint64_t t_s0 = ak_sim_cycles(s);
     CU_ASSERT_EQUAL(ak_drv_start(d, lay.desc), AK_OK);
@@ -631,68 +635,80 @@ static void inject_one(ak_rng *r, random_jobs *gen, uint64_t i, tally *t)
             ak_drv_result ar;
             ak_drv_abort(d, 0, &ar); /* leave it idle for the next job */
         }
-        const uint32_t status = csr(s, REG(STATUS)), err = csr(s, REG(ERR)) & 0xffu;
-        const uint64_t cycles = csr64(s, REG(CYCLES_LO), REG(CYCLES_HI));
-        const uint64_t stalls = csr64(s, REG(STALLS_LO), REG(STALLS_HI));
-        const uint64_t macs = csr64(s, REG(MACS_LO), REG(MACS_HI));
-        if (!bad && err == AK_HW_ERR_ABORTED) {
-            t->aborted++;
-            const uint64_t drain = t_idle - t_a0;
-            dv->max_drain = drain > dv->max_drain ? drain : dv->max_drain;
-            /* ended by the abort: busy until the abort was written, idle by t_idle, no more
-               work than the whole job's */
-            if (status != (DONE | ERROR) || cycles < t_a0 - t_s1 || cycles > t_idle - t_s0 ||
-                stalls > cycles || macs > pred.macs || drain > drain_bound(dv) + 8) {
-                printf("\n  %s: aborted with STATUS 0x%x, CYCLES %llu (busy from %llu to %llu "
-                       "cycles after the start), STALLS %llu, MACS %llu (the job's %llu), idle "
-                       "%llu cycles after the abort (bound %llu)\n",
-                       what, status, (unsigned long long)cycles,
-                       (unsigned long long)(t_a0 - t_s1), (unsigned long long)(t_idle - t_s0),
-                       (unsigned long long)stalls, (unsigned long long)macs,
-                       (unsigned long long)pred.macs, (unsigned long long)drain,
-                       (unsigned long long)drain_bound(dv));
-                bad = 1;
-            }
-            if (kind == K_START_ABORT && !bad) { /* the start in the abort's word: ignored */
-                ak_mem_stats m0, m1;
-                ak_sim_mem_stats(s, &m0);
-                ak_sim_step(s, 64);
-                ak_sim_mem_stats(s, &m1);
-                if ((csr(s, REG(STATUS)) & BUSY) || m1.read_bursts != m0.read_bursts) {
-                    printf("\n  %s: the start written with the abort ran a job\n", what);
-                    bad = 1;
-                }
-            }
-        } else if (!bad && err == AK_HW_ERR_NONE) {
-            /* the job ended before the abort took (or, (c), the start ran it again) */
-            t->completed++;
-            if (status != DONE || (kind != K_START_ABORT && cycles > t_a1 - t_s0)) {
-                printf("\n  %s: completed with STATUS 0x%x and %llu cycles although the abort "
-                       "came %llu cycles after the start\n",
-                       what, status, (unsigned long long)cycles,
-                       (unsigned long long)(t_a1 - t_s0));
+        if (quick) {
+            /* the next job at once: only what costs no cycle (the interrupt's timing, the bus) */
+            t->quick++;
+            if (!bad && t_idle - t_a0 > drain_bound(dv) + 8) {
+                printf("\n  %s: idle %llu cycles after the abort (bound %llu)\n", what,
+                       (unsigned long long)(t_idle - t_a0), (unsigned long long)drain_bound(dv));
                 bad = 1;
             }
             if (!bad)
-                bad = check_counters(dv, cycles, stalls, macs, &pred, what) ||
-                      check_outputs(dv, &w, &pj, &lay, what);
-        } else if (!bad) {
-            printf("\n  %s: ended with ERR %u (%s), STATUS 0x%x\n", what, err,
-                   ak_hw_err_name(err) ? ak_hw_err_name(err) : "?", status);
-            bad = 1;
-        }
-        /* the interrupt: CTRL.irq_en as the last CTRL write set it, and done */
-        if (!bad && ak_sim_irq(s) != irq) {
-            printf("\n  %s: interrupt %d with irq_en %d and done\n", what, ak_sim_irq(s), irq);
-            bad = 1;
-        }
-        if (!bad)
-            bad = check_bus_quiet(dv, what);
-        csr_w(s, REG(STATUS), DONE);
-        if (!bad && (ak_sim_irq(s) || (csr(s, REG(STATUS)) & (BUSY | DONE)))) {
-            printf("\n  %s: clearing done left STATUS 0x%x, interrupt %d\n", what,
-                   csr(s, REG(STATUS)), ak_sim_irq(s));
-            bad = 1;
+                bad = check_bus_quiet(dv, what);
+        } else {
+            const uint32_t status = csr(s, REG(STATUS)), err = csr(s, REG(ERR)) & 0xffu;
+            const uint64_t cycles = csr64(s, REG(CYCLES_LO), REG(CYCLES_HI));
+            const uint64_t stalls = csr64(s, REG(STALLS_LO), REG(STALLS_HI));
+            const uint64_t macs = csr64(s, REG(MACS_LO), REG(MACS_HI));
+            if (!bad && err == AK_HW_ERR_ABORTED) {
+                t->aborted++;
+                const uint64_t drain = t_idle - t_a0;
+                dv->max_drain = drain > dv->max_drain ? drain : dv->max_drain;
+                /* ended by the abort: busy until the abort was written, idle by t_idle, no more
+                   work than the whole job's */
+                if (status != (DONE | ERROR) || cycles < t_a0 - t_s1 || cycles > t_idle - t_s0 ||
+                    stalls > cycles || macs > pred.macs || drain > drain_bound(dv) + 8) {
+                    printf("\n  %s: aborted with STATUS 0x%x, CYCLES %llu (busy from %llu to %llu "
+                           "cycles after the start), STALLS %llu, MACS %llu (the job's %llu), idle "
+                           "%llu cycles after the abort (bound %llu)\n",
+                           what, status, (unsigned long long)cycles,
+                           (unsigned long long)(t_a0 - t_s1), (unsigned long long)(t_idle - t_s0),
+                           (unsigned long long)stalls, (unsigned long long)macs,
+                           (unsigned long long)pred.macs, (unsigned long long)drain,
+                           (unsigned long long)drain_bound(dv));
+                    bad = 1;
+                }
+                if (kind == K_START_ABORT && !bad) { /* the start in the abort's word: ignored */
+                    ak_mem_stats m0, m1;
+                    ak_sim_mem_stats(s, &m0);
+                    ak_sim_step(s, 64);
+                    ak_sim_mem_stats(s, &m1);
+                    if ((csr(s, REG(STATUS)) & BUSY) || m1.read_bursts != m0.read_bursts) {
+                        printf("\n  %s: the start written with the abort ran a job\n", what);
+                        bad = 1;
+                    }
+                }
+            } else if (!bad && err == AK_HW_ERR_NONE) {
+                /* the job ended before the abort took (or, (c), the start ran it again) */
+                t->completed++;
+                if (status != DONE || (kind != K_START_ABORT && cycles > t_a1 - t_s0)) {
+                    printf("\n  %s: completed with STATUS 0x%x and %llu cycles although the abort "
+                           "came %llu cycles after the start\n",
+                           what, status, (unsigned long long)cycles,
+                           (unsigned long long)(t_a1 - t_s0));
+                    bad = 1;
+                }
+                if (!bad)
+                    bad = check_counters(dv, cycles, stalls, macs, &pred, what) ||
+                          check_outputs(dv, &w, &pj, &lay, what);
+            } else if (!bad) {
+                printf("\n  %s: ended with ERR %u (%s), STATUS 0x%x\n", what, err,
+                       ak_hw_err_name(err) ? ak_hw_err_name(err) : "?", status);
+                bad = 1;
+            }
+            /* the interrupt: CTRL.irq_en as the last CTRL write set it, and done */
+            if (!bad && ak_sim_irq(s) != irq) {
+                printf("\n  %s: interrupt %d with irq_en %d and done\n", what, ak_sim_irq(s), irq);
+                bad = 1;
+            }
+            if (!bad)
+                bad = check_bus_quiet(dv, what);
+            csr_w(s, REG(STATUS), DONE);
+            if (!bad && (ak_sim_irq(s) || (csr(s, REG(STATUS)) & (BUSY | DONE)))) {
+                printf("\n  %s: clearing done left STATUS 0x%x, interrupt %d\n", what,
+                       csr(s, REG(STATUS)), ak_sim_irq(s));
+                bad = 1;
+            }
         }
     }
     t->inject_failures += (uint64_t)bad;
@@ -747,9 +763,10 @@ static void test_random_injections(void)
            (unsigned long long)t.by_where[0], (unsigned long long)t.by_where[1],
            (unsigned long long)t.by_where[2], (unsigned long long)t.by_where[5],
            (unsigned long long)(t.by_where[3] + t.by_where[4]));
-    printf("  aborts: %llu ended ABORTED, %llu completed first; %llu injection checks failed\n",
+    printf("  aborts: %llu ended ABORTED, %llu completed first, %llu followed by the next job at "
+           "once; %llu injection checks failed\n",
            (unsigned long long)t.aborted, (unsigned long long)t.completed,
-           (unsigned long long)t.inject_failures);
+           (unsigned long long)t.quick, (unsigned long long)t.inject_failures);
     printf("  next jobs: %llu run (%llu pruning or eviction), %llu failed\n",
            (unsigned long long)n, (unsigned long long)t.next_prune,
            (unsigned long long)t.next_failures);

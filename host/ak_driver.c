@@ -18,7 +18,7 @@
 #define DEFAULT_OFFSET 4096u
 #define DEFAULT_SCALE 64u
 #define POISON 0xA5u      /* the output region before a job: unwritten rows show */
-#define ABORT_POLLS 64u   /* STATUS reads waiting for idle after an abort */
+#define ABORT_DRAIN 1024u /* the drain budget: budget_scale x (mem_latency + this) cycles */
 
 static const struct {
     uint32_t code;
@@ -355,19 +355,62 @@ static ak_status read_counters(ak_drv *d, ak_drv_result *r)
     return st;
 }
 
-/* After a hang: abort, wait (a bounded number of STATUS reads) for idle, clear done. */
+ak_status ak_drv_abort(ak_drv *d, uint64_t max_cycles, ak_drv_result *res)
+{
+    ak_drv_result r = {0};
+    if (!d) {
+        r.status = AK_EINVAL;
+        say(r.msg, sizeof r.msg, "no driver");
+        if (res)
+            *res = r;
+        return r.status;
+    }
+    r.budget = max_cycles ? max_cycles : d->cfg.budget_scale * (d->be.mem_latency + ABORT_DRAIN);
+    uint32_t s = 0;
+    ak_status st = rd(d, REG(STATUS), &s);
+    const int busy = st == AK_OK && FIELD(s, STATUS, BUSY);
+    /* a done left over from an earlier job would end the wait below at once */
+    if (busy && FIELD(s, STATUS, DONE))
+        st = wr(d, REG(STATUS), ATTNKIT_CSR__STATUS__DONE_bm);
+    if (busy && st == AK_OK)
+        st = wr(d, REG(CTRL), ATTNKIT_CSR__CTRL__ABORT_bm | ATTNKIT_CSR__CTRL__IRQ_EN_bm);
+    if (busy && st == AK_OK) {
+        const ak_status w = d->be.wait_irq(d->be.ctx, r.budget, &r.waited);
+        st = w == AK_ETIMEOUT ? AK_OK : w;
+    }
+    if (st == AK_OK)
+        st = read_counters(d, &r);
+    if (st != AK_OK) {
+        st = AK_EBACKEND;
+        say(r.msg, sizeof r.msg, "%s: CSR access or wait failed during the abort", d->be.name);
+    } else if (FIELD(r.status_reg, STATUS, BUSY)) {
+        st = AK_EHANG;
+        say(r.msg, sizeof r.msg, "still busy %llu cycles after CTRL.abort (STATUS 0x%x)",
+            (unsigned long long)r.waited, r.status_reg);
+    } else {
+        if (busy)
+            say(r.msg, sizeof r.msg, "aborted, idle");
+        else
+            say(r.msg, sizeof r.msg, "idle: no job to abort");
+        if (busy && FIELD(r.status_reg, STATUS, DONE) &&
+            wr(d, REG(STATUS), ATTNKIT_CSR__STATUS__DONE_bm) != AK_OK) {
+            st = AK_EBACKEND;
+            say(r.msg, sizeof r.msg, "%s: clearing STATUS.done failed", d->be.name);
+        }
+    }
+    r.status = st;
+    if (res)
+        *res = r;
+    return st;
+}
+
+/* After a hang: ak_drv_abort within the drain budget; its outcome appended to r's message. */
 static void abort_job(ak_drv *d, ak_drv_result *r)
 {
-    uint32_t s = ATTNKIT_CSR__STATUS__BUSY_bm;
-    if (wr(d, REG(CTRL), ATTNKIT_CSR__CTRL__ABORT_bm) == AK_OK)
-        for (unsigned i = 0; i < ABORT_POLLS && FIELD(s, STATUS, BUSY); i++)
-            if (rd(d, REG(STATUS), &s) != AK_OK)
-                break;
-    if (FIELD(s, STATUS, DONE))
-        wr(d, REG(STATUS), ATTNKIT_CSR__STATUS__DONE_bm);
+    ak_drv_result a;
+    const ak_status st = ak_drv_abort(d, 0, &a);
     const size_t n = strlen(r->msg);
-    say(r->msg + n, sizeof r->msg - n, FIELD(s, STATUS, BUSY) ? "; still busy after abort"
-                                                             : "; aborted, idle");
+    say(r->msg + n, sizeof r->msg - n, "; %s", st == AK_OK ? "aborted, idle" : a.msg);
 }
 
 ak_status ak_drv_wait(ak_drv *d, uint64_t budget, ak_drv_result *res)

@@ -133,6 +133,14 @@ ak_status ak_drv_load_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_jo
                             ak_job_layout *lay);
 ak_status ak_drv_start(ak_drv *d, uint64_t desc_addr);
 ak_status ak_drv_wait(ak_drv *d, uint64_t budget, ak_drv_result *res);
+/* Aborts the running job and waits for the device to be idle (docs/architecture.md, "Abort
+ * and reset"): CTRL.abort with CTRL.irq_en set, then up to max_cycles device cycles for the
+ * interrupt (0: the driver's drain budget, budget_scale x (mem_latency + 1024)); res gets
+ * STATUS, ERR and the counters as the job left them, then STATUS.done is cleared. AK_OK when the
+ * device is idle: res->err_code is ABORTED, or the job's own code when it ended before the
+ * abort took; a device that was idle already is left alone (nothing written). AK_EHANG when it
+ * is still busy after max_cycles, AK_EBACKEND when the backend fails; res->msg says which. */
+ak_status ak_drv_abort(ak_drv *d, uint64_t max_cycles, ak_drv_result *res);
 ak_status ak_drv_read_output(ak_drv *d, const ak_attn_job *job, const ak_job_layout *lay,
                              int8_t *out);
 /* Reads the score, kept and fused regions of lay (lay->prune's mode) into *out (allocated;

@@ -403,11 +403,14 @@ module ak_ctrl #(
   logic pv_busy_q;
   logic [15:0] pv_left_q;
   // P.V runs Rows * d/16 cycles from its start: the start cycle, then pv_busy_q while
-  // pv_left_q (the cycles left after this one) counts down
+  // pv_left_q (the cycles left after this one) counts down. A job aborted in the middle of a
+  // P.V pass may go idle before the pass ends: its rest is not the next job's
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pv_busy_q <= 1'b0;
       pv_left_q <= '0;
+    end else if (state_q == Idle) begin
+      pv_busy_q <= 1'b0;
     end else if (pv_start_o) begin
       pv_busy_q <= Rows * 32'(d) / 16 > 1;
       pv_left_q <= 16'((Rows * 32'(d) / 16) - 1);

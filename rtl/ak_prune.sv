@@ -60,7 +60,9 @@ module ak_prune #(
   input  logic [ak_pkg::AccBits-1:0]     cap_l_i,
   // the pruning phase
   input  logic                           start_i,
-  input  logic                           abort_i,   // an error: stop issuing, wait for reads
+  // an error or abort: stop issuing (the controller waits for the reads), stop the region
+  // check's division and the top-k, so that nothing of the job runs on into the next
+  input  logic                           abort_i,
   output logic                           busy_o,
   output logic                           done_o,
   // read commands and beats (tags TagBase.. are this unit's)
@@ -214,6 +216,10 @@ module ak_prune #(
   assign rem_next = {rem_q[20:0], num_q[NumBits-1]};
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      vdiv_run_q <= 1'b0;
+      vcmp_q <= 1'b0;
+      vstart_q <= 1'b0;
+    end else if (abort_i) begin
       vdiv_run_q <= 1'b0;
       vcmp_q <= 1'b0;
       vstart_q <= 1'b0;
@@ -619,6 +625,8 @@ module ak_prune #(
     if (!rst_ni) begin
       feeding_q <= 1'b0;
       feed_q <= '0;
+    end else if (abort_i) begin
+      feeding_q <= 1'b0;
     end else if (tk_valid) begin
       feeding_q <= TB'(feed_b) + TB'(1) < sbeats;
       feed_q <= feed_b + 1'b1;
@@ -626,7 +634,7 @@ module ak_prune #(
   end
   assign tk_start = ph_q == ProbeDrain && ph_d == Select;
   ak_topk #(.ScoreBits(SB), .Lanes(SLanes), .CountBits(CB)) u_topk (
-    .clk_i, .rst_ni, .start_i(tk_start), .k_i(CB'(k_q)), .n_i(CB'(nk_i)),
+    .clk_i, .rst_ni, .start_i(tk_start), .abort_i, .k_i(CB'(k_q)), .n_i(CB'(nk_i)),
     .cand_i(CB'(cand_hi - cand_lo)), .elig_i(tk_elig), .top_bit_i(top_bit_w),
     .busy_o(tk_busy), .pass_o(tk_pass), .beat_valid_i(tk_valid), .beat_i(tk_beat),
     .select_o(tk_select), .keep_o(tk_keep), .done_o(tk_done)

@@ -18,6 +18,7 @@
 // k = 0 and k >= cand take the select pass only (nothing kept, every candidate kept); N = 0
 // none.
 // done_o pulses one cycle after the select pass's last beat (after start_i when N = 0). Cycles: passes x (beats + 1) with a beat a cycle.
+// abort_i (the job was aborted) ends a selection at once: back to Idle, ready for the next start.
 module ak_topk #(
   parameter int ScoreBits = 32,  // unsigned scores
   parameter int Lanes     = ak_pkg::BeatBits / ScoreBits,  // scores a beat (one AXI beat)
@@ -26,6 +27,7 @@ module ak_topk #(
   input  logic                           clk_i,
   input  logic                           rst_ni,
   input  logic                           start_i,
+  input  logic                           abort_i,       // back to idle at once (no done_o)
   input  logic [CountBits-1:0]           k_i,
   input  logic [CountBits-1:0]           n_i,
   input  logic [CountBits-1:0]           cand_i,
@@ -122,6 +124,11 @@ module ak_topk #(
       quota_q <= '0;
       take_all_q <= 1'b0;
       take_none_q <= 1'b0;
+      pass_o <= 1'b0;
+      done_o <= 1'b0;
+    end else if (abort_i) begin
+      phase_q <= Idle;
+      pass_wait_q <= 1'b0;
       pass_o <= 1'b0;
       done_o <= 1'b0;
     end else begin

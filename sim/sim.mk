@@ -87,3 +87,16 @@ $(BUILD)/tests/test_sim_ofx: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(HOST_HDRS) $
 $(BUILD)/tests/test_sim_ofx: private TEST_HELPERS += tests/sim_jobs.c
 $(BUILD)/tests/test_sim_ofx: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
 $(BUILD)/tests/test_sim_ofx: private AK_LIBS += $(SIM_LIBS)
+
+# tests/test_abort.c: reset and CTRL.abort injected into random jobs at random cycles, then the
+# next job bit-exact and cycle-exact (AK_ABORT_RUNS injections, 100 in `make test`);
+# `make abort-stress` runs ABORT_RUNS of them.
+$(BUILD)/tests/test_abort: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(SIM_JOBS)
+$(BUILD)/tests/test_abort: private TEST_HELPERS += tests/sim_jobs.c
+$(BUILD)/tests/test_abort: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
+$(BUILD)/tests/test_abort: private AK_LIBS += $(SIM_LIBS)
+
+ABORT_RUNS ?= 1000
+.PHONY: abort-stress
+abort-stress: $(BUILD)/tests/test_abort ## reset/abort injections into random jobs (ABORT_RUNS=1000, AK_ABORT_SEED): counts by kind, next jobs, time
+	AK_ABORT_RUNS=$(ABORT_RUNS) $(BUILD)/tests/test_abort

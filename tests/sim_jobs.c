@@ -221,3 +221,115 @@ int random_job_build(const random_job *c, const char *cfg, job_data *w)
     job_free(w);
     return -1;
 }
+
+/* ---- token pruning and KV-cache eviction jobs ---------------------------------------- */
+
+int prune_reference(const job_data *w, const ak_prune_job *pj, prune_expect *x)
+{
+    const uint32_t H = w->job.heads, nq = w->job.nq, nk = w->job.nk;
+    const uint32_t rows = pj->mode == AK_PRUNE_EVIT ? 1 : pj->window;
+    const uint32_t row0 = pj->mode == AK_PRUNE_EVIT ? 0 : nq - rows;
+    uint16_t *probs = malloc(sizeof *probs * H * rows * nk);
+    *x = (prune_expect){0};
+    x->score = calloc(nk, sizeof *x->score);
+    int ok = probs && x->score && ak_attention_probs(&w->job, row0, rows, probs) == AK_OK;
+    if (ok && pj->mode == AK_PRUNE_EVIT) {
+        ak_prune_result pr;
+        ok = ak_prune_tokens(probs, H, nk, pj->keep_ppm, &pr) == AK_OK;
+        if (ok) {
+            for (uint32_t j = 0; j < nk; j++)
+                x->score[j] = (uint32_t)pr.score[j];
+            x->n_kept = pr.n_kept;
+            x->n_fused = pr.n_pruned;
+            x->kept = malloc(sizeof *x->kept * (pr.n_kept + 1));
+            x->fused = malloc(sizeof *x->fused * (pr.n_pruned + 1));
+            ok = x->kept && x->fused;
+            if (ok) {
+                memcpy(x->kept, pr.kept, sizeof *x->kept * pr.n_kept);
+                memcpy(x->fused, pr.fused_w, sizeof *x->fused * pr.n_pruned);
+            }
+            ak_prune_result_free(&pr);
+        }
+    } else if (ok) {
+        ak_evict_result ev;
+        ok = ak_kv_evict(probs, H, rows, nk, pj->sinks, pj->recent, pj->budget, &ev) == AK_OK;
+        if (ok) {
+            for (uint32_t j = 0; j < nk; j++)
+                x->score[j] = (uint32_t)ev.acc[j];
+            x->n_kept = ev.n_kept;
+            x->kept = malloc(sizeof *x->kept * (ev.n_kept + 1));
+            ok = x->kept != NULL;
+            if (ok)
+                memcpy(x->kept, ev.kept, sizeof *x->kept * ev.n_kept);
+            ak_evict_result_free(&ev);
+        }
+    }
+    free(probs);
+    return ok;
+}
+
+void prune_expect_free(prune_expect *x)
+{
+    free(x->score);
+    free(x->kept);
+    free(x->fused);
+}
+
+/* 0 when the device's regions equal the reference's, else 1 with the first difference
+ * printed under cfg. */
+int prune_compare(const char *cfg, const prune_expect *x, const ak_drv_prune_out *o,
+                         uint32_t nk)
+{
+    for (uint32_t j = 0; j < nk; j++)
+        if (o->score[j] != x->score[j]) {
+            printf("  %s: score of token %u = %u, expected %u\n", cfg, j, o->score[j],
+                   x->score[j]);
+            return 1;
+        }
+    if (o->n_kept != x->n_kept || o->n_fused != x->n_fused) {
+        printf("  %s: %u kept, %u weights; expected %u, %u\n", cfg, o->n_kept, o->n_fused,
+               x->n_kept, x->n_fused);
+        return 1;
+    }
+    for (uint32_t i = 0; i < x->n_kept; i++)
+        if (o->kept[i] != x->kept[i]) {
+            printf("  %s: kept[%u] = %u, expected %u\n", cfg, i, o->kept[i], x->kept[i]);
+            return 1;
+        }
+    for (uint32_t i = 0; i < x->n_fused; i++)
+        if (o->fused[i] != x->fused[i]) {
+            printf("  %s: fused weight %u = %u, expected %u\n", cfg, i, o->fused[i],
+                   x->fused[i]);
+            return 1;
+        }
+    return 0;
+}
+
+/* A random pruning or eviction spec for w's shape (every other job eviction): keep rates down
+ * to one token and up to all, eviction windows, sinks, recent keys and budgets from the
+ * always-kept minimum to more than nk. */
+ak_prune_job random_prune(ak_rng *r, uint64_t i, uint32_t heads, uint32_t nq, uint32_t nk)
+{
+    ak_prune_job p = {0};
+    if (i % 2 == 0) {
+        static const uint32_t ppm[] = {1, 1000000, 700000, 500000, 100};
+        p.mode = AK_PRUNE_EVIT;
+        p.keep_ppm = i % 10 < 5 * 2 && (i / 2) % 2 ? ppm[(i / 4) % 5]
+                                                   : 1 + (uint32_t)ak_rng_below(r, 1000000);
+        return p;
+    }
+    p.mode = AK_PRUNE_EVICT;
+    const uint32_t wmax = AK_MAX_PROBE_ROWS / heads < nq ? AK_MAX_PROBE_ROWS / heads : nq;
+    p.window = 1 + (uint32_t)ak_rng_below(r, wmax < 40 ? wmax : 40);
+    p.sinks = (uint32_t)ak_rng_below(r, 9);
+    p.recent = (uint32_t)ak_rng_below(r, 17);
+    const uint32_t s = p.sinks < nk ? p.sinks : nk;
+    const uint32_t rc = p.recent < nk - s ? p.recent : nk - s;
+    const uint32_t lo = s + rc > 0 ? s + rc : 1;
+    switch (ak_rng_below(r, 4)) {
+    case 0: p.budget = lo; break;
+    case 1: p.budget = nk + (uint32_t)ak_rng_below(r, 4); break;
+    default: p.budget = lo + (uint32_t)ak_rng_below(r, nk + 1 - (lo < nk ? lo : nk)); break;
+    }
+    return p;
+}

@@ -2,7 +2,8 @@
  * TLM model, test_sc_rtl.c on the RTL inside SystemC) hold against the reference model: a job
  * built from its shape, pattern and input seed; the seeded random jobs; the golden vector
  * sets; the Verilated accelerator to run them on; a run on a driver compared byte for byte with
- * ak_attention. One copy, so that the three simulators see the same jobs for the same seed.
+ * ak_attention; a pruning job's regions against the reference's selection (test_sim,
+ * test_abort). One copy, so that the three simulators see the same jobs for the same seed.
  * Failures are CUnit assertions. */
 #ifndef AK_SIM_JOBS_H
 #define AK_SIM_JOBS_H
@@ -102,5 +103,29 @@ void random_job_describe(const random_job *c, const char *extra, char *buf, size
 /* Builds c's job into w; 0 on success, else the failure is reported under cfg (its
  * description), w is freed and -1 returned. */
 int random_job_build(const random_job *c, const char *cfg, job_data *w);
+
+/* ---- token pruning and KV-cache eviction jobs ------------------------------------------ */
+
+/* What the pruning unit must write for a job under a prune spec. */
+typedef struct {
+    uint32_t n_kept, n_fused;
+    uint32_t *score, *kept;
+    uint16_t *fused;
+} prune_expect;
+
+/* x from the reference model's probabilities (ak_attention_probs) and selection
+ * (ak_prune_tokens / ak_kv_evict) for w under pj; 1 on success, 0 on failure. Free x with
+ * prune_expect_free (also after a failure). */
+int prune_reference(const job_data *w, const ak_prune_job *pj, prune_expect *x);
+void prune_expect_free(prune_expect *x);
+
+/* 0 when the device's regions o equal the reference's x, else 1 with the first difference
+ * printed under cfg. */
+int prune_compare(const char *cfg, const prune_expect *x, const ak_drv_prune_out *o, uint32_t nk);
+
+/* A random pruning (i even) or eviction (i odd) spec for the shape heads x nq x nk: keep rates
+ * down to one token and up to all, eviction windows, sinks, recent keys and budgets from the
+ * always-kept minimum to more than nk. */
+ak_prune_job random_prune(ak_rng *r, uint64_t i, uint32_t heads, uint32_t nq, uint32_t nk);
 
 #endif

@@ -10,13 +10,14 @@ RTL_TESTS := $(patsubst tests/rtl/%.c,$(BUILD)/tests/%,$(wildcard tests/rtl/test
 # order given, so the longest come first. `make check` leaves out the Yosys/Verilator/Icarus
 # checks of the RTL source (test_rtl_lint), the SystemC models' tests (test_tlm, test_sc_rtl),
 # the SLURM cluster (test_slurm), and runs CHECK_SIM_CONFIGS of test_sim's 268 random jobs
-# (AK_SIM_CONFIGS; its golden sets all).
-LONG_TESTS  := $(BUILD)/tests/test_sim $(BUILD)/tests/test_rtl_lint $(BUILD)/tests/test_slurm \
+# (AK_SIM_CONFIGS; its golden sets all) and CHECK_ABORT_RUNS of test_abort's 100 injections.
+LONG_TESTS  := $(BUILD)/tests/test_sim $(BUILD)/tests/test_abort $(BUILD)/tests/test_rtl_lint $(BUILD)/tests/test_slurm \
                $(BUILD)/tests/test_tlm $(BUILD)/tests/test_regress $(BUILD)/tests/test_sc_rtl
 FULL_ONLY   := $(BUILD)/tests/test_rtl_lint $(BUILD)/tests/test_tlm $(BUILD)/tests/test_sc_rtl \
                $(BUILD)/tests/test_slurm
 CHECK_TESTS := $(filter-out $(FULL_ONLY),$(TESTS))
 CHECK_SIM_CONFIGS ?= 40
+CHECK_ABORT_RUNS ?= 30
 TEST_ENV     = AK_CLI=$(abspath $(CLI)) AK_SV_PKG="$(abspath $(SV_PKGS))"
 
 # (install-check builds docs/install.md's programs with the plain compiler against the install:
@@ -26,7 +27,7 @@ run-tests: $(TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint $(if $(SANITI
 	  $(filter-out $(LONG_TESTS),$(TESTS)) $(RTL_TESTS)
 
 run-check: $(CHECK_TESTS) $(RTL_TESTS) $(CLI) $(SIM_CLI) $(SV_PKGS) lint install-check fuzz-check
-	@$(TEST_ENV) AK_SIM_CONFIGS=$(CHECK_SIM_CONFIGS) scripts/run_tests.sh \
+	@$(TEST_ENV) AK_SIM_CONFIGS=$(CHECK_SIM_CONFIGS) AK_ABORT_RUNS=$(CHECK_ABORT_RUNS) scripts/run_tests.sh \
 	  $(filter $(CHECK_TESTS),$(LONG_TESTS)) $(filter-out $(LONG_TESTS),$(CHECK_TESTS)) $(RTL_TESTS)
 
 # The programs a test runs (AK_CLI, tests/ak_test.c), so `make build/tests/test_x` alone is

@@ -39,6 +39,7 @@ extern "C" unsigned ak_rtl_topk(const uint32_t *score, uint32_t n, uint32_t k, u
         ctx = std::make_unique<VerilatedContext>();
         top = std::make_unique<Vak_topk>(ctx.get());
         top->start_i = 0;
+        top->abort_i = 0;
         top->beat_valid_i = 0;
         top->rst_ni = 0;
         tick();

@@ -419,6 +419,16 @@ extern "C" void ak_sim_mem_stats(const ak_sim *s, ak_mem_stats *st)
     ak_mem_get_stats(s->mem, st);
 }
 
+extern "C" unsigned ak_sim_mem_outstanding(const ak_sim *s)
+{
+    return ak_mem_outstanding(s->mem);
+}
+
+extern "C" int ak_sim_axi_valid(const ak_sim *s)
+{
+    return s->top->m_arvalid_o || s->top->m_awvalid_o || s->top->m_wvalid_o;
+}
+
 extern "C" const ak_sim_config *ak_sim_get_config(const ak_sim *s)
 {
     return &s->cfg;

@@ -81,6 +81,11 @@ int ak_sim_irq(ak_sim *s);
 uint64_t ak_sim_cycles(const ak_sim *s); /* clock cycles since open */
 void ak_sim_mem_stats(const ak_sim *s, ak_mem_stats *st);
 const ak_sim_config *ak_sim_get_config(const ak_sim *s); /* with defaults filled in */
+/* The AXI bus between the accelerator and its memory, for abort and reset tests: bursts the
+ * memory holds (ak_mem_outstanding: read bursts not fully answered, write bursts without their
+ * response), and whether the accelerator drives arvalid, awvalid or wvalid now. */
+unsigned ak_sim_mem_outstanding(const ak_sim *s);
+int ak_sim_axi_valid(const ak_sim *s);
 
 /* Job cycle 0 is now. The accelerator's writes into [watch, watch + watch_bytes) (its output;
  * watch_bytes 0: none) get the job cycle of each beat's last write recorded. */

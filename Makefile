@@ -35,7 +35,7 @@ APT_PKGS  := build-essential pkg-config libopenblas-serial-dev libcunit1-dev lib
              verilator iverilog yosys libxml2-utils slurm-wlm munge lcov libsystemc-dev
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all model sim help deps demo test check lint bench dse results realdata regress coverage golden fuzz regmap-docs synth \
+.PHONY: all model sim help deps demo test check lint bench dse results realdata regress coverage golden fuzz fuzz-rtl regmap-docs synth \
         install install-model install-sim install-check uninstall clean run-tests run-check run-demo run-bench
 .DEFAULT_GOAL := all
 
@@ -52,6 +52,7 @@ include sim/sim.mk
 include sim/systemc/systemc.mk
 # The Verilated RTL inside SystemC and the driver's sc-rtl backend
 include sim/systemc/sc_rtl.mk
+include sim/desc_fuzz.mk
 include sim/icarus/icarus.mk
 include tests/tests.mk
 include scripts/scripts.mk

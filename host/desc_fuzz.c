@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attnkit/desc_regions.h"
 #include "attnkit/hw_params.h"
 #include "attnkit/job_image.h"
 #include "attnkit/numerics.h"
@@ -17,7 +18,7 @@
 
 #define REG(r) ((uint32_t)offsetof(attnkit_csr_t, r))
 #define FIELD(v, reg, f) (((v) & ATTNKIT_CSR__##reg##__##f##_bm) >> ATTNKIT_CSR__##reg##__##f##_bp)
-#define DEFAULT_CAP 60000u
+#define DEFAULT_CAP 20000u
 #define MAX_TOK 96u     /* the valid jobs' nq and nk */
 #define SMALL_TOK 40u   /* most jobs stay below this (speed) */
 #define BASE_SLOTS 2048u /* the job's base: 4096 + 64 x below(BASE_SLOTS) */
@@ -397,6 +398,33 @@ static uint64_t describes(const uint8_t *h, uint32_t rows, uint64_t lat)
 
 /* ---- one run ---- */
 
+static ak_status read_be(void *ctx, uint64_t addr, void *dst, uint64_t n)
+{
+    const ak_backend *be = ctx;
+    return be->mem_read(be->ctx, addr, dst, n);
+}
+
+/* --verbose: the descriptor the device reads and the regions it names */
+static void dump(FILE *f, const ak_backend *be, uint64_t desc_addr)
+{
+    uint8_t h[AK_DESC_QUANT_OFFSET];
+    fprintf(f, "  descriptor at 0x%llx", (unsigned long long)desc_addr);
+    if (be->mem_read(be->ctx, desc_addr, h, sizeof h) == AK_OK) {
+        fprintf(f, ": heads %u nq %u nk %u shape 0x%08x prune %u", get32(h + AK_DESC_HEADS_OFFSET),
+                get32(h + AK_DESC_NQ_OFFSET), get32(h + AK_DESC_NK_OFFSET),
+                get32(h + AK_DESC_SHAPE_OFFSET), get32(h + AK_DESC_PRUNE_OFFSET));
+        for (unsigned a = 0; a < N_ADDR; a++)
+            fprintf(f, "%s0x%llx", a ? " " : "\n  Q K V O KV_OFF KV_IDX SCORE KEPT FUSED: ",
+                    (unsigned long long)get_addr(h, addr_lo[a], addr_hi[a]));
+    }
+    ak_region_set rs;
+    if (ak_desc_regions(desc_addr, read_be, (void *)be, &rs) == AK_OK)
+        for (unsigned i = 0; i < rs.n; i++)
+            fprintf(f, "\n  region %-6s %s 0x%llx..0x%llx", rs.r[i].name, rs.r[i].write ? "w" : "r",
+                    (unsigned long long)rs.r[i].first, (unsigned long long)rs.r[i].last);
+    fprintf(f, "\n");
+}
+
 typedef struct {
     const ak_backend *be;
     const ak_fuzz_config *cfg;
@@ -469,6 +497,10 @@ static ak_fuzz_outcome one_run(const fuzz_ctx *c, uint64_t run, ak_fuzz_tally *t
         snprintf(msg, msglen, "the device was not idle, or a CSR access failed");
         goto done;
     }
+    if (c->cfg->verbose && c->cfg->log)
+        dump(c->cfg->log, be, j.desc_addr);
+    if (be->job_begin)
+        be->job_begin(be->ctx, &j.lay); /* the job's cycle 0 */
     if (be->dma_begin)
         be->dma_begin(be->ctx, j.desc_addr);
     if (!csr_wr(c, REG(CTRL), ATTNKIT_CSR__CTRL__START_bm | ATTNKIT_CSR__CTRL__IRQ_EN_bm)) {

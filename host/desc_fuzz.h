@@ -42,7 +42,7 @@ typedef enum {
 typedef struct {
     uint64_t seed;
     uint64_t first, runs;  /* runs first .. first + runs - 1 */
-    uint64_t long_cap;     /* the largest cycle budget; a job describing more is long (0: 60000) */
+    uint64_t long_cap;     /* the largest cycle budget; a job describing more is long (0: 20000) */
     uint32_t max_head_dim; /* the device's CAPS.max_head_dim (0: 128) */
     /* optional: the memory model's protocol error count and first message (NULL: not checked) */
     uint64_t (*protocol_errors)(void *ctx, char *msg, size_t len);

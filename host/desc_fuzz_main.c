@@ -22,7 +22,7 @@ static void usage(FILE *f)
             "  --seed S      the campaign's seed (default 1); run i of seed S is always the same\n"
             "  --first I     first run index (default 0); --runs N runs (default 1000)\n"
             "  --cap CYCLES  the largest cycle budget: a job describing more work is a long job,\n"
-            "                aborted (default 60000)\n"
+            "                aborted (default 20000)\n"
             "  --backend     verilator (default; DMA confinement checked) or tlm\n"
             "  --require-all-codes  fail unless every ERR code of the register map was reached\n");
 }

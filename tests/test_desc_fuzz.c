@@ -257,6 +257,84 @@ static void test_driver_confinement(void)
     ak_mask_free(&m);
 }
 
+/* ---- regressions of the bugs the fuzzer found (docs/dma-safety.md) ---- */
+
+static void put64(ak_backend *be, uint64_t desc, uint32_t lo, uint32_t hi, uint64_t v)
+{
+    const uint32_t w[2] = {(uint32_t)v, (uint32_t)(v >> 32)};
+    CU_ASSERT_EQUAL(be->mem_write(be->ctx, desc + lo, &w[0], 4), AK_OK);
+    CU_ASSERT_EQUAL(be->mem_write(be->ctx, desc + hi, &w[1], 4), AK_OK);
+}
+
+/* The small job loaded, one patch applied by `patch`, started and waited for: the hardware
+ * error it must end with, and never a burst outside the regions the patched descriptor names. */
+static void run_patched(void (*patch)(ak_backend *, const ak_job_layout *), uint32_t want_code)
+{
+    ak_backend be;
+    char err[200];
+    CU_ASSERT_EQUAL_FATAL(ak_backend_verilator_open(NULL, &be, err, sizeof err), AK_OK);
+    ak_drv *d = NULL;
+    CU_ASSERT_EQUAL_FATAL(ak_drv_open(&be, NULL, &d, err, sizeof err), AK_OK);
+    ak_attn_job job;
+    ak_mask m;
+    ak_head_quant qp;
+    small_job(&job, &m, &qp);
+    ak_job_layout lay;
+    CU_ASSERT_EQUAL_FATAL(ak_drv_load(d, &job, &lay), AK_OK);
+    patch(&be, &lay);
+    CU_ASSERT_EQUAL_FATAL(ak_drv_start(d, lay.desc), AK_OK);
+    ak_drv_result res;
+    CU_ASSERT_EQUAL(ak_drv_wait(d, 200000, &res), AK_EHW);
+    CU_ASSERT_EQUAL(res.err_code, want_code);
+    CU_ASSERT_PTR_NULL(strstr(res.msg, "DMA outside"));
+    if (res.err_code != want_code || strstr(res.msg, "DMA outside"))
+        fprintf(stderr, "\n  %s\n", res.msg);
+    ak_drv_close(d);
+    ak_mask_free(&m);
+}
+
+/* kv_off = [0, 3, 6] (2 lists of 3 blocks): list 0 made to end at 46 (a list of 46 entries,
+ * within MaxKvBlocks), past kv_off[2] = 6. Before the fix the RTL read kv_idx[0..46), three
+ * beats, past the one beat of the 6 entries the descriptor names. */
+static void patch_list_past_total(ak_backend *be, const ak_job_layout *lay)
+{
+    const uint32_t w = 46;
+    CU_ASSERT_EQUAL(be->mem_write(be->ctx, lay->kv_off + 4, &w, 4), AK_OK);
+}
+
+/* Q in the last beat below 2^64: its region (2 x 768 bytes) runs past 2^64; before the fix the
+ * read master's next burst wrapped to address 0. */
+static void patch_q_top(ak_backend *be, const ak_job_layout *lay)
+{
+    put64(be, lay->desc, AK_DESC_Q_LO_OFFSET, AK_DESC_Q_HI_OFFSET, 0 - 64ull);
+}
+
+/* O in the last page below 2^64, running past it. */
+static void patch_o_top(ak_backend *be, const ak_job_layout *lay)
+{
+    put64(be, lay->desc, AK_DESC_O_LO_OFFSET, AK_DESC_O_HI_OFFSET, 0 - 256ull);
+}
+
+/* kv_idx 1 KiB below 2^64 with kv_off[lists] = 2^30 entries: its region runs past 2^64. */
+static void patch_idx_top(ak_backend *be, const ak_job_layout *lay)
+{
+    put64(be, lay->desc, AK_DESC_KV_IDX_LO_OFFSET, AK_DESC_KV_IDX_HI_OFFSET, 0 - 1024ull);
+    const uint32_t w = 1u << 30;
+    CU_ASSERT_EQUAL(be->mem_write(be->ctx, lay->kv_off + 8, &w, 4), AK_OK);
+}
+
+static void test_regress_list_past_total(void)
+{
+    run_patched(patch_list_past_total, AK_HW_ERR_INDEX_RANGE);
+}
+
+static void test_regress_wrap(void)
+{
+    run_patched(patch_q_top, AK_HW_ERR_ADDRESS_WRAP);
+    run_patched(patch_o_top, AK_HW_ERR_ADDRESS_WRAP);
+    run_patched(patch_idx_top, AK_HW_ERR_ADDRESS_WRAP);
+}
+
 /* ---- a short fuzz campaign ---- */
 
 static uint64_t protocol_errors(void *ctx, char *msg, size_t len)
@@ -285,7 +363,7 @@ static void test_fuzz_short(void)
     CU_ASSERT_EQUAL(t.outcome[AK_FUZZ_DMA], 0u);
     CU_ASSERT_EQUAL(t.outcome[AK_FUZZ_PROTOCOL], 0u);
     CU_ASSERT(t.outcome[AK_FUZZ_DONE_OK] > 0);
-    for (unsigned c = AK_HW_ERR_NONE + 1; c <= AK_HW_ERR_REGION_OVERLAP; c++) {
+    for (unsigned c = AK_HW_ERR_NONE + 1; c <= AK_HW_ERR_ADDRESS_WRAP; c++) {
         CU_ASSERT(t.code[c] > 0);
         if (!t.code[c])
             fprintf(stderr, "\n  error code %u never reached\n", c);
@@ -300,5 +378,8 @@ int ak_test_register(void)
            AK_SUITE("mem_confinement", {"bursts against regions", test_mem_confinement}) ||
            AK_SUITE("driver_confinement",
                     {"a valid job passes, a planted violation fails", test_driver_confinement}) ||
+           AK_SUITE("dma_regressions",
+                    {"a list ending past kv_off[lists]: INDEX_RANGE", test_regress_list_past_total},
+                    {"regions past 2^64: ADDRESS_WRAP", test_regress_wrap}) ||
            AK_SUITE("desc_fuzz", {"a short campaign on the RTL", test_fuzz_short});
 }

@@ -592,6 +592,13 @@ ak_status ak_fuzz_run(const ak_backend *be, const ak_fuzz_config *cfg, ak_fuzz_t
             snprintf(mlist + n, sizeof mlist - n, "%s%s", k ? ", " : "", ak_fuzz_mutation_name(muts[k]));
         }
         const int failed = o >= AK_FUZZ_HANG;
+        if (cfg->log && cfg->progress && (i + 1) % cfg->progress == 0) {
+            fprintf(cfg->log, "[%llu runs: %llu ok, %llu error codes, %llu long, %llu failures]\n",
+                    (unsigned long long)(i + 1), (unsigned long long)t->outcome[AK_FUZZ_DONE_OK],
+                    (unsigned long long)t->outcome[AK_FUZZ_DONE_ERR],
+                    (unsigned long long)t->outcome[AK_FUZZ_LONG], (unsigned long long)t->failures);
+            fflush(cfg->log);
+        }
         if (failed) {
             char line[sizeof t->first_msg];
             snprintf(line, sizeof line,

@@ -48,6 +48,7 @@ typedef struct {
     uint64_t (*protocol_errors)(void *ctx, char *msg, size_t len);
     void *protocol_ctx;
     FILE *log;             /* NULL: quiet; else one line per run (verbose) or per failure */
+    uint64_t progress;     /* with log: a tally line every `progress` runs (0: none) */
     int verbose;
 } ak_fuzz_config;
 

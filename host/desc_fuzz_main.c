@@ -50,7 +50,7 @@ static uint64_t protocol_errors(void *ctx, char *msg, size_t len)
 
 int main(int argc, char **argv)
 {
-    ak_fuzz_config cfg = {.seed = 1, .runs = 1000, .log = stderr};
+    ak_fuzz_config cfg = {.seed = 1, .runs = 1000, .log = stderr, .progress = 500};
     const char *backend = "verilator";
     int all_codes = 0, compare = 0;
     for (int i = 1; i < argc; i++) {

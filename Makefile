@@ -36,7 +36,7 @@ APT_PKGS  := build-essential pkg-config libopenblas-serial-dev libcunit1-dev lib
              clang libclang-rt-14-dev
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all model sim help deps demo test check lint bench dse results realdata regress coverage golden fuzz fuzz-check regmap-docs synth \
+.PHONY: all model sim help deps demo test check lint bench dse results realdata regress coverage golden fuzz fuzz-check fuzz-rtl regmap-docs synth \
         install install-model install-sim install-check uninstall clean run-tests run-check run-demo run-bench
 .DEFAULT_GOAL := all
 
@@ -53,6 +53,7 @@ include sim/sim.mk
 include sim/systemc/systemc.mk
 # The Verilated RTL inside SystemC and the driver's sc-rtl backend
 include sim/systemc/sc_rtl.mk
+include sim/desc_fuzz.mk
 include sim/icarus/icarus.mk
 include tests/tests.mk
 # libFuzzer harnesses: make fuzz, make fuzz-check

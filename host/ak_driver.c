@@ -336,6 +336,8 @@ ak_status ak_drv_start(ak_drv *d, uint64_t desc_addr)
     if ((st = wr(d, REG(DESC_ADDR_LO), (uint32_t)desc_addr)) ||
         (st = wr(d, REG(DESC_ADDR_HI), (uint32_t)(desc_addr >> 32))))
         return st;
+    if (d->be.dma_begin)
+        d->be.dma_begin(d->be.ctx, desc_addr);
     return wr(d, REG(CTRL), ATTNKIT_CSR__CTRL__START_bm | ATTNKIT_CSR__CTRL__IRQ_EN_bm);
 }
 
@@ -446,6 +448,13 @@ ak_status ak_drv_wait(ak_drv *d, uint64_t budget, ak_drv_result *res)
             st = AK_EBACKEND;
             say(r.msg, sizeof r.msg, "%s: clearing STATUS.done failed", d->be.name);
         }
+    }
+    char dma[160];
+    if (d->be.dma_check && d->be.dma_check(d->be.ctx, dma, sizeof dma) != AK_OK) {
+        char was[sizeof r.msg];
+        snprintf(was, sizeof was, "%s", r.msg);
+        say(r.msg, sizeof r.msg, "%s%s%s", dma, was[0] ? "; " : "", was);
+        st = AK_EDMA;
     }
     r.status = st;
     if (res)

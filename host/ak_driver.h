@@ -42,6 +42,13 @@ typedef struct {
        backend that counts cycles counts the job's from here (the Verilator backend: its job
        cycle 0, and it records when the accelerator writes each beat of o and after) */
     void (*job_begin)(void *ctx, const ak_job_layout *lay);
+    /* optional (NULL: none), DMA confinement (docs/dma-safety.md): dma_begin, ak_drv_start is
+       about to start the job whose descriptor (in memory) is at desc_addr: from here the
+       backend checks the accelerator's bursts against the regions it names
+       (attnkit/desc_regions.h); dma_check, after the job: AK_OK, or AK_EDMA with one line in
+       msg naming the first burst outside them */
+    void (*dma_begin)(void *ctx, uint64_t desc_addr);
+    ak_status (*dma_check)(void *ctx, char *msg, size_t len);
 } ak_backend;
 
 /* Each backend's options and open function are in its own header: backend_verilator.h,
@@ -100,6 +107,11 @@ uint64_t ak_drv_budget(const ak_drv *d, const ak_attn_job *job);
  * ak_drv_budget): heads x window rows (window 1 for EViT) of a probe pass each, plus the top-k
  * passes over the scores, both scaled by budget_scale like the rest. */
 uint64_t ak_drv_budget_prune(const ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune);
+
+/* Every job the driver starts (ak_drv_start) on a backend with dma_begin/dma_check is checked
+ * for DMA confinement: ak_drv_wait (so ak_drv_run) fails it with AK_EDMA and "DMA outside the
+ * job: read|write 0x... (+N bytes) at job cycle C" when the accelerator accessed memory its
+ * descriptor does not name, whatever else the job did. */
 
 /* One job, end to end: layout (ak_job_layout_plan) at the window offset, image written
  * (ak_job_image_write) and the output region poisoned, DESC_ADDR, CTRL start|irq_en, wait

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "attnkit/desc_regions.h"
 #include "backend_verilator.h"
 #include "verilator/ak_sim.h"
 
@@ -36,6 +37,48 @@ static ak_status wait_irq(void *ctx, uint64_t max_cycles, uint64_t *cycles)
 static void job_begin(void *ctx, const ak_job_layout *lay)
 {
     ak_sim_job_begin(ctx, lay->o, lay->end > lay->o ? lay->end - lay->o : 0);
+}
+
+/* DMA confinement: the regions the descriptor names, from the memory the job was written to */
+static ak_status read_mem(void *ctx, uint64_t addr, void *dst, uint64_t n)
+{
+    return ak_sim_mem_read(ctx, addr, dst, n);
+}
+
+ak_status ak_backend_verilator_confine(ak_sim *s, uint64_t desc_addr)
+{
+    ak_region_set set;
+    ak_mem_region r[AK_MEM_MAX_REGIONS];
+    ak_status st = ak_desc_regions(desc_addr, read_mem, s, &set);
+    for (unsigned i = 0; st == AK_OK && i < set.n && i < AK_MEM_MAX_REGIONS; i++)
+        r[i] = (ak_mem_region){.first = set.r[i].first, .last = set.r[i].last,
+                               .write = set.r[i].write};
+    if (st == AK_OK)
+        st = ak_sim_set_dma_regions(s, r, set.n < AK_MEM_MAX_REGIONS ? set.n : AK_MEM_MAX_REGIONS);
+    return st;
+}
+
+static void dma_begin(void *ctx, uint64_t desc_addr)
+{
+    ak_backend_verilator_confine(ctx, desc_addr);
+}
+
+int ak_backend_verilator_dma_text(ak_sim *s, char *msg, size_t len)
+{
+    ak_mem_violation v;
+    if (!ak_sim_dma_violation(s, &v))
+        return 0;
+    if (msg && len)
+        snprintf(msg, len, "DMA outside the job: %s 0x%llx (+%llu bytes) at job cycle %llu"
+                 " (%llu bursts outside)", v.write ? "write" : "read",
+                 (unsigned long long)v.addr, (unsigned long long)v.bytes,
+                 (unsigned long long)v.cycle, (unsigned long long)v.count);
+    return 1;
+}
+
+static ak_status dma_check(void *ctx, char *msg, size_t len)
+{
+    return ak_backend_verilator_dma_text(ctx, msg, len) ? AK_EDMA : AK_OK;
 }
 
 static void close_sim(void *ctx)
@@ -82,7 +125,9 @@ ak_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *out,
                         .mem_read = mem_read,
                         .wait_irq = wait_irq,
                         .close = close_sim,
-                        .job_begin = job_begin};
+                        .job_begin = job_begin,
+                        .dma_begin = dma_begin,
+                        .dma_check = dma_check};
     return AK_OK;
 }
 

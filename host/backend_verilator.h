@@ -43,6 +43,13 @@ void ak_backend_verilator_mem_stats(const ak_backend *be, ak_mem_stats *st);
 uint64_t ak_backend_verilator_job_start(const ak_backend *be);
 int ak_backend_verilator_last_write(const ak_backend *be, uint64_t addr, uint64_t *job_cycle);
 uint64_t ak_backend_verilator_wait_end(const ak_backend *be);
+/* DMA confinement (docs/dma-safety.md), what the backend's dma_begin and dma_check do, for a
+ * caller that drives the ak_sim itself (be->ctx): confine sets the memory model's regions to
+ * those the descriptor at desc_addr names (ak_desc_regions over the sim's memory); dma_text
+ * returns 1 and writes "DMA outside the job: read|write 0x... (+N bytes) at job cycle C (K
+ * bursts outside)" into msg when a burst went outside them since, else 0. */
+ak_status ak_backend_verilator_confine(ak_sim *s, uint64_t desc_addr);
+int ak_backend_verilator_dma_text(ak_sim *s, char *msg, size_t len);
 /* What became of the waveform so far (the file is complete only once the backend closed). */
 void ak_backend_verilator_wave_info(const ak_backend *be, ak_sim_wave_info *wi);
 

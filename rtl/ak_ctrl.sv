@@ -161,6 +161,7 @@ module ak_ctrl #(
   logic [15:0] slot_len;
   logic ofx_en;
   logic [63:0] ofx_base;
+  logic [48:0] lists;
   ak_ctrl_desc #(.Rows(Rows), .MaxHeadDim(MaxHeadDim)) u_desc (
     .clk_i, .start_i(job_start), .desc_addr_i, .check_i(check),
     .hdr_i(header_q), .check_code_o(check_code), .desc_addr_o(desc_q), .q_addr_o(q_addr),
@@ -168,14 +169,14 @@ module ak_ctrl #(
     .lgb_o(log2_block), .causal_o, .per_head_o(per_head), .qblocks_o(qblocks), .kblocks_o(kblocks),
     .qstride_o(qstride), .kvstride_o(kvstride), .slot_len_o(slot_len), .k_base_o(k_base),
     .v_base_o(v_base), .off_base_o(off_base), .idx_base_o(idx_base), .ofx_en_o(ofx_en),
-    .ofx_base_o(ofx_base)
+    .ofx_base_o(ofx_base), .lists_o(lists)
   );
 
   // ---- the front end: query-tile contexts ----
   logic front_rd_valid, front_rd_list, front_rd_q, front_rd_go;
   logic [63:0] front_rd_addr;
   logic [23:0] front_rd_bytes;
-  logic off_bad, front_end, front_idle;
+  logic off_bad, idx_wrap, front_end, front_idle;
   logic [CtxBits-1:0] iter_ctx, fetch_ctx, qk_ctx, sm_ctx, pv_ctx;
   logic [31:0] list_pos, list_count, list_entry;
   logic iter_done, entry_bad, ctx_ready, fetch_valid, qk_valid;
@@ -190,12 +191,12 @@ module ak_ctrl #(
     .desc_addr_i(desc_q), .q_addr_i(q_addr), .o_addr_i(o_addr), .heads_i(heads), .nq_i(nq_o),
     .nk_i(nk_o), .lgd_i(log2_d), .lgb_i(log2_block), .causal_i(causal_o), .per_head_i(per_head),
     .qblocks_i(qblocks), .qstride_i(qstride), .kvstride_i(kvstride), .off_base_i(off_base),
-    .idx_base_i(idx_base),
+    .idx_base_i(idx_base), .lists_i(lists),
     .rd_valid_o(front_rd_valid), .rd_addr_o(front_rd_addr), .rd_bytes_o(front_rd_bytes),
     .rd_list_o(front_rd_list), .rd_q_o(front_rd_q), .rd_go_i(front_rd_go), .hdr_i(header_q),
     .hdr_landed_i(hdr_landed), .list_we_i(beat_valid_i && beat_tag_i == TagList), .beat_idx_i,
     .beat_data_i, .list_landed_i(list_landed), .q_landed_i(q_landed), .bank_o(front_bank),
-    .off_bad_o(off_bad), .end_o(front_end), .idle_o(front_idle),
+    .off_bad_o(off_bad), .idx_wrap_o(idx_wrap), .end_o(front_end), .idle_o(front_idle),
     .iter_ctx_i(iter_ctx), .list_pos_i(list_pos), .iter_done_i(iter_done), .ctx_ready_o(ctx_ready),
     .list_count_o(list_count), .key_limit_o(key_limit), .list_entry_o(list_entry),
     .fetch_valid_i(fetch_valid), .fetch_ctx_i(fetch_ctx), .qk_valid_i(qk_valid), .qk_ctx_i(qk_ctx),
@@ -342,6 +343,9 @@ module ak_ctrl #(
       end else if (prune_overlap) begin
         fail = 1'b1;
         fail_code = 8'(ak_csr_pkg::ErrRegionOverlap);
+      end else if (idx_wrap) begin
+        fail = 1'b1;
+        fail_code = 8'(ak_csr_pkg::ErrAddressWrap);
       end else if (off_bad) begin
         fail = 1'b1;
         fail_code = 8'(ak_csr_pkg::ErrIndexRange);

@@ -1,7 +1,9 @@
 // ak_ctrl_desc: the job descriptor part of the controller (ak_ctrl). It reads the descriptor's
 // fields out of the two header beats ak_ctrl captured, checks them (check_code_o, valid in the
 // Check state, the ERR codes of docs/architecture.md "Illegal jobs"), and latches the job in
-// the Check state: shape, strides, bases, the slot length T. Offsets and field positions come
+// the Check state: shape, strides, bases, the slot length T, the number of kv-block lists.
+// ADDRESS_WRAP: a region the descriptor names (docs/dma-safety.md) that runs past 2^64 (its
+// end, start + bytes, above 2^64; kv_idx's length is data: ak_ctrl_front). Offsets and field positions come
 // from the generated ak_desc_pkg (rtl/regs/attnkit_desc.rdl). Latency: the check is
 // combinational; the job is registered at the end of the Check cycle.
 module ak_ctrl_desc #(
@@ -38,7 +40,8 @@ module ak_ctrl_desc #(
   output logic [63:0]                  off_base_o,
   output logic [63:0]                  idx_base_o,
   output logic                         ofx_en_o,      // SHAPE.ofx: o_fx written too
-  output logic [63:0]                  ofx_base_o
+  output logic [63:0]                  ofx_base_o,
+  output logic [48:0]                  lists_o        // kv-block lists: kv_off has lists + 1 words
 );
   localparam int TokenBits = ak_pkg::TokenBits;
   function automatic logic [31:0] hdr_word(input logic [2*ak_pkg::BeatBits-1:0] h,
@@ -90,6 +93,29 @@ module ak_ctrl_desc #(
   assign q_addr_o = f_q;
   assign o_addr_o = f_o;
 
+  logic [63:0] desc_addr_q;  // latched at the start
+  // the regions' sizes (valid once the counts, head dim and block size have passed)
+  logic [TokenBits-1:0] f_qblocks;
+  logic [23:0] f_qstride, f_kvstride;
+  logic [55:0] f_qbytes, f_kvbytes;
+  logic [48:0] f_lists;
+  assign f_qblocks = TokenBits'((f_nq + 32'(f_blk) - 1) >> log2_8(f_blk));
+  assign f_qstride = stride(TokenBits'(f_nq), log2_8(f_d));
+  assign f_kvstride = stride(TokenBits'(f_nk), log2_8(f_d));
+  assign f_qbytes = 56'(f_heads) * 56'(f_qstride);
+  assign f_kvbytes = 56'(f_heads) * 56'(f_kvstride);
+  assign f_lists = f_shape[ak_desc_pkg::ShapeMaskPerHeadLsb] ? 49'(f_heads) * 49'(f_qblocks)
+                                                             : 49'(f_qblocks);
+  // [a, a + n) ends above 2^64
+  function automatic logic past_top(input logic [63:0] a, input logic [63:0] n);
+    past_top = 65'(a) + 65'(n) > {1'b1, 64'd0};
+  endfunction
+  logic f_wraps;
+  assign f_wraps = past_top(desc_addr_q, 64'(ak_desc_pkg::QuantOffset) + (64'(f_heads) << 4)) ||
+                   past_top(f_q, 64'(f_qbytes)) || past_top(f_o, 64'(f_qbytes)) ||
+                   past_top(f_k, 64'(f_kvbytes)) || past_top(f_v, 64'(f_kvbytes)) ||
+                   past_top(f_off, (64'(f_lists) + 64'd1) << 2);
+
   always @* begin
     check_code_o = 8'(ak_csr_pkg::ErrNone);
     if (f_magic != ak_desc_pkg::MagicMagicReset || f_version != ak_desc_pkg::VersionVersionReset)
@@ -103,10 +129,12 @@ module ak_ctrl_desc #(
       check_code_o = 8'(ak_csr_pkg::ErrBlockSize);
     else if (((f_q | f_k | f_v | f_o | f_off | f_idx | f_ofx) & (64'(ak_pkg::BeatBytes) - 64'd1)) != 0)
       check_code_o = 8'(ak_csr_pkg::ErrMisaligned);
+    else if (f_wraps)
+      check_code_o = 8'(ak_csr_pkg::ErrAddressWrap);
   end
 
   // the job
-  logic [63:0] desc_addr_q, k_base_q, v_base_q, off_base_q, idx_base_q;
+  logic [63:0] k_base_q, v_base_q, off_base_q, idx_base_q;
   logic [31:0] heads_q;
   logic [TokenBits-1:0] nq_q, nk_q, qblocks_q, kblocks_q;
   logic [7:0] d_q, blk_q;
@@ -115,6 +143,7 @@ module ak_ctrl_desc #(
   logic [63:0] ofx_base_q;
   logic [23:0] qstride_q, kvstride_q;
   logic [15:0] slot_len_q;
+  logic [48:0] lists_q;
   always_ff @(posedge clk_i) begin
     if (start_i) desc_addr_q <= desc_addr_i;
     if (check_i) begin
@@ -127,10 +156,11 @@ module ak_ctrl_desc #(
       lgb_q <= log2_8(f_blk);
       causal_q <= f_shape[ak_desc_pkg::ShapeTokenCausalLsb];
       per_head_q <= f_shape[ak_desc_pkg::ShapeMaskPerHeadLsb];
-      qblocks_q <= TokenBits'((f_nq + 32'(f_blk) - 1) >> log2_8(f_blk));
+      qblocks_q <= f_qblocks;
+      lists_q <= f_lists;
       kblocks_q <= TokenBits'((f_nk + 32'(f_blk) - 1) >> log2_8(f_blk));
-      qstride_q <= stride(TokenBits'(f_nq), log2_8(f_d));
-      kvstride_q <= stride(TokenBits'(f_nk), log2_8(f_d));
+      qstride_q <= f_qstride;
+      kvstride_q <= f_kvstride;
       // T = max(d, Rows * d / 16, Rows + 2)
       slot_len_q <= 16'(Rows * 32'(f_d) / 16) > 16'(f_d) ?
                     (16'(Rows * 32'(f_d) / 16) > 16'(Rows + 2) ? 16'(Rows * 32'(f_d) / 16) : 16'(Rows + 2)) :
@@ -165,4 +195,5 @@ module ak_ctrl_desc #(
   assign desc_addr_o = desc_addr_q;
   assign ofx_en_o = ofx_en_q;
   assign ofx_base_o = ofx_base_q;
+  assign lists_o = lists_q;
 endmodule

@@ -1,4 +1,7 @@
 // ak_ctrl_front: the controller's front end (docs/architecture.md, "The order of work", 1). It
+// first reads kv_off[lists], the end of every kv-block list (a list ending past it is
+// INDEX_RANGE, so no list read leaves kv_idx's region; kv_idx running past 2^64 is
+// ADDRESS_WRAP: docs/dma-safety.md), then
 // walks the heads and their query tiles of Rows rows and fills one of NCtx query-tile contexts
 // per tile, in order: for a head's first tile the head's quantisation entry, then the tile's
 // two kv_off words, its kv-block list and its Q tile (list and Q into the buffer bank of the
@@ -37,6 +40,7 @@ module ak_ctrl_front #(
   input  logic [23:0]                         kvstride_i,
   input  logic [63:0]                         off_base_i,
   input  logic [63:0]                         idx_base_i,
+  input  logic [48:0]                         lists_i,       // kv-block lists of the job
   // reads: the request (beats of 64 bytes), taken with rd_go_i; their data
   output logic                                rd_valid_o,
   output logic [63:0]                         rd_addr_o,
@@ -56,6 +60,8 @@ module ak_ctrl_front #(
   output logic                                bank_o,
   // the kv_off words make no list: INDEX_RANGE
   output logic                                off_bad_o,
+  // kv_idx's region (kv_off[lists] words) runs past 2^64: ADDRESS_WRAP
+  output logic                                idx_wrap_o,
   output logic                                end_o,         // every tile of the job has a context
   output logic                                idle_o,        // every context free
   // the iterator
@@ -101,7 +107,7 @@ module ak_ctrl_front #(
 
   // *Wait states wait for a read to land, *Use states take its data from hdr_i a cycle later
   typedef enum logic [3:0] {
-    FeQuantRd, FeQuantWait, FeQuantUse, FeCtx, FeOffRd, FeOffWait, FeOffUse, FeListRd, FeQRd,
+    FeTotRd, FeTotWait, FeTotUse, FeQuantRd, FeQuantWait, FeQuantUse, FeCtx, FeOffRd, FeOffWait, FeOffUse, FeListRd, FeQRd,
     FeLand, FeEnd
   } front_e;
   front_e front_q, front_d;
@@ -126,6 +132,7 @@ module ak_ctrl_front #(
   logic [31:0] list_base_q;              // first list of this head
   // the tile's list: kv_idx[list_start .. list_start + count)
   logic [31:0] list_start_q, count_q;
+  logic [31:0] total_q;                  // kv_off[lists]: every list ends at or below it
   logic [CtxBits-1:0] front_ctx_q;
   logic list_done_q, q_done_q;
   logic [ak_pkg::MultBits-1:0] logit_mult_q, out_mult_q;  // the head's quantisation entry
@@ -159,7 +166,8 @@ module ak_ctrl_front #(
   assign pv_shift_o = ctx_out_shift_q[pv_ctx_i];
 
   // ---- reads ----
-  logic [63:0] off_addr;
+  logic [63:0] off_addr, tot_addr;
+  assign tot_addr = off_base_i + {13'd0, lists_i, 2'b00};
   // word address of kv_idx[list_start]; its low WordLog2 bits: its place in the beat
   logic [61:0] idx_word;
   assign off_addr = off_base_i + {30'd0, list_base_q + (32'(r0_q) >> lgb_i), 2'b00};
@@ -177,6 +185,10 @@ module ak_ctrl_front #(
     rd_list_o = 1'b0;
     rd_q_o = 1'b0;
     case (front_q)
+      FeTotRd: begin
+        rd_valid_o = 1'b1;
+        rd_addr_o = tot_addr & ~InBeat;
+      end
       FeQuantRd: begin
         rd_valid_o = 1'b1;
         rd_addr_o = quant_addr_q & ~InBeat;
@@ -210,12 +222,15 @@ module ak_ctrl_front #(
   logic [127:0] quant_e;  // the head's quantisation entry (fields from QuantBase on)
   localparam int QuantBase = ak_desc_pkg::QuantOffset;
   /* verilator lint_on UNUSEDSIGNAL */
-  logic [31:0] off_w0, off_w1;
+  logic [31:0] off_w0, off_w1, tot_w;
   assign quant_e = hdr_i[32'(quant_addr_q[BeatLog2-1:4])*128 +: 128];
   assign off_w0 = hdr_i[32'(off_addr[BeatLog2-1:0])*8 +: 32];
   assign off_w1 = hdr_i[(32'(off_addr[BeatLog2-1:0]) + 4)*8 +: 32];
+  assign tot_w = hdr_i[32'(tot_addr[BeatLog2-1:0])*8 +: 32];
   assign off_bad_o = run_i && front_q == FeOffUse &&
-                     (off_w1 < off_w0 || off_w1 - off_w0 > 32'(MaxKvBlocks));
+                     (off_w1 < off_w0 || off_w1 - off_w0 > 32'(MaxKvBlocks) || off_w1 > total_q);
+  assign idx_wrap_o = run_i && front_q == FeTotUse &&
+                      65'(idx_base_i) + {31'd0, tot_w, 2'b00} > {1'b1, 64'd0};
 
   // ---- the state machine ----
   logic last_row_tile, last_head;
@@ -229,6 +244,9 @@ module ak_ctrl_front #(
   always @* begin
     front_d = front_q;
     case (front_q)
+      FeTotRd: if (rd_go_i) front_d = FeTotWait;
+      FeTotWait: if (hdr_landed_i) front_d = FeTotUse;
+      FeTotUse: front_d = FeQuantRd;
       FeQuantRd: if (rd_go_i) front_d = FeQuantWait;
       FeQuantWait: if (hdr_landed_i) front_d = FeQuantUse;
       FeQuantUse: front_d = FeCtx;
@@ -248,7 +266,7 @@ module ak_ctrl_front #(
       end
       default: ;
     endcase
-    if (!run_i) front_d = FeQuantRd;
+    if (!run_i) front_d = FeTotRd;
   end
   logic front_ready;   // the context becomes ready this cycle
   assign front_ready = run_i && front_q == FeLand && front_d != FeLand;
@@ -257,7 +275,7 @@ module ak_ctrl_front #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      front_q <= FeQuantRd;
+      front_q <= FeTotRd;
       list_done_q <= 1'b0;
       q_done_q <= 1'b0;
     end else begin
@@ -283,6 +301,7 @@ module ak_ctrl_front #(
       list_base_q <= '0;
       r0_q <= '0;
     end
+    if (run_i && front_q == FeTotUse) total_q <= tot_w;
     if (run_i && front_q == FeQuantUse) begin
       logit_mult_q <=
           quant_e[(ak_desc_pkg::QuantLogitMultOffset - QuantBase)*8 +: ak_pkg::MultBits];

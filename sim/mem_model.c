@@ -45,6 +45,9 @@ struct ak_mem {
     ak_axi_m2s prev;         /* the master's signals at the last edge */
     ak_axi_s2m prev_out;     /* ours at the last edge */
     ak_mem_stats st;
+    ak_mem_region regions[AK_MEM_MAX_REGIONS]; /* DMA confinement; n 0: no check */
+    unsigned n_regions;
+    ak_mem_violation viol;
 };
 
 static void draw_jitter(ak_mem *m)
@@ -145,6 +148,7 @@ void ak_mem_reset(ak_mem *m)
     m->rq_n = m->awq_n = m->bq_n = m->wb_n = 0;
     m->rq_head = m->awq_head = m->bq_head = m->wb_head = 0;
     memset(&m->st, 0, sizeof m->st);
+    memset(&m->viol, 0, sizeof m->viol);
     memset(&m->prev, 0, sizeof m->prev);
     memset(&m->prev_out, 0, sizeof m->prev_out);
     m->rbeat_cycle = 0;
@@ -252,6 +256,41 @@ static burst new_burst(ak_mem *m, const char *ch, uint64_t addr, uint8_t len, ui
     return b;
 }
 
+/* 1 if [addr, addr + bytes - 1] lies in the union of the regions of that kind. */
+static int covered(const ak_mem *m, int write, uint64_t addr, uint64_t bytes)
+{
+    if (bytes == 0 || bytes - 1 > UINT64_MAX - addr)
+        return 0; /* wraps past 2^64 */
+    const uint64_t last = addr + (bytes - 1);
+    uint64_t pos = addr;
+    for (;;) {
+        unsigned i = 0;
+        while (i < m->n_regions && !(m->regions[i].write == write && m->regions[i].first <= pos &&
+                                     pos <= m->regions[i].last))
+            i++;
+        if (i == m->n_regions)
+            return 0;
+        if (m->regions[i].last >= last)
+            return 1;
+        pos = m->regions[i].last + 1;
+    }
+}
+
+/* DMA confinement: an accepted burst against the job's regions. */
+static void confine(ak_mem *m, int write, uint64_t addr, uint8_t len, uint8_t size)
+{
+    const uint64_t sz = 1ull << (size > 6 ? 6 : size); /* (a size above 6 is a protocol error) */
+    const uint64_t bytes = ((uint64_t)len + 1) * sz - (addr & (sz - 1));
+    if (!m->n_regions || covered(m, write, addr, bytes))
+        return;
+    if (m->viol.count++ == 0) {
+        m->viol.write = write;
+        m->viol.addr = addr;
+        m->viol.bytes = bytes;
+        m->viol.cycle = m->st.cycles;
+    }
+}
+
 static void write_beat(ak_mem *m, burst *b, const wbeat *w)
 {
     m->st.write_beats++;
@@ -325,6 +364,7 @@ void ak_mem_tick(ak_mem *m, const ak_axi_m2s *in)
     }
     if (in->arvalid && o.arready) {
         burst b = new_burst(m, "read", in->araddr, in->arlen, in->arsize, in->arburst);
+        confine(m, 0, in->araddr, in->arlen, in->arsize);
         b.ready = m->st.cycles + m->cfg.latency + extra_delay(m);
         m->rq[(m->rq_head + m->rq_n++) % AK_MEM_MAX_READS] = b;
         m->st.read_bursts++;
@@ -338,6 +378,7 @@ void ak_mem_tick(ak_mem *m, const ak_axi_m2s *in)
         m->awq[(m->awq_head + m->awq_n++) % AK_MEM_MAX_WRITES] =
             new_burst(m, "write", in->awaddr, in->awlen, in->awsize, in->awburst);
         m->st.write_bursts++;
+        confine(m, 1, in->awaddr, in->awlen, in->awsize);
     }
     if (in->wvalid && o.wready) {
         m->w_credit -= AK_BEAT_BYTES;
@@ -396,6 +437,25 @@ ak_status ak_mem_fill(ak_mem *m, uint64_t addr, uint8_t value, uint64_t n)
 uint64_t ak_mem_size(const ak_mem *m)
 {
     return m->cfg.size;
+}
+
+ak_status ak_mem_set_regions(ak_mem *m, const ak_mem_region *r, unsigned n)
+{
+    if (!m || n > AK_MEM_MAX_REGIONS || (n && !r))
+        return AK_EINVAL;
+    for (unsigned i = 0; i < n; i++)
+        if (r[i].first > r[i].last)
+            return AK_EINVAL;
+    if (n)
+        memcpy(m->regions, r, n * sizeof *r);
+    m->n_regions = n;
+    memset(&m->viol, 0, sizeof m->viol);
+    return AK_OK;
+}
+
+void ak_mem_get_violation(const ak_mem *m, ak_mem_violation *v)
+{
+    *v = m->viol;
 }
 
 void ak_mem_get_stats(const ak_mem *m, ak_mem_stats *st)

@@ -84,6 +84,24 @@ typedef struct {
     char first_protocol_error[160];         /* what the first one was ("" if none) */
 } ak_mem_stats;
 
+/* DMA confinement (docs/dma-safety.md): the regions a job may read and write. With regions
+ * set, every accepted AR and AW burst's byte range (start address, len and size; a range that
+ * wraps past 2^64 is never inside) must lie in the union of the regions of its kind (reads in
+ * read regions, writes in write regions); the first burst outside is recorded with the edge's
+ * cycle (ak_mem_stats.cycles), and all are counted. No regions (the default): no check. */
+#define AK_MEM_MAX_REGIONS 16u
+typedef struct {
+    uint64_t first, last; /* inclusive */
+    int write;            /* 0: a read region, 1: a write region */
+} ak_mem_region;
+
+typedef struct {
+    uint64_t count;        /* bursts outside the regions since they were set */
+    int write;             /* the first one's: 1 a write (AW), 0 a read (AR) */
+    uint64_t addr, bytes;  /* its start address and bytes (to the end of its last beat) */
+    uint64_t cycle;        /* the edge that accepted it, as ak_mem_stats.cycles */
+} ak_mem_violation;
+
 /* Where the bytes live when the memory keeps none of its own. addr is a byte address, n <= 64
  * bytes inside one beat. write stores src[i] only where bit i of strb is set. Each returns 0 on
  * success, anything else for an error (the beat answers SLVERR). */
@@ -120,6 +138,11 @@ ak_status ak_mem_read(const ak_mem *m, uint64_t addr, void *dst, uint64_t n);
 ak_status ak_mem_fill(ak_mem *m, uint64_t addr, uint8_t value, uint64_t n);
 
 uint64_t ak_mem_size(const ak_mem *m);
+/* Sets the job's regions (n 0: no check; AK_EINVAL above AK_MEM_MAX_REGIONS, or a region with
+ * first > last) and clears the violation record. ak_mem_reset keeps the regions and clears the
+ * record. */
+ak_status ak_mem_set_regions(ak_mem *m, const ak_mem_region *r, unsigned n);
+void ak_mem_get_violation(const ak_mem *m, ak_mem_violation *v);
 void ak_mem_get_stats(const ak_mem *m, ak_mem_stats *st);
 /* Read bursts accepted and not yet fully answered, write bursts not yet responded. */
 unsigned ak_mem_outstanding(const ak_mem *m);

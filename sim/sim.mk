@@ -12,7 +12,7 @@ AKSIM_LIB := $(BUILD)/lib/libaksim.a
 HOST_LIB  := $(BUILD)/lib/libakhost.a
 ERR_TEXT  := $(BUILD)/gen/attnkit_err_text.h
 HOST_OBJ  := $(BUILD)/obj/host/ak_driver.o $(BUILD)/obj/host/backend_verilator.o \
-             $(BUILD)/obj/host/ak_run.o
+             $(BUILD)/obj/host/ak_run.o $(BUILD)/obj/host/desc_fuzz.o
 SIM_OBJ   := $(BUILD)/obj/sim/mem_model.o
 SIM_INC   := -Ihost -Isim
 # (the host library checks vectors against their manifests with libattnkit's SHA-256, so
@@ -21,7 +21,8 @@ SIM_INC   := -Ihost -Isim
 SIM_LIBS   = $(HOST_LIB) $(AKSIM_LIB) $(LIBA) $(PKG_LIBS) -lz -lpthread -lstdc++ -lm
 SIM_HDRS  := host/ak_driver.h sim/verilator/ak_sim.h sim/mem_model.h
 # the driver's other headers: each backend's, and run-and-compare's
-HOST_HDRS := host/backend_verilator.h host/backend_tlm.h host/backend_sc_rtl.h host/ak_run.h
+HOST_HDRS := host/backend_verilator.h host/backend_tlm.h host/backend_sc_rtl.h host/ak_run.h \
+             host/desc_fuzz.h
 # The model's C++ optimisation level, measured (`attnkit sim` host time, layer 2 of
 # vectors/workloads/rtl-n1024-d64.json style runs, side by side): -O3 ~31k cycles/s, -O2 ~18k,
 # -O1 ~11k; -O3 kept. `make SIM_OPT=-O2 BUILD=dir` builds another for comparison.

@@ -53,7 +53,8 @@ static void test_error_codes(void)
     static const int codes[] = {AK_HW_ERR_NONE,      AK_HW_ERR_ZERO_TOKENS, AK_HW_ERR_HEAD_DIM,
                                 AK_HW_ERR_BLOCK_SIZE, AK_HW_ERR_MISALIGNED, AK_HW_ERR_INDEX_RANGE,
                                 AK_HW_ERR_BAD_DESC,   AK_HW_ERR_MEM_RESPONSE, AK_HW_ERR_ABORTED,
-                                AK_HW_ERR_PRUNE,      AK_HW_ERR_REGION_OVERLAP};
+                                AK_HW_ERR_PRUNE,      AK_HW_ERR_REGION_OVERLAP,
+                                AK_HW_ERR_ADDRESS_WRAP};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         CU_ASSERT(codes[i] >= 0 && codes[i] < (1 << ATTNKIT_CSR__ERR__CODE_bw));
         for (size_t j = 0; j < i; j++)
@@ -63,6 +64,8 @@ static void test_error_codes(void)
     /* the pruning unit's codes as the RTL and the host driver number them (issue 14) */
     CU_ASSERT_EQUAL(AK_HW_ERR_PRUNE, 9);
     CU_ASSERT_EQUAL(AK_HW_ERR_REGION_OVERLAP, 10);
+    /* DMA confinement (docs/dma-safety.md): a region past 2^64 */
+    CU_ASSERT_EQUAL(AK_HW_ERR_ADDRESS_WRAP, 11);
     /* register map 1.1: CAPS.prune */
     CU_ASSERT_EQUAL(ATTNKIT_CSR__VERSION__MINOR_reset, 1);
     CU_ASSERT_EQUAL(ATTNKIT_CSR__CAPS__PRUNE_bp, 24);

@@ -12,7 +12,8 @@ RTL_TESTS := $(patsubst tests/rtl/%.c,$(BUILD)/tests/%,$(wildcard tests/rtl/test
 # the SLURM cluster (test_slurm), and runs CHECK_SIM_CONFIGS of test_sim's 268 random jobs
 # (AK_SIM_CONFIGS; its golden sets all) and CHECK_ABORT_RUNS of test_abort's 100 injections.
 LONG_TESTS  := $(BUILD)/tests/test_sim $(BUILD)/tests/test_abort $(BUILD)/tests/test_rtl_lint $(BUILD)/tests/test_slurm \
-               $(BUILD)/tests/test_tlm $(BUILD)/tests/test_regress $(BUILD)/tests/test_sc_rtl
+               $(BUILD)/tests/test_tlm $(BUILD)/tests/test_regress $(BUILD)/tests/test_sc_rtl \
+               $(BUILD)/tests/test_desc_fuzz
 FULL_ONLY   := $(BUILD)/tests/test_rtl_lint $(BUILD)/tests/test_tlm $(BUILD)/tests/test_sc_rtl \
                $(BUILD)/tests/test_slurm
 CHECK_TESTS := $(filter-out $(FULL_ONLY),$(TESTS))

@@ -190,6 +190,12 @@ void ak_cm_read_comb(const model *M, cycle *c)
         } else {
             c->front_cmd = 1;
             switch (M->fe) {
+            case FRONT_TOT_RD: { /* the beat holding kv_off[lists] */
+                const uint64_t lists = (uint64_t)(J->per_head ? J->heads : 1) * J->qblocks;
+                c->cmd_valid = 1;
+                c->cmd_addr = (L->kv_off + 4 * lists) & ~63ull;
+                break;
+            }
             case FRONT_QUANT_RD:
                 c->cmd_valid = 1;
                 c->cmd_addr = M->quant_addr & ~63ull;
@@ -231,6 +237,9 @@ void ak_cm_front_comb(const model *M, cycle *c)
     int front_d = M->fe;
     if (M->state == S_RUN) {
         switch (M->fe) {
+        case FRONT_TOT_RD: if (c->front_rd_go) front_d = FRONT_TOT_WAIT; break;
+        case FRONT_TOT_WAIT: if (c->hdr_landed) front_d = FRONT_TOT_USE; break;
+        case FRONT_TOT_USE: front_d = FRONT_QUANT_RD; break;
         case FRONT_QUANT_RD: if (c->front_rd_go) front_d = FRONT_QUANT_WAIT; break;
         case FRONT_QUANT_WAIT: if (c->hdr_landed) front_d = FRONT_QUANT_USE; break;
         case FRONT_QUANT_USE: front_d = FRONT_CTX; break;
@@ -253,7 +262,7 @@ void ak_cm_front_comb(const model *M, cycle *c)
         default: break;
         }
     } else {
-        front_d = FRONT_QUANT_RD;
+        front_d = FRONT_TOT_RD;
     }
     c->front_d = front_d;
     c->front_ready = M->state == S_RUN && M->fe == FRONT_LAND && front_d != FRONT_LAND;

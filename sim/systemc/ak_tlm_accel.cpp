@@ -50,6 +50,12 @@ uint64_t beats_of(uint64_t bytes)
     return (bytes + kBeat - 1) / kBeat;
 }
 
+// [a, a + n) ends above 2^64
+bool past_top(uint64_t a, uint64_t n)
+{
+    return a != 0 && n > 0 - a;
+}
+
 uint64_t align_up(uint64_t x)
 {
     return (x + kBeat - 1) / kBeat * kBeat;
@@ -433,6 +439,14 @@ uint32_t ak_tlm_accel::load(job &J)
         return AK_HW_ERR_BLOCK_SIZE;
     if ((J.q | J.k | J.v | J.o | J.off | J.idx) % kBeat)
         return AK_HW_ERR_MISALIGNED;
+    // a region the descriptor names running past 2^64 (docs/dma-safety.md)
+    const bool per_head = field(shape, AK_DESC_SHAPE_MASK_PER_HEAD_LSB, AK_DESC_SHAPE_MASK_PER_HEAD_WIDTH);
+    const uint64_t qbytes = align_up((uint64_t)nq * d) * heads, kvbytes = align_up((uint64_t)nk * d) * heads;
+    const uint64_t lists = (uint64_t)(per_head ? heads : 1) * ((nq + B - 1) / B);
+    if (past_top(J.desc, AK_DESC_QUANT_OFFSET + (uint64_t)AK_DESC_QUANT_SIZE * heads) ||
+        past_top(J.q, qbytes) || past_top(J.o, qbytes) || past_top(J.k, kvbytes) ||
+        past_top(J.v, kvbytes) || past_top(J.off, 4 * (lists + 1)))
+        return AK_HW_ERR_ADDRESS_WRAP;
     if (const uint32_t code = load_prune(J, hdr, heads, nq, nk, d, B))
         return code;
     J.heads = heads;
@@ -446,7 +460,15 @@ uint32_t ak_tlm_accel::load(job &J)
     J.kblocks = (nk + B - 1) / B;
     J.qstride = align_up((uint64_t)nq * d);
     J.kvstride = align_up((uint64_t)nk * d);
-    const uint64_t lists = (uint64_t)(J.per_head ? heads : 1) * J.qblocks;
+    // the end of every kv-block list, kv_off[lists], read first: a list ending past it is
+    // INDEX_RANGE; kv_idx's region running past 2^64, ADDRESS_WRAP
+    uint8_t beat[2 * kBeat];
+    const uint64_t tot_addr = J.off + 4 * lists;
+    if (!rd(tot_addr & ~(kBeat - 1), kBeat, beat))
+        return AK_HW_ERR_MEM_RESPONSE;
+    const uint32_t total = le32(beat + tot_addr % kBeat);
+    if (past_top(J.idx, 4ull * total))
+        return AK_HW_ERR_ADDRESS_WRAP;
     J.raw_off.assign(lists + 1, 0);
     J.qd.assign((uint64_t)heads * nq * d, 0);
     J.kd.assign((uint64_t)heads * nk * d, 0);
@@ -454,7 +476,6 @@ uint32_t ak_tlm_accel::load(job &J)
     J.quant.assign(heads, ak_head_quant{});
     const uint32_t rows = p_.hw.rows, ktiles = (nk + kKeyTile - 1) / kKeyTile;
     std::vector<uint8_t> buf, need(ktiles);
-    uint8_t beat[2 * kBeat];
     for (uint32_t h = 0; h < heads; h++) {
         // the head's quantisation entry: the beat holding it
         const uint64_t qa = J.desc + AK_DESC_QUANT_OFFSET + (uint64_t)AK_DESC_QUANT_SIZE * h;
@@ -479,7 +500,7 @@ uint32_t ak_tlm_accel::load(job &J)
             if (!rd(off_addr - in_beat, in_beat > kBeat - 8 ? 2 * kBeat : kBeat, beat))
                 return AK_HW_ERR_MEM_RESPONSE;
             const uint32_t w0 = le32(beat + in_beat), w1 = le32(beat + in_beat + 4);
-            if (w1 < w0 || w1 - w0 > p_.hw.max_kv_blocks)
+            if (w1 < w0 || w1 - w0 > p_.hw.max_kv_blocks || w1 > total)
                 return AK_HW_ERR_INDEX_RANGE;
             J.raw_off[x] = w0;
             J.raw_off[x + 1] = w1;

@@ -477,3 +477,18 @@ extern "C" void ak_sim_get_wave_info(const ak_sim *s, ak_sim_wave_info *wi)
 {
     *wi = s->wi;
 }
+
+extern "C" ak_status ak_sim_set_dma_regions(ak_sim *s, const ak_mem_region *r, unsigned n)
+{
+    return ak_mem_set_regions(s->mem, r, n);
+}
+
+extern "C" int ak_sim_dma_violation(const ak_sim *s, ak_mem_violation *v)
+{
+    ak_mem_get_violation(s->mem, v);
+    ak_mem_stats st;
+    ak_mem_get_stats(s->mem, &st);
+    // the memory counts edges since its reset, the harness since open: a constant offset
+    v->cycle = v->cycle + (s->cycles - st.cycles) - s->job_base;
+    return v->count != 0;
+}

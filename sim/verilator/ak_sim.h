@@ -99,6 +99,12 @@ int ak_sim_last_write(const ak_sim *s, uint64_t addr, uint64_t *job_cycle);
 uint64_t ak_sim_wait_end(const ak_sim *s);
 void ak_sim_get_wave_info(const ak_sim *s, ak_sim_wave_info *wi);
 
+/* DMA confinement (docs/dma-safety.md): the memory model's regions for the next job
+ * (ak_mem_set_regions; n 0: no check), and its record: 1 and *v if a burst went outside them
+ * since they were set, with v->cycle a job cycle (ak_sim_job_cycle's count), else 0. */
+ak_status ak_sim_set_dma_regions(ak_sim *s, const ak_mem_region *r, unsigned n);
+int ak_sim_dma_violation(const ak_sim *s, ak_mem_violation *v);
+
 
 #ifdef __cplusplus
 }

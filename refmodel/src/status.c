@@ -22,6 +22,7 @@ const char *ak_strerror(ak_status s)
     case AK_EADDRESS: return "address error response (unmapped register)";
     case AK_ERESPONSE: return "error response";
     case AK_ESYSTEMC: return "SystemC error";
+    case AK_EASSERT: return "RTL assertion failed";
     }
     return "unknown status";
 }

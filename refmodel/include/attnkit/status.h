@@ -35,7 +35,8 @@ typedef enum {
     AK_EHW = -14,      /* the job ended with STATUS.error (ERR.code says why) */
     AK_EADDRESS = -15, /* a CSR access answered an address error (unmapped register) */
     AK_ERESPONSE = -16,/* a CSR access answered another error response */
-    AK_ESYSTEMC = -17  /* SystemC reported an error or refused */
+    AK_ESYSTEMC = -17, /* SystemC reported an error or refused */
+    AK_EASSERT = -18   /* an RTL assertion failed in simulation (docs/assertions.md) */
 } ak_status;
 
 /* Short, static, human-readable text for a status code ("unknown status" for another value). */

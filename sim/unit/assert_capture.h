@@ -20,6 +20,12 @@ inline std::string &first()
     static std::string name;
     return name;
 }
+// every assertion's name since the last clear, each followed by a space
+inline std::string &all()
+{
+    static std::string names;
+    return names;
+}
 // a context whose $fatal only counts (Verilator's default would abort at the first)
 inline void setup(VerilatedContext &ctx)
 {
@@ -36,9 +42,12 @@ int ak_vl_printf(const char *fmt, ...)
     const int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     const char *a = std::strstr(buf, "AK_ASSERT ");
-    if (a && ak_capture::first().empty()) {
+    if (a) {
         a += std::strlen("AK_ASSERT ");
-        ak_capture::first().assign(a, std::strcspn(a, ": \n"));
+        const std::string name(a, std::strcspn(a, ": \n"));
+        if (ak_capture::first().empty())
+            ak_capture::first() = name;
+        ak_capture::all() += name + " ";
     }
     if (!a && !std::strstr(buf, "Verilog $stop"))
         std::fputs(buf, stderr);  // (the expected assertions stay quiet)

@@ -100,6 +100,17 @@ typedef struct {
 void ak_rtl_chk_axil_reset(void);
 const char *ak_rtl_chk_axil_cycle(const ak_rtl_axil_sig *s);
 
+/* rtl/ak_ctrl.sv, for fault injection (docs/assertions.md): reset, then its inputs stay idle;
+ * poke overwrites a named flop ("state", "cycles", "slots.fetch", "slots.qk", "slots.sm",
+ * "slots.pv", "front.ctx_ready", "front.front", "prune.kf_n"; -1 for another name) until
+ * the logic next writes it; edge clocks one edge and returns the names of the assertions that
+ * failed since the reset, each followed by a space. */
+void ak_rtl_ctrl_reset(void);
+int ak_rtl_ctrl_poke(const char *flop, uint64_t value);
+/* a read beat (beat_valid_i, beat_tag_i, beat_last_i) offered at the next edge only */
+void ak_rtl_ctrl_beat(unsigned tag, int last);
+const char *ak_rtl_ctrl_edge(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -56,7 +56,9 @@ $(HOST_LIB): $(HOST_OBJ)
 
 # Verilator's make archives the model, its runtime (VK_GLOBAL_OBJS) and ak_sim.o (a user
 # class) into one library; the rule is given with --eval (secondary expansion, since the
-# object lists are only known once Vak_top.mk is read). Verilator's archive rule appends the
+# object lists are only known once Vak_top.mk is read); its runtime's objects are removed first,
+# since Verilator's make rebuilds them only when their sources change, never for new flags (the
+# -include of ak_vl_print.h). Verilator's archive rule appends the
 # object list to a .verilator_deplist.tmp that only its own end removes: a `make -n` (which
 # expands that recipe) or an interrupted build leaves one behind, and the next archive would
 # hold every object again, so the recipe removes it first.
@@ -64,6 +66,7 @@ $(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp sim/v
               $(SIM_HDRS) $(SIM_OBJ) $(FLAGS_STAMP)
 	@mkdir -p $(SIM_MDIR) $(@D)
 	rm -f $(SIM_MDIR)/libaksim.a $(SIM_MDIR)/libaksim.a.verilator_deplist.tmp $@
+	rm -f $(SIM_MDIR)/verilated*.o
 	verilator $(SIM_VFLAGS) -Mdir $(SIM_MDIR) --top-module ak_top $(SV_PKGS) $(RTL_SRC) \
 	  $(abspath sim/verilator/ak_sim.cpp) >/dev/null
 	$(MAKE) -s -C $(SIM_MDIR) -f Vak_top.mk OPT_FAST=$(SIM_OPT) --eval='.SECONDEXPANSION:' \

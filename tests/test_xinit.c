@@ -72,9 +72,11 @@ static void test_driver_jobs(void)
             }
             ak_drv_result r;
             const uint64_t bad = job_run_compare(d, &w, NULL, NULL, &r);
-            if (bad)
-                printf("\n  x_seed %u, job %u: %llu bytes differ from ak_attention (%s)\n",
-                       seeds[s], i, (unsigned long long)bad, r.msg);
+            if (bad == UINT64_MAX)
+                printf("\n  x_seed %u, job %u: the run failed: %s\n", seeds[s], i, r.msg);
+            else if (bad)
+                printf("\n  x_seed %u, job %u: %llu bytes differ from ak_attention\n", seeds[s],
+                       i, (unsigned long long)bad);
             CU_ASSERT_EQUAL(bad, 0);
             counters[s][i][0] = r.cycles;
             counters[s][i][1] = r.stalls;

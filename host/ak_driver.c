@@ -61,14 +61,29 @@ static void say(char *buf, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
+/* A backend's failure: AK_EBACKEND, but an RTL assertion (AK_EASSERT) stays itself. */
+static ak_status be_st(ak_status st)
+{
+    return st == AK_OK || st == AK_EASSERT ? st : AK_EBACKEND;
+}
+
+/* After AK_EASSERT: the backend's line on the assertion into msg (replacing what is there). */
+static void assert_say(const ak_drv *d, char *msg, size_t len)
+{
+    if (d->be.assert_msg)
+        d->be.assert_msg(d->be.ctx, msg, len);
+    else
+        say(msg, len, "%s: an RTL assertion failed", d->be.name);
+}
+
 static ak_status rd(ak_drv *d, uint32_t addr, uint32_t *v)
 {
-    return d->be.csr_read(d->be.ctx, addr, v) == AK_OK ? AK_OK : AK_EBACKEND;
+    return be_st(d->be.csr_read(d->be.ctx, addr, v));
 }
 
 static ak_status wr(ak_drv *d, uint32_t addr, uint32_t v)
 {
-    return d->be.csr_write(d->be.ctx, addr, v) == AK_OK ? AK_OK : AK_EBACKEND;
+    return be_st(d->be.csr_write(d->be.ctx, addr, v));
 }
 
 static ak_status rd64(ak_drv *d, uint32_t lo, uint32_t hi, uint64_t *v)
@@ -421,7 +436,7 @@ ak_status ak_drv_wait(ak_drv *d, uint64_t budget, ak_drv_result *res)
     const ak_status w = d->be.wait_irq(d->be.ctx, budget, &r.waited);
     ak_status st = AK_OK;
     if (w != AK_OK && w != AK_ETIMEOUT) {
-        st = AK_EBACKEND;
+        st = be_st(w);
         say(r.msg, sizeof r.msg, "%s: waiting for the interrupt failed", d->be.name);
     } else if ((st = read_counters(d, &r)) != AK_OK) {
         say(r.msg, sizeof r.msg, "%s: reading STATUS/ERR/counters failed", d->be.name);
@@ -449,12 +464,15 @@ ak_status ak_drv_wait(ak_drv *d, uint64_t budget, ak_drv_result *res)
             say(r.msg, sizeof r.msg, "%s: clearing STATUS.done failed", d->be.name);
         }
     }
+    if (st == AK_EASSERT)
+        assert_say(d, r.msg, sizeof r.msg);
     char dma[160];
     if (d->be.dma_check && d->be.dma_check(d->be.ctx, dma, sizeof dma) != AK_OK) {
         char was[sizeof r.msg];
         snprintf(was, sizeof was, "%s", r.msg);
         say(r.msg, sizeof r.msg, "%s%s%s", dma, was[0] ? "; " : "", was);
-        st = AK_EDMA;
+        if (st != AK_EASSERT)
+            st = AK_EDMA;
     }
     r.status = st;
     if (res)
@@ -545,6 +563,8 @@ static ak_status run(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prun
         d->be.job_begin(d->be.ctx, &lay);
     if (st == AK_OK && (st = ak_drv_start(d, lay.desc)) != AK_OK)
         say(res->msg, sizeof res->msg, "starting the job: %s", ak_strerror(st));
+    if (st == AK_EASSERT)
+        assert_say(d, res->msg, sizeof res->msg);
     if (st != AK_OK) {
         res->status = st;
         return st;

@@ -23,7 +23,7 @@ extern "C" {
 
 /* One device. Addresses of mem_* are device (bus) addresses inside
  * [mem_base, mem_base + mem_size). Every function returns AK_OK or the failure's ak_status
- * (the driver reports any as AK_EBACKEND); wait_irq returns AK_ETIMEOUT when the interrupt did
+ * (the driver reports any as AK_EBACKEND but AK_EASSERT, below); wait_irq returns AK_ETIMEOUT when the interrupt did
  * not come within max_cycles device clock cycles and puts the cycles waited in *cycles. close
  * frees ctx (may be NULL). */
 typedef struct {
@@ -49,6 +49,10 @@ typedef struct {
        msg naming the first burst outside them */
     void (*dma_begin)(void *ctx, uint64_t desc_addr);
     ak_status (*dma_check)(void *ctx, char *msg, size_t len);
+    /* optional: a simulating backend whose call returned AK_EASSERT (an RTL assertion failed,
+       docs/assertions.md) writes one line on it ("RTL assertion NAME failed at job cycle N:
+       ..."); the driver passes AK_EASSERT through, with that line, instead of AK_EBACKEND */
+    void (*assert_msg)(void *ctx, char *buf, size_t len);
 } ak_backend;
 
 /* Each backend's options and open function are in its own header: backend_verilator.h,

@@ -35,6 +35,8 @@ typedef struct {
     uint64_t (*job_start)(const ak_backend *be);
     int (*last_write)(const ak_backend *be, uint64_t addr, uint64_t *job_cycle);
     uint64_t (*wait_end)(const ak_backend *be);
+    /* the first RTL assertion that failed (NULL: the backend has none) */
+    int (*assert_info)(const ak_backend *be, ak_sim_assert_info *ai);
 } run_backend;
 
 static uint32_t clock_ps(const ak_run_opts *o)
@@ -49,7 +51,7 @@ static ak_status open_verilator(const ak_run_opts *o, uint64_t mem_bytes, ak_bac
                                   .bytes_per_cycle = o->bytes_per_cycle, .mem_bytes = mem_bytes,
                                   .wave = o->wave, .wave_window = o->wave_window,
                                   .wave_from = o->wave_from, .wave_to = o->wave_to,
-                                  .wave_limit = o->wave_limit};
+                                  .wave_limit = o->wave_limit, .x_seed = o->x_seed};
     return ak_backend_verilator_open(&vo, be, err, errlen);
 }
 
@@ -82,9 +84,9 @@ static ak_status open_sc_rtl(const ak_run_opts *o, uint64_t mem_bytes, ak_backen
 static const run_backend backends[] = {
     {"verilator", open_verilator, ak_backend_verilator_mem_stats, NULL,
      ak_backend_verilator_job_start, ak_backend_verilator_last_write,
-     ak_backend_verilator_wait_end},
-    {"sc-rtl", open_sc_rtl, ak_backend_sc_rtl_mem_stats, NULL, NULL, NULL, NULL},
-    {"tlm", open_tlm, NULL, tlm_job_ps, NULL, NULL, NULL},
+     ak_backend_verilator_wait_end, ak_backend_verilator_assert},
+    {"sc-rtl", open_sc_rtl, ak_backend_sc_rtl_mem_stats, NULL, NULL, NULL, NULL, NULL},
+    {"tlm", open_tlm, NULL, tlm_job_ps, NULL, NULL, NULL, NULL},
 };
 #define N_BACKENDS (sizeof backends / sizeof backends[0])
 
@@ -439,7 +441,12 @@ static void failure_cycle(const ak_backend *be, const run_backend *rb, const ak_
     res->job_start_cycle = rb->job_start(be);
     const ak_job_layout *lay = &res->drv.layout;
     const uint64_t head_bytes = (uint64_t)j->nq * j->d;
-    if (st == AK_EHANG || st == AK_EHW) {
+    ak_sim_assert_info ai;
+    if (st == AK_EASSERT && rb->assert_info && rb->assert_info(be, &ai) && ai.job) {
+        res->failure_event = "assertion";
+        res->failure_cycle = ai.job_cycle;
+        snprintf(res->assertion, sizeof res->assertion, "%s", ai.name);
+    } else if (st == AK_EHANG || st == AK_EHW) {
         res->failure_event = st == AK_EHANG ? "hang" : "hardware_error";
         res->failure_cycle = rb->wait_end(be);
     } else if (st == AK_OK && c->mismatches) {

@@ -40,6 +40,8 @@ typedef struct {
                                  writes o_fx (descriptor SHAPE.ofx), compared value by value with
                                  o_fx.npy besides the int8 output; the counters with the cycle
                                  model's prediction of the same debug-mode job */
+    uint32_t x_seed;          /* verilator: the model's initial state, 0 zeros, else random
+                                 from this seed (ak_sim_config.x_seed) */
 } ak_run_opts;
 
 /* A layer's verdict, in the order they are decided: the driver reported a hang or another
@@ -90,13 +92,15 @@ typedef struct {
     /* verilator: the layer's job cycle 0 as a clock cycle since the simulation opened (FST
        time 2 x that), and for a HANG, ERROR (hardware error) or FAIL on output bytes the job
        cycle of the failure: failure_event "hang" or "hardware_error" (the wait for the
-       interrupt ended), "write" (the accelerator wrote the first mismatching byte's beat, the
+       interrupt ended), "assertion" (an RTL assertion failed then), "write" (the accelerator wrote the first mismatching byte's beat, the
        last time), "not_written" (it never wrote it: the cycle the interrupt came) */
     int has_job_cycles;
     uint64_t job_start_cycle;
     int has_failure_cycle;
     uint64_t failure_cycle;
     const char *failure_event;
+    char assertion[64]; /* failure_event "assertion": the RTL assertion that failed at
+                           failure_cycle (docs/assertions.md); the result is ERROR */
     /* the cycle model's prediction, when predicted (else why_not_predicted says why) */
     int predicted;
     ak_cycle_report prediction;

@@ -81,6 +81,22 @@ static ak_status dma_check(void *ctx, char *msg, size_t len)
     return ak_backend_verilator_dma_text(ctx, msg, len) ? AK_EDMA : AK_OK;
 }
 
+/* "RTL assertion NAME failed at job cycle N: its message" */
+static void assert_msg(void *ctx, char *buf, size_t len)
+{
+    ak_sim_assert_info ai;
+    if (!buf || !len)
+        return;
+    if (!ak_sim_assert_failure(ctx, &ai))
+        snprintf(buf, len, "verilator: no RTL assertion failed");
+    else if (ai.job)
+        snprintf(buf, len, "RTL assertion %s failed at job cycle %llu: %s", ai.name,
+                 (unsigned long long)ai.job_cycle, ai.text);
+    else
+        snprintf(buf, len, "RTL assertion %s failed at clock cycle %llu, before any job: %s",
+                 ai.name, (unsigned long long)ai.cycle, ai.text);
+}
+
 static void close_sim(void *ctx)
 {
     ak_sim_close(ctx);
@@ -99,17 +115,24 @@ ak_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *out,
                                .wave_window = o ? o->wave_window : 0,
                                .wave_from = o ? o->wave_from : 0,
                                .wave_to = o ? o->wave_to : 0,
-                               .wave_limit = o ? o->wave_limit : 0};
+                               .wave_limit = o ? o->wave_limit : 0,
+                               .x_seed = o ? o->x_seed : 0};
     ak_sim *s = NULL;
     ak_status st = ak_sim_open(&cfg, &s);
     if (st != AK_OK && err && errlen) {
         if (st == AK_EIO)
             snprintf(err, errlen, "verilator: cannot open the waveform file %s", o->wave);
+        else if (st == AK_EASSERT)
+            assert_msg(s, err, errlen);
+        else if (st == AK_EINVAL)
+            snprintf(err, errlen, "verilator: x_seed %u: 0..2147483647", o ? o->x_seed : 0u);
         else
             snprintf(err, errlen, "verilator: %s", ak_strerror(st));
     }
-    if (st != AK_OK)
+    if (st != AK_OK) {
+        ak_sim_close(s);
         return st;
+    }
     const ak_sim_config *c = ak_sim_get_config(s);
     /* worst case of a jittered burst: latency + 2 x latency extra, plus backpressure; a slower
        memory stretches every transfer */
@@ -127,7 +150,8 @@ ak_status ak_backend_verilator_open(const ak_verilator_opts *o, ak_backend *out,
                         .close = close_sim,
                         .job_begin = job_begin,
                         .dma_begin = dma_begin,
-                        .dma_check = dma_check};
+                        .dma_check = dma_check,
+                        .assert_msg = assert_msg};
     return AK_OK;
 }
 
@@ -154,4 +178,9 @@ uint64_t ak_backend_verilator_wait_end(const ak_backend *be)
 void ak_backend_verilator_wave_info(const ak_backend *be, ak_sim_wave_info *wi)
 {
     ak_sim_get_wave_info(be->ctx, wi);
+}
+
+int ak_backend_verilator_assert(const ak_backend *be, ak_sim_assert_info *ai)
+{
+    return ak_sim_assert_failure(be->ctx, ai);
 }

@@ -18,7 +18,7 @@ extern "C" {
 /* Zeros mean defaults: memory latency 20 cycles, 64 MiB, 64 bytes a cycle; jitter_seed 0 =
  * deterministic memory; wave = FST file or NULL, written as wave + AK_SIM_WAVE_TMP and renamed
  * when the backend closes; wave_window, wave_from, wave_to, wave_limit as in ak_sim_config
- * (job cycles: the backend's job_begin is job cycle 0). */
+ * (job cycles: the backend's job_begin is job cycle 0), x_seed as in ak_sim_config. */
 typedef struct {
     uint32_t latency;
     uint64_t jitter_seed;
@@ -28,6 +28,7 @@ typedef struct {
     int wave_window;
     uint64_t wave_from, wave_to;
     uint64_t wave_limit;
+    uint32_t x_seed; /* the model's initial state: 0 zeros, else random from it (ak_sim.h) */
 } ak_verilator_opts;
 
 /* err (if not NULL) gets the reason when it fails. */
@@ -52,6 +53,8 @@ ak_status ak_backend_verilator_confine(ak_sim *s, uint64_t desc_addr);
 int ak_backend_verilator_dma_text(ak_sim *s, char *msg, size_t len);
 /* What became of the waveform so far (the file is complete only once the backend closed). */
 void ak_backend_verilator_wave_info(const ak_backend *be, ak_sim_wave_info *wi);
+/* The first RTL assertion that failed (1 and *ai), or 0 (ak_sim_assert_failure). */
+int ak_backend_verilator_assert(const ak_backend *be, ak_sim_assert_info *ai);
 
 #ifdef __cplusplus
 }

@@ -138,4 +138,20 @@ module ak_axi_rd #(
   assign beat_last_o = m_rlast_i && f_end_q[rd_q];
   assign err_o = m_rvalid_i && m_rresp_i != 2'b00;
   assign idle_o = !busy_q && count_q == '0;
+
+`ifndef SYNTHESIS
+  // ---- assertions (simulation only; docs/assertions.md). chk_live_q: out of reset since the
+  // last edge (rst_ni is only an asynchronous reset, never sampled) ----
+  logic chk_live_q;
+  always_ff @(posedge clk_i or negedge rst_ni) chk_live_q <= rst_ni;
+  // the in-flight FIFO (tags of the bursts whose beats are awaited)
+  always @(posedge clk_i)
+    if (chk_live_q) begin
+      if (pop && count_q == '0)
+        $fatal(1, "AK_ASSERT axi_rd_fifo_underflow: a last R beat with no burst in flight");
+      if (push && !pop && count_q == (FifoBits+1)'(MaxOutstanding))
+        $fatal(1, "AK_ASSERT axi_rd_fifo_overflow: an AR taken with %0d bursts in flight",
+               count_q);
+    end
+`endif
 endmodule

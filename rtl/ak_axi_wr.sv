@@ -142,4 +142,20 @@ module ak_axi_wr #(
   assign m_bready_o = 1'b1;
   assign done_o = state_q == Resp && resps_d == bursts_q;
   assign err_o = err_d;
+
+`ifndef SYNTHESIS
+  // ---- assertions (simulation only; docs/assertions.md). chk_live_q: out of reset since the
+  // last edge (rst_ni is only an asynchronous reset, never sampled) ----
+  logic chk_live_q;
+  always_ff @(posedge clk_i or negedge rst_ni) chk_live_q <= rst_ni;
+  // write responses: one per burst of the command; W beats: blen_q a burst
+  always @(posedge clk_i)
+    if (chk_live_q) begin
+      if (b_go && resps_q >= bursts_q)
+        $fatal(1, "AK_ASSERT axi_wr_b_unexpected: a write response with %0d of %0d bursts answered",
+               resps_q, bursts_q);
+      if (w_go && bsent_q >= blen_q)
+        $fatal(1, "AK_ASSERT axi_wr_beats: W beat %0d of a %0d-beat burst", bsent_q + 1, blen_q);
+    end
+`endif
 endmodule

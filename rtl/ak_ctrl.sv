@@ -452,4 +452,30 @@ module ak_ctrl #(
   assign macs_o = macs_q;
   assign d_o = d;
   assign lg_groups_o = 2'(log2_d - 3'd4);
+
+`ifndef SYNTHESIS
+  // ---- assertions (simulation only; docs/assertions.md). chk_live_q: out of reset since the
+  // last edge (rst_ni is only an asynchronous reset, never sampled) ----
+  logic chk_live_q;
+  always_ff @(posedge clk_i or negedge rst_ni) chk_live_q <= rst_ni;
+  // a legal state; during a job (busy since the last edge) CYCLES counts every cycle and
+  // STALLS and MACS never decrease, STALLS never above CYCLES
+  logic p_busy_q;
+  logic [63:0] p_cycles_q, p_stalls_q, p_macs_q;
+  always_ff @(posedge clk_i) begin
+    p_busy_q <= busy_o;
+    p_cycles_q <= cycles_q;
+    p_stalls_q <= stalls_q;
+    p_macs_q <= macs_q;
+  end
+  always @(posedge clk_i)
+    if (chk_live_q) begin
+      if (state_q > Done)
+        $fatal(1, "AK_ASSERT ctrl_state_legal: state %0d is none of the controller's", state_q);
+      if (p_busy_q && busy_o && (cycles_q != p_cycles_q + 1 || stalls_q < p_stalls_q ||
+                                 macs_q < p_macs_q || stalls_q > cycles_q))
+        $fatal(1, "AK_ASSERT ctrl_counters: CYCLES %0d -> %0d, STALLS %0d -> %0d, MACS %0d -> %0d during a job",
+               p_cycles_q, cycles_q, p_stalls_q, stalls_q, p_macs_q, macs_q);
+    end
+`endif
 endmodule

@@ -368,4 +368,20 @@ module ak_ctrl_front #(
       if (release_i) ctx_used_q[pv_ctx_i] <= 1'b0;
     end
   end
+
+`ifndef SYNTHESIS
+  // ---- assertions (simulation only; docs/assertions.md). chk_live_q: out of reset since the
+  // last edge (rst_ni is only an asynchronous reset, never sampled) ----
+  logic chk_live_q;
+  always_ff @(posedge clk_i or negedge rst_ni) chk_live_q <= rst_ni;
+  // contexts: one made ready is not ready already (allocated twice), one freed was taken
+  always @(posedge clk_i)
+    if (chk_live_q && run_i) begin
+      if (front_ready && ctx_ready_q[front_ctx_q])
+        $fatal(1, "AK_ASSERT front_ctx_twice: context %0d made ready while still ready",
+               front_ctx_q);
+      if (release_i && !ctx_used_q[pv_ctx_i])
+        $fatal(1, "AK_ASSERT front_ctx_free: context %0d freed while not taken", pv_ctx_i);
+    end
+`endif
 endmodule

@@ -292,4 +292,23 @@ module ak_ctrl_slots #(
   // the normaliser: one cycle into the slot with the context's last P.V, a step behind it
   assign fin_start_o = run_i && run_q && pv_q.valid && pv_last_q && slot_cycle_q == 1 && !fail_i;
   assign fin_bank_o = pv_q.ctx[0];
+
+`ifndef SYNTHESIS
+  // ---- assertions (simulation only; docs/assertions.md). chk_live_q: out of reset since the
+  // last edge (rst_ni is only an asynchronous reset, never sampled) ----
+  logic chk_live_q;
+  always_ff @(posedge clk_i or negedge rst_ni) chk_live_q <= rst_ni;
+  // the double-buffer halves: the record whose K is fetched and the one Q.K^T reads never share a
+  // K half; the record whose V is fetched (softmax) and the one P.V reads never share a V half
+  always @(posedge clk_i)
+    if (chk_live_q && run_i) begin
+      if (fetch_q.valid && !fetch_q.empty && qk_q.valid && !qk_q.empty &&
+          fetch_q.half == qk_q.half)
+        $fatal(1, "AK_ASSERT slots_k_half: K half %0d given to two records (fetch, Q.K^T)",
+               fetch_q.half);
+      if (sm_q.valid && !sm_q.empty && pv_q.valid && !pv_q.empty && sm_q.half == pv_q.half)
+        $fatal(1, "AK_ASSERT slots_v_half: V half %0d given to two records (softmax, P.V)",
+               sm_q.half);
+    end
+`endif
 endmodule

@@ -809,4 +809,19 @@ module ak_prune #(
   );
   assign busy_o = ph_q != Idle;
   assign done_o = ph_q == Finish;
+
+`ifndef SYNTHESIS
+  // ---- assertions (simulation only; docs/assertions.md). chk_live_q: out of reset since the
+  // last edge (rst_ni is only an asynchronous reset, never sampled) ----
+  logic chk_live_q;
+  always_ff @(posedge clk_i or negedge rst_ni) chk_live_q <= rst_ni;
+  // the FIFO of K commands in flight
+  always @(posedge clk_i)
+    if (chk_live_q) begin
+      if (k_pop && kf_n_q == '0)
+        $fatal(1, "AK_ASSERT prune_kfifo_underflow: a K command's data with none in flight");
+      if (k_issue && !k_pop && kf_n_q == ($clog2(KFifo)+1)'(KFifo))
+        $fatal(1, "AK_ASSERT prune_kfifo_overflow: a K command issued with %0d in flight", kf_n_q);
+    end
+`endif
 endmodule

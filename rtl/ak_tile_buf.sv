@@ -10,6 +10,7 @@ module ak_tile_buf #(
   parameter int MaxHeadDim = ak_pkg::MaxHeadDim
 ) (
   input  logic                            clk_i,
+  input  logic                            rst_ni,   // for the simulation's checks only
   input  logic                            we_i,
   input  logic [7:0]                      word_i,   // w
   input  logic [ak_pkg::BeatBits-1:0] wdata_i,
@@ -61,4 +62,22 @@ module ak_tile_buf #(
   for (genvar s = 0; s < NSeg; s++) begin : g_out
     assign data_o[s*SegBits +: SegBits] = seg_q[s];
   end
+
+`ifndef SYNTHESIS
+  // ---- assertions (simulation only; docs/assertions.md). chk_live_q: out of reset since the
+  // last edge (rst_ni is only an asynchronous reset, never sampled) ----
+  logic chk_live_q;
+  always_ff @(posedge clk_i or negedge rst_ni) chk_live_q <= rst_ni;
+  // a write lands inside the buffer (a word past the tile's capacity would be dropped), and only
+  // with a supported head dim
+  always @(posedge clk_i)
+    if (chk_live_q && we_i) begin
+      if ((wa && ia >= 32'(NSeg)) || (wb && ib >= 32'(NSeg)))
+        $fatal(1, "AK_ASSERT tile_buf_overflow: word %0d (d = %0d) past the %0d rows of the tile",
+               word_i, d_i, NRows);
+      if (!(d_i == 8'd32 || d_i == 8'd64 || d_i == 8'd128) || 32'(d_i) > MaxHeadDim)
+        $fatal(1, "AK_ASSERT tile_buf_d: a write with head dim %0d (32, 64, 128 up to %0d)", d_i,
+               MaxHeadDim);
+    end
+`endif
 endmodule

@@ -161,15 +161,15 @@ module ak_top #(
   logic [KeyTile*MaxHeadDim*8-1:0] v_tile [2];
   for (genvar h = 0; h < 2; h++) begin : g_buf
     ak_tile_buf #(.NRows(Rows), .MaxHeadDim(MaxHeadDim)) u_qbuf (
-      .clk_i, .we_i(q_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
+      .clk_i, .rst_ni, .we_i(q_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
       .data_o(q_tile[h])
     );
     ak_tile_buf #(.NRows(KeyTile), .MaxHeadDim(MaxHeadDim)) u_kbuf (
-      .clk_i, .we_i(k_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
+      .clk_i, .rst_ni, .we_i(k_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
       .data_o(k_tile[h])
     );
     ak_tile_buf #(.NRows(KeyTile), .MaxHeadDim(MaxHeadDim)) u_vbuf (
-      .clk_i, .we_i(v_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
+      .clk_i, .rst_ni, .we_i(v_we[h]), .word_i(beat_idx[7:0]), .wdata_i(beat_data), .d_i(d),
       .data_o(v_tile[h])
     );
   end
@@ -229,4 +229,44 @@ module ak_top #(
     .acc_row_o(acc_row), .acc_grp_o(acc_grp), .acc_i(acc), .l_i(l), .done_o(fin_done),
     .word_bank_i(wr_bank), .word_ofx_i(wr_ofx), .word_i(wr_word), .word_o(fin_word)
   );
+
+`ifndef SYNTHESIS
+  // ---- simulation-only checks (docs/assertions.md): the parameters, at elaboration; the AXI4
+  // master and the AXI4-Lite slave, every cycle ----
+  // (the legal values are those of ak_hw_config_check, refmodel/src/cycle_model.c)
+  localparam bit ParamsOk = (Rows == 16 || Rows == 32 || Rows == 64) &&
+                            (MaxHeadDim == 32 || MaxHeadDim == 64 || MaxHeadDim == 128) &&
+                            MaxHeadDim <= ak_pkg::MaxHeadDim &&
+                            MaxKvBlocks >= 1 && MaxKvBlocks <= 4096;
+`ifdef VERILATOR
+  if (!ParamsOk) begin : g_bad_params  // at elaboration
+    $fatal(1, "AK_ASSERT top_params: Rows = %0d (16, 32 or 64), MaxHeadDim = %0d (32, 64 or 128, at most %0d), MaxKvBlocks = %0d (1..4096)",
+           Rows, MaxHeadDim, ak_pkg::MaxHeadDim, MaxKvBlocks);
+  end
+`else
+  // (Icarus 11 has no elaboration-time tasks: at time 0)
+  initial
+    if (!ParamsOk)
+      $fatal(1, "AK_ASSERT top_params: Rows = %0d (16, 32 or 64), MaxHeadDim = %0d (32, 64 or 128, at most %0d), MaxKvBlocks = %0d (1..4096)",
+             Rows, MaxHeadDim, ak_pkg::MaxHeadDim, MaxKvBlocks);
+`endif
+
+  ak_chk_axi u_chk_axi (
+    .clk_i, .rst_ni,
+    .arvalid_i(m_arvalid_o), .arready_i(m_arready_i), .araddr_i(m_araddr_o),
+    .arlen_i(m_arlen_o), .arsize_i(m_arsize_o), .arburst_i(m_arburst_o),
+    .rvalid_i(m_rvalid_i), .rready_i(m_rready_o), .rlast_i(m_rlast_i),
+    .awvalid_i(m_awvalid_o), .awready_i(m_awready_i), .awaddr_i(m_awaddr_o),
+    .awlen_i(m_awlen_o), .awsize_i(m_awsize_o), .awburst_i(m_awburst_o),
+    .wvalid_i(m_wvalid_o), .wready_i(m_wready_i), .wdata_i(m_wdata_o), .wstrb_i(m_wstrb_o),
+    .wlast_i(m_wlast_o), .bvalid_i(m_bvalid_i), .bready_i(m_bready_o)
+  );
+  ak_chk_axil u_chk_axil (
+    .clk_i, .rst_ni,
+    .awvalid_i(s_awvalid_i), .awready_i(s_awready_o), .wvalid_i(s_wvalid_i),
+    .wready_i(s_wready_o), .bvalid_i(s_bvalid_o), .bready_i(s_bready_i), .bresp_i(s_bresp_o),
+    .arvalid_i(s_arvalid_i), .arready_i(s_arready_o), .rvalid_i(s_rvalid_o),
+    .rready_i(s_rready_i), .rdata_i(s_rdata_o), .rresp_i(s_rresp_o)
+  );
+`endif
 endmodule

@@ -27,7 +27,13 @@ HOST_HDRS := host/backend_verilator.h host/backend_tlm.h host/backend_sc_rtl.h h
 # vectors/workloads/rtl-n1024-d64.json style runs, side by side): -O3 ~31k cycles/s, -O2 ~18k,
 # -O1 ~11k; -O3 kept. `make SIM_OPT=-O2 BUILD=dir` builds another for comparison.
 SIM_OPT ?= -O3
+# --x-initial unique (Verilator's default, named here): every variable's initial value comes from
+# a function, zeros or random per ak_sim_config.x_seed; --x-assign unique: the same for an
+# explicit X (the RTL has none). ak_vl_print.h routes Verilator's messages (RTL assertions) to
+# the harness.
 SIM_VFLAGS := -Wall --cc --build -O3 -MAKEFLAGS "OPT_FAST=$(SIM_OPT)" -CFLAGS $(SIM_OPT) --trace-fst \
+              --x-initial unique --x-assign unique \
+              -CFLAGS "-include $(abspath sim/verilator/ak_vl_print.h)" \
               -CFLAGS -I$(abspath sim) -CFLAGS -I$(abspath refmodel/include)
 # SIM_COVERAGE=1 (make coverage): line and toggle coverage points in the model; ak_sim.cpp
 # writes them when a simulation closes (into $AK_SIM_COVERAGE_DIR)
@@ -51,13 +57,17 @@ $(HOST_LIB): $(HOST_OBJ)
 
 # Verilator's make archives the model, its runtime (VK_GLOBAL_OBJS) and ak_sim.o (a user
 # class) into one library; the rule is given with --eval (secondary expansion, since the
-# object lists are only known once Vak_top.mk is read). Verilator's archive rule appends the
+# object lists are only known once Vak_top.mk is read); its runtime's objects are removed first,
+# since Verilator's make rebuilds them only when their sources change, never for new flags (the
+# -include of ak_vl_print.h). Verilator's archive rule appends the
 # object list to a .verilator_deplist.tmp that only its own end removes: a `make -n` (which
 # expands that recipe) or an interrupted build leaves one behind, and the next archive would
 # hold every object again, so the recipe removes it first.
-$(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp $(SIM_HDRS) $(SIM_OBJ) $(FLAGS_STAMP)
+$(AKSIM_LIB): $(RTL_SRC) $(SV_PKGS) $(REGMAP_GEN) sim/verilator/ak_sim.cpp sim/verilator/ak_vl_print.h \
+              $(SIM_HDRS) $(SIM_OBJ) $(FLAGS_STAMP)
 	@mkdir -p $(SIM_MDIR) $(@D)
 	rm -f $(SIM_MDIR)/libaksim.a $(SIM_MDIR)/libaksim.a.verilator_deplist.tmp $@
+	rm -f $(SIM_MDIR)/verilated*.o
 	verilator $(SIM_VFLAGS) -Mdir $(SIM_MDIR) --top-module ak_top $(SV_PKGS) $(RTL_SRC) \
 	  $(abspath sim/verilator/ak_sim.cpp) >/dev/null
 	$(MAKE) -s -C $(SIM_MDIR) -f Vak_top.mk OPT_FAST=$(SIM_OPT) --eval='.SECONDEXPANSION:' \
@@ -101,3 +111,10 @@ ABORT_RUNS ?= 1000
 .PHONY: abort-stress
 abort-stress: $(BUILD)/tests/test_abort ## reset/abort injections into random jobs (ABORT_RUNS=1000, AK_ABORT_SEED): counts by kind, next jobs, time
 	AK_ABORT_RUNS=$(ABORT_RUNS) $(BUILD)/tests/test_abort
+
+# tests/test_xinit.c: random initial state (x_seed) against zeros and the C model, through the
+# driver and through `attnkit sim --x-seed` (golden sets).
+$(BUILD)/tests/test_xinit: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(CLI) $(SIM_CLI) $(SIM_JOBS)
+$(BUILD)/tests/test_xinit: private TEST_HELPERS += tests/sim_jobs.c
+$(BUILD)/tests/test_xinit: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
+$(BUILD)/tests/test_xinit: private AK_LIBS += $(SIM_LIBS)

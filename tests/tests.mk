@@ -56,6 +56,16 @@ $(BUILD)/tests/%: tests/%.c tests/ak_test.c tests/ak_test.h $(LIBA) $(REGMAP_GEN
 VERILATOR_FLAGS := -Wall --cc --build -O3 -MAKEFLAGS "OPT_FAST=-O2" -CFLAGS -O2 \
                    -CFLAGS -I$(abspath sim/unit) -CFLAGS -I$(abspath refmodel/include)
 
+# The checkers' benches (test_rtl_chk_axi, test_rtl_chk_axil) record the assertions that fail
+# through Verilator's print hook (sim/unit/assert_capture.h).
+# test_rtl_ctrl (fault injection into the controller's invariants) too, and it writes the
+# controller's flops (--public-flat-rw).
+CHK_BENCHES := $(BUILD)/tests/test_rtl_chk_axi $(BUILD)/tests/test_rtl_chk_axil \
+               $(BUILD)/tests/test_rtl_ctrl
+$(CHK_BENCHES): private VERILATOR_FLAGS += -CFLAGS "-include $(abspath sim/verilator/ak_vl_print.h)"
+$(CHK_BENCHES): sim/verilator/ak_vl_print.h sim/unit/assert_capture.h
+$(BUILD)/tests/test_rtl_ctrl: private VERILATOR_FLAGS += --public-flat-rw
+
 # An RTL unit bench: the C test (compiled by gcc into an archive, since verilator compiles .c
 # as C++; it may use the library's private headers), the unit's C API wrapper
 # sim/unit/<unit>_unit.cpp, and the RTL Verilated with rtl/ak_<unit>.sv as the top.

@@ -66,6 +66,8 @@ static void help(void)
            "                    with o_fx.npy besides the int8 bytes, so that an error below\n"
            "                    one int8 LSB fails the layer; cycles are those of the\n"
            "                    debug-mode job, against its prediction\n"
+           "  --x-seed S        verilator: the model's initial state (every flop before reset)\n"
+           "                    random from seed S, 1..2147483647; 0 = all zeros (default)\n"
            "  --json            print the results as JSON (docs/sim-json.md)\n"
            "  --help            this text\n\n"
            "waveform (verilator only: another backend is a usage error naming the flag):\n"
@@ -118,18 +120,39 @@ static void tlm_report(const ak_tlm_stats *st, cJSON *doc)
     cJSON_AddNumberToObject(t, "transactions", (double)st->transactions);
 }
 
-/* What a layer's callback needs: the flags, and the JSON array (NULL: text). */
+/* What a layer's callback needs: the flags, the JSON array (NULL: text), and the command line
+ * that reproduces this run (attnkit sim and its arguments, shell-quoted). */
 typedef struct {
     const cli_opts *o;
     cJSON *arr;
+    char cmdline[4096];
 } printer;
+
+/* The command line into p->cmdline: each argument as is, or in single quotes when it holds
+ * anything but [A-Za-z0-9_./=:,+-] (a ' inside as '\''). */
+static void set_cmdline(printer *p, int argc, char **argv)
+{
+    size_t n = (size_t)snprintf(p->cmdline, sizeof p->cmdline, "attnkit sim");
+    for (int i = 1; i < argc && n < sizeof p->cmdline; i++) {
+        const char *a = argv[i];
+        const int plain = *a && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                          "0123456789_./=:,+-") == strlen(a);
+        n += (size_t)snprintf(p->cmdline + n, sizeof p->cmdline - n, plain ? " %s" : " '", a);
+        for (const char *c = a; !plain && *c && n < sizeof p->cmdline; c++)
+            n += (size_t)snprintf(p->cmdline + n, sizeof p->cmdline - n, *c == '\'' ? "'\\''"
+                                                                                   : "%c", *c);
+        if (!plain && n < sizeof p->cmdline)
+            n += (size_t)snprintf(p->cmdline + n, sizeof p->cmdline - n, "'");
+    }
+}
 
 static const char *prune_mode_name(ak_prune_mode m)
 {
     return m == AK_PRUNE_EVIT ? "evit" : m == AK_PRUNE_EVICT ? "evict" : "none";
 }
 
-static void layer_json(const ak_run_opts *o, const ak_run_layer *L, cJSON *arr, int sat_high)
+static void layer_json(const ak_run_opts *o, const ak_run_layer *L, cJSON *arr, int sat_high,
+                       const char *cmdline)
 {
     const ak_drv_result *r = &L->drv;
     cJSON *l = cJSON_CreateObject();
@@ -182,6 +205,10 @@ static void layer_json(const ak_run_opts *o, const ak_run_layer *L, cJSON *arr, 
     if (L->has_failure_cycle) {
         cJSON_AddNumberToObject(l, "failure_cycle", (double)L->failure_cycle);
         cJSON_AddStringToObject(l, "failure_event", L->failure_event);
+        if (!strcmp(L->failure_event, "assertion")) {
+            cJSON_AddStringToObject(l, "assertion", L->assertion);
+            cJSON_AddStringToObject(l, "reproduce", cmdline);
+        }
     }
     if (L->has_job_cycles)
         cJSON_AddNumberToObject(l, "job_start_cycle", (double)L->job_start_cycle);
@@ -227,12 +254,14 @@ static void failure_text(const ak_run_layer *L)
                        : !strcmp(L->failure_event, "not_written")
                            ? "the first mismatching byte was never written: the interrupt came"
                        : !strcmp(L->failure_event, "hang") ? "the cycle budget ran out"
-                                                           : "the interrupt with the error came";
+                       : !strcmp(L->failure_event, "assertion")
+                           ? "an RTL assertion failed"
+                           : "the interrupt with the error came";
     printf("  failure at job cycle %llu (%s; --wave-from/--wave-to count the same way)\n",
            (unsigned long long)L->failure_cycle, what);
 }
 
-static void layer_text(const ak_run_opts *o, const ak_run_layer *L)
+static void layer_text(const ak_run_opts *o, const ak_run_layer *L, const char *cmdline)
 {
     const ak_drv_result *r = &L->drv;
     printf("layer %d %s  heads %u nq %u nk %u d %u block %u", L->layer,
@@ -240,6 +269,8 @@ static void layer_text(const ak_run_opts *o, const ak_run_layer *L)
     if (L->status != AK_OK) {
         printf(": %s\n", r->msg);
         failure_text(L);
+        if (L->has_failure_cycle && !strcmp(L->failure_event, "assertion"))
+            printf("  reproduce: %s\n", cmdline);
         return;
     }
     printf(": %llu of %llu bytes differ", (unsigned long long)L->mismatches,
@@ -314,9 +345,9 @@ static void print_layer(void *user, const ak_run_layer *L)
                          ak_cli_warn_saturation(CMD, where, (uint64_t)L->saturated_out, L->bytes,
                                                 p->o->json);
     if (p->arr)
-        layer_json(&p->o->run, L, p->arr, sat_high);
+        layer_json(&p->o->run, L, p->arr, sat_high, p->cmdline);
     else
-        layer_text(&p->o->run, L);
+        layer_text(&p->o->run, L, p->cmdline);
 }
 
 static int parse(int argc, char **argv, cli_opts *o)
@@ -330,6 +361,7 @@ static int parse(int argc, char **argv, cli_opts *o)
         {"wave-from", required_argument, NULL, 'F'}, {"wave-to", required_argument, NULL, 'T'},
         {"wave-limit", required_argument, NULL, 'M'}, {"help", no_argument, NULL, 'h'},
         {"ofx", no_argument, NULL, 'o'},
+        {"x-seed", required_argument, NULL, 'X'},
         {NULL, 0, NULL, 0}};
     int c, rc = 0;
     opterr = 0;
@@ -343,6 +375,9 @@ static int parse(int argc, char **argv, cli_opts *o)
         case 'l': rc = ak_cli_u32(CMD, "--layer", optarg, 1, 100000, &o->run.layer); break;
         case 'L': rc = ak_cli_u32(CMD, "--latency", optarg, 1, 100000, &o->run.latency); break;
         case 'J': rc = ak_cli_u64(CMD, "--mem-jitter", optarg, &o->run.jitter_seed); break;
+        case 'X':
+            rc = ak_cli_u32(CMD, "--x-seed", optarg, 0, INT32_MAX, &o->run.x_seed);
+            break;
         case 'b': rc = ak_cli_u32(CMD, "--mem-bw", optarg, 1, 64, &o->run.bytes_per_cycle); break;
         case 'c': rc = ak_cli_double(CMD, "--clock-mhz", optarg, 0, 1e5, &o->run.clock_mhz); break;
         case 't': rc = ak_cli_u32(CMD, "--threads", optarg, 0, 256, &o->run.threads); break;
@@ -381,6 +416,8 @@ static int parse(int argc, char **argv, cli_opts *o)
     if (rc == 0 && o->run.ofx && !strcmp(o->run.backend, "tlm"))
         return ak_cli_usage_error(CMD, "--ofx: only with the RTL backends (verilator, sc-rtl); "
                                   "the tlm model does not write o_fx");
+    if (rc == 0 && o->run.x_seed && strcmp(o->run.backend, "verilator"))
+        return ak_cli_usage_error(CMD, "--x-seed: only with --backend verilator");
     if (rc == 0 && o->run.wave && strcmp(o->run.backend, "verilator"))
         return ak_cli_usage_error(CMD, "--wave: only with --backend verilator");
     if (rc == 0 && o->wave_flag && strcmp(o->run.backend, "verilator"))
@@ -415,7 +452,8 @@ int ak_cmd_sim(int argc, char **argv)
     char err[8192] = "";
     cJSON *doc = o.json ? cJSON_CreateObject() : NULL;
     cJSON *arr = doc ? cJSON_CreateArray() : NULL;
-    printer pr = {&o, arr};
+    printer pr = {&o, arr, ""};
+    set_cmdline(&pr, argc, argv);
     ak_run_summary sum;
     const ak_status st = ak_run(&o.run, print_layer, &pr, &sum, err, sizeof err);
     if (wave) {

@@ -23,6 +23,7 @@ const char *ak_strerror(ak_status s)
     case AK_ERESPONSE: return "error response";
     case AK_ESYSTEMC: return "SystemC error";
     case AK_EDMA: return "DMA outside the job's regions";
+    case AK_EASSERT: return "RTL assertion failed";
     }
     return "unknown status";
 }

@@ -23,6 +23,10 @@
 //   +idle_limit=N    a hang: no AXI4 transfer for N cycles while waiting        (default 20000)
 //   +name=STR        label of the result line
 //   +vcd=FILE        dump a VCD waveform
+//   +plant=NAME      plant a fault to show a check fires: x_irq or stray_r (below)
+// Every edge from reset on, an X or Z on an output of ak_top (a valid, ready or irq_o; a payload
+// while its valid is up) fails the run; an RTL assertion (docs/assertions.md) that fails ends
+// it at once with its "AK_ASSERT <name>" line and a non-zero exit ($fatal).
 // Compile-time parameters: MemWords, the memory size in 64-bit words (default 2^18 = 2 MiB);
 // MaxReads, MaxWrites, WbufBeats, the C model's bounds, which sim/icarus/icarus.mk takes from
 // sim/mem_model.h (AK_MEM_*) so both memories keep one timing. The beat is the package's.
@@ -412,6 +416,66 @@ module ak_tb #(
   function automatic int unsigned outstanding;
     outstanding = rq_n + awq_n + bq_n + wb_n;
   endfunction
+
+  // ---- no X or Z on ak_top's outputs --------------------------------------------------------
+  // From the first edge with rst_n low on, at every edge: the valids, readys and irq_o always;
+  // a channel's payload while its valid is up (W data: the strobed bytes only; CSR R data while
+  // rvalid). The first X/Z ends the run (FAIL). (Per signal: Icarus 11's $isunknown of a
+  // concatenation is wrong, see has_xz.)
+  bit xz_armed = 1'b0;
+  string xz_what;
+  always @(posedge clk) begin
+    if (rst_n === 1'b0) xz_armed <= 1'b1;
+    if (xz_armed) begin
+      xz_what = "";
+      if ($isunknown(s_awready)) xz_what = "s_awready_o";
+      else if ($isunknown(s_wready)) xz_what = "s_wready_o";
+      else if ($isunknown(s_bvalid)) xz_what = "s_bvalid_o";
+      else if ($isunknown(s_arready)) xz_what = "s_arready_o";
+      else if ($isunknown(s_rvalid)) xz_what = "s_rvalid_o";
+      else if ($isunknown(m_arvalid)) xz_what = "m_arvalid_o";
+      else if ($isunknown(m_rready)) xz_what = "m_rready_o";
+      else if ($isunknown(m_awvalid)) xz_what = "m_awvalid_o";
+      else if ($isunknown(m_wvalid)) xz_what = "m_wvalid_o";
+      else if ($isunknown(m_bready)) xz_what = "m_bready_o";
+      else if ($isunknown(irq)) xz_what = "irq_o";
+      else if (s_bvalid && $isunknown(s_bresp)) xz_what = "s_bresp_o while bvalid";
+      else if (s_rvalid && ($isunknown(s_rdata) || $isunknown(s_rresp)))
+        xz_what = "s_rdata_o/s_rresp_o while rvalid";
+      else if (m_arvalid && ($isunknown(m_araddr) || $isunknown(m_arlen) ||
+                             $isunknown(m_arsize) || $isunknown(m_arburst)))
+        xz_what = "the AR payload while arvalid";
+      else if (m_awvalid && ($isunknown(m_awaddr) || $isunknown(m_awlen) ||
+                             $isunknown(m_awsize) || $isunknown(m_awburst)))
+        xz_what = "the AW payload while awvalid";
+      else if (m_wvalid && ($isunknown(m_wstrb) || $isunknown(m_wlast)))
+        xz_what = "wstrb/wlast while wvalid";
+      else if (m_wvalid)
+        for (int i = 0; i < BeatBytes; i++)
+          if (m_wstrb[i] && $isunknown(m_wdata[8 * i +: 8]))
+            xz_what = $sformatf("a strobed byte (%0d) of m_wdata_o while wvalid", i);
+      if (xz_what != "")
+        finish_fail($sformatf("X/Z on %s at memory cycle %0d", xz_what, mcyc));
+    end
+  end
+
+  // +plant=x_irq or +plant=stray_r (docs/assertions.md): three edges after reset, irq_o is
+  // forced to X (the X check above must fail the run), or the memory's rvalid and rlast are
+  // forced high with no read in flight (the RTL assertions must end it)
+  string plant;
+  initial
+    if ($value$plusargs("plant=%s", plant)) begin
+      @(posedge rst_n);
+      repeat (3) @(posedge clk);
+      if (plant == "x_irq") begin
+        force irq = 1'bx;
+      end else if (plant == "stray_r") begin
+        force m_rvalid = 1'b1;
+        force m_rlast = 1'b1;
+      end else begin
+        finish_fail($sformatf("+plant=%s: x_irq or stray_r", plant));
+      end
+    end
 
   // ---- AXI4-Lite master ---------------------------------------------------------------------
   localparam int CsrTimeout = 1000;

@@ -68,6 +68,49 @@ void ak_rtl_csr_hw(const ak_rtl_csr_in *in, ak_rtl_csr_out *out);
 unsigned ak_rtl_topk(const uint32_t *score, uint32_t n, uint32_t k, uint8_t *keep,
                      unsigned *passes);
 
+/* rtl/ak_chk_axi.sv, the AXI4 master checker, and rtl/ak_chk_axil.sv, the AXI4-Lite slave
+ * checker (docs/assertions.md), driven signal by signal: reset holds rst_ni low for two edges;
+ * each _cycle call drives one cycle's signals and clocks one edge, and returns the name of the
+ * first assertion that failed since the reset ("" none). wdata is the 512-bit W data, 32 bits a
+ * word, least significant first. */
+#define AK_RTL_BEAT_WORDS 16
+typedef struct {
+    int arvalid, arready;
+    uint64_t araddr;
+    unsigned arlen, arsize, arburst;
+    int rvalid, rready, rlast;
+    int awvalid, awready;
+    uint64_t awaddr;
+    unsigned awlen, awsize, awburst;
+    int wvalid, wready;
+    uint32_t wdata[AK_RTL_BEAT_WORDS];
+    uint64_t wstrb;
+    int wlast, bvalid, bready;
+} ak_rtl_axi_sig;
+void ak_rtl_chk_axi_reset(void);
+const char *ak_rtl_chk_axi_cycle(const ak_rtl_axi_sig *s);
+
+typedef struct {
+    int awvalid, awready, wvalid, wready, bvalid, bready;
+    unsigned bresp;
+    int arvalid, arready, rvalid, rready;
+    uint32_t rdata;
+    unsigned rresp;
+} ak_rtl_axil_sig;
+void ak_rtl_chk_axil_reset(void);
+const char *ak_rtl_chk_axil_cycle(const ak_rtl_axil_sig *s);
+
+/* rtl/ak_ctrl.sv, for fault injection (docs/assertions.md): reset, then its inputs stay idle;
+ * poke overwrites a named flop ("state", "cycles", "slots.fetch", "slots.qk", "slots.sm",
+ * "slots.pv", "front.ctx_ready", "front.front", "prune.kf_n"; -1 for another name) until
+ * the logic next writes it; edge clocks one edge and returns the names of the assertions that
+ * failed since the reset, each followed by a space. */
+void ak_rtl_ctrl_reset(void);
+int ak_rtl_ctrl_poke(const char *flop, uint64_t value);
+/* a read beat (beat_valid_i, beat_tag_i, beat_last_i) offered at the next edge only */
+void ak_rtl_ctrl_beat(unsigned tag, int last);
+const char *ak_rtl_ctrl_edge(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,8 +4,13 @@
 // window and size cap).
 // A cycle is two halves: low() drives the memory's signals into the model with the clock low
 // and samples what the model drives; high() is the edge for the memory model and the RTL.
+// RTL assertions ($fatal "AK_ASSERT <name>: ...", docs/assertions.md) reach ak_vl_printf
+// (ak_vl_print.h); the first is recorded and the clocking functions return AK_EASSERT.
 #include "ak_sim.h"
 
+#include <cinttypes>
+#include <climits>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -56,6 +61,10 @@ struct ak_sim {
     uint64_t next_check = kFirstSizeCheck, checked_at = 0;
     bool flush_asked = false; // the trace's flush waits for the next dumped time
     uint64_t peak_rate = 0;   // the most bytes a dumped cycle has added between two checks
+    // the first RTL assertion that failed (ak_sim_assert_failure)
+    bool failed = false;
+    std::string fail_name, fail_text;
+    ak_sim_assert_info fail{};
 
     bool dumping() const
     {
@@ -147,6 +156,9 @@ struct ak_sim {
 
     void low()
     {
+        // (Verilator's messages, and the assertions' records, go to this simulation's context)
+        current() = this;
+        Verilated::threadContextp(ctx.get());
         ak_mem_drive(mem, &s2m);
         Vak_top &t = *top;
         t.m_arready_i = s2m.arready;
@@ -200,7 +212,53 @@ struct ak_sim {
         low();
         high();
     }
+
+    // the simulation being clocked on this thread (ak_vl_printf records its assertions)
+    static ak_sim *&current()
+    {
+        static thread_local ak_sim *cur = nullptr;
+        return cur;
+    }
+
+    // the first "AK_ASSERT <name>: ..." of a message: name and text, at the edge being clocked
+    void record_assert(const char *msg)
+    {
+        const char *a = std::strstr(msg, "AK_ASSERT ");
+        if (failed || !a)
+            return;
+        a += std::strlen("AK_ASSERT ");
+        failed = true;
+        fail_text = a;
+        while (!fail_text.empty() && (fail_text.back() == '\n' || fail_text.back() == '\r'))
+            fail_text.pop_back();
+        fail_name = fail_text.substr(0, fail_text.find_first_of(": \n"));
+        fail.name = fail_name.c_str();
+        fail.text = fail_text.c_str();
+        fail.cycle = cycles;
+        fail.job = jobs;
+        fail.job_cycle = cycles - job_base;
+    }
 };
+
+int ak_vl_printf(const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    const int n = std::vsnprintf(nullptr, 0, fmt, ap);
+    va_end(ap);
+    std::string msg(n > 0 ? size_t(n) : 0, '\0');
+    if (n > 0)
+        std::vsnprintf(&msg[0], msg.size() + 1, fmt, ap2);
+    va_end(ap2);
+    if (ak_sim *s = ak_sim::current())
+        s->record_assert(msg.c_str());
+    // (an assertion's $fatal is followed by Verilator's "Verilog $stop" note: the harness
+    // handles it, so that line is dropped)
+    if (!std::strstr(msg.c_str(), "Verilog $stop"))
+        std::fputs(msg.c_str(), stderr);
+    return n;
+}
 
 extern "C" ak_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out)
 {
@@ -224,7 +282,19 @@ extern "C" ak_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out)
         ak_sim_close(s.release());
         return AK_ENOMEM;
     }
+    if (s->cfg.x_seed > uint32_t(INT_MAX)) {
+        ak_sim_close(s.release());
+        return AK_EINVAL;
+    }
     s->ctx = std::make_unique<VerilatedContext>();
+    // an assertion never stops the process: the harness records it (VL_PRINTF) and returns
+    // AK_EASSERT; Verilator's $stop handling only counts
+    s->ctx->fatalOnError(false);
+    s->ctx->errorLimit(INT_MAX);
+    // the initial state: zeros, or random from the seed (set before the model is built)
+    s->ctx->randReset(s->cfg.x_seed ? 2 : 0);
+    if (s->cfg.x_seed)
+        s->ctx->randSeed(int(s->cfg.x_seed));
     if (s->cfg.wave)
         s->ctx->traceEverOn(true);
     s->top = std::make_unique<Vak_top>(s->ctx.get(), "ak_top");
@@ -239,8 +309,9 @@ extern "C" ak_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out)
         }
     }
     ak_sim_reset(s.get());
+    const ak_status st = s->failed ? AK_EASSERT : AK_OK;
     *out = s.release();
-    return AK_OK;
+    return st;
 }
 
 extern "C" void ak_sim_close(ak_sim *s)
@@ -249,6 +320,8 @@ extern "C" void ak_sim_close(ak_sim *s)
         return;
     if (s->top)
         s->top->final();
+    if (ak_sim::current() == s)
+        ak_sim::current() = nullptr;
 #if VM_COVERAGE
     /* a coverage build (make coverage): this simulation's counts, one file per close, merged
        later by verilator_coverage */
@@ -270,10 +343,20 @@ extern "C" void ak_sim_close(ak_sim *s)
 
 extern "C" void ak_sim_reset(ak_sim *s)
 {
+    if (s->failed)
+        return;
     Vak_top &t = *s->top;
     t.s_awvalid_i = t.s_wvalid_i = t.s_arvalid_i = 0;
     t.s_bready_i = t.s_rready_i = 0;
+    // a falling edge of rst_ni before any clock edge: the asynchronous resets act at once, so
+    // no flop (an assertion's among them) is clocked with its initial state
+    t.rst_ni = 1;
+    t.clk_i = 0;
+    ak_sim::current() = s;
+    Verilated::threadContextp(s->ctx.get());
+    t.eval();
     t.rst_ni = 0;
+    t.eval();
     ak_mem_reset(s->mem);
     for (uint64_t i = 0; i < kResetCycles; i++)
         s->cycle();
@@ -283,6 +366,8 @@ extern "C" void ak_sim_reset(ak_sim *s)
 
 extern "C" ak_status ak_sim_csr_write(ak_sim *s, uint32_t addr, uint32_t data)
 {
+    if (s->failed)
+        return AK_EASSERT;
     Vak_top &t = *s->top;
     t.s_awaddr_i = addr;
     t.s_wdata_i = data;
@@ -298,6 +383,10 @@ extern "C" ak_status ak_sim_csr_write(ak_sim *s, uint32_t addr, uint32_t data)
         s->high();
         t.s_awvalid_i &= !aw;
         t.s_wvalid_i &= !w;
+        if (s->failed) {
+            t.s_awvalid_i = t.s_wvalid_i = 0;
+            return AK_EASSERT;
+        }
     }
     t.s_bready_i = 1;
     for (uint64_t n = 0;; n++) {
@@ -309,6 +398,10 @@ extern "C" ak_status ak_sim_csr_write(ak_sim *s, uint32_t addr, uint32_t data)
         const bool b = t.s_bvalid_o;
         const unsigned resp = t.s_bresp_o;
         s->high();
+        if (s->failed) {
+            t.s_bready_i = 0;
+            return AK_EASSERT;
+        }
         if (b) {
             t.s_bready_i = 0;
             return resp ? AK_EADDRESS : AK_OK;
@@ -318,6 +411,8 @@ extern "C" ak_status ak_sim_csr_write(ak_sim *s, uint32_t addr, uint32_t data)
 
 extern "C" ak_status ak_sim_csr_read(ak_sim *s, uint32_t addr, uint32_t *data)
 {
+    if (s->failed)
+        return AK_EASSERT;
     Vak_top &t = *s->top;
     t.s_araddr_i = addr;
     t.s_arvalid_i = 1;
@@ -330,6 +425,10 @@ extern "C" ak_status ak_sim_csr_read(ak_sim *s, uint32_t addr, uint32_t *data)
         const bool ar = t.s_arready_o;
         s->high();
         t.s_arvalid_i &= !ar;
+        if (s->failed) {
+            t.s_arvalid_i = 0;
+            return AK_EASSERT;
+        }
     }
     t.s_rready_i = 1;
     for (uint64_t n = 0;; n++) {
@@ -342,6 +441,10 @@ extern "C" ak_status ak_sim_csr_read(ak_sim *s, uint32_t addr, uint32_t *data)
         const uint32_t v = t.s_rdata_o;
         const unsigned resp = t.s_rresp_o;
         s->high();
+        if (s->failed) {
+            t.s_rready_i = 0;
+            return AK_EASSERT;
+        }
         if (r) {
             t.s_rready_i = 0;
             if (data)
@@ -384,6 +487,10 @@ extern "C" ak_status ak_sim_run_until_irq(ak_sim *s, uint64_t max_cycles, uint64
     uint64_t n = 0;
     ak_status st = AK_OK;
     for (;; n++) {
+        if (s->failed) {
+            st = AK_EASSERT;
+            break;
+        }
         if (s->top->irq_o)
             break;
         if (n == max_cycles) {
@@ -400,7 +507,7 @@ extern "C" ak_status ak_sim_run_until_irq(ak_sim *s, uint64_t max_cycles, uint64
 
 extern "C" void ak_sim_step(ak_sim *s, uint64_t n)
 {
-    while (n--)
+    while (n-- && !s->failed)
         s->cycle();
 }
 
@@ -491,4 +598,13 @@ extern "C" int ak_sim_dma_violation(const ak_sim *s, ak_mem_violation *v)
     // the memory counts edges since its reset, the harness since open: a constant offset
     v->cycle = v->cycle + (s->cycles - st.cycles) - s->job_base;
     return v->count != 0;
+}
+
+extern "C" int ak_sim_assert_failure(const ak_sim *s, ak_sim_assert_info *ai)
+{
+    if (!s->failed)
+        return 0;
+    if (ai)
+        *ai = s->fail;
+    return 1;
 }

@@ -39,6 +39,9 @@ typedef struct {
     int wave_window;
     uint64_t wave_from, wave_to;
     uint64_t wave_limit;
+    /* the model's initial state (every variable before reset): 0 all zeros; 1..2^31 - 1
+       random, from this seed (Verilator's randReset(2), randSeed); AK_EINVAL above */
+    uint32_t x_seed;
 } ak_sim_config;
 
 #define AK_SIM_WAVE_TMP ".tmp"
@@ -54,7 +57,8 @@ typedef struct {
 
 typedef struct ak_sim ak_sim;
 
-/* Builds the model and its memory and resets them. */
+/* Builds the model and its memory and resets them. AK_EASSERT: an RTL assertion failed in the
+ * reset; *out is then the simulation (ak_sim_assert_failure says which), to be closed. */
 ak_status ak_sim_open(const ak_sim_config *cfg, ak_sim **out);
 /* Finishes the waveform (if any) and frees everything. */
 void ak_sim_close(ak_sim *s);
@@ -104,6 +108,20 @@ void ak_sim_get_wave_info(const ak_sim *s, ak_sim_wave_info *wi);
  * since they were set, with v->cycle a job cycle (ak_sim_job_cycle's count), else 0. */
 ak_status ak_sim_set_dma_regions(ak_sim *s, const ak_mem_region *r, unsigned n);
 int ak_sim_dma_violation(const ak_sim *s, ak_mem_violation *v);
+
+/* RTL assertions (docs/assertions.md): a check that fails prints its line on stderr; the first
+ * is recorded, and from then on every function here that clocks the model (open's reset, CSR
+ * accesses, run_until_irq, step) returns AK_EASSERT (step: does nothing) without clocking.
+ * Returns 1 and fills *ai (if not NULL) when an assertion failed, else 0. name and text live
+ * as long as s. */
+typedef struct {
+    const char *name;   /* the assertion's name: the word after "AK_ASSERT " */
+    const char *text;   /* its message, from the name on */
+    uint64_t cycle;     /* the clock cycle (since open) of the edge at which it failed */
+    uint64_t job;       /* the job it failed in (1 = the first ak_sim_job_begin; 0 before) */
+    uint64_t job_cycle; /* and its job cycle */
+} ak_sim_assert_info;
+int ak_sim_assert_failure(const ak_sim *s, ak_sim_assert_info *ai);
 
 
 #ifdef __cplusplus

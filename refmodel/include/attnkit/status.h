@@ -36,8 +36,9 @@ typedef enum {
     AK_EADDRESS = -15, /* a CSR access answered an address error (unmapped register) */
     AK_ERESPONSE = -16,/* a CSR access answered another error response */
     AK_ESYSTEMC = -17, /* SystemC reported an error or refused */
-    AK_EDMA = -18      /* the accelerator accessed memory outside the regions its job names
+    AK_EDMA = -18,     /* the accelerator accessed memory outside the regions its job names
                           (docs/dma-safety.md) */
+    AK_EASSERT = -19   /* an RTL assertion failed in simulation (docs/assertions.md) */
 } ak_status;
 
 /* Short, static, human-readable text for a status code ("unknown status" for another value). */

@@ -98,12 +98,14 @@ module ak_ctrl_desc #(
   logic [TokenBits-1:0] f_qblocks;
   logic [23:0] f_qstride, f_kvstride;
   logic [55:0] f_qbytes, f_kvbytes;
+  logic [63:0] f_ofxbytes;  // debug mode: o_fx int32 [heads][nq][d], dense
   logic [48:0] f_lists;
   assign f_qblocks = TokenBits'((f_nq + 32'(f_blk) - 1) >> log2_8(f_blk));
   assign f_qstride = stride(TokenBits'(f_nq), log2_8(f_d));
   assign f_kvstride = stride(TokenBits'(f_nk), log2_8(f_d));
   assign f_qbytes = 56'(f_heads) * 56'(f_qstride);
   assign f_kvbytes = 56'(f_heads) * 56'(f_kvstride);
+  assign f_ofxbytes = (64'(f_heads) * 64'(f_nq)) << (4'(log2_8(f_d)) + 4'd2);
   assign f_lists = f_shape[ak_desc_pkg::ShapeMaskPerHeadLsb] ? 49'(f_heads) * 49'(f_qblocks)
                                                              : 49'(f_qblocks);
   // [a, a + n) ends above 2^64
@@ -114,7 +116,8 @@ module ak_ctrl_desc #(
   assign f_wraps = past_top(desc_addr_q, 64'(ak_desc_pkg::QuantOffset) + (64'(f_heads) << 4)) ||
                    past_top(f_q, 64'(f_qbytes)) || past_top(f_o, 64'(f_qbytes)) ||
                    past_top(f_k, 64'(f_kvbytes)) || past_top(f_v, 64'(f_kvbytes)) ||
-                   past_top(f_off, (64'(f_lists) + 64'd1) << 2);
+                   past_top(f_off, (64'(f_lists) + 64'd1) << 2) ||
+                   (f_shape[ak_desc_pkg::ShapeOfxLsb] && past_top(f_ofx, f_ofxbytes));
 
   always @* begin
     check_code_o = 8'(ak_csr_pkg::ErrNone);

@@ -76,11 +76,15 @@ ak_status ak_desc_regions(uint64_t desc_addr, ak_region_reader rd, void *ctx, ak
                    o = get_addr(h, AK_DESC_O_LO_OFFSET, AK_DESC_O_HI_OFFSET),
                    off = get_addr(h, AK_DESC_KV_OFF_LO_OFFSET, AK_DESC_KV_OFF_HI_OFFSET),
                    idx = get_addr(h, AK_DESC_KV_IDX_LO_OFFSET, AK_DESC_KV_IDX_HI_OFFSET);
+    /* debug mode (SHAPE.ofx): o_fx int32 [heads][nq][d] at OFX, dense; the field is ignored
+       (and not checked) otherwise */
+    const int ofx_on = (int)field(shape, AK_DESC_SHAPE_OFX_LSB, 1);
+    const uint64_t ofx = ofx_on ? get_addr(h, AK_DESC_OFX_LO_OFFSET, AK_DESC_OFX_HI_OFFSET) : 0;
     const int valid = get32(h, AK_DESC_MAGIC_OFFSET) == AK_DESC_MAGIC_MAGIC_RESET &&
                       get32(h, AK_DESC_VERSION_OFFSET) == AK_DESC_VERSION_VERSION_RESET &&
                       heads >= 1 && nq >= 1 && nk >= 1 && nq <= AK_MAX_TOKENS &&
                       nk <= AK_MAX_TOKENS && pow2_in(d, 32, 128) && pow2_in(blk, 16, 128) &&
-                      (desc_addr | q | k | v | o | off | idx) % BEAT == 0;
+                      (desc_addr | q | k | v | o | off | idx | ofx) % BEAT == 0;
     if (!valid) {
         add(out, "DESC", desc_addr, HDR_BYTES, 0);
         return AK_OK;
@@ -103,6 +107,8 @@ ak_status ak_desc_regions(uint64_t desc_addr, ak_region_reader rd, void *ctx, ak
         active = get32(w, 0);
     add(out, "KV_IDX", idx, 4 * active, 0);
     add(out, "O", o, mul_sat(heads, qstride), 1);
+    if (ofx_on)
+        add(out, "OFX", ofx, mul_sat(mul_sat(heads, nq), 4ull * d), 1);
     /* pruning outputs (mode 1 or 2 with parameters the spec accepts) */
     const ak_prune_job p = {
         .mode = (ak_prune_mode)field(get32(h, AK_DESC_PRUNE_OFFSET), AK_DESC_PRUNE_MODE_LSB,

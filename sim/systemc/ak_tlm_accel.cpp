@@ -437,7 +437,10 @@ uint32_t ak_tlm_accel::load(job &J)
         return AK_HW_ERR_HEAD_DIM;
     if (B != 16 && B != 32 && B != 64 && B != 128)
         return AK_HW_ERR_BLOCK_SIZE;
-    if ((J.q | J.k | J.v | J.o | J.off | J.idx) % kBeat)
+    // debug mode (SHAPE.ofx): the RTL checks OFX too; this model does not write o_fx
+    const bool ofx_on = field(shape, AK_DESC_SHAPE_OFX_LSB, AK_DESC_SHAPE_OFX_WIDTH);
+    const uint64_t ofx = ofx_on ? le64(hdr, AK_DESC_OFX_LO_OFFSET, AK_DESC_OFX_HI_OFFSET) : 0;
+    if ((J.q | J.k | J.v | J.o | J.off | J.idx | ofx) % kBeat)
         return AK_HW_ERR_MISALIGNED;
     // a region the descriptor names running past 2^64 (docs/dma-safety.md)
     const bool per_head = field(shape, AK_DESC_SHAPE_MASK_PER_HEAD_LSB, AK_DESC_SHAPE_MASK_PER_HEAD_WIDTH);
@@ -445,7 +448,8 @@ uint32_t ak_tlm_accel::load(job &J)
     const uint64_t lists = (uint64_t)(per_head ? heads : 1) * ((nq + B - 1) / B);
     if (past_top(J.desc, AK_DESC_QUANT_OFFSET + (uint64_t)AK_DESC_QUANT_SIZE * heads) ||
         past_top(J.q, qbytes) || past_top(J.o, qbytes) || past_top(J.k, kvbytes) ||
-        past_top(J.v, kvbytes) || past_top(J.off, 4 * (lists + 1)))
+        past_top(J.v, kvbytes) || past_top(J.off, 4 * (lists + 1)) ||
+        (ofx_on && past_top(ofx, (uint64_t)heads * nq * d * 4)))
         return AK_HW_ERR_ADDRESS_WRAP;
     if (const uint32_t code = load_prune(J, hdr, heads, nq, nk, d, B))
         return code;

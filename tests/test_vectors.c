@@ -369,6 +369,20 @@ static void test_npy_inputs(void)
     CU_ASSERT_FATAL(ak_npy_write(p, &ai, err, sizeof err) == AK_OK);
     CU_ASSERT_EQUAL(ak_inputs_load_npy(dir, NULL, &in, err, sizeof err), AK_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "int8 inputs need scales.npy"));
+    /* int8 v with a scale of 0 in its column (allowed only for a float tensor's): refused
+       (fuzz_npy_inputs; it was taken as v's scale) */
+    double sc[2 * 3] = {0, 0, 0.5, 0, 0, 0};
+    ak_npy as = {.dtype = AK_DT_F64, .ndim = 2, .shape = {2, 3}, .count = 6, .data = sc};
+    snprintf(p, sizeof p, "%s/scales.npy", dir);
+    CU_ASSERT_FATAL(ak_npy_write(p, &as, err, sizeof err) == AK_OK);
+    CU_ASSERT_EQUAL(ak_inputs_load_npy(dir, NULL, &in, err, sizeof err), AK_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "row 1 gives v.npy, an int8 tensor, the scale 0"));
+    sc[5] = 0.25; /* with both rows' v scales given it loads */
+    CU_ASSERT_FATAL(ak_npy_write(p, &as, err, sizeof err) == AK_OK);
+    CU_ASSERT_EQUAL(ak_inputs_load_npy(dir, NULL, &in, err, sizeof err), AK_OK);
+    CU_ASSERT_DOUBLE_EQUAL(in.scales[1].v, 0.25, 0.0);
+    ak_inputs_free(&in);
+    remove(p);
     /* shape mismatch */
     ak_npy bad = {.dtype = AK_DT_F32, .ndim = 3, .shape = {2, 40, 64}, .count = 2 * 40 * 32, .data = x};
     bad.shape[1] = 20;

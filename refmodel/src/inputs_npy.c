@@ -78,8 +78,14 @@ static ak_status take(const char *dir, tensor *t, uint32_t heads, const double *
         return AK_ENOMEM;
     if (t->a.dtype == AK_DT_I8) {
         memcpy(*t->dst, t->a.data, t->a.count);
-        for (uint32_t h = 0; h < heads; h++)
+        for (uint32_t h = 0; h < heads; h++) {
             scale[h] = given[h * given_cols + (uint32_t)t->col];
+            if (!(scale[h] > 0.0)) /* 0 is only for a float tensor's column */
+                return fail(err, errlen,
+                            "%s/scales.npy: row %u gives %s, an int8 tensor, the scale 0: an "
+                            "int8 tensor's scale must be positive",
+                            dir, h, t->name);
+        }
         return AK_OK;
     }
     double *x = malloc(sizeof *x * t->a.count);

@@ -494,10 +494,10 @@ static void test_regress_prune_check(void)
     job_data w, nw, big;
     good_job(&w);
     good_job(&nw);
-    shaped_job(&big, 3, 96, 96, 64, 12);
+    shaped_job(&big, 2, 64, 64, 64, 12); /* its Q, K, V, O over the first job's pruning regions */
     const ak_prune_job evit = {.mode = AK_PRUNE_EVIT, .keep_ppm = 500000};
     const ak_prune_job evit2 = {.mode = AK_PRUNE_EVIT, .keep_ppm = 100000};
-    uint64_t bad = abort_sweep(dv, &w, &evit, 0, 60, 1, &big, NULL, "region check, then a job");
+    uint64_t bad = abort_sweep(dv, &w, &evit, 0, 60, 2, &big, NULL, "region check, then a job");
     bad += abort_sweep(dv, &w, &evit, 0, 60, 1, &nw, &evit2, "region check, then EViT");
     CU_ASSERT_EQUAL(bad, 0);
     job_free(&w);

@@ -100,7 +100,7 @@ $(BUILD)/tests/test_sim_ofx: private AK_CFLAGS += $(SIM_INC) -I$(BUILD)/gen
 $(BUILD)/tests/test_sim_ofx: private AK_LIBS += $(SIM_LIBS)
 
 # tests/test_abort.c: reset and CTRL.abort injected into random jobs at random cycles, then the
-# next job bit-exact and cycle-exact (AK_ABORT_RUNS injections, 100 in `make test`);
+# next job bit-exact and cycle-exact (AK_ABORT_RUNS injections, 80 in `make test`);
 # `make abort-stress` runs ABORT_RUNS of them.
 $(BUILD)/tests/test_abort: $(HOST_LIB) $(AKSIM_LIB) $(SIM_HDRS) $(HOST_HDRS) $(SIM_JOBS)
 $(BUILD)/tests/test_abort: private TEST_HELPERS += tests/sim_jobs.c

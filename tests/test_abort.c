@@ -15,7 +15,7 @@
  *   Then the NEXT job (a fresh random job) runs through the driver: its output (and pruning
  *   regions) bit-exact against the reference model, its cycles, stalls and MACs the cycle
  *   model's exactly (deterministic memories; the jittered one: bit-exact only).
- * AK_ABORT_RUNS (default 100) and AK_ABORT_SEED override the random run (it prints both);
+ * AK_ABORT_RUNS (default 80) and AK_ABORT_SEED override the random run (it prints both);
  * `make abort-stress` runs ABORT_RUNS (1000) of them. */
 #define _POSIX_C_SOURCE 200809L
 #include <stddef.h>
@@ -494,10 +494,10 @@ static void test_regress_prune_check(void)
     job_data w, nw, big;
     good_job(&w);
     good_job(&nw);
-    shaped_job(&big, 3, 96, 96, 64, 12);
+    shaped_job(&big, 2, 64, 64, 64, 12); /* its Q, K, V, O over the first job's pruning regions */
     const ak_prune_job evit = {.mode = AK_PRUNE_EVIT, .keep_ppm = 500000};
     const ak_prune_job evit2 = {.mode = AK_PRUNE_EVIT, .keep_ppm = 100000};
-    uint64_t bad = abort_sweep(dv, &w, &evit, 0, 60, 1, &big, NULL, "region check, then a job");
+    uint64_t bad = abort_sweep(dv, &w, &evit, 0, 60, 2, &big, NULL, "region check, then a job");
     bad += abort_sweep(dv, &w, &evit, 0, 60, 1, &nw, &evit2, "region check, then EViT");
     CU_ASSERT_EQUAL(bad, 0);
     job_free(&w);
@@ -741,8 +741,8 @@ static void test_random_injections(void)
     static const random_job_space space = {.max_tokens = 80, .block_sizes = 3, .edges = 0,
                                            .causal = 1};
     random_jobs gen;
-    /* AK_ABORT_RUNS, else AK_ABORT_CONFIGS (random_jobs_start's name), else 100 */
-    const uint64_t runs = random_jobs_start(&gen, &space, "AK_ABORT", 20261203, 100);
+    /* AK_ABORT_RUNS, else AK_ABORT_CONFIGS (random_jobs_start's name), else 80 */
+    const uint64_t runs = random_jobs_start(&gen, &space, "AK_ABORT", 20261203, 80);
     const char *rs = getenv("AK_ABORT_RUNS");
     const uint64_t n = rs && *rs ? strtoull(rs, NULL, 0) : runs;
     printf("  injections: AK_ABORT_RUNS=%llu (each followed by a job)\n", (unsigned long long)n);

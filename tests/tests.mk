@@ -10,7 +10,7 @@ RTL_TESTS := $(patsubst tests/rtl/%.c,$(BUILD)/tests/%,$(wildcard tests/rtl/test
 # order given, so the longest come first. `make check` leaves out the Yosys/Verilator/Icarus
 # checks of the RTL source (test_rtl_lint), the SystemC models' tests (test_tlm, test_sc_rtl),
 # the SLURM cluster (test_slurm), and runs CHECK_SIM_CONFIGS of test_sim's 268 random jobs
-# (AK_SIM_CONFIGS; its golden sets all) and CHECK_ABORT_RUNS of test_abort's 100 injections.
+# (AK_SIM_CONFIGS; its golden sets all) and CHECK_ABORT_RUNS of test_abort's 80 injections.
 LONG_TESTS  := $(BUILD)/tests/test_sim $(BUILD)/tests/test_abort $(BUILD)/tests/test_rtl_lint $(BUILD)/tests/test_slurm \
                $(BUILD)/tests/test_tlm $(BUILD)/tests/test_regress $(BUILD)/tests/test_sc_rtl \
                $(BUILD)/tests/test_desc_fuzz

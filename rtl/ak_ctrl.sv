@@ -241,12 +241,15 @@ module ak_ctrl #(
     .fin_start_i(fin_start_o), .tile_addr_i(pv_o_addr), .tile_rows_i(pv_rows),
     .tile_mult_i(pv_mult), .tile_shift_i(pv_shift), .fin_done_i, .fin_obank_o, .fin_mult_o,
     .fin_shift_o, .bank_full_o(out_bank_full), .fin_idle_o(fin_idle), .idle_o(out_idle),
-    .wr_cmd_valid_o(out_wr_valid), .wr_cmd_ready_i(wr_cmd_ready_i && !pruning),
+    .wr_cmd_valid_o(out_wr_valid), .wr_cmd_ready_i(wr_cmd_ready_i && run),
     .wr_cmd_addr_o(out_wr_addr), .wr_cmd_bytes_o(out_wr_bytes), .wr_done_i, .wr_bank_o,
     .wr_ofx_o
   );
   // the write command: the output tiles', in Pruning the pruning unit's
-  assign wr_cmd_valid_o = pruning ? prune_wr_valid : out_wr_valid;
+  // output tiles are written in Run only: in Drain's first cycle ak_ctrl_out may still offer a
+  // tile that out_clear drops at that cycle's edge, and a write master taking it then would
+  // leave a burst under way after the job ended (test_abort)
+  assign wr_cmd_valid_o = pruning ? prune_wr_valid : out_wr_valid && run;
   assign wr_cmd_addr_o = pruning ? prune_wr_addr : out_wr_addr;
   assign wr_bytes = pruning ? prune_wr_bytes : out_wr_bytes;
   assign wr_cmd_beats_o = beats_of(wr_bytes);

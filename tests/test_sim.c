@@ -774,6 +774,31 @@ static void test_wave(void)
     remove(path);
 }
 
+/* Simulations opened and closed in any order on one thread: Verilator finds its context through
+ * a per-thread pointer, which a close must neither use stale nor leave dangling (a later close
+ * of the other one locked the freed context's mutex: a hang, or glibc's tpp assertion). */
+static void test_two_simulations_any_order(void)
+{
+    for (int older_first = 0; older_first < 2; older_first++) {
+        ak_drv *a = open_verilator(5, 0, 0, NULL);
+        ak_drv *b = open_verilator(9, 0, 0, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        check_good_job_runs(a, "the first of two simulations");
+        check_good_job_runs(b, "the second of two simulations");
+        ak_drv *first = older_first ? a : b, *other = older_first ? b : a;
+        ak_drv_close(first);
+        ak_drv_close(other);
+    }
+    /* and one that runs on after the other closed */
+    ak_drv *a = open_verilator(5, 0, 0, NULL), *b = open_verilator(9, 0, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    ak_drv_close(b);
+    check_good_job_runs(a, "a simulation after the other one closed");
+    ak_drv_close(a);
+}
+
 /* `attnkit sim --json` with args: the document (NULL if it is not one), the exit in *rc */
 static cJSON *sim_json(const char *const *args, int *rc)
 {
@@ -907,6 +932,7 @@ int ak_test_register(void)
                         test_illegal_prune_jobs) ||
            !CU_add_test(s, "hang reported within a 10-cycle budget", test_hang_reported) ||
            !CU_add_test(s, "FST waveform", test_wave) ||
+           !CU_add_test(s, "two simulations closed in either order", test_two_simulations_any_order) ||
            !CU_add_test(s, "FST window of job cycles and size cap", test_wave_window_and_limit) ||
            !CU_add_test(s, "failure_cycle of a real output mismatch",
                         test_failure_cycle_of_mismatch);

@@ -318,6 +318,12 @@ extern "C" void ak_sim_close(ak_sim *s)
 {
     if (!s)
         return;
+    // Verilator's runtime finds "the" context through a per-thread pointer, also when the
+    // model is destroyed (~VerilatedScope, one per $fatal with %m): it must be this
+    // simulation's, and must not be left pointing at it once it is freed (a later close or
+    // assertion of another simulation on this thread would lock a freed mutex)
+    if (s->ctx)
+        Verilated::threadContextp(s->ctx.get());
     if (s->top)
         s->top->final();
     if (ak_sim::current() == s)
@@ -338,7 +344,10 @@ extern "C" void ak_sim_close(ak_sim *s)
         std::rename(s->wave_tmp.c_str(), s->cfg.wave);
     ak_mem_destroy(s->mem);
     std::free(s->bytes);
+    const bool ours = s->ctx && Verilated::threadContextp() == s->ctx.get();
     delete s;
+    if (ours)
+        Verilated::threadContextp(nullptr);
 }
 
 extern "C" void ak_sim_reset(ak_sim *s)

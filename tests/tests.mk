@@ -95,7 +95,7 @@ $(BUILD)/tests/test_rtl_%: tests/rtl/test_rtl_%.c sim/unit/%_unit.cpp sim/unit/r
 SAN_BUILD   := $(BUILD)/san
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_REPORTS  = $(abspath $(SAN_BUILD))/reports
-SAN_ENV      = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:exitcode=86:log_path=$(SAN_REPORTS)/asan \
+SAN_ENV      = AK_TEST_TIMEOUT=14400 ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:exitcode=86:log_path=$(SAN_REPORTS)/asan \
                LSAN_OPTIONS=suppressions=$(abspath tests/san/lsan.supp):print_suppressions=0 \
                UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86
 

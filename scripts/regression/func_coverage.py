@@ -7,7 +7,8 @@ The bins are derived from a test's configuration (scripts/regression/regress's t
 not from the simulator, so the generator can steer toward holes before anything runs
 (`steer`): it draws a few candidate tests and keeps the one that hits the most bins not yet
 hit. Impossible combinations (a dense mask that is causal, eviction on more than 256 keys) are
-left out of the crosses, so 100% is reachable (docs/regression.md).
+left out of the crosses, so 100% is reachable. docs/testplan.md says which feature each bin
+stands for and which tests cover what the regression cannot (error codes, abort, reset).
 """
 import itertools
 import json
@@ -158,7 +159,7 @@ def summary_lines(cov):
     lines = ["## Functional coverage", "",
              f"{cov['hit']} of {cov['bins']} bins hit ({cov['percent']}%) by "
              f"{cov['tests']} passed tests (scripts/regression/func_coverage.py, "
-             "docs/regression.md).", "",
+             "docs/testplan.md).", "",
              "| group | hit | bins | holes |", "|---|---:|---:|---|"]
     for g, s in cov["groups"].items():
         holes = ", ".join(s["holes"][:8]) + (" ..." if len(s["holes"]) > 8 else "")

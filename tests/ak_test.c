@@ -37,16 +37,23 @@ int ak_test_add_suite(const char *name, const ak_test_case *cases, unsigned n)
     CU_pSuite s = CU_add_suite(name, NULL, NULL);
     if (!s)
         return -1;
-    /* AK_TEST_ONLY=text: only the tests whose name holds it run (the rest count as inactive) */
+    for (unsigned i = 0; i < n; i++)
+        if (!CU_add_test(s, cases[i].name, cases[i].fn))
+            return -1;
+    return 0;
+}
+
+/* AK_TEST_ONLY=text: only the tests whose name holds it run, in every suite however it was
+ * registered (the rest count as inactive). */
+static int apply_test_only(void)
+{
     const char *only = getenv("AK_TEST_ONLY");
-    for (unsigned i = 0; i < n; i++) {
-        CU_pTest t = CU_add_test(s, cases[i].name, cases[i].fn);
-        if (!t)
-            return -1;
-        if (only && *only && !strstr(cases[i].name, only) &&
-            CU_set_test_active(t, CU_FALSE) != CUE_SUCCESS)
-            return -1;
-    }
+    if (!only || !*only)
+        return 0;
+    for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext)
+        for (CU_pTest t = s->pTest; t; t = t->pNext)
+            if (!strstr(t->pName, only) && CU_set_test_active(t, CU_FALSE) != CUE_SUCCESS)
+                return -1;
     return 0;
 }
 
@@ -196,7 +203,7 @@ int main(void)
         return 2;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
-    if (ak_test_register() != 0) {
+    if (ak_test_register() != 0 || apply_test_only() != 0) {
         fprintf(stderr, "test registration failed: %s\n", CU_get_error_msg());
         CU_cleanup_registry();
         return 2;

@@ -6,15 +6,19 @@ of every coverpoint and of every cross; a bin is a hole until a passed test hits
 The bins are derived from a test's configuration (scripts/regression/regress's test objects),
 not from the simulator, so the generator can steer toward holes before anything runs
 (`steer`): it draws a few candidate tests and keeps the one that hits the most bins not yet
-hit. Impossible combinations (a dense mask that is causal, eviction on more than 256 keys) are
-left out of the crosses, so 100% is reachable. docs/testplan.md says which feature each bin
-stands for and which tests cover what the regression cannot (error codes, abort, reset).
+hit. Impossible combinations (a dense mask that is causal, eviction on more keys than the
+pruning unit holds) are left out of the crosses, so 100% is reachable. docs/testplan.md says
+which feature each bin stands for and which tests cover what the regression cannot (error
+codes, abort, reset).
 """
 import itertools
 import json
 
-ROWS = 16  # AK_DEFAULT_ROWS (refmodel/include/attnkit/hw_params.h): query rows of a tile
-EVICT_MAX_KEYS = 256  # the pruning unit's key limit the generator keeps to for eviction
+import hw_constants
+
+ROWS = hw_constants.get("AK_DEFAULT_ROWS")  # query rows of a tile
+# the pruning unit's key limit (a longer eviction job ends in ERR PRUNE)
+EVICT_MAX_KEYS = hw_constants.get("AK_MAX_PRUNE_TOKENS")
 
 # coverpoint: its bins, in report order
 POINTS = {

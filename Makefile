@@ -36,7 +36,7 @@ APT_PKGS  := build-essential pkg-config libopenblas-serial-dev libcunit1-dev lib
              clang libclang-rt-14-dev
 PIP_REQS  := scripts/requirements.txt
 
-.PHONY: all model sim help deps demo test check lint bench dse results realdata regress coverage golden fuzz fuzz-check fuzz-rtl regmap-docs synth \
+.PHONY: all model sim help deps demo test check lint bench dse results realdata regress coverage golden fuzz fuzz-check fuzz-rtl plant-bugs regmap-docs synth \
         install install-model install-sim install-check uninstall clean run-tests run-check run-demo run-bench
 .DEFAULT_GOAL := all
 

@@ -67,6 +67,15 @@ regress: deps $(CLI) $(SIM_CLI) ## seeded RTL regression: COUNT tests, JOBS in p
 	@$(PYTHON) scripts/regression/regress --attnkit $(CLI) --count $(COUNT) -j $(JOBS) --seed $(SEED) \
 	  --sim $(SIM) --vvp $(ICARUS_VVP) --out $(BUILD)/regress
 
+# The planted-bug campaign (scripts/regression/plant_bugs.py, docs/testplan.md): each bug of
+# tests/plants/ applied alone to a scratch copy of HEAD under $(BUILD)/plants, put through
+# make check, a PLANT_COUNT-test regression and make test until one fails. Hours: one Verilator
+# rebuild per RTL bug. PLANTS=id... runs some; PLANT_BUILD=dir starts from a build of HEAD.
+PLANT_COUNT ?= 100
+plant-bugs: deps ## planted bugs (tests/plants/) one at a time through check, a regression, test: build/plants/plants.md (hours)
+	@$(PYTHON) scripts/regression/plant_bugs.py --count $(PLANT_COUNT) --out $(BUILD)/plants \
+	  $(if $(PLANT_BUILD),--build-from $(PLANT_BUILD)) $(if $(PLANTS),--only $(PLANTS))
+
 # Coverage: the CLI and the Verilated model built again under $(BUILD)/cov with gcov
 # instrumentation and Verilator's line and toggle points, a regression of COV_COUNT tests run
 # on it, and one HTML report of both (scripts/report/coverage_report.py).

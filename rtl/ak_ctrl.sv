@@ -196,7 +196,7 @@ module ak_ctrl #(
     .rd_list_o(front_rd_list), .rd_q_o(front_rd_q), .rd_go_i(front_rd_go), .hdr_i(header_q),
     .hdr_landed_i(hdr_landed), .list_we_i(beat_valid_i && beat_tag_i == TagList), .beat_idx_i,
     .beat_data_i, .list_landed_i(list_landed), .q_landed_i(q_landed), .bank_o(front_bank),
-    .off_bad_o(off_bad), .idx_wrap_o(idx_wrap), .end_o(front_end), .idle_o(front_idle),
+    .off_bad_o(off_bad), .idx_wrap_o(idx_wrap), .total_o(idx_total), .end_o(front_end), .idle_o(front_idle),
     .iter_ctx_i(iter_ctx), .list_pos_i(list_pos), .iter_done_i(iter_done), .ctx_ready_o(ctx_ready),
     .list_count_o(list_count), .key_limit_o(key_limit), .list_entry_o(list_entry),
     .fetch_valid_i(fetch_valid), .fetch_ctx_i(fetch_ctx), .qk_valid_i(qk_valid), .qk_ctx_i(qk_ctx),
@@ -264,14 +264,16 @@ module ak_ctrl #(
   logic [23:0] prune_rd_bytes, prune_wr_bytes;
   logic [3:0] prune_rd_tag;
   logic vcheck, prune_abort;
+  logic [31:0] idx_total;
+  logic prune_list_bad;
   assign vcheck = state_q == Check && state_d == PruneCheck;
   assign prune_start = state_q == Run && state_d == Pruning;
   assign prune_abort = fail || state_q == Drain;
-  ak_prune u_prune (
+  ak_prune #(.MaxKvBlocks(MaxKvBlocks)) u_prune (
     .clk_i, .rst_ni, .check_i(check), .hdr_i(header_q), .check_code_o(prune_code),
     .asks_o(prune_asks), .enabled_o(prune_en), .desc_addr_i(desc_q), .k_base_i(k_base), .v_base_i(v_base),
-    .off_base_i(off_base), .idx_base_i(idx_base),
-    .heads_i(heads), .nq_i(nq_o), .nk_i(nk_o), .lgd_i(log2_d), .lgb_i(log2_block),
+    .off_base_i(off_base), .idx_base_i(idx_base), .idx_total_i(idx_total),
+    .list_bad_o(prune_list_bad), .heads_i(heads), .nq_i(nq_o), .nk_i(nk_o), .lgd_i(log2_d), .lgb_i(log2_block),
     .causal_i(causal_o), .per_head_i(per_head), .qblocks_i(qblocks), .qstride_i(qstride),
     .kvstride_i(kvstride), .vcheck_i(vcheck), .vcheck_done_o(vcheck_done),
     .overlap_o(prune_overlap),
@@ -353,6 +355,9 @@ module ak_ctrl #(
         fail = 1'b1;
         fail_code = 8'(ak_csr_pkg::ErrIndexRange);
       end else if (run && entry_bad) begin
+        fail = 1'b1;
+        fail_code = 8'(ak_csr_pkg::ErrIndexRange);
+      end else if (prune_list_bad) begin
         fail = 1'b1;
         fail_code = 8'(ak_csr_pkg::ErrIndexRange);
       end

@@ -62,6 +62,9 @@ module ak_ctrl_front #(
   output logic                                off_bad_o,
   // kv_idx's region (kv_off[lists] words) runs past 2^64: ADDRESS_WRAP
   output logic                                idx_wrap_o,
+  // kv_off[lists], read first in Run: every list ends at or below it (the pruning unit's probe
+  // pass holds the lists it re-reads to the same bound)
+  output logic [31:0]                         total_o,
   output logic                                end_o,         // every tile of the job has a context
   output logic                                idle_o,        // every context free
   // the iterator
@@ -229,6 +232,7 @@ module ak_ctrl_front #(
   assign tot_w = hdr_i[32'(tot_addr[BeatLog2-1:0])*8 +: 32];
   assign off_bad_o = run_i && front_q == FeOffUse &&
                      (off_w1 < off_w0 || off_w1 - off_w0 > 32'(MaxKvBlocks) || off_w1 > total_q);
+  assign total_o = total_q;
   assign idx_wrap_o = run_i && front_q == FeTotUse &&
                       65'(idx_base_i) + {31'd0, tot_w, 2'b00} > {1'b1, 64'd0};
 

@@ -20,7 +20,8 @@
 // Limits: nk <= MaxTokens for a pruning job (scores on chip); probe rows <= MaxProbeRows.
 module ak_prune #(
   parameter int MaxProbeRows = ak_pkg::MaxProbeRows,
-  parameter int MaxTokens    = ak_pkg::MaxPruneTokens
+  parameter int MaxTokens    = ak_pkg::MaxPruneTokens,
+  parameter int MaxKvBlocks  = ak_pkg::DefaultMaxKvBlocks
 ) (
   input  logic                           clk_i,
   input  logic                           rst_ni,
@@ -36,6 +37,12 @@ module ak_prune #(
   input  logic [63:0]                    v_base_i,
   input  logic [63:0]                    off_base_i,
   input  logic [63:0]                    idx_base_i,
+  // kv_off[lists] as the front end read it at the start of Run: a list the probe pass re-reads
+  // must end at or below it, as in the attention pass (the attention's output writes may have
+  // changed the lists in memory when O overlaps them): else list_bad_o, ERR.INDEX_RANGE,
+  // before any of it is read (docs/dma-safety.md)
+  input  logic [31:0]                    idx_total_i,
+  output logic                           list_bad_o,
   input  logic [31:0]                    heads_i,
   input  logic [ak_pkg::TokenBits-1:0]   nq_i,
   input  logic [ak_pkg::TokenBits-1:0]   nk_i,
@@ -340,6 +347,8 @@ module ak_prune #(
   logic [3:0] off_pos_q;              // kv_off[list]'s word in its beat
   logic [31:0] e_q, e_end_q;          // list entries to walk
   logic off_landed_q, idx_landed_q;
+  assign list_bad_o = ph_q == OffWait && off_landed_q &&
+                      (e_end_q < e_q || e_end_q - e_q > 32'(MaxKvBlocks) || e_end_q > idx_total_i);
   logic [BeatBits-1:0] idx_beat_q;
   /* verilator lint_off UNUSEDSIGNAL */  // a list entry below kblocks: its high bits are 0
   logic [31:0] entry;

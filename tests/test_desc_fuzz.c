@@ -345,6 +345,30 @@ static uint64_t protocol_errors(void *ctx, char *msg, size_t len)
     return st.protocol_errors;
 }
 
+/* The long campaign's one open finding (seed 1, run 3045): an eviction job whose O overlaps V,
+ * kv_off and kv_idx. The attention's output writes changed the lists, and the pruning unit's
+ * probe pass re-read kv_off and followed a list past kv_off[lists] out of the job. Now the probe
+ * holds its lists to the kv_off[lists] the front end read: INDEX_RANGE, nothing outside. (If
+ * the fuzzer's draws change, this run is another case and the code check says so.) */
+static void test_regress_probe_list(void)
+{
+    ak_backend be;
+    char err[200];
+    CU_ASSERT_EQUAL_FATAL(ak_backend_verilator_open(NULL, &be, err, sizeof err), AK_OK);
+    const ak_fuzz_config cfg = {.seed = 1, .first = 3045, .runs = 1, .long_cap = 20000,
+                                .protocol_errors = protocol_errors, .protocol_ctx = &be};
+    ak_fuzz_tally t;
+    memset(&t, 0, sizeof t);
+    uint8_t code = 0;
+    CU_ASSERT_EQUAL_FATAL(ak_fuzz_run(&be, &cfg, &t, &code), AK_OK);
+    be.close(be.ctx);
+    CU_ASSERT_EQUAL(t.outcome[AK_FUZZ_DMA], 0u);
+    CU_ASSERT_EQUAL(t.failures, 0u);
+    CU_ASSERT_EQUAL(code, AK_HW_ERR_INDEX_RANGE);
+    if (t.failures || code != AK_HW_ERR_INDEX_RANGE)
+        fprintf(stderr, "\n  run 3045: code %u, %s\n", code, t.first_msg);
+}
+
 static void test_fuzz_short(void)
 {
     ak_backend be;
@@ -380,6 +404,8 @@ int ak_test_register(void)
                     {"a valid job passes, a planted violation fails", test_driver_confinement}) ||
            AK_SUITE("dma_regressions",
                     {"a list ending past kv_off[lists]: INDEX_RANGE", test_regress_list_past_total},
-                    {"regions past 2^64: ADDRESS_WRAP", test_regress_wrap}) ||
+                    {"regions past 2^64: ADDRESS_WRAP", test_regress_wrap},
+                    {"O over the lists, the probe's re-read: INDEX_RANGE (fuzz run 3045)",
+                     test_regress_probe_list}) ||
            AK_SUITE("desc_fuzz", {"a short campaign on the RTL", test_fuzz_short});
 }

@@ -58,6 +58,7 @@ int ak_backend_verilator_last_write(const ak_backend *be, uint64_t addr, uint64_
 }
 uint64_t ak_backend_verilator_wait_end(const ak_backend *be) { (void)be; abort(); }
 void ak_backend_verilator_wave_info(const ak_backend *be, ak_sim_wave_info *wi) { (void)be; (void)wi; abort(); }
+int ak_backend_verilator_assert(const ak_backend *be, ak_sim_assert_info *ai) { (void)be; (void)ai; abort(); }
 ak_status ak_drv_open(const ak_backend *be, const ak_drv_config *cfg, ak_drv **out, char *err,
                       size_t errlen)
 {
@@ -83,6 +84,18 @@ ak_status ak_drv_run_prune(ak_drv *d, const ak_attn_job *job, const ak_prune_job
     abort();
 }
 void ak_drv_prune_out_free(ak_drv_prune_out *p) { (void)p; abort(); }
+ak_status ak_drv_run_ofx(ak_drv *d, const ak_attn_job *job, const ak_prune_job *prune,
+                         int8_t *out, int32_t *out_fx, ak_drv_prune_out *pout, ak_drv_result *res)
+{
+    (void)d;
+    (void)job;
+    (void)prune;
+    (void)out;
+    (void)out_fx;
+    (void)pout;
+    (void)res;
+    abort();
+}
 
 /* ---- the directory ---------------------------------------------------------------------- */
 
@@ -181,14 +194,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!man)
         return 0;
     const cJSON *lj;
-    cJSON_ArrayForEach(lj, cJSON_GetObjectItemCaseSensitive(man, "layers")) {
-        layer_data L = {0};
-        if (layer_load(dir, lj, &L, err, sizeof err) == AK_OK && L.job.heads == 0)
-            abort(); /* a loaded layer is a job of at least one head */
-        layer_free(&L);
+    for (int ofx = 0; ofx < 2; ofx++) { /* without and with the debug mode's o_fx.npy */
+        cJSON_ArrayForEach(lj, cJSON_GetObjectItemCaseSensitive(man, "layers")) {
+            layer_data L = {0};
+            if (layer_load(dir, lj, ofx, &L, err, sizeof err) == AK_OK && L.job.heads == 0)
+                abort(); /* a loaded layer is a job of at least one head */
+            layer_free(&L);
+        }
+        (void)mem_needed(cJSON_GetObjectItemCaseSensitive(man, "layers"), 0, ofx);
+        (void)mem_needed(cJSON_GetObjectItemCaseSensitive(man, "layers"), 2, ofx);
     }
-    (void)mem_needed(cJSON_GetObjectItemCaseSensitive(man, "layers"), 0);
-    (void)mem_needed(cJSON_GetObjectItemCaseSensitive(man, "layers"), 2);
     cJSON_Delete(man);
     return 0;
 }

@@ -12,7 +12,7 @@ $(DESC_FUZZ): host/desc_fuzz_main.c $(HOST_LIB) $(AKSIM_LIB) $(TLM_LIB) $(SIM_HD
 	@mkdir -p $(@D)
 	$(CC) $(AK_CFLAGS) $(SIM_INC) -I$(BUILD)/gen -o $@ $< $(SIM_LIBS) $(TLM_LIBS) $(AK_LIBS)
 
-fuzz-rtl: $(DESC_FUZZ) ## descriptor fuzzer on the Verilated RTL, FUZZ_RTL_RUNS runs (10000, ~15 min on an idle core) of FUZZ_RTL_SEED: fails on a hang, DMA outside the job, an AXI protocol error or an error code never reached
+fuzz-rtl: $(DESC_FUZZ) ## descriptor fuzzer on the Verilated RTL, FUZZ_RTL_RUNS runs (10000, ~5 min on one core) of FUZZ_RTL_SEED: fails on a hang, DMA outside the job, an AXI protocol error or an error code never reached
 	$(DESC_FUZZ) --seed $(FUZZ_RTL_SEED) --runs $(FUZZ_RTL_RUNS) --require-all-codes
 
 # tests/test_desc_fuzz.c: a few hundred fuzz runs (every error code reached), the planted

@@ -130,7 +130,7 @@ def main():
                     help="a build directory of the same revision to start from")
     ap.add_argument("--count", type=int, default=100, help="tests of the regression stage")
     ap.add_argument("--only", nargs="*", default=None, metavar="ID",
-                    help="run only these bugs (ids or prefixes)")
+                    help="run only these bugs (ids or prefixes), in this order")
     ap.add_argument("--baseline", default=",".join(STAGES), metavar="STAGES",
                     help="the stages the unpatched copy runs first, comma-separated (all: "
                          "check,regress,test; '' trusts an earlier run, e.g. CI's make test)")
@@ -146,7 +146,7 @@ def main():
         print(f"plant_bugs: {e}", file=sys.stderr)
         return 2
     if args.only:
-        plants = [p for p in plants if any(p["id"].startswith(o) for o in args.only)]
+        plants = [p for o in args.only for p in plants if p["id"].startswith(o)]
         if not plants:
             print(f"plant_bugs: --only {' '.join(args.only)}: no such bug", file=sys.stderr)
             return 2

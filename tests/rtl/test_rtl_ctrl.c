@@ -7,15 +7,57 @@
  *  - a K or V buffer half given to two pipeline records (slots_k_half, slots_v_half),
  *  - a query-tile context made ready twice (front_ctx_twice),
  *  - the pruning unit's K FIFO popped while empty (prune_kfifo_underflow: a stray K beat). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ak_test.h"
 #include "rtl_units.h"
 
-#define RUN 5u               /* ak_ctrl's Run state (its enum: Idle, DescRd, ..., Run = 5) */
-#define FE_LAND 9u           /* ak_ctrl_front's FeLand */
 #define REC_VALID (1u << 22) /* ak_ctrl_slots record_t: valid is bit 22, empty 1, half 0 */
 #define REC_HALF 1u
+
+/* The value of enumerator name in the first `typedef enum ... { ... }` of the RTL file path
+ * that lists it (its position: the enums give no values), so that the states poked below follow
+ * the RTL when states are added; -1 if not found. */
+static long enum_value(const char *path, const char *name)
+{
+    char *text = ak_test_read_text(path);
+    if (!text)
+        return -1;
+    long v = -1;
+    for (char *e = strstr(text, "typedef enum"); e && v < 0; e = strstr(e + 1, "typedef enum")) {
+        char *open = strchr(e, '{'), *close = open ? strchr(open, '}') : NULL;
+        if (!close)
+            break;
+        long pos = 0;
+        for (char *p = open + 1; p < close && v < 0; pos++) {
+            p += strspn(p, " \t\r\n");
+            const size_t n = strcspn(p, ", \t\r\n}");
+            if (n == strlen(name) && !strncmp(p, name, n))
+                v = pos;
+            p += n;
+            p += strspn(p, " \t\r\n");
+            if (*p == ',')
+                p++;
+        }
+    }
+    free(text);
+    return v;
+}
+
+static unsigned state_run, fe_land; /* ak_ctrl's Run, ak_ctrl_front's FeLand */
+
+static int find_states(void)
+{
+    const long run = enum_value("rtl/ak_ctrl.sv", "Run");
+    const long land = enum_value("rtl/ak_ctrl_front.sv", "FeLand");
+    if (run < 0 || land < 0)
+        return -1;
+    state_run = (unsigned)run;
+    fe_land = (unsigned)land;
+    return 0;
+}
 
 /* fired (space-separated names) holds name */
 static int has(const char *fired, const char *name)
@@ -53,12 +95,12 @@ static void test_fsm_state(void)
 static void test_counters(void)
 {
     ak_rtl_ctrl_reset();
-    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", RUN), 0); /* busy: a job runs */
+    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", state_run), 0); /* busy: a job runs */
     ak_rtl_ctrl_edge();
     ak_rtl_ctrl_edge();
-    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", RUN), 0);
+    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", state_run), 0);
     CU_ASSERT_STRING_EQUAL(ak_rtl_ctrl_edge(), ""); /* counting up: legal */
-    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", RUN), 0);
+    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", state_run), 0);
     CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("cycles", 0), 0); /* CYCLES back to 0 mid-job */
     expect(ak_rtl_ctrl_edge(), "ctrl_counters");
 }
@@ -66,18 +108,18 @@ static void test_counters(void)
 static void test_buffer_halves(void)
 {
     ak_rtl_ctrl_reset();
-    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", RUN), 0);
+    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", state_run), 0);
     CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("slots.fetch", REC_VALID | REC_HALF), 0);
     CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("slots.qk", REC_VALID | REC_HALF), 0);
     expect(ak_rtl_ctrl_edge(), "slots_k_half");
     ak_rtl_ctrl_reset();
-    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", RUN), 0);
+    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", state_run), 0);
     CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("slots.sm", REC_VALID), 0);
     CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("slots.pv", REC_VALID), 0);
     expect(ak_rtl_ctrl_edge(), "slots_v_half");
     /* different halves: legal */
     ak_rtl_ctrl_reset();
-    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", RUN), 0);
+    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", state_run), 0);
     CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("slots.sm", REC_VALID), 0);
     CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("slots.pv", REC_VALID | REC_HALF), 0);
     CU_ASSERT(!has(ak_rtl_ctrl_edge(), "slots_v_half"));
@@ -86,8 +128,8 @@ static void test_buffer_halves(void)
 static void test_context_twice(void)
 {
     ak_rtl_ctrl_reset();
-    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", RUN), 0);
-    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("front.front", FE_LAND), 0); /* context 0 lands ... */
+    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("state", state_run), 0);
+    CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("front.front", fe_land), 0); /* context 0 lands ... */
     CU_ASSERT_EQUAL(ak_rtl_ctrl_poke("front.ctx_ready", 1), 0);  /* ... but is ready already */
     expect(ak_rtl_ctrl_edge(), "front_ctx_twice");
 }
@@ -102,6 +144,11 @@ static void test_prune_fifo(void)
 
 int ak_test_register(void)
 {
+    if (find_states() != 0) {
+        fprintf(stderr, "test_rtl_ctrl: no enumerator Run in rtl/ak_ctrl.sv or FeLand in "
+                        "rtl/ak_ctrl_front.sv\n");
+        return -1;
+    }
     return AK_SUITE("rtl_ctrl", {"idle after reset fires nothing", test_idle_fires_nothing},
                     {"illegal FSM state", test_fsm_state},
                     {"CYCLES back during a job", test_counters},

@@ -55,15 +55,26 @@ def stage_cmd(stage, count):
 
 
 def failures(log, since):
-    """The lines of log (from byte since) that name what failed: CUnit FAILED tests, programs
-    counted as failed, regression failures, compiler errors."""
+    """What failed, from log (from byte since): each failed CUnit test as "program: test", a
+    program counted as failed, a failed regression test, a compiler error."""
     with open(log, encoding="utf-8", errors="replace") as f:
         f.seek(since)
-        text = f.read()
-    pat = re.compile(r"FAILED|counted as failed| error[: ]|^FAIL|RTL assertion|AK_E|mismatch",
-                     re.I)
-    lines = [ln.strip() for ln in text.splitlines() if pat.search(ln)]
-    return lines[:12]
+        lines = f.read().splitlines()
+    prog, test, out = "", "", []
+    for ln in lines:
+        m = re.match(r"== \S*/(test_\w+) \(", ln)
+        if m:
+            prog, test = m.group(1), ""
+            continue
+        m = re.match(r"\s+Test: (.*?) \.\.\.", ln)
+        if m:
+            test = m.group(1)
+        if ln.rstrip().endswith("FAILED") and test:
+            out.append(f"{prog}: {test}")
+            test = ""
+        elif re.search(r"counted as failed|\berror: |^FAIL t\d+|RTL assertion \w+ failed", ln):
+            out.append(ln.strip())
+    return list(dict.fromkeys(out))[:12]
 
 
 def fresh_copy(tree, build, dest):
